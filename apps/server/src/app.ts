@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RequestContext } from '@mikro-orm/core';
+import { createExpressEndpoints, type RequestValidationError } from '@ts-rest/express';
+import cors from 'cors';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import type { Config } from './config.js';
+import type { AppContext } from './context.js';
+import type { Database } from './db/orm.js';
+import { docsRouter } from './http/docs.js';
+import { errorHandler } from './http/error-handler.js';
+import { routeTable } from './http/route-table.js';
+import { modules as defaultModules, type ServerModule } from './modules/index.js';
+
+/** What the CORS preflight allows: every header and method the legacy client sends (legacy-frontend.md §1.2). */
+const CORS_ALLOWED_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'Accept',
+  'Cache-Control',
+  'Pragma',
+  'Expires',
+  'X-Request-ID',
+  'X-Key',
+  'Range',
+];
+const CORS_EXPOSED_HEADERS = ['X-Request-ID', 'Content-Length', 'Content-Range', 'Accept-Ranges', 'Retry-After'];
+
+/** An incoming id is echoed only when it is short and plain, so it cannot forge log lines or headers. */
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export interface CreateAppOptions {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  /** The modules to mount. @default every module of the server */
+  modules?: ServerModule[];
+}
+
+/** The Express app and the state shared with the process that serves it. */
+export interface App {
+  express: Express;
+  context: AppContext;
+}
+
+/**
+ * Builds the HTTP application without listening; `server.ts` (or a test) decides where it listens.
+ *
+ * Order matters: request id and logging first, so every response (even a refused one) is traceable; then security
+ * headers and CORS; then the route table, which refuses unknown routes before any body is read; then body parsing,
+ * the contract's routes, and the error handler that gives every failure the contract's shape.
+ */
+export function createApp(options: CreateAppOptions): App {
+  const { config, db, logger } = options;
+  const mounted = options.modules ?? defaultModules;
+  const context: AppContext = { config, db, logger, lifecycle: { draining: false, startedAt: Date.now() } };
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.set('etag', false);
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req: IncomingMessage, res: ServerResponse) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-ID', id);
+        return id;
+      },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+    }),
+  );
+  app.use(helmet());
+  if (config.corsOrigins.length > 0) {
+    app.use(
+      cors({
+        origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
+        methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+        allowedHeaders: CORS_ALLOWED_HEADERS,
+        exposedHeaders: CORS_EXPOSED_HEADERS,
+        maxAge: 600,
+      }),
+    );
+  }
+  app.use(docsRouter());
+  app.use(routeTable(mounted.map((m) => m.contract)));
+  app.use(express.json({ limit: config.jsonBodyLimit }));
+  app.use(express.urlencoded({ extended: false, limit: config.jsonBodyLimit, parameterLimit: 200 }));
+  app.use((_req: Request, _res: Response, next: NextFunction) => RequestContext.create(db.orm.em, next));
+
+  for (const module of mounted) {
+    createExpressEndpoints(module.contract, module.router(context) as never, app, {
+      logInitialization: false,
+      jsonQuery: false,
+      // Every response is parsed by the route's declared schema: a field the contract does not name (a password
+      // hash, an internal flag) can never leak, and a handler that drifts from the contract fails loudly.
+      responseValidation: true,
+      requestValidationErrorHandler: (error: RequestValidationError, _req, _res, next) => next(error),
+    });
+  }
+  app.use(errorHandler);
+  return { express: app, context };
+}

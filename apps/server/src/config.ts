@@ -1,0 +1,103 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const BooleanEnv = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+
+/** Comma-separated list; blanks dropped. */
+const ListEnv = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
+
+/**
+ * Every environment variable the server reads, in one place. The README's configuration table lists the same names.
+ * Unknown variables are ignored; every bad one is reported at once.
+ */
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  DATABASE_URL: z
+    .string()
+    .url()
+    .refine((url) => /^postgres(ql)?:\/\//.test(url), 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  CIMS_DATA_DIR: z.string().min(1).default('./.cims-data'),
+  CORS_ORIGINS: ListEnv.pipe(
+    z.array(z.union([z.literal('*'), z.string().url('each origin must be a URL such as https://app.example.com')])),
+  ).default(''),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  JSON_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 100kb or 1mb')
+    .default('1mb'),
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((value) => (/^\d+$/.test(value) ? Number(value) : value === 'true')),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  DB_MIGRATE_ON_START: BooleanEnv.default('true'),
+});
+
+/** The parsed, typed configuration of one server instance. */
+export type Config = {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  /** PostgreSQL URL; when absent the embedded PGlite database under {@link Config.dataDir} is used. */
+  databaseUrl: string | undefined;
+  /** Absolute path of the folder holding the embedded database and other local state. */
+  dataDir: string;
+  corsOrigins: string[];
+  logLevel: (typeof LOG_LEVELS)[number];
+  jsonBodyLimit: string;
+  trustProxy: boolean | number;
+  shutdownTimeoutMs: number;
+  migrateOnStart: boolean;
+};
+
+/** Variables whose values are never echoed in error messages. */
+const SECRET_NAME = /SECRET|PASSWORD|KEY|TOKEN|DATABASE_URL/;
+
+/** Thrown when the environment does not describe a valid configuration; the message lists every problem. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads the configuration from an environment (by default `process.env`). */
+export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
+  // An empty variable means "not set", as in most deployment tools.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = issue.path.join('.');
+        const value = present[String(issue.path[0])];
+        if (value === undefined || SECRET_NAME.test(name)) return `${name}: ${issue.message}`;
+        return `${name}=${JSON.stringify(value)}: ${issue.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(cwd, e.CIMS_DATA_DIR),
+    corsOrigins: e.CORS_ORIGINS,
+    logLevel: e.LOG_LEVEL,
+    jsonBodyLimit: e.JSON_BODY_LIMIT,
+    trustProxy: e.TRUST_PROXY,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    migrateOnStart: e.DB_MIGRATE_ON_START,
+  };
+}

@@ -1,0 +1,8 @@
+import type { MigrationObject } from '@mikro-orm/core';
+
+/**
+ * Every migration, in order. They are imported statically (not discovered on disk) so the bundled server, tsx and
+ * vitest all run the same list; `pnpm cims migration:create` writes a new file and adds it here.
+ * The same SQL serves PostgreSQL 15 and the embedded PGlite.
+ */
+export const migrations: MigrationObject[] = [];

@@ -1,0 +1,23 @@
+import { ERROR_STATUS, type ErrorCode, type ErrorStatus } from '@cims/contracts';
+
+/**
+ * The one error type the server throws on purpose. The error middleware turns it into `{ detail, code }` with the
+ * code's status; anything else thrown becomes a logged `500 INTERNAL` that reveals nothing.
+ */
+export class ApiError extends Error {
+  readonly status: ErrorStatus;
+
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: string,
+    options?: { cause?: unknown; headers?: Record<string, string> },
+  ) {
+    super(detail, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ApiError';
+    this.status = ERROR_STATUS[code];
+    this.headers = options?.headers ?? {};
+  }
+
+  /** Extra response headers, such as `Allow` for 405 or `WWW-Authenticate` for 401. */
+  readonly headers: Record<string, string>;
+}

@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Router as createRouter, type Router } from 'express';
+import swaggerUi from 'swagger-ui-express';
+
+const require = createRequire(import.meta.url);
+
+/** The OpenAPI 3.1 document generated from the contract (`pnpm openapi`). */
+export function loadOpenApiDocument(): unknown {
+  return JSON.parse(readFileSync(require.resolve('@cims/contracts/openapi.json'), 'utf8'));
+}
+
+/** `GET /openapi.json` and the interactive reference at `/docs`. */
+export function docsRouter(): Router {
+  const document = loadOpenApiDocument();
+  const router = createRouter();
+  router.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  router.use(
+    '/docs',
+    swaggerUi.serveFiles(undefined, { swaggerOptions: { url: '/openapi.json' } }),
+    swaggerUi.setup(undefined, {
+      customSiteTitle: 'CIMS API reference',
+      swaggerOptions: { url: '/openapi.json', displayOperationId: true, tryItOutEnabled: false },
+    }),
+  );
+  return router;
+}

@@ -1,0 +1,90 @@
+import type { ApiErrorBody, ValidationErrorBody, ValidationIssue } from '@cims/contracts';
+import { RequestValidationError } from '@ts-rest/express';
+import type { NextFunction, Request, Response } from 'express';
+import type { ZodError, ZodIssue } from 'zod';
+import { ApiError } from '../errors.js';
+
+type Location = 'path' | 'header' | 'query' | 'body';
+
+function issueType(issue: ZodIssue): string {
+  if (issue.code === 'invalid_type' && issue.received === 'undefined') return 'missing';
+  return issue.code;
+}
+
+function issueMessage(issue: ZodIssue): string {
+  if (issue.code === 'invalid_type' && issue.received === 'undefined') return 'Field required';
+  return issue.message;
+}
+
+/** zod issues in FastAPI's `detail[]` shape, which the legacy client reads (`loc` ends with the field name). */
+export function toValidationIssues(location: Location, error: ZodError): ValidationIssue[] {
+  return error.issues.map((issue) => ({
+    loc: [location, ...issue.path],
+    msg: issueMessage(issue),
+    type: issueType(issue),
+  }));
+}
+
+/** A `422 VALIDATION_FAILED` body from ts-rest's request validation error. */
+export function validationBody(error: RequestValidationError): ValidationErrorBody {
+  const detail = [
+    ...(error.pathParams ? toValidationIssues('path', error.pathParams) : []),
+    ...(error.headers ? toValidationIssues('header', error.headers) : []),
+    ...(error.query ? toValidationIssues('query', error.query) : []),
+    ...(error.body ? toValidationIssues('body', error.body) : []),
+  ];
+  return { detail: detail as ValidationErrorBody['detail'], code: 'VALIDATION_FAILED' };
+}
+
+/** Errors of the body parsers (body-parser, raw-body) carry a `type`. */
+function fromBodyParser(error: { type?: unknown; status?: unknown }): ApiError | undefined {
+  switch (error.type) {
+    case 'entity.parse.failed':
+      return new ApiError('MALFORMED_BODY', 'The request body is not valid JSON', { cause: error });
+    case 'entity.too.large':
+      return new ApiError('PAYLOAD_TOO_LARGE', 'The request body is too large', { cause: error });
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new ApiError('UNSUPPORTED_MEDIA_TYPE', 'The request body encoding or charset is not supported', {
+        cause: error,
+      });
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+    case 'parameters.too.many':
+      return new ApiError('MALFORMED_BODY', 'The request body could not be read', { cause: error });
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The last middleware: whatever was thrown, the client gets the contract's error shape. Deliberate errors keep their
+ * status; anything unexpected is logged with its stack and answered `500` without details.
+ */
+export function errorHandler(error: unknown, req: Request, res: Response, next: NextFunction): void {
+  if (res.headersSent) {
+    next(error);
+    return;
+  }
+  if (error instanceof RequestValidationError) {
+    res.status(422).json(validationBody(error));
+    return;
+  }
+  const known =
+    error instanceof ApiError
+      ? error
+      : typeof error === 'object' && error !== null
+        ? fromBodyParser(error as { type?: unknown })
+        : undefined;
+  if (known) {
+    if (known.status >= 500) req.log.error({ err: known.cause ?? known }, known.detail);
+    for (const [name, value] of Object.entries(known.headers)) res.setHeader(name, value);
+    const body: ApiErrorBody = { detail: known.detail, code: known.code };
+    res.status(known.status).json(body);
+    return;
+  }
+  req.log.error({ err: error }, 'Unhandled error');
+  const body: ApiErrorBody = { detail: 'Internal server error', code: 'INTERNAL' };
+  res.status(500).json(body);
+}

@@ -1,0 +1,52 @@
+import { contract, type ReadinessCheck } from '@cims/contracts';
+import { initServer } from '@ts-rest/express';
+import type { AppContext } from '../../context.js';
+import { pingDatabase } from '../../db/orm.js';
+import { SERVER_VERSION } from '../../version.js';
+
+const s = initServer();
+
+/** How long the database may take to answer the readiness probe. */
+const DATABASE_CHECK_TIMEOUT_MS = 2_000;
+
+async function checkDatabase(ctx: AppContext): Promise<ReadinessCheck> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      pingDatabase(ctx.db.orm),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timed out')), DATABASE_CHECK_TIMEOUT_MS);
+      }),
+    ]);
+    return { status: 'ok', latency_ms: Math.round(performance.now() - started) };
+  } catch (error) {
+    ctx.logger.warn({ err: error }, 'Readiness: database check failed');
+    return { status: 'error', latency_ms: Math.round(performance.now() - started), error: 'database unreachable' };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function healthRouter(ctx: AppContext) {
+  return s.router(contract.health, {
+    liveness: async () => ({
+      status: 200,
+      body: {
+        status: 'ok',
+        version: SERVER_VERSION,
+        uptime_seconds: Math.round((Date.now() - ctx.lifecycle.startedAt) / 1000),
+      },
+    }),
+    readiness: async ({ query, res }) => {
+      res.setHeader('Cache-Control', 'no-store');
+      const checks: Record<string, ReadinessCheck> = {
+        shutdown: ctx.lifecycle.draining ? { status: 'error', error: 'shutting down' } : { status: 'ok' },
+        database: await checkDatabase(ctx),
+      };
+      const ok = Object.values(checks).every((check) => check.status === 'ok');
+      const body = { status: ok ? ('ok' as const) : ('unavailable' as const), ...(query.verbose ? { checks } : {}) };
+      return ok ? { status: 200, body } : { status: 503, body };
+    },
+  });
+}

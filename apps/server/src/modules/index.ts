@@ -1,0 +1,14 @@
+import { contract } from '@cims/contracts';
+import type { AppRouter } from '@ts-rest/core';
+import type { AppContext } from '../context.js';
+import { healthRouter } from './health/health.router.js';
+
+/** A slice of the API: a router of the contract and its implementation. */
+export interface ServerModule {
+  contract: AppRouter;
+  // The implementation's type is checked where it is built (s.router); here only the pairing matters.
+  router(ctx: AppContext): unknown;
+}
+
+/** Every module the server mounts, in order. */
+export const modules: ServerModule[] = [{ contract: contract.health, router: healthRouter }];

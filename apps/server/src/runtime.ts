@@ -1,0 +1,77 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { type App, createApp } from './app.js';
+import type { Config } from './config.js';
+import { lockDataDir } from './db/data-dir-lock.js';
+import { type Database, type DatabaseTarget, migrate, openDatabase } from './db/orm.js';
+import type { ServerModule } from './modules/index.js';
+
+/** The database a configuration points at. */
+export function databaseTarget(config: Pick<Config, 'databaseUrl' | 'dataDir'>): DatabaseTarget {
+  return config.databaseUrl
+    ? { kind: 'postgres', url: config.databaseUrl }
+    : { kind: 'pglite', dir: `${config.dataDir}/db` };
+}
+
+/** A started server: where it listens and how to stop it. */
+export interface RunningServer {
+  app: App;
+  http: Server;
+  url: string;
+  /** Stops accepting, lets in-flight requests finish (up to the shutdown timeout), closes the database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens the database (taking the data folder's lock for the embedded one), migrates, builds the app and listens.
+ * Everything `server.ts` does except reading the environment and handling signals.
+ */
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  options: { target?: DatabaseTarget; modules?: ServerModule[] } = {},
+): Promise<RunningServer> {
+  const target = options.target ?? databaseTarget(config);
+  const release = target.kind === 'pglite' && target.dir ? lockDataDir(config.dataDir) : () => {};
+  let db: Database | undefined;
+  try {
+    db = await openDatabase(target, logger);
+    if (config.migrateOnStart) {
+      const applied = await migrate(db.orm);
+      if (applied.length > 0) logger.info({ migrations: applied }, 'Applied migrations');
+    }
+    const app = createApp({ config, db, logger, modules: options.modules });
+    const http = createServer(app.express);
+    http.listen(config.port, config.host);
+    await once(http, 'listening');
+    const { port } = http.address() as AddressInfo;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `http://${host}:${port}`;
+    const openDb = db;
+    let stopping: Promise<void> | undefined;
+    const stop = () => {
+      stopping ??= (async () => {
+        app.context.lifecycle.draining = true;
+        const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+        http.closeIdleConnections();
+        const force = setTimeout(() => {
+          logger.warn('Shutdown timeout reached; closing open connections');
+          http.closeAllConnections();
+        }, config.shutdownTimeoutMs);
+        force.unref();
+        await closed;
+        clearTimeout(force);
+        await openDb.close();
+        release();
+      })();
+      return stopping;
+    };
+    return { app, http, url, stop };
+  } catch (error) {
+    await db?.close().catch(() => {});
+    release();
+    throw error;
+  }
+}

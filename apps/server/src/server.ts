@@ -1,0 +1,61 @@
+import { ConfigError, loadConfig } from './config.js';
+import { DataDirLockedError } from './db/data-dir-lock.js';
+import { createLogger } from './logger.js';
+import { startServer } from './runtime.js';
+
+/** The process entry point: reads the environment, starts the server, stops it cleanly on SIGINT/SIGTERM. */
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config);
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(config, logger);
+  } catch (error) {
+    if (error instanceof DataDirLockedError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const database = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
+  logger.info({ url: server.url, database }, 'CIMS server listening');
+  console.log(
+    [
+      '',
+      `  CIMS server ready at ${server.url}`,
+      `  API reference:       ${server.url}/docs`,
+      `  Database:            ${database}`,
+      '',
+    ].join('\n'),
+  );
+
+  const shutdown = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, 'Shutting down: finishing in-flight requests');
+    server.stop().then(
+      () => {
+        logger.info('Shutdown complete');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'Shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

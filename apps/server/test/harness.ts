@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { type CimsClient, createCimsClient } from '@cims/sdk';
+import pg from 'pg';
+import { type Config, loadConfig } from '../src/config.js';
+import type { DatabaseTarget } from '../src/db/orm.js';
+import { createLogger } from '../src/logger.js';
+import type { ServerModule } from '../src/modules/index.js';
+import { type RunningServer, startServer } from '../src/runtime.js';
+
+/** Which database a test app runs on. */
+export type TestDatabaseKind = 'pglite' | 'postgres';
+
+/** The database kind of this run: PostgreSQL when `TEST_DATABASE_URL` is set, in-memory PGlite otherwise. */
+export function defaultTestDatabase(): TestDatabaseKind {
+  return process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
+}
+
+export interface TestAppOptions {
+  /** @default {@link defaultTestDatabase} */
+  database?: TestDatabaseKind;
+  /** Modules to mount instead of the server's own (for tests of the HTTP machinery itself). */
+  modules?: ServerModule[];
+  /** Extra environment variables for the app's configuration, as the server would read them. */
+  env?: Record<string, string>;
+}
+
+/** A whole world for one test: a fresh database, the app listening on a free port, and an SDK client for it. */
+export interface TestApp extends AsyncDisposable {
+  url: string;
+  client: CimsClient;
+  config: Config;
+  server: RunningServer;
+  database: TestDatabaseKind;
+  /** Every log line the app wrote, parsed. */
+  logs: Record<string, unknown>[];
+  /** The raw log output, to check that no secret ever reaches it. */
+  logText(): string;
+  close(): Promise<void>;
+}
+
+/** A fresh, empty PostgreSQL database on the server of `TEST_DATABASE_URL`, dropped by the returned function. */
+async function freshPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set');
+  const name = `cims_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+/**
+ * Builds a fresh world and tears it down when disposed:
+ *
+ * @example
+ * await using t = await createTestApp();
+ * const res = await t.client.health.liveness();
+ */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database = options.database ?? defaultTestDatabase();
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...options.env });
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const logger = createLogger(config, sink);
+  let target: DatabaseTarget = { kind: 'pglite' };
+  let drop = async () => {};
+  if (database === 'postgres') {
+    const fresh = await freshPostgresDatabase();
+    target = { kind: 'postgres', url: fresh.url };
+    drop = fresh.drop;
+  }
+  let server: RunningServer;
+  try {
+    server = await startServer(config, logger, { target, modules: options.modules });
+  } catch (error) {
+    await drop();
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= server.stop().finally(drop);
+    return closing;
+  };
+  return {
+    url: server.url,
+    client: createCimsClient({ baseUrl: server.url }),
+    config,
+    server,
+    database,
+    get logs() {
+      return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    },
+    logText: () => lines.join('\n'),
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

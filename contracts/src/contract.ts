@@ -1,0 +1,15 @@
+import { initContract } from '@ts-rest/core';
+import { healthContract } from './health/health.contract.js';
+
+const c = initContract();
+
+/**
+ * The whole CIMS API: one router per domain. Routes sit at the root (`/healthz`, `/auth/login`, …), where the legacy
+ * client expects them.
+ */
+export const contract = c.router({
+  health: healthContract,
+});
+
+/** The type of {@link contract}. */
+export type CimsContract = typeof contract;

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { ERROR_CODES, type ErrorStatus } from './error-codes.js';
+
+/**
+ * One failed check of a request, in FastAPI's shape so that the legacy client can read it: `loc` names where the value
+ * was (`["body", "username"]`, `["query", "page"]`), `msg` says what is wrong, `type` classifies it (`missing`, …).
+ */
+export const ValidationIssueSchema = z
+  .object({
+    loc: z
+      .array(z.union([z.string(), z.number().int()]))
+      .describe('Where the bad value is: `body`, `query`, `path` or `header`, then the field path.'),
+    msg: z.string().describe('What is wrong, for people.'),
+    type: z.string().describe('What kind of failure, for programs: `missing`, `invalid_type`, `invalid_enum_value`, …'),
+  })
+  .describe('One failed check of a request.');
+
+/** The body of a `422` response: every problem with the request at once. */
+export const ValidationErrorSchema = z
+  .object({
+    detail: z.array(ValidationIssueSchema).min(1),
+    code: z.literal('VALIDATION_FAILED'),
+  })
+  .describe('The request was understood but some values are invalid; `detail` lists every problem.');
+
+/** The body of every other error response. */
+export const ApiErrorSchema = z
+  .object({
+    detail: z.string().describe('What went wrong, for people. Wording may change; branch on `code`.'),
+    code: z.enum(ERROR_CODES).describe('What went wrong, for programs. Stable.'),
+  })
+  .describe('An error response.');
+
+export type ValidationIssue = z.infer<typeof ValidationIssueSchema>;
+export type ValidationErrorBody = z.infer<typeof ValidationErrorSchema>;
+export type ApiErrorBody = z.infer<typeof ApiErrorSchema>;
+
+type ErrorResponses<TStatus extends ErrorStatus> = {
+  [S in TStatus]: S extends 422 ? typeof ValidationErrorSchema : typeof ApiErrorSchema;
+};
+
+/**
+ * The error responses a route declares, by status. Every route lists the statuses it can actually return, so the SDK's
+ * result type and the OpenAPI document name them.
+ *
+ * @example
+ * responses: { 200: CustomerSchema, ...errorResponses(401, 404, 422, 500) }
+ */
+export function errorResponses<const TStatus extends ErrorStatus>(...statuses: TStatus[]): ErrorResponses<TStatus> {
+  const out: Record<number, z.ZodTypeAny> = {};
+  for (const status of statuses) out[status] = status === 422 ? ValidationErrorSchema : ApiErrorSchema;
+  return out as ErrorResponses<TStatus>;
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { QueryBooleanSchema } from '../shared/shared.schemas.js';
+
+/** `GET /healthz`: the process is up and serving. */
+export const LivenessSchema = z
+  .object({
+    status: z.literal('ok'),
+    version: z.string().describe('The server version.'),
+    uptime_seconds: z.number().min(0).describe('Seconds since the process started.'),
+  })
+  .describe('The process is alive.');
+
+/** The result of one dependency check of `GET /readyz`. */
+export const ReadinessCheckSchema = z.object({
+  status: z.enum(['ok', 'error']),
+  latency_ms: z.number().min(0).optional().describe('How long the check took.'),
+  error: z.string().optional().describe('Why the check failed.'),
+});
+
+/** `GET /readyz`: can this instance take traffic (database reachable, not shutting down)? */
+export const ReadinessSchema = z
+  .object({
+    status: z.enum(['ok', 'unavailable']),
+    checks: z
+      .record(z.string(), ReadinessCheckSchema)
+      .optional()
+      .describe('Each dependency check by name (`database`, `shutdown`); only with `verbose=true`.'),
+  })
+  .describe('Whether the instance is ready for traffic.');
+
+/** Query of `GET /readyz`. */
+export const ReadinessQuerySchema = z.object({
+  verbose: QueryBooleanSchema.optional().describe('Include each check with its latency.'),
+});
+
+export type Liveness = z.infer<typeof LivenessSchema>;
+export type Readiness = z.infer<typeof ReadinessSchema>;
+export type ReadinessCheck = z.infer<typeof ReadinessCheckSchema>;

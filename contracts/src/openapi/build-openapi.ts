@@ -1,0 +1,257 @@
+import { type AppRoute, type AppRouter, isZodType } from '@ts-rest/core';
+import {
+  type OpenAPIObject,
+  OpenApiBuilder,
+  type OperationObject,
+  type ParameterObject,
+  type RequestBodyObject,
+  type ResponseObject,
+  type SchemaObject,
+  type SecurityRequirementObject,
+} from 'openapi3-ts/oas31';
+import { z } from 'zod';
+import { ignoreOverride, zodToJsonSchema } from 'zod-to-json-schema';
+import { ApiErrorSchema, ValidationErrorSchema, ValidationIssueSchema } from '../errors/error.schemas.js';
+import { ERROR_CODES, ERROR_STATUS, type ErrorStatus } from '../errors/error-codes.js';
+import { type RouteAuth, routeMeta } from '../shared/route-meta.js';
+import { listRoutes } from '../shared/routes.js';
+
+/** Options of {@link buildOpenApiDocument}. */
+export interface BuildOpenApiOptions {
+  title: string;
+  version: string;
+  description: string;
+  /** Shared schemas published as named components (`#/components/schemas/<name>`), by name. */
+  components: Record<string, z.ZodTypeAny>;
+  /** A description for each tag (the contract's top-level routers). */
+  tags: Record<string, string>;
+}
+
+const REF_PREFIX = '#/components/schemas/';
+
+const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
+  400: 'The request body could not be read (for example malformed JSON).',
+  401: 'Credentials are missing, malformed, expired or revoked.',
+  403: 'The caller is authenticated but not allowed to do this.',
+  404: 'No such route or resource.',
+  405: 'The path exists but not with this method; `Allow` lists the methods.',
+  409: 'The request conflicts with the current state.',
+  413: 'The request body is larger than allowed.',
+  415: 'The request body is not in a media type this route accepts.',
+  422: 'Some values of the request are invalid; `detail` lists each, FastAPI-style.',
+  429: 'Too many requests; retry after the time in `Retry-After`.',
+  500: 'An unexpected server error; nothing was changed and the details are in the server log under the request id.',
+  503: 'A dependency is unavailable; retry later.',
+};
+
+function errorExample(status: ErrorStatus): unknown {
+  if (status === 422) {
+    return { detail: [{ loc: ['body', 'email'], msg: 'Field required', type: 'missing' }], code: 'VALIDATION_FAILED' };
+  }
+  const code = ERROR_CODES.find((c) => ERROR_STATUS[c] === status) ?? 'INTERNAL';
+  const detail = ERROR_DESCRIPTIONS[status].split(/[;(.]/)[0]?.trim() ?? code;
+  return { detail, code };
+}
+
+/**
+ * Converts zod to JSON Schema 2020-12 (the dialect of OpenAPI 3.1). A named shared schema anywhere below the root
+ * becomes a `$ref` to its component; nothing else becomes a reference, so no `$ref` can point into a throw-away
+ * document.
+ */
+class SchemaConverter {
+  readonly #named: Map<unknown, string>;
+
+  constructor(components: Record<string, z.ZodTypeAny>) {
+    this.#named = new Map(Object.entries(components).map(([name, schema]) => [schema._def, name]));
+  }
+
+  convert(schema: z.ZodTypeAny, { asComponent = false } = {}): SchemaObject {
+    const self = this.#named.get(schema._def);
+    if (self && !asComponent) return { $ref: `${REF_PREFIX}${self}` };
+    const raw = zodToJsonSchema(schema, {
+      target: 'jsonSchema2019-09',
+      $refStrategy: 'none',
+      effectStrategy: 'input',
+      // Unknown keys are ignored on input and may be added to output in later versions: say nothing about them.
+      allowedAdditionalProperties: undefined,
+      rejectedAdditionalProperties: undefined,
+      override: (def, refs) => {
+        const name = this.#named.get(def);
+        const atRoot = refs.currentPath.length <= 1;
+        return name && !atRoot ? { $ref: `${REF_PREFIX}${name}` } : ignoreOverride;
+      },
+    }) as Record<string, unknown>;
+    const { $schema: _drop, ...root } = raw;
+    return root as SchemaObject;
+  }
+}
+
+function pathParameters(route: AppRoute, converter: SchemaConverter): ParameterObject[] {
+  const names = [...route.path.matchAll(/:(\w+)\??/g)].map((m) => m[1] as string);
+  const shape = isZodType(route.pathParams) ? (route.pathParams as z.AnyZodObject).shape : {};
+  return names.map((name) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: shape[name] ? converter.convert(shape[name]) : { type: 'string' },
+  }));
+}
+
+function queryParameters(route: AppRoute, converter: SchemaConverter): ParameterObject[] {
+  if (!(route.query instanceof z.ZodObject)) return [];
+  return Object.entries(route.query.shape as Record<string, z.ZodTypeAny>).map(([name, schema]) => {
+    // Optionality is the parameter's `required`; the schema describes a present value.
+    const present = schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodTypeAny) : schema;
+    const converted = converter.convert(present);
+    if (!converted.description && schema.description) converted.description = schema.description;
+    const { description, ...rest } = converted;
+    return {
+      name,
+      in: 'query',
+      required: !schema.isOptional(),
+      ...(description ? { description } : {}),
+      schema: rest,
+    };
+  });
+}
+
+function requestBody(route: AppRoute, converter: SchemaConverter): RequestBodyObject | undefined {
+  if (!('body' in route)) return undefined;
+  const meta = routeMeta(route);
+  const contentType = route.contentType ?? 'application/json';
+  const textSchema: SchemaObject = isZodType(route.body)
+    ? converter.convert(route.body as z.ZodTypeAny)
+    : { type: 'object' };
+  if (contentType !== 'multipart/form-data') {
+    return { required: true, content: { [contentType]: { schema: textSchema } } };
+  }
+  // A multipart body: the text parts from the zod body, the file parts from the route's metadata.
+  const properties: Record<string, SchemaObject> = {
+    ...((textSchema.properties as Record<string, SchemaObject>) ?? {}),
+  };
+  const required = [...((textSchema.required as string[]) ?? [])];
+  const encoding: Record<string, { contentType: string }> = {};
+  for (const [name, file] of Object.entries(meta.files ?? {})) {
+    properties[name] = {
+      type: 'string',
+      contentMediaType: 'application/octet-stream',
+      description: `${file.description} At most ${file.maxBytes} bytes; ${file.mediaTypes.join(', ')}.`,
+    };
+    encoding[name] = { contentType: file.mediaTypes.join(', ') };
+    if (file.required) required.push(name);
+  }
+  const schema: SchemaObject = { type: 'object', properties, ...(required.length ? { required } : {}) };
+  return {
+    required: true,
+    content: {
+      'multipart/form-data': { schema, ...(Object.keys(encoding).length ? { encoding } : {}) },
+      // Without a file, the same fields are also accepted URL-encoded.
+      'application/x-www-form-urlencoded': { schema: textSchema },
+    },
+  };
+}
+
+function responses(route: AppRoute, converter: SchemaConverter): Record<string, ResponseObject> {
+  const out: Record<string, ResponseObject> = {};
+  const headers = { 'X-Request-ID': { $ref: '#/components/headers/XRequestId' } };
+  for (const [statusText, schema] of Object.entries(route.responses)) {
+    const status = Number(statusText);
+    const isError = schema === ApiErrorSchema || schema === ValidationErrorSchema;
+    if (!isZodType(schema)) {
+      out[statusText] = { description: route.summary ?? 'Success.', headers };
+      continue;
+    }
+    const zod = schema as z.ZodTypeAny;
+    const description = isError
+      ? (ERROR_DESCRIPTIONS[status as ErrorStatus] ?? 'An error.')
+      : (zod.description ?? route.summary ?? 'Success.');
+    out[statusText] = {
+      description,
+      headers,
+      content: {
+        'application/json': {
+          schema: converter.convert(zod),
+          ...(isError ? { example: errorExample(status as ErrorStatus) } : {}),
+        },
+      },
+    };
+  }
+  return out;
+}
+
+const SECURITY: Record<RouteAuth, SecurityRequirementObject[]> = {
+  public: [],
+  bearer: [{ bearerAuth: [] }],
+  apiKey: [{ intakeKey: [] }],
+};
+
+/**
+ * Builds the OpenAPI 3.1 document of a contract: one operation per route with its `operationId` (the route's key
+ * path in camelCase), summary, tag (the top-level router), security, parameters, request body and every declared
+ * response. Deterministic: the same contract gives byte-identical output.
+ */
+export function buildOpenApiDocument(contract: AppRouter, options: BuildOpenApiOptions): OpenAPIObject {
+  const components = {
+    ApiError: ApiErrorSchema,
+    ValidationError: ValidationErrorSchema,
+    ValidationIssue: ValidationIssueSchema,
+    ...options.components,
+  };
+  const converter = new SchemaConverter(components);
+  const builder = OpenApiBuilder.create()
+    .addOpenApiVersion('3.1.0')
+    .addTitle(options.title)
+    .addVersion(options.version)
+    .addDescription(options.description)
+    .addLicense({ name: 'Proprietary', identifier: 'LicenseRef-Proprietary' })
+    .addServer({ url: '/', description: 'The server this document is served from' })
+    .addSecurityScheme('bearerAuth', {
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description: 'An access token from `POST /auth/login` or `POST /auth/refresh`.',
+    })
+    .addHeader('XRequestId', {
+      description: 'The request id: the one sent in `X-Request-ID`, or a new one. Quote it when reporting a problem.',
+      schema: { type: 'string' },
+    });
+  for (const [name, schema] of Object.entries(components).sort(([a], [b]) => a.localeCompare(b))) {
+    builder.addSchema(name, converter.convert(schema, { asComponent: true }));
+  }
+  for (const [name, description] of Object.entries(options.tags)) builder.addTag({ name, description });
+  const routes = listRoutes(contract);
+  if (routes.some(({ route }) => routeMeta(route).auth === 'apiKey')) {
+    builder.addSecurityScheme('intakeKey', {
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-Key',
+      description: 'The external lead-intake key (`CRM_CUSTOMER_API_KEY`).',
+    });
+  }
+  const doc = builder.getSpec();
+  // The builder starts every components section empty; keep only the ones in use.
+  doc.components = Object.fromEntries(
+    Object.entries(doc.components ?? {}).filter(([, section]) => Object.keys(section ?? {}).length > 0),
+  );
+  doc.security = [{ bearerAuth: [] }];
+  doc.paths = {};
+  for (const { keys, name, route } of routes) {
+    const meta = routeMeta(route);
+    const path = route.path.replace(/:(\w+)\??/g, '{$1}');
+    const parameters = [...pathParameters(route, converter), ...queryParameters(route, converter)];
+    const body = requestBody(route, converter);
+    const operation: OperationObject = {
+      operationId: name,
+      summary: route.summary ?? name,
+      ...(meta.description ? { description: meta.description } : {}),
+      tags: [keys[0] as string],
+      security: [...SECURITY[meta.auth]],
+      ...(parameters.length ? { parameters } : {}),
+      ...(body ? { requestBody: body } : {}),
+      responses: responses(route, converter),
+    };
+    doc.paths[path] ??= {};
+    (doc.paths[path] as Record<string, OperationObject>)[route.method.toLowerCase()] = operation;
+  }
+  return doc;
+}

@@ -1,0 +1,33 @@
+import pkg from '../../package.json' with { type: 'json' };
+import { contract } from '../contract.js';
+import { LivenessSchema, ReadinessCheckSchema, ReadinessSchema } from '../health/health.schemas.js';
+import { buildOpenApiDocument } from './build-openapi.js';
+
+/** The CIMS API's OpenAPI 3.1 document, as committed in `contracts/openapi.json`. */
+export function createOpenApiDocument() {
+  return buildOpenApiDocument(contract, {
+    title: 'CIMS API',
+    version: pkg.version,
+    description: [
+      "The API of CIMS, the company's CRM and management system: authentication, customers and their statuses,",
+      'notes, sales managers, statistics, user administration and Instagram growth.',
+      '',
+      'Errors always have the shape `{ "detail": "<message>", "code": "<CODE>" }`; validation errors (`422`) carry a',
+      'FastAPI-style list: `{ "detail": [{ "loc": [...], "msg": "...", "type": "..." }], "code": "VALIDATION_FAILED" }`.',
+      'Every response carries an `X-Request-ID` header.',
+    ].join('\n'),
+    components: {
+      Liveness: LivenessSchema,
+      Readiness: ReadinessSchema,
+      ReadinessCheck: ReadinessCheckSchema,
+    },
+    tags: {
+      health: 'Liveness and readiness probes.',
+    },
+  });
+}
+
+/** The document as the exact text committed to the repository. */
+export function renderOpenApiDocument(): string {
+  return `${JSON.stringify(createOpenApiDocument(), null, 2)}\n`;
+}

@@ -1,0 +1,39 @@
+/**
+ * How a route is authenticated:
+ * - `public`: no credentials;
+ * - `bearer`: an access token in `Authorization: Bearer …`;
+ * - `apiKey`: the intake key in the `X-Key` header.
+ */
+export type RouteAuth = 'public' | 'bearer' | 'apiKey';
+
+/** A file part of a `multipart/form-data` body. Text parts are the route's zod `body`; files are described here. */
+export interface FilePart {
+  required: boolean;
+  description: string;
+  /** Accepted media types, e.g. `["image/png", "image/jpeg"]`. */
+  mediaTypes: string[];
+  /** The largest accepted file, in bytes. */
+  maxBytes: number;
+}
+
+/** What every route of the contract carries in its ts-rest `metadata`. Read by the server, the mocks and OpenAPI. */
+export interface RouteMeta {
+  /** How the caller proves who they are. */
+  auth: RouteAuth;
+  /** A longer explanation for the OpenAPI document, in Markdown. */
+  description?: string;
+  /** The file parts of a multipart route, by field name. */
+  files?: Record<string, FilePart>;
+}
+
+/** Types a route's metadata. */
+export function meta(value: RouteMeta): RouteMeta {
+  return value;
+}
+
+/** Reads a route's metadata, failing loudly on a route that forgot it. */
+export function routeMeta(route: { metadata?: unknown; path: string }): RouteMeta {
+  const value = route.metadata as RouteMeta | undefined;
+  if (!value || typeof value.auth !== 'string') throw new Error(`Route ${route.path} has no metadata.auth`);
+  return value;
+}

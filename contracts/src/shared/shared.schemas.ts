@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/** A database id: a positive integer. */
+export const IdSchema = z.number().int().positive().describe('A positive integer id.');
+
+/** A database id read from a path segment (`/customers/42`). */
+export const IdParamSchema = z.coerce.number().int().positive();
+
+/** A moment in time as ISO-8601 with an explicit offset, e.g. `2026-11-26T09:30:00.000Z` or `…+05:00`. */
+export const TimestampSchema = z.string().datetime({ offset: true }).describe('ISO-8601 date-time with an offset.');
+
+const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
+const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
+
+/**
+ * A boolean in a query string. Browsers send `true`/`false` literally (`URLSearchParams`); the words FastAPI accepts
+ * (`1`/`0`, `yes`/`no`, `on`/`off`, any case) are accepted too, anything else is a validation error.
+ */
+export const QueryBooleanSchema = z
+  .string()
+  .transform((value, ctx) => {
+    const word = value.trim().toLowerCase();
+    if (TRUE_WORDS.has(word)) return true;
+    if (FALSE_WORDS.has(word)) return false;
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'Input should be a valid boolean (true or false)' });
+    return z.NEVER;
+  })
+  .describe('`true` or `false`.');
+
+/** `page` and `page_size` query parameters; pages start at 1. */
+export const PaginationQuerySchema = z.object({
+  page: z.coerce.number().int().min(1).default(1).describe('1-based page number.'),
+  page_size: z.coerce.number().int().min(1).max(100).default(20).describe('Items per page, at most 100.'),
+});
+
+/** The envelope of a paginated list of `item`. */
+export function paginated<TItem extends z.ZodTypeAny>(item: TItem) {
+  return z.object({
+    items: z.array(item),
+    total: z.number().int().min(0).describe('Items across all pages.'),
+    page: z.number().int().min(1),
+    page_size: z.number().int().min(1),
+    total_pages: z.number().int().min(0),
+  });
+}
+
+export type PaginationQuery = z.infer<typeof PaginationQuerySchema>;

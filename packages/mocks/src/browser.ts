@@ -1,0 +1,22 @@
+import { type SetupWorkerApi, setupWorker } from 'msw/browser';
+import { createMockApi, type MockApi, type MockApiOptions } from './mock-api.js';
+
+/** A mock API intercepting `fetch` in the browser through a service worker. */
+export interface MockWorker extends MockApi {
+  worker: SetupWorkerApi;
+}
+
+/**
+ * Creates an MSW service worker with every CIMS route mocked. The app must serve MSW's worker script
+ * (`npx msw init public`); then call `await worker.start()` before the first request.
+ *
+ * @example
+ * const mocks = createMockWorker({ baseUrl: '/api' });
+ * await mocks.worker.start({ onUnhandledRequest: 'bypass' });
+ */
+export function createMockWorker(options: MockApiOptions): MockWorker {
+  const api = createMockApi(options);
+  return { ...api, worker: setupWorker(...api.handlers) };
+}
+
+export type { MockApiOptions };
