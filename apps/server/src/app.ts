@@ -72,6 +72,25 @@ export function createApp(options: CreateAppOptions): App {
         return id;
       },
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+      // Handlers' own lines carry just the request id; the completion line says what happened. Headers are not
+      // logged (they carry credentials); REDACT_PATHS guards anything that slips through.
+      quietReqLogger: true,
+      serializers: {
+        req: (req: {
+          id: string;
+          method: string;
+          url: string;
+          remoteAddress?: string;
+          headers: Record<string, unknown>;
+        }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+          remoteAddress: req.remoteAddress,
+          userAgent: req.headers['user-agent'],
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
     }),
   );
   app.use(helmet());

@@ -1,0 +1,178 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { createTestApp } from '../harness.js';
+import { createFixtureModules } from './fixture-module.js';
+
+const json = (body: unknown) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+describe('bad input always gets a 4xx in the contract error shape', () => {
+  it('an unknown route → 404 NOT_FOUND', async () => {
+    await using t = await createTestApp();
+    const res = await fetch(`${t.url}/no/such/route`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toContain('application/json');
+    expect(await res.json()).toEqual({ detail: 'Not Found', code: 'NOT_FOUND' });
+  });
+
+  it('a known path with another method → 405 METHOD_NOT_ALLOWED with Allow', async () => {
+    await using t = await createTestApp();
+    const res = await fetch(`${t.url}/healthz`, { method: 'DELETE' });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+    expect(await res.json()).toEqual({ detail: 'Method Not Allowed', code: 'METHOD_NOT_ALLOWED' });
+  });
+
+  it('a bad query parameter → 422 with FastAPI-shaped detail', async () => {
+    await using t = await createTestApp();
+    const res = await fetch(`${t.url}/readyz?verbose=maybe`);
+    expect(res.status).toBe(422);
+    expect(await res.json()).toEqual({
+      detail: [{ loc: ['query', 'verbose'], msg: 'Input should be a valid boolean (true or false)', type: 'custom' }],
+      code: 'VALIDATION_FAILED',
+    });
+  });
+
+  it('malformed JSON → 400 MALFORMED_BODY', async () => {
+    const fixture = createFixtureModules();
+    await using t = await createTestApp({ modules: fixture.modules });
+    const res = await fetch(`${t.url}/fixture/echo`, { ...json({}), body: '{"name": "x",' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ detail: 'The request body is not valid JSON', code: 'MALFORMED_BODY' });
+  });
+
+  it('a body in a media type the route does not take → 415 UNSUPPORTED_MEDIA_TYPE', async () => {
+    const fixture = createFixtureModules();
+    await using t = await createTestApp({ modules: fixture.modules });
+    const text = await fetch(`${t.url}/fixture/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'name=x',
+    });
+    expect(text.status).toBe(415);
+    expect(await text.json()).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE' });
+    const jsonToForm = await fetch(`${t.url}/fixture/form`, json({ username: 'a' }));
+    expect(jsonToForm.status).toBe(415);
+    const form = await fetch(`${t.url}/fixture/form`, {
+      method: 'POST',
+      body: new URLSearchParams({ username: 'a b' }),
+    });
+    expect(await form.json()).toEqual({ username: 'a b' });
+  });
+
+  it('an oversized body → 413 PAYLOAD_TOO_LARGE', async () => {
+    const fixture = createFixtureModules();
+    await using t = await createTestApp({ modules: fixture.modules, env: { JSON_BODY_LIMIT: '1kb' } });
+    const res = await fetch(`${t.url}/fixture/echo`, json({ name: 'x'.repeat(2000), count: 1 }));
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({ detail: 'The request body is too large', code: 'PAYLOAD_TOO_LARGE' });
+  });
+
+  it('invalid body values → 422 listing every problem with its field name last in loc', async () => {
+    const fixture = createFixtureModules();
+    await using t = await createTestApp({ modules: fixture.modules });
+    const res = await fetch(`${t.url}/fixture/echo`, json({ count: 1.5 }));
+    expect(res.status).toBe(422);
+    const body = await res.json();
+    expect(body.code).toBe('VALIDATION_FAILED');
+    expect(body.detail).toEqual([
+      { loc: ['body', 'name'], msg: 'Field required', type: 'missing' },
+      { loc: ['body', 'count'], msg: 'Expected integer, received float', type: 'invalid_type' },
+    ]);
+  });
+
+  it('an unexpected failure → 500 INTERNAL with nothing internal in the body, the cause in the log', async () => {
+    const fixture = createFixtureModules();
+    await using t = await createTestApp({ modules: fixture.modules });
+    const res = await fetch(`${t.url}/fixture/boom`);
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(JSON.parse(text)).toEqual({ detail: 'Internal server error', code: 'INTERNAL' });
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain('at ');
+    const logged = t.logs.find((line) => line.msg === 'Unhandled error');
+    expect(logged?.reqId).toBe(res.headers.get('x-request-id'));
+  });
+});
+
+describe('request ids, security headers, CORS and logs', () => {
+  it('echoes a sent X-Request-ID, generates one otherwise, and never echoes an unsafe one', async () => {
+    await using t = await createTestApp();
+    const sent = await fetch(`${t.url}/healthz`, { headers: { 'x-request-id': 'trace-42.a:b' } });
+    expect(sent.headers.get('x-request-id')).toBe('trace-42.a:b');
+    const generated = await fetch(`${t.url}/healthz`);
+    expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const unsafe = await fetch(`${t.url}/healthz`, { headers: { 'x-request-id': 'x'.repeat(300) } });
+    expect(unsafe.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const refused = await fetch(`${t.url}/nowhere`, { headers: { 'x-request-id': 'on-error-too' } });
+    expect(refused.headers.get('x-request-id')).toBe('on-error-too');
+  });
+
+  it('sends helmet security headers and no X-Powered-By', async () => {
+    await using t = await createTestApp();
+    const res = await fetch(`${t.url}/healthz`);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(res.headers.get('x-powered-by')).toBeNull();
+  });
+
+  it('answers CORS preflights for configured origins with every header the legacy client sends', async () => {
+    await using t = await createTestApp({ env: { CORS_ORIGINS: 'http://localhost:5173, https://cims.example.com' } });
+    const preflight = await fetch(`${t.url}/healthz`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://localhost:5173',
+        'access-control-request-method': 'PATCH',
+        'access-control-request-headers': 'authorization,content-type,cache-control,pragma,expires,accept',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('PATCH');
+    const allowed = preflight.headers.get('access-control-allow-headers')?.toLowerCase() ?? '';
+    for (const header of ['authorization', 'content-type', 'cache-control', 'pragma', 'expires', 'accept']) {
+      expect(allowed).toContain(header);
+    }
+    const simple = await fetch(`${t.url}/healthz`, { headers: { origin: 'https://cims.example.com' } });
+    expect(simple.headers.get('access-control-allow-origin')).toBe('https://cims.example.com');
+    expect(simple.headers.get('access-control-expose-headers')).toContain('X-Request-ID');
+    const stranger = await fetch(`${t.url}/healthz`, { headers: { origin: 'https://evil.example' } });
+    expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('logs each request with its id but never the Authorization or X-Key header', async () => {
+    await using t = await createTestApp();
+    await fetch(`${t.url}/healthz`, {
+      headers: { authorization: 'Bearer super-secret-token', 'x-key': 'intake-secret', 'x-request-id': 'logged-1' },
+    });
+    const line = t.logs.find((l) => (l.req as { id?: string } | undefined)?.id === 'logged-1');
+    expect(line).toMatchObject({ req: { method: 'GET', url: '/healthz' }, res: { statusCode: 200 } });
+    expect(t.logText()).not.toContain('super-secret-token');
+    expect(t.logText()).not.toContain('intake-secret');
+  });
+});
+
+describe('API documentation', () => {
+  it('serves the committed OpenAPI document at /openapi.json', async () => {
+    await using t = await createTestApp();
+    const res = await fetch(`${t.url}/openapi.json`);
+    expect(res.status).toBe(200);
+    const committed = readFileSync(createRequire(import.meta.url).resolve('@cims/contracts/openapi.json'), 'utf8');
+    expect(await res.json()).toEqual(JSON.parse(committed));
+  });
+
+  it('serves the interactive reference at /docs, pointed at /openapi.json', async () => {
+    await using t = await createTestApp();
+    const page = await fetch(`${t.url}/docs/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const html = await page.text();
+    expect(html).toContain('swagger-ui-bundle.js');
+    const init = await fetch(`${t.url}/docs/swagger-ui-init.js`);
+    expect(await init.text()).toContain('/openapi.json');
+  });
+});

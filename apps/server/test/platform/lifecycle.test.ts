@@ -1,0 +1,120 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { DataDirLockedError } from '../../src/db/data-dir-lock.js';
+import { createLogger } from '../../src/logger.js';
+import { startServer } from '../../src/runtime.js';
+import { createTestApp } from '../harness.js';
+import { createFixtureModules } from './fixture-module.js';
+
+const serverDir = fileURLToPath(new URL('../..', import.meta.url));
+const temps: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cims-test-'));
+  temps.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs a server entry point (`src/server.ts`, `src/cli.ts`) in its own process, as `pnpm start`/`pnpm cims` do. */
+function run(entry: string, args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--conditions=source', '--import', 'tsx', entry, ...args], {
+    cwd: serverDir,
+    env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+function collect(child: ChildProcess): { text: () => string; exited: Promise<number | null> } {
+  let text = '';
+  child.stdout?.on('data', (d) => {
+    text += String(d);
+  });
+  child.stderr?.on('data', (d) => {
+    text += String(d);
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { text: () => text, exited };
+}
+
+async function waitFor(check: () => RegExpMatchArray | null, timeoutMs = 60_000): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = check();
+    if (match) return match;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('graceful shutdown', () => {
+  it('finishes a request in flight, refuses new connections, then closes the database', async () => {
+    const fixture = createFixtureModules();
+    await using t = await createTestApp({ modules: fixture.modules });
+    const inFlight = fetch(`${t.url}/fixture/slow`);
+    await fixture.started;
+    const stopped = t.server.stop();
+    // New connections are refused at once, while the slow request is still running.
+    await expect(fetch(`${t.url}/healthz`)).rejects.toThrow();
+    expect(t.server.app.context.lifecycle.draining).toBe(true);
+    fixture.release();
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ done: true });
+    await stopped;
+    expect(await t.server.app.context.db.orm.isConnected()).toBe(false);
+  });
+
+  it('a real process exits 0 on SIGTERM and releases its data folder', async () => {
+    const dataDir = tempDir();
+    const child = run('src/server.ts', [], { CIMS_DATA_DIR: dataDir, PORT: '0' });
+    const out = collect(child);
+    const [, url] = await waitFor(() => out.text().match(/CIMS server ready at (http:\/\/\S+)/));
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect(existsSync(path.join(dataDir, 'server.lock'))).toBe(true);
+    child.kill('SIGTERM');
+    expect(await out.exited).toBe(0);
+    expect(out.text()).toContain('Shutdown complete');
+    expect(existsSync(path.join(dataDir, 'server.lock'))).toBe(false);
+  });
+});
+
+describe('the embedded database folder', () => {
+  it('refuses a second server on the same folder with a clear message', async () => {
+    const dataDir = tempDir();
+    const config = loadConfig({ CIMS_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' });
+    const logger = createLogger(config);
+    const first = await startServer(config, logger);
+    try {
+      await expect(startServer(config, logger)).rejects.toBeInstanceOf(DataDirLockedError);
+      await expect(startServer(config, logger)).rejects.toThrow(/in use by another CIMS server/);
+    } finally {
+      await first.stop();
+    }
+    // Released: the folder can be opened again, and it kept its data.
+    const second = await startServer(config, logger);
+    await second.stop();
+  });
+
+  it('`pnpm cims migrate` migrates the embedded database and reports when it is up to date', async () => {
+    const dataDir = tempDir();
+    const first = collect(run('src/cli.ts', ['migrate'], { CIMS_DATA_DIR: dataDir }));
+    expect(await first.exited).toBe(0);
+    expect(first.text()).toMatch(/Applied|up to date/);
+    const again = collect(run('src/cli.ts', ['migrate'], { CIMS_DATA_DIR: dataDir }));
+    expect(await again.exited).toBe(0);
+    expect(again.text()).toContain('Database is up to date.');
+  });
+
+  it('`pnpm cims` explains a bad configuration and exits 1', async () => {
+    const out = collect(run('src/cli.ts', ['migrate'], { PORT: 'eighty' }));
+    expect(await out.exited).toBe(1);
+    expect(out.text()).toContain('PORT="eighty"');
+  });
+});

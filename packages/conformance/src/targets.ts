@@ -1,0 +1,32 @@
+import { createMockServer } from '@cims/mocks/node';
+import { createCimsClient } from '@cims/sdk';
+import { createTestApp, type TestDatabaseKind } from '@cims/server/testing';
+import type { Target } from './suite.js';
+
+/** The reference server on a fresh database of the given kind. */
+export function serverTarget(database: TestDatabaseKind): Target {
+  return {
+    name: `server on ${database === 'pglite' ? 'PGlite' : 'PostgreSQL'}`,
+    async createWorld() {
+      const app = await createTestApp({ database });
+      return { client: app.client, baseUrl: app.url, close: () => app.close() };
+    },
+  };
+}
+
+/** The MSW mocks, intercepting `fetch` in this process. */
+export function mocksTarget(): Target {
+  return {
+    name: 'mocks',
+    async createWorld() {
+      const baseUrl = 'http://cims.test';
+      const mocks = createMockServer({ baseUrl });
+      mocks.server.listen({ onUnhandledRequest: 'error' });
+      return {
+        client: createCimsClient({ baseUrl }),
+        baseUrl,
+        close: async () => mocks.server.close(),
+      };
+    },
+  };
+}
