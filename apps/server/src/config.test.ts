@@ -55,3 +55,12 @@ describe('loadConfig', () => {
     expect((error as Error).message).not.toContain('s3cret');
   });
 });
+
+describe('the README configuration table', () => {
+  it('documents every environment variable the server reads', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const { EnvSchema } = await import('./config.js');
+    for (const name of Object.keys(EnvSchema.shape)) expect(readme).toContain(`| \`${name}\``);
+  });
+});

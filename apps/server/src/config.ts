@@ -17,7 +17,7 @@ const ListEnv = z.string().transform((value) =>
  * Every environment variable the server reads, in one place. The README's configuration table lists the same names.
  * Unknown variables are ignored; every bad one is reported at once.
  */
-const EnvSchema = z.object({
+export const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
