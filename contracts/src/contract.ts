@@ -1,4 +1,5 @@
 import { initContract } from '@ts-rest/core';
+import { authContract } from './auth/auth.contract.js';
 import { healthContract } from './health/health.contract.js';
 
 const c = initContract();
@@ -9,6 +10,7 @@ const c = initContract();
  */
 export const contract = c.router({
   health: healthContract,
+  auth: authContract,
 });
 
 /** The type of {@link contract}. */

@@ -6,11 +6,23 @@
  */
 export const ERROR_CODES = [
   'MALFORMED_BODY',
+  'INVALID_CODE',
+  'WRONG_CURRENT_PASSWORD',
+  'NOTHING_TO_UPDATE',
+  'INVALID_FILE',
   'UNAUTHENTICATED',
+  'INVALID_CREDENTIALS',
+  'REFRESH_TOKEN_INVALID',
+  'REFRESH_TOKEN_REUSED',
   'FORBIDDEN',
+  'ACCOUNT_INACTIVE',
+  'EMAIL_NOT_VERIFIED',
+  'REGISTRATION_CLOSED',
+  'NO_PAGE_ACCESS',
   'NOT_FOUND',
   'METHOD_NOT_ALLOWED',
   'CONFLICT',
+  'EMAIL_TAKEN',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'VALIDATION_FAILED',
@@ -24,12 +36,39 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** The HTTP status each {@link ErrorCode} is sent with. */
 export const ERROR_STATUS = {
+  /** The body could not be read (malformed JSON, broken multipart). */
   MALFORMED_BODY: 400,
+  /** A verification or reset code is wrong, expired, used up or out of attempts. */
+  INVALID_CODE: 400,
+  /** `current_password` does not match. Deliberately not 401, which would make clients refresh their session. */
+  WRONG_CURRENT_PASSWORD: 400,
+  /** An update request that changes nothing. */
+  NOTHING_TO_UPDATE: 400,
+  /** An uploaded file has the wrong type or is empty. */
+  INVALID_FILE: 400,
+  /** No usable access token: missing, malformed, expired, or of a revoked session. Clients refresh on this. */
   UNAUTHENTICATED: 401,
+  /** Wrong e-mail or password (the same answer for both). */
+  INVALID_CREDENTIALS: 401,
+  /** The refresh token is unknown, expired or revoked. */
+  REFRESH_TOKEN_INVALID: 401,
+  /** An already-rotated refresh token was presented again: the session was revoked as a precaution. */
+  REFRESH_TOKEN_REUSED: 401,
+  /** Authenticated, but not allowed to do this. */
   FORBIDDEN: 403,
+  /** The account was deactivated by an administrator. */
+  ACCOUNT_INACTIVE: 403,
+  /** The account's e-mail address is not verified yet. */
+  EMAIL_NOT_VERIFIED: 403,
+  /** Self-registration is closed on this server. */
+  REGISTRATION_CLOSED: 403,
+  /** The user has no page to land on. */
+  NO_PAGE_ACCESS: 403,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
+  /** An account with this e-mail address exists. */
+  EMAIL_TAKEN: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   VALIDATION_FAILED: 422,

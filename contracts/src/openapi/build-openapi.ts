@@ -69,7 +69,7 @@ class SchemaConverter {
     const self = this.#named.get(schema._def);
     if (self && !asComponent) return { $ref: `${REF_PREFIX}${self}` };
     const raw = zodToJsonSchema(schema, {
-      target: 'jsonSchema2019-09',
+      target: 'jsonSchema7',
       $refStrategy: 'none',
       effectStrategy: 'input',
       // Unknown keys are ignored on input and may be added to output in later versions: say nothing about them.
@@ -119,9 +119,12 @@ function requestBody(route: AppRoute, converter: SchemaConverter): RequestBodyOb
   if (!('body' in route)) return undefined;
   const meta = routeMeta(route);
   const contentType = route.contentType ?? 'application/json';
-  const textSchema: SchemaObject = isZodType(route.body)
-    ? converter.convert(route.body as z.ZodTypeAny)
-    : { type: 'object' };
+  // A multipart body is `FormData | fields` (see multipartBody): describe the fields.
+  const body =
+    route.body instanceof z.ZodUnion
+      ? (route.body.options as z.ZodTypeAny[]).find((option) => option instanceof z.ZodObject)
+      : route.body;
+  const textSchema: SchemaObject = isZodType(body) ? converter.convert(body as z.ZodTypeAny) : { type: 'object' };
   if (contentType !== 'multipart/form-data') {
     return { required: true, content: { [contentType]: { schema: textSchema } } };
   }

@@ -1,4 +1,5 @@
 import pkg from '../../package.json' with { type: 'json' };
+import { AuthMessageSchema, MeSchema, SessionSchema, TokenPairSchema } from '../auth/auth.schemas.js';
 import { contract } from '../contract.js';
 import { LivenessSchema, ReadinessCheckSchema, ReadinessSchema } from '../health/health.schemas.js';
 import { buildOpenApiDocument } from './build-openapi.js';
@@ -17,12 +18,17 @@ export function createOpenApiDocument() {
       'Every response carries an `X-Request-ID` header.',
     ].join('\n'),
     components: {
+      AuthMessage: AuthMessageSchema,
+      Me: MeSchema,
+      Session: SessionSchema,
+      TokenPair: TokenPairSchema,
       Liveness: LivenessSchema,
       Readiness: ReadinessSchema,
       ReadinessCheck: ReadinessCheckSchema,
     },
     tags: {
       health: 'Liveness and readiness probes.',
+      auth: 'Sign-up, sign-in, sessions with refresh-token rotation, and the signed-in user’s profile.',
     },
   });
 }

@@ -45,3 +45,12 @@ export function paginated<TItem extends z.ZodTypeAny>(item: TItem) {
 }
 
 export type PaginationQuery = z.infer<typeof PaginationQuerySchema>;
+
+/**
+ * The body of a `multipart/form-data` route: a `FormData` on the client (the SDK sends it unchanged; the ts-rest client
+ * would JSON-encode a plain object's values), the parsed text fields on the server. File parts are described in the
+ * route's `metadata.files`.
+ */
+export function multipartBody<TFields extends z.AnyZodObject>(fields: TFields) {
+  return z.union([z.instanceof(FormData), fields]);
+}
