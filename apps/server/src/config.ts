@@ -41,6 +41,27 @@ export const EnvSchema = z.object({
     .transform((value) => (/^\d+$/.test(value) ? Number(value) : value === 'true')),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   DB_MIGRATE_ON_START: BooleanEnv.default('true'),
+  JWT_SECRET: z
+    .string()
+    .refine((value) => Buffer.byteLength(value) >= 32, 'must be at least 32 bytes')
+    .optional(),
+  ACCESS_TOKEN_EXPIRE_MINUTES: z.coerce.number().int().min(1).max(525_600).default(3000),
+  REFRESH_TOKEN_EXPIRE_DAYS: z.coerce.number().int().min(1).max(365).default(15),
+  REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
+  BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+  REGISTRATION_OPEN: BooleanEnv.default('true'),
+  SMTP_URL: z
+    .string()
+    .url()
+    .refine((url) => /^smtps?:\/\//.test(url), 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  EMAIL_FROM: z.string().min(3).default('CIMS <no-reply@cims.local>'),
+  CIMS_BOOTSTRAP_CEO_EMAIL: z.string().email().optional(),
+  CIMS_BOOTSTRAP_CEO_PASSWORD: z.string().min(8, 'must have at least 8 characters').optional(),
+  CIMS_DEMO_DATA: BooleanEnv.optional(),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  RATE_LIMIT_IP_MAX: z.coerce.number().int().min(1).default(300),
+  RATE_LIMIT_ACCOUNT_MAX: z.coerce.number().int().min(1).default(10),
 });
 
 /** The parsed, typed configuration of one server instance. */
@@ -58,6 +79,19 @@ export type Config = {
   trustProxy: boolean | number;
   shutdownTimeoutMs: number;
   migrateOnStart: boolean;
+  /** Signs access tokens; absent in development, when a secret kept in the data folder is used. */
+  jwtSecret: string | undefined;
+  accessTokenMinutes: number;
+  refreshTokenDays: number;
+  refreshReuseGraceSeconds: number;
+  bcryptCost: number;
+  registrationOpen: boolean;
+  smtpUrl: string | undefined;
+  emailFrom: string;
+  bootstrapCeo: { email: string; password: string } | undefined;
+  /** Seed demo users into an empty database. Default: on for the embedded database, off for PostgreSQL. */
+  demoData: boolean;
+  rateLimit: { windowSeconds: number; ipMax: number; accountMax: number };
 };
 
 /** Variables whose values are never echoed in error messages. */
@@ -87,6 +121,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const e = parsed.data;
+  const problems: string[] = [];
+  if (e.NODE_ENV === 'production' && !e.JWT_SECRET) problems.push('JWT_SECRET: required when NODE_ENV=production');
+  if (e.NODE_ENV === 'production' && !e.SMTP_URL) problems.push('SMTP_URL: required when NODE_ENV=production');
+  if (Boolean(e.CIMS_BOOTSTRAP_CEO_EMAIL) !== Boolean(e.CIMS_BOOTSTRAP_CEO_PASSWORD)) {
+    problems.push('CIMS_BOOTSTRAP_CEO_EMAIL and CIMS_BOOTSTRAP_CEO_PASSWORD: set both or neither');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     env: e.NODE_ENV,
     host: e.HOST,
@@ -99,5 +140,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     migrateOnStart: e.DB_MIGRATE_ON_START,
+    jwtSecret: e.JWT_SECRET,
+    accessTokenMinutes: e.ACCESS_TOKEN_EXPIRE_MINUTES,
+    refreshTokenDays: e.REFRESH_TOKEN_EXPIRE_DAYS,
+    refreshReuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS,
+    bcryptCost: e.BCRYPT_COST,
+    registrationOpen: e.REGISTRATION_OPEN,
+    smtpUrl: e.SMTP_URL,
+    emailFrom: e.EMAIL_FROM,
+    bootstrapCeo:
+      e.CIMS_BOOTSTRAP_CEO_EMAIL && e.CIMS_BOOTSTRAP_CEO_PASSWORD
+        ? { email: e.CIMS_BOOTSTRAP_CEO_EMAIL.trim().toLowerCase(), password: e.CIMS_BOOTSTRAP_CEO_PASSWORD }
+        : undefined,
+    demoData: e.CIMS_DEMO_DATA ?? !e.DATABASE_URL,
+    rateLimit: {
+      windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
+      ipMax: e.RATE_LIMIT_IP_MAX,
+      accountMax: e.RATE_LIMIT_ACCOUNT_MAX,
+    },
   };
 }

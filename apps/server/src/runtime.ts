@@ -6,7 +6,11 @@ import { type App, createApp } from './app.js';
 import type { Config } from './config.js';
 import { lockDataDir } from './db/data-dir-lock.js';
 import { type Database, type DatabaseTarget, migrate, openDatabase } from './db/orm.js';
+import { seedAccounts } from './modules/auth/seed.js';
 import type { ServerModule } from './modules/index.js';
+
+/** How often expired sessions, codes and rate-limit windows are deleted. */
+const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
 
 /** The database a configuration points at. */
 export function databaseTarget(config: Pick<Config, 'databaseUrl' | 'dataDir'>): DatabaseTarget {
@@ -20,6 +24,8 @@ export interface RunningServer {
   app: App;
   http: Server;
   url: string;
+  /** The demo logins created at this start (an empty database with demo data on), to print. */
+  demoUsers: { email: string; password: string; role: string }[];
   /** Stops accepting, lets in-flight requests finish (up to the shutdown timeout), closes the database. */
   stop(): Promise<void>;
 }
@@ -43,6 +49,11 @@ export async function startServer(
       if (applied.length > 0) logger.info({ migrations: applied }, 'Applied migrations');
     }
     const app = createApp({ config, db, logger, modules: options.modules });
+    const demoUsers = await seedAccounts(config, db.orm, app.context.auth);
+    const housekeeping = setInterval(() => {
+      app.context.auth.purgeExpired().catch((error: unknown) => logger.error({ err: error }, 'Housekeeping failed'));
+    }, HOUSEKEEPING_INTERVAL_MS);
+    housekeeping.unref();
     const http = createServer(app.express);
     http.listen(config.port, config.host);
     await once(http, 'listening');
@@ -63,12 +74,14 @@ export async function startServer(
         force.unref();
         await closed;
         clearTimeout(force);
+        clearInterval(housekeeping);
+        app.context.mailer.close();
         await openDb.close();
         release();
       })();
       return stopping;
     };
-    return { app, http, url, stop };
+    return { app, http, url, stop, demoUsers };
   } catch (error) {
     await db?.close().catch(() => {});
     release();

@@ -34,6 +34,13 @@ async function main(): Promise<void> {
       `  CIMS server ready at ${server.url}`,
       `  API reference:       ${server.url}/docs`,
       `  Database:            ${database}`,
+      ...(server.demoUsers.length > 0
+        ? [
+            '',
+            '  Demo logins (created now, in this empty database; CIMS_DEMO_DATA=false turns this off):',
+            ...server.demoUsers.map((u) => `    ${u.role.padEnd(13)} ${u.email}  /  ${u.password}`),
+          ]
+        : []),
       '',
     ].join('\n'),
   );

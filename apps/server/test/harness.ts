@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { type CimsClient, createCimsClient } from '@cims/sdk';
 import pg from 'pg';
@@ -7,6 +10,7 @@ import type { DatabaseTarget } from '../src/db/orm.js';
 import { createLogger } from '../src/logger.js';
 import type { ServerModule } from '../src/modules/index.js';
 import { type RunningServer, startServer } from '../src/runtime.js';
+import { type SmtpInbox, startSmtpInbox } from './smtp-inbox.js';
 
 /** Which database a test app runs on. */
 export type TestDatabaseKind = 'pglite' | 'postgres';
@@ -32,6 +36,8 @@ export interface TestApp extends AsyncDisposable {
   config: Config;
   server: RunningServer;
   database: TestDatabaseKind;
+  /** The SMTP server the app sends its mail to. */
+  inbox: SmtpInbox;
   /** Every log line the app wrote, parsed. */
   logs: Record<string, unknown>[];
   /** The raw log output, to check that no secret ever reaches it. */
@@ -76,7 +82,19 @@ async function freshPostgresDatabase(): Promise<{ url: string; drop: () => Promi
  */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = options.database ?? defaultTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...options.env });
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'cims-test-data-'));
+  const inbox = await startSmtpInbox();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    SMTP_URL: inbox.url,
+    // Fast hashing in tests; the cost is configuration, the code path is the same.
+    BCRYPT_COST: '4',
+    CIMS_DATA_DIR: dataDir,
+    ...options.env,
+  });
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -86,11 +104,18 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   });
   const logger = createLogger(config, sink);
   let target: DatabaseTarget = { kind: 'pglite' };
-  let drop = async () => {};
+  let drop = async () => {
+    await inbox.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
   if (database === 'postgres') {
     const fresh = await freshPostgresDatabase();
     target = { kind: 'postgres', url: fresh.url };
-    drop = fresh.drop;
+    const cleanup = drop;
+    drop = async () => {
+      await fresh.drop();
+      await cleanup();
+    };
   }
   let server: RunningServer;
   try {
@@ -105,6 +130,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     return closing;
   };
   return {
+    inbox,
     url: server.url,
     client: createCimsClient({ baseUrl: server.url }),
     config,

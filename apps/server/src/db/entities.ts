@@ -1,4 +1,6 @@
 import type { EntitySchema } from '@mikro-orm/core';
+import { authEntities } from '../modules/auth/auth.entities.js';
 
-/** Every entity of every module; each module adds its own `defineEntity` schemas here. */
-export const entities: EntitySchema[] = [];
+/** Every entity of every module. */
+// biome-ignore lint/suspicious/noExplicitAny: entity schemas of different shapes share one list.
+export const entities: EntitySchema<any, any>[] = [...authEntities];

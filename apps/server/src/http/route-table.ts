@@ -66,6 +66,7 @@ export function routeTable(contracts: AppRouter[]) {
       next(new ApiError('METHOD_NOT_ALLOWED', 'Method Not Allowed', { headers: { Allow: allow } }));
       return;
     }
+    res.locals.route = route;
     if ('body' in route && hasBody(req)) {
       const accepted = MEDIA_TYPES[route.contentType ?? 'application/json'] ?? [];
       if (!req.is(accepted)) {

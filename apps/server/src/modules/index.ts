@@ -1,6 +1,7 @@
 import { contract } from '@cims/contracts';
 import type { AppRouter } from '@ts-rest/core';
 import type { AppContext } from '../context.js';
+import { authRouter } from './auth/auth.router.js';
 import { healthRouter } from './health/health.router.js';
 
 /** A slice of the API: a router of the contract and its implementation. */
@@ -11,4 +12,7 @@ export interface ServerModule {
 }
 
 /** Every module the server mounts, in order. */
-export const modules: ServerModule[] = [{ contract: contract.health, router: healthRouter }];
+export const modules: ServerModule[] = [
+  { contract: contract.health, router: healthRouter },
+  { contract: contract.auth, router: authRouter },
+];

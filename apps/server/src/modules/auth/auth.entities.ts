@@ -1,0 +1,148 @@
+import { defineEntity, type InferEntity } from '@mikro-orm/core';
+
+const now = () => new Date();
+
+/** A person who can sign in. E-mail addresses are stored trimmed and lower-cased. */
+export const UserEntity = defineEntity({
+  name: 'User',
+  tableName: 'app_user',
+  properties: (p) => ({
+    id: p.integer().primary().autoincrement(),
+    email: p.string().length(255).unique(),
+    passwordHash: p.string().length(100).hidden(),
+    name: p.string().length(255),
+    surname: p.string().length(255),
+    role: p.string().length(32).index(),
+    companyCode: p.string().length(255).default('oddiy'),
+    telegramId: p.string().length(50).nullable(),
+    jobTitle: p.string().length(100).nullable(),
+    profileImage: p.string().length(500).nullable(),
+    isActive: p.boolean().default(true),
+    emailVerifiedAt: p.datetime().nullable(),
+    createdAt: p.datetime().onCreate(now),
+    updatedAt: p.datetime().onCreate(now).onUpdate(now),
+  }),
+});
+export type User = InferEntity<typeof UserEntity>;
+
+/** A page of the application; users are granted pages by key (`crm`, `ceo`, …). */
+export const PageEntity = defineEntity({
+  name: 'Page',
+  tableName: 'app_page',
+  properties: (p) => ({
+    id: p.integer().primary().autoincrement(),
+    name: p.string().length(100).unique(),
+    displayName: p.string().length(255),
+    description: p.text().nullable(),
+    routePath: p.string().length(255).nullable(),
+    sortOrder: p.integer().default(0),
+    isActive: p.boolean().default(true),
+    isSystem: p.boolean().default(false),
+    createdAt: p.datetime().onCreate(now),
+    updatedAt: p.datetime().onCreate(now).onUpdate(now),
+  }),
+});
+export type Page = InferEntity<typeof PageEntity>;
+
+/** A page granted to a user. */
+export const PagePermissionEntity = defineEntity({
+  name: 'PagePermission',
+  tableName: 'user_page_permission',
+  uniques: [{ properties: ['user', 'pageName'] }],
+  properties: (p) => ({
+    id: p.integer().primary().autoincrement(),
+    user: p.manyToOne(UserEntity).deleteRule('cascade'),
+    pageName: p.string().length(100),
+    createdAt: p.datetime().onCreate(now),
+  }),
+});
+
+/** One login on one device: the family of its rotating refresh tokens. It never outlives `expiresAt`. */
+export const SessionEntity = defineEntity({
+  name: 'Session',
+  tableName: 'auth_session',
+  properties: (p) => ({
+    id: p.integer().primary().autoincrement(),
+    user: p.manyToOne(UserEntity).deleteRule('cascade').index(),
+    userAgent: p.string().length(500).nullable(),
+    ipAddress: p.string().length(100).nullable(),
+    createdAt: p.datetime().onCreate(now),
+    lastUsedAt: p.datetime().onCreate(now),
+    expiresAt: p.datetime().index(),
+    revokedAt: p.datetime().nullable(),
+    revokeReason: p.string().length(50).nullable(),
+  }),
+});
+
+/** A refresh token of a session. Only its SHA-256 is stored; `spentAt` marks it rotated. */
+export const RefreshTokenEntity = defineEntity({
+  name: 'RefreshToken',
+  tableName: 'refresh_token',
+  properties: (p) => ({
+    id: p.integer().primary().autoincrement(),
+    session: p.manyToOne(SessionEntity).deleteRule('cascade').index(),
+    tokenHash: p.string().length(64).unique(),
+    createdAt: p.datetime().onCreate(now),
+    spentAt: p.datetime().nullable(),
+  }),
+});
+
+/** A one-time code (e-mail verification or password reset). Only its keyed hash is stored. */
+export const VerificationCodeEntity = defineEntity({
+  name: 'VerificationCode',
+  tableName: 'verification_code',
+  uniques: [{ properties: ['user', 'purpose'] }],
+  properties: (p) => ({
+    id: p.integer().primary().autoincrement(),
+    user: p.manyToOne(UserEntity).deleteRule('cascade'),
+    purpose: p.string().length(20),
+    codeHash: p.string().length(64),
+    attempts: p.integer().default(0),
+    expiresAt: p.datetime().index(),
+    consumedAt: p.datetime().nullable(),
+    createdAt: p.datetime().onCreate(now),
+  }),
+});
+
+/** Who did what, when, from where. Written for security-relevant events. */
+export const AuditLogEntity = defineEntity({
+  name: 'AuditLog',
+  tableName: 'audit_log',
+  properties: (p) => ({
+    id: p.integer().primary().autoincrement(),
+    createdAt: p.datetime().onCreate(now).index(),
+    actorUserId: p.integer().nullable().index(),
+    module: p.string().length(50),
+    entityType: p.string().length(50),
+    entityId: p.string().length(100).nullable(),
+    action: p.string().length(50),
+    summary: p.text().nullable(),
+    data: p.json<Record<string, unknown>>().nullable(),
+    requestId: p.string().length(128).nullable(),
+    ipAddress: p.string().length(100).nullable(),
+    userAgent: p.string().length(500).nullable(),
+  }),
+});
+
+/** Fixed-window counters of the rate limiter, shared by every server instance on the database. */
+export const RateLimitEntity = defineEntity({
+  name: 'RateLimit',
+  tableName: 'rate_limit_hit',
+  primaryKeys: ['key', 'windowStart'],
+  properties: (p) => ({
+    key: p.string().length(300).primary(),
+    windowStart: p.datetime().primary(),
+    count: p.integer().default(0),
+  }),
+});
+
+export const authEntities = [
+  UserEntity,
+  PageEntity,
+  PagePermissionEntity,
+  SessionEntity,
+  RefreshTokenEntity,
+  VerificationCodeEntity,
+  AuditLogEntity,
+  RateLimitEntity,
+];

@@ -1,0 +1,672 @@
+import type { Me, Role, Session, TokenPair } from '@cims/contracts';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import type { Config } from '../../config.js';
+import type { Orm } from '../../db/orm.js';
+import { asDate, asInt, query, type Row } from '../../db/sql.js';
+import { ApiError } from '../../errors.js';
+import type { BlobStore } from '../files/blob-store.js';
+import type { Mailer } from '../mail/mailer.js';
+import type { AccessTokens } from './access-tokens.js';
+import { codeHash, newCode, newRefreshToken, sameDigest, sha256 } from './crypto.js';
+import type { Passwords } from './passwords.js';
+import type { RateLimiter } from './rate-limit.js';
+
+/** Where a request came from; stored with sessions and audit entries. */
+export interface RequestInfo {
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+}
+
+/** The caller of an authenticated request. */
+export interface Caller {
+  userId: number;
+  sessionId: number;
+  role: Role;
+  email: string;
+}
+
+type CodePurpose = 'verify_email' | 'reset_password';
+
+const CODE_TTL_MS = 30 * 60 * 1000;
+const CODE_MAX_ATTEMPTS = 5;
+/** The folder of profile pictures in the blob store, and the URL path they are served at. */
+export const PROFILE_IMAGE_FOLDER = 'profile-images';
+export const PROFILE_IMAGE_URL = '/media/profile-images';
+
+/** The lowest role: what self-registration gives. */
+const REGISTERED_ROLE: Role = 'Customer';
+
+const INVALID_CREDENTIALS = () =>
+  new ApiError('INVALID_CREDENTIALS', 'Incorrect e-mail or password', {
+    headers: { 'WWW-Authenticate': 'Bearer' },
+  });
+const UNAUTHENTICATED = (detail = 'Not authenticated') =>
+  new ApiError('UNAUTHENTICATED', detail, { headers: { 'WWW-Authenticate': 'Bearer' } });
+const INVALID_REFRESH = () => new ApiError('REFRESH_TOKEN_INVALID', 'The refresh token is invalid or expired');
+const INVALID_CODE = () => new ApiError('INVALID_CODE', 'The code is wrong, expired or already used');
+
+export interface AuthServiceDeps {
+  orm: Orm;
+  config: Config;
+  logger: Logger;
+  mailer: Mailer;
+  passwords: Passwords;
+  accessTokens: AccessTokens;
+  codeKey: Uint8Array;
+  limiter: RateLimiter;
+  blobs: BlobStore;
+}
+
+/** New account fields for {@link AuthService.createUser}. */
+export interface NewUser {
+  email: string;
+  password: string;
+  name: string;
+  surname: string;
+  role: Role;
+  companyCode?: string;
+  telegramId?: string | null;
+  jobTitle?: string | null;
+  pages?: string[];
+  verified: boolean;
+}
+
+/**
+ * Accounts, sessions and tokens. Every multi-step write runs in one transaction, and every step that could race (a
+ * refresh token spent twice, a code tried twice, two registrations of one address) is a single conditional SQL
+ * statement, so the database decides the winner.
+ */
+export class AuthService {
+  constructor(readonly deps: AuthServiceDeps) {}
+
+  #em(): EntityManager {
+    return this.deps.orm.em.fork() as EntityManager;
+  }
+
+  // ---------------------------------------------------------------------------------------------- accounts
+
+  /** Creates a user (CLI, bootstrap, demo data, administration). Returns the id, or undefined when the e-mail is taken. */
+  async createUser(input: NewUser, em = this.#em()): Promise<number | undefined> {
+    const hash = await this.deps.passwords.hash(input.password);
+    return em.transactional(async (tem) => {
+      const [row] = await query(
+        tem,
+        `insert into app_user (email, password_hash, name, surname, role, company_code, telegram_id, job_title,
+           is_active, email_verified_at, created_at, updated_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?, true, ?, now(), now())
+         on conflict (email) do nothing
+         returning id`,
+        [
+          input.email.trim().toLowerCase(),
+          hash,
+          input.name,
+          input.surname,
+          input.role,
+          input.companyCode ?? 'oddiy',
+          input.telegramId ?? null,
+          input.jobTitle ?? null,
+          input.verified ? new Date() : null,
+        ],
+      );
+      if (!row) return undefined;
+      const id = asInt(row.id);
+      for (const page of input.pages ?? []) {
+        await query(
+          tem,
+          'insert into user_page_permission (user_id, page_name, created_at) values (?, ?, now()) on conflict do nothing',
+          [id, page],
+        );
+      }
+      return id;
+    });
+  }
+
+  async register(
+    input: { email: string; name: string; surname: string; password: string; telegram_id?: string; job_title?: string },
+    info: RequestInfo,
+  ): Promise<void> {
+    if (!this.deps.config.registrationOpen) {
+      throw new ApiError('REGISTRATION_CLOSED', 'Registration is closed; ask an administrator for an account');
+    }
+    const em = this.#em();
+    await this.#limitIp(em, 'register', info);
+    const id = await this.createUser(
+      {
+        email: input.email,
+        password: input.password,
+        name: input.name,
+        surname: input.surname,
+        role: REGISTERED_ROLE,
+        telegramId: input.telegram_id ?? null,
+        jobTitle: input.job_title ?? null,
+        verified: false,
+      },
+      em,
+    );
+    if (id === undefined) throw new ApiError('EMAIL_TAKEN', 'An account with this e-mail address already exists');
+    await this.#sendCode(em, id, input.email, 'verify_email');
+    await this.#audit(em, { actorUserId: id, entityType: 'user', entityId: id, action: 'register' }, info);
+  }
+
+  async resendVerification(email: string, info: RequestInfo): Promise<void> {
+    const em = this.#em();
+    await this.#limitIp(em, 'resend', info);
+    await this.deps.limiter.hit(em, `send:${email}`, this.deps.config.rateLimit.accountMax);
+    const [user] = await query(em, 'select id, email_verified_at from app_user where email = ?', [email]);
+    if (user && user.email_verified_at === null) await this.#sendCode(em, asInt(user.id), email, 'verify_email');
+  }
+
+  async verifyEmail(email: string, code: string, info: RequestInfo): Promise<TokenPair> {
+    const em = this.#em();
+    await this.#limitIp(em, 'verify', info);
+    const [user] = await query(em, 'select id, is_active, email_verified_at from app_user where email = ?', [email]);
+    if (!user || user.email_verified_at !== null) throw INVALID_CODE();
+    const userId = asInt(user.id);
+    const codeId = await this.#checkCode(em, userId, 'verify_email', code);
+    if (user.is_active === false) throw new ApiError('ACCOUNT_INACTIVE', 'This account is deactivated');
+    return em.transactional(async (tem) => {
+      await this.#consumeCode(tem, codeId);
+      await query(tem, 'update app_user set email_verified_at = now(), updated_at = now() where id = ?', [userId]);
+      await this.#audit(
+        tem,
+        { actorUserId: userId, entityType: 'user', entityId: userId, action: 'verify_email' },
+        info,
+      );
+      return this.#startSession(tem, userId, info);
+    });
+  }
+
+  async forgotPassword(email: string, info: RequestInfo): Promise<void> {
+    const em = this.#em();
+    await this.#limitIp(em, 'forgot', info);
+    await this.deps.limiter.hit(em, `send:${email}`, this.deps.config.rateLimit.accountMax);
+    const [user] = await query(em, 'select id from app_user where email = ?', [email]);
+    if (user) await this.#sendCode(em, asInt(user.id), email, 'reset_password');
+  }
+
+  async resetPassword(email: string, code: string, newPassword: string, info: RequestInfo): Promise<void> {
+    const em = this.#em();
+    await this.#limitIp(em, 'reset', info);
+    const [user] = await query(em, 'select id from app_user where email = ?', [email]);
+    if (!user) throw INVALID_CODE();
+    const userId = asInt(user.id);
+    const codeId = await this.#checkCode(em, userId, 'reset_password', code);
+    const hash = await this.deps.passwords.hash(newPassword);
+    await em.transactional(async (tem) => {
+      await this.#consumeCode(tem, codeId);
+      await query(tem, 'update app_user set password_hash = ?, updated_at = now() where id = ?', [hash, userId]);
+      const revoked = await this.#revokeSessions(tem, userId, 'password_reset');
+      await this.#audit(
+        tem,
+        { actorUserId: userId, entityType: 'user', entityId: userId, action: 'password_reset', data: { revoked } },
+        info,
+      );
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------- sign-in
+
+  async login(email: string, password: string, info: RequestInfo): Promise<TokenPair> {
+    const em = this.#em();
+    const { accountMax } = this.deps.config.rateLimit;
+    await this.#limitIp(em, 'login', info);
+    await this.deps.limiter.check(em, `login-failed:${email}`, accountMax);
+    const [user] = await query(
+      em,
+      'select id, password_hash, is_active, email_verified_at from app_user where email = ?',
+      [email],
+    );
+    const ok = user
+      ? await this.deps.passwords.verify(password, String(user.password_hash))
+      : await this.deps.passwords.verifyNothing(password);
+    if (!user || !ok) {
+      await this.deps.limiter.hit(em, `login-failed:${email}`, Number.MAX_SAFE_INTEGER);
+      throw INVALID_CREDENTIALS();
+    }
+    const userId = asInt(user.id);
+    if (user.is_active === false) throw new ApiError('ACCOUNT_INACTIVE', 'This account is deactivated');
+    if (user.email_verified_at === null) {
+      throw new ApiError('EMAIL_NOT_VERIFIED', 'Verify your e-mail address first; we sent you a code');
+    }
+    return em.transactional(async (tem) => {
+      await this.#audit(tem, { actorUserId: userId, entityType: 'user', entityId: userId, action: 'login' }, info);
+      return this.#startSession(tem, userId, info);
+    });
+  }
+
+  /**
+   * Rotation. The presented token is spent by one conditional UPDATE; the winner gets a new pair in the same session.
+   * A loser (the same token presented again) within the grace window also gets a new pair: two tabs refreshing at
+   * once both stay signed in. After the window it is reuse: the session is revoked.
+   */
+  async refresh(token: string, info: RequestInfo): Promise<TokenPair> {
+    const em = this.#em();
+    await this.#limitIp(em, 'refresh', info);
+    const hash = sha256(token);
+    const outcome = await em.transactional(async (tem) => {
+      const [spent] = await query(
+        tem,
+        `update refresh_token rt set spent_at = now()
+           from auth_session s join app_user u on u.id = s.user_id
+          where rt.token_hash = ? and rt.spent_at is null and s.id = rt.session_id
+            and s.revoked_at is null and s.expires_at > now() and u.is_active
+          returning rt.session_id, s.user_id`,
+        [hash],
+      );
+      if (spent) {
+        return { pair: await this.#rotate(tem, asInt(spent.session_id), asInt(spent.user_id)) };
+      }
+      const [known] = await query(
+        tem,
+        `select rt.spent_at, rt.session_id, s.user_id, s.revoked_at, s.expires_at, u.is_active,
+                (rt.spent_at > now() - make_interval(secs => ?)) as in_grace
+           from refresh_token rt join auth_session s on s.id = rt.session_id join app_user u on u.id = s.user_id
+          where rt.token_hash = ?`,
+        [this.deps.config.refreshReuseGraceSeconds, hash],
+      );
+      if (!known || known.revoked_at !== null || asDate(known.expires_at) <= new Date() || known.is_active === false) {
+        return { error: INVALID_REFRESH() };
+      }
+      const sessionId = asInt(known.session_id);
+      const userId = asInt(known.user_id);
+      if (known.in_grace === true) return { pair: await this.#rotate(tem, sessionId, userId) };
+      const [revoked] = await query(
+        tem,
+        `update auth_session set revoked_at = now(), revoke_reason = 'refresh_token_reused'
+          where id = ? and revoked_at is null returning id`,
+        [sessionId],
+      );
+      if (revoked) {
+        await this.#audit(
+          tem,
+          {
+            actorUserId: userId,
+            entityType: 'session',
+            entityId: sessionId,
+            action: 'refresh_token_reused',
+            summary: 'A rotated refresh token was presented again; the session was revoked',
+          },
+          info,
+        );
+      }
+      return {
+        error: new ApiError('REFRESH_TOKEN_REUSED', 'This refresh token was already used; the session was ended'),
+      };
+    });
+    if ('error' in outcome) throw outcome.error;
+    return outcome.pair;
+  }
+
+  /** Resolves `Authorization: Bearer …` to the caller; any problem is 401 with `WWW-Authenticate: Bearer`. */
+  async authenticate(header: string | undefined): Promise<Caller> {
+    const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+    if (!match?.[1]) throw UNAUTHENTICATED();
+    const claims = await this.deps.accessTokens.verify(match[1]);
+    if (!claims) throw UNAUTHENTICATED('The access token is invalid or expired');
+    const [row] = await query(
+      this.#em(),
+      `select u.role, u.email from auth_session s join app_user u on u.id = s.user_id
+        where s.id = ? and s.user_id = ? and s.revoked_at is null and s.expires_at > now() and u.is_active`,
+      [claims.sessionId, claims.userId],
+    );
+    if (!row) throw UNAUTHENTICATED('The session has ended');
+    return { userId: claims.userId, sessionId: claims.sessionId, role: row.role as Role, email: String(row.email) };
+  }
+
+  // ---------------------------------------------------------------------------------------------- the caller
+
+  async me(caller: Caller): Promise<Me> {
+    const em = this.#em();
+    const [user] = await query(
+      em,
+      `select id, email, name, surname, role, company_code, telegram_id, job_title, profile_image, is_active,
+              email_verified_at, created_at
+         from app_user where id = ?`,
+      [caller.userId],
+    );
+    if (!user) throw UNAUTHENTICATED('The session has ended');
+    const pages = await query(
+      em,
+      `select p.name, (pp.id is not null) as granted from app_page p
+         left join user_page_permission pp on pp.page_name = p.name and pp.user_id = ?
+        where p.is_active order by p.sort_order, p.name`,
+      [caller.userId],
+    );
+    const isCeo = user.role === 'CEO';
+    return {
+      id: asInt(user.id),
+      email: String(user.email),
+      name: String(user.name),
+      surname: String(user.surname),
+      role: user.role as Role,
+      permissions: Object.fromEntries(pages.map((p) => [String(p.name), isCeo || p.granted === true])),
+      profile_image: (user.profile_image as string | null) ?? null,
+      job_title: (user.job_title as string | null) ?? null,
+      company_code: String(user.company_code),
+      telegram_id: (user.telegram_id as string | null) ?? null,
+      is_active: user.is_active === true,
+      email_verified: user.email_verified_at !== null,
+      created_at: asDate(user.created_at).toISOString(),
+    };
+  }
+
+  async updateProfileInfo(
+    caller: Caller,
+    input: { name?: string; surname?: string },
+    info: RequestInfo,
+  ): Promise<void> {
+    await this.updateProfile(caller, input, undefined, info);
+  }
+
+  async changePassword(caller: Caller, current: string, next: string, info: RequestInfo): Promise<void> {
+    await this.updateProfile(caller, { current_password: current, new_password: next }, undefined, info);
+  }
+
+  /**
+   * Name, surname, password and picture in one transaction. A new password ends every other session of the user;
+   * the current one stays.
+   */
+  async updateProfile(
+    caller: Caller,
+    input: { name?: string; surname?: string; current_password?: string; new_password?: string },
+    image: { bytes: Uint8Array; extension: string } | undefined,
+    info: RequestInfo,
+  ): Promise<void> {
+    const changesPassword = input.new_password !== undefined;
+    if (input.name === undefined && input.surname === undefined && !changesPassword && !image) {
+      throw new ApiError('NOTHING_TO_UPDATE', 'Nothing to update');
+    }
+    const em = this.#em();
+    const [user] = await query(em, 'select name, surname, password_hash, profile_image from app_user where id = ?', [
+      caller.userId,
+    ]);
+    if (!user) throw UNAUTHENTICATED('The session has ended');
+    let newHash: string | undefined;
+    if (changesPassword) {
+      const ok = await this.deps.passwords.verify(input.current_password ?? '', String(user.password_hash));
+      if (!ok) throw new ApiError('WRONG_CURRENT_PASSWORD', 'The current password is not correct');
+      newHash = await this.deps.passwords.hash(input.new_password as string);
+    }
+    const stored = image ? await this.deps.blobs.put(PROFILE_IMAGE_FOLDER, image.bytes, image.extension) : undefined;
+    const profileImage = stored ? `${PROFILE_IMAGE_URL}/${stored}` : undefined;
+    try {
+      await em.transactional(async (tem) => {
+        await query(
+          tem,
+          `update app_user set name = coalesce(?, name), surname = coalesce(?, surname),
+             password_hash = coalesce(?, password_hash), profile_image = coalesce(?, profile_image), updated_at = now()
+           where id = ?`,
+          [input.name ?? null, input.surname ?? null, newHash ?? null, profileImage ?? null, caller.userId],
+        );
+        const revoked = newHash
+          ? await this.#revokeSessions(tem, caller.userId, 'password_changed', caller.sessionId)
+          : 0;
+        await this.#audit(
+          tem,
+          {
+            actorUserId: caller.userId,
+            entityType: 'user',
+            entityId: caller.userId,
+            action: 'profile_update',
+            data: {
+              before: { name: user.name, surname: user.surname, profile_image: user.profile_image },
+              after: {
+                name: input.name ?? user.name,
+                surname: input.surname ?? user.surname,
+                profile_image: profileImage ?? user.profile_image,
+              },
+              password_changed: Boolean(newHash),
+              revoked_sessions: revoked,
+            },
+          },
+          info,
+        );
+      });
+    } catch (error) {
+      if (stored) await this.deps.blobs.delete(PROFILE_IMAGE_FOLDER, stored);
+      throw error;
+    }
+    const previous = user.profile_image as string | null;
+    if (stored && previous?.startsWith(`${PROFILE_IMAGE_URL}/`)) {
+      await this.deps.blobs.delete(PROFILE_IMAGE_FOLDER, previous.slice(PROFILE_IMAGE_URL.length + 1));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- sessions
+
+  /** Ends the session of `refreshToken` when it is the caller's (else ignores it), or the caller's own session. */
+  async logout(caller: Caller, refreshToken: string | undefined, info: RequestInfo): Promise<void> {
+    const em = this.#em();
+    await em.transactional(async (tem) => {
+      let sessionId = caller.sessionId;
+      if (refreshToken) {
+        const [row] = await query(
+          tem,
+          `select rt.session_id from refresh_token rt join auth_session s on s.id = rt.session_id
+            where rt.token_hash = ? and s.user_id = ?`,
+          [sha256(refreshToken), caller.userId],
+        );
+        if (!row) return;
+        sessionId = asInt(row.session_id);
+      }
+      await query(
+        tem,
+        `update auth_session set revoked_at = now(), revoke_reason = 'logout' where id = ? and revoked_at is null`,
+        [sessionId],
+      );
+      await this.#audit(
+        tem,
+        { actorUserId: caller.userId, entityType: 'session', entityId: sessionId, action: 'logout' },
+        info,
+      );
+    });
+  }
+
+  async logoutAll(caller: Caller, info: RequestInfo): Promise<number> {
+    return this.#em().transactional(async (tem) => {
+      const revoked = await this.#revokeSessions(tem, caller.userId, 'logout_all');
+      await this.#audit(
+        tem,
+        {
+          actorUserId: caller.userId,
+          entityType: 'user',
+          entityId: caller.userId,
+          action: 'logout_all',
+          data: { revoked },
+        },
+        info,
+      );
+      return revoked;
+    });
+  }
+
+  async listSessions(caller: Caller): Promise<Session[]> {
+    const rows = await query(
+      this.#em(),
+      `select id, user_agent, ip_address, created_at, last_used_at, expires_at from auth_session
+        where user_id = ? and revoked_at is null and expires_at > now() order by last_used_at desc, id desc`,
+      [caller.userId],
+    );
+    return rows.map((row) => ({
+      id: asInt(row.id),
+      user_agent: (row.user_agent as string | null) ?? null,
+      ip_address: (row.ip_address as string | null) ?? null,
+      created_at: asDate(row.created_at).toISOString(),
+      last_used_at: asDate(row.last_used_at).toISOString(),
+      expires_at: asDate(row.expires_at).toISOString(),
+      current: asInt(row.id) === caller.sessionId,
+    }));
+  }
+
+  async revokeSession(caller: Caller, sessionId: number, info: RequestInfo): Promise<void> {
+    await this.#em().transactional(async (tem) => {
+      const [row] = await query(
+        tem,
+        `update auth_session set revoked_at = now(), revoke_reason = 'revoked_by_user'
+          where id = ? and user_id = ? and revoked_at is null and expires_at > now() returning id`,
+        [sessionId, caller.userId],
+      );
+      if (!row) throw new ApiError('NOT_FOUND', 'No such active session');
+      await this.#audit(
+        tem,
+        { actorUserId: caller.userId, entityType: 'session', entityId: sessionId, action: 'session_revoke' },
+        info,
+      );
+    });
+  }
+
+  /** Where the user lands: the legacy rules, with "first page" meaning the first in page order (legacy: arbitrary). */
+  async dashboardRedirect(caller: Caller): Promise<string> {
+    if (caller.role === 'CEO') return '/ceo';
+    if (caller.role === 'Member') return '/member_dashboard';
+    const [page] = await query(
+      this.#em(),
+      `select p.route_path from user_page_permission pp join app_page p on p.name = pp.page_name
+        where pp.user_id = ? and p.is_active and p.route_path is not null order by p.sort_order, p.name limit 1`,
+      [caller.userId],
+    );
+    if (!page) throw new ApiError('NO_PAGE_ACCESS', 'You have no page access; ask an administrator');
+    return String(page.route_path);
+  }
+
+  /** Deletes what can never be used again: sessions ended a day ago, spent codes, old rate-limit windows. */
+  async purgeExpired(): Promise<void> {
+    const em = this.#em();
+    await query(
+      em,
+      `delete from auth_session where expires_at < now() - interval '1 day'
+          or revoked_at < now() - interval '1 day'`,
+    );
+    await query(em, `delete from verification_code where expires_at < now() or consumed_at is not null`);
+    await this.deps.limiter.purge(em);
+  }
+
+  // ---------------------------------------------------------------------------------------------- internals
+
+  async #startSession(em: EntityManager, userId: number, info: RequestInfo): Promise<TokenPair> {
+    const [session] = await query(
+      em,
+      `insert into auth_session (user_id, user_agent, ip_address, created_at, last_used_at, expires_at)
+       values (?, ?, ?, now(), now(), now() + make_interval(days => ?)) returning id`,
+      [userId, info.userAgent?.slice(0, 500) ?? null, info.ip, this.deps.config.refreshTokenDays],
+    );
+    return this.#issue(em, asInt(session?.id), userId);
+  }
+
+  async #rotate(em: EntityManager, sessionId: number, userId: number): Promise<TokenPair> {
+    await query(em, 'update auth_session set last_used_at = now() where id = ?', [sessionId]);
+    return this.#issue(em, sessionId, userId);
+  }
+
+  async #issue(em: EntityManager, sessionId: number, userId: number): Promise<TokenPair> {
+    const refreshToken = newRefreshToken();
+    await query(em, 'insert into refresh_token (session_id, token_hash, created_at) values (?, ?, now())', [
+      sessionId,
+      sha256(refreshToken),
+    ]);
+    return {
+      access_token: await this.deps.accessTokens.sign({ userId, sessionId }),
+      refresh_token: refreshToken,
+      token_type: 'bearer',
+      expires_in: this.deps.accessTokens.lifetimeSeconds,
+    };
+  }
+
+  async #revokeSessions(em: EntityManager, userId: number, reason: string, keep?: number): Promise<number> {
+    const rows = await query(
+      em,
+      `update auth_session set revoked_at = now(), revoke_reason = ?
+        where user_id = ? and revoked_at is null and expires_at > now() and id <> ? returning id`,
+      [reason, userId, keep ?? 0],
+    );
+    return rows.length;
+  }
+
+  /** Issues a fresh code (replacing any earlier one of the same purpose) and mails it. */
+  async #sendCode(em: EntityManager, userId: number, email: string, purpose: CodePurpose): Promise<void> {
+    const code = newCode();
+    await query(
+      em,
+      `insert into verification_code (user_id, purpose, code_hash, attempts, expires_at, consumed_at, created_at)
+       values (?, ?, ?, 0, ?, null, now())
+       on conflict (user_id, purpose) do update set code_hash = excluded.code_hash, attempts = 0,
+         expires_at = excluded.expires_at, consumed_at = null, created_at = now()`,
+      [userId, purpose, codeHash(this.deps.codeKey, userId, purpose, code), new Date(Date.now() + CODE_TTL_MS)],
+    );
+    const subject = purpose === 'verify_email' ? 'Your CIMS verification code' : 'Your CIMS password reset code';
+    const text =
+      `Your code is ${code}\n\nIt is valid for 30 minutes and can be used once.\n` +
+      'If you did not ask for it, ignore this message.';
+    try {
+      await this.deps.mailer.send({ to: email, subject, text });
+    } catch (error) {
+      this.deps.logger.error({ err: error, purpose }, 'Could not send an e-mail');
+    }
+  }
+
+  /**
+   * Checks a code. The attempt is counted by one conditional UPDATE in its own statement (committed even when the
+   * code is wrong, and parallel guesses cannot exceed the limit). Returns the code's id, to be consumed with
+   * {@link #consumeCode} in the caller's transaction.
+   */
+  async #checkCode(em: EntityManager, userId: number, purpose: CodePurpose, code: string): Promise<number> {
+    const [row] = await query(
+      em,
+      `update verification_code set attempts = attempts + 1
+        where user_id = ? and purpose = ? and consumed_at is null and expires_at > now() and attempts < ?
+        returning id, code_hash`,
+      [userId, purpose, CODE_MAX_ATTEMPTS],
+    );
+    if (!row || !sameDigest(String(row.code_hash), codeHash(this.deps.codeKey, userId, purpose, code))) {
+      throw INVALID_CODE();
+    }
+    return asInt(row.id);
+  }
+
+  /** Marks a checked code used; a code works once, even when two requests carry it at the same moment. */
+  async #consumeCode(em: EntityManager, codeId: number): Promise<void> {
+    const [consumed] = await query(
+      em,
+      'update verification_code set consumed_at = now() where id = ? and consumed_at is null returning id',
+      [codeId],
+    );
+    if (!consumed) throw INVALID_CODE();
+  }
+
+  async #limitIp(em: EntityManager, action: string, info: RequestInfo): Promise<void> {
+    await this.deps.limiter.hit(em, `ip:${action}:${info.ip ?? 'unknown'}`, this.deps.config.rateLimit.ipMax);
+  }
+
+  async #audit(
+    em: EntityManager,
+    entry: {
+      actorUserId: number | null;
+      entityType: string;
+      entityId: number | string | null;
+      action: string;
+      summary?: string;
+      data?: Row;
+    },
+    info: RequestInfo,
+  ): Promise<void> {
+    await query(
+      em,
+      `insert into audit_log (created_at, actor_user_id, module, entity_type, entity_id, action, summary, data,
+         request_id, ip_address, user_agent)
+       values (now(), ?, 'auth', ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        entry.actorUserId,
+        entry.entityType,
+        entry.entityId === null ? null : String(entry.entityId),
+        entry.action,
+        entry.summary ?? null,
+        entry.data ? JSON.stringify(entry.data) : null,
+        info.requestId,
+        info.ip,
+        info.userAgent?.slice(0, 500) ?? null,
+      ],
+    );
+  }
+}

@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Where uploaded files live. The local folder is the default; another store (S3, …) implements the same three calls. */
+export interface BlobStore {
+  /** Stores bytes under a new, unguessable name in `folder`; returns the name. */
+  put(folder: string, bytes: Uint8Array, extension: string): Promise<string>;
+  /** Removes a stored file; a missing one is fine. */
+  delete(folder: string, name: string): Promise<void>;
+  /** The folder on disk that serves `folder`, for static serving. */
+  directory(folder: string): string;
+}
+
+const SAFE_NAME = /^[\w-]+\.[a-z0-9]+$/;
+
+/** Files in a local directory (under the data folder by default). */
+export function localBlobStore(root: string): BlobStore {
+  return {
+    async put(folder, bytes, extension) {
+      const dir = path.join(root, folder);
+      await mkdir(dir, { recursive: true });
+      const name = `${randomUUID()}.${extension}`;
+      await writeFile(path.join(dir, name), bytes, { flag: 'wx' });
+      return name;
+    },
+    async delete(folder, name) {
+      if (!SAFE_NAME.test(name)) return;
+      await rm(path.join(root, folder, name), { force: true });
+    },
+    directory(folder) {
+      return path.join(root, folder);
+    },
+  };
+}
+
+/** What the first bytes of a file say it is, for the image types we accept. Declared types are not trusted. */
+export function sniffImage(bytes: Uint8Array): { mediaType: string; extension: string } | undefined {
+  const b = bytes;
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff)
+    return { mediaType: 'image/jpeg', extension: 'jpg' };
+  if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) {
+    return { mediaType: 'image/png', extension: 'png' };
+  }
+  if (b.length >= 6 && b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x38) {
+    return { mediaType: 'image/gif', extension: 'gif' };
+  }
+  const ascii = (from: number, to: number) => String.fromCharCode(...b.subarray(from, to));
+  if (b.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP')
+    return { mediaType: 'image/webp', extension: 'webp' };
+  return undefined;
+}
