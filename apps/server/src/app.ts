@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import path from 'node:path';
 import { RequestContext } from '@mikro-orm/core';
 import { createExpressEndpoints, type RequestValidationError } from '@ts-rest/express';
 import cors from 'cors';
@@ -9,20 +8,14 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { Config } from './config.js';
-import type { AppContext } from './context.js';
+import { type AppContext, createContext } from './context.js';
 import type { Database } from './db/orm.js';
 import { docsRouter } from './http/docs.js';
 import { errorHandler } from './http/error-handler.js';
 import { multipartParser } from './http/multipart.js';
 import { routeTable } from './http/route-table.js';
-import { AccessTokens } from './modules/auth/access-tokens.js';
-import { AuthService, PROFILE_IMAGE_FOLDER, PROFILE_IMAGE_URL } from './modules/auth/auth.service.js';
-import { Passwords } from './modules/auth/passwords.js';
-import { RateLimiter } from './modules/auth/rate-limit.js';
-import { loadAuthKeys } from './modules/auth/secrets.js';
-import { localBlobStore } from './modules/files/blob-store.js';
+import { PROFILE_IMAGE_FOLDER, PROFILE_IMAGE_URL } from './modules/auth/auth.service.js';
 import { modules as defaultModules, type ServerModule } from './modules/index.js';
-import { createMailer } from './modules/mail/mailer.js';
 
 /** What the CORS preflight allows: every header and method the legacy client sends (legacy-frontend.md §1.2). */
 const CORS_ALLOWED_HEADERS = [
@@ -40,25 +33,6 @@ const CORS_EXPOSED_HEADERS = ['X-Request-ID', 'Content-Length', 'Content-Range',
 
 /** An incoming id is echoed only when it is short and plain, so it cannot forge log lines or headers. */
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
-
-/** Builds the services every module shares. */
-function createContext({ config, db, logger }: CreateAppOptions): AppContext {
-  const keys = loadAuthKeys(config);
-  const mailer = createMailer(config, logger);
-  const blobs = localBlobStore(path.join(config.dataDir, 'blobs'));
-  const auth = new AuthService({
-    orm: db.orm,
-    config,
-    logger,
-    mailer,
-    blobs,
-    passwords: new Passwords(config.bcryptCost),
-    accessTokens: new AccessTokens(keys.jwt, config.accessTokenMinutes * 60),
-    codeKey: keys.codes,
-    limiter: new RateLimiter(config.rateLimit.windowSeconds),
-  });
-  return { config, db, logger, mailer, blobs, auth, lifecycle: { draining: false, startedAt: Date.now() } };
-}
 
 export interface CreateAppOptions {
   config: Config;
@@ -84,7 +58,7 @@ export interface App {
 export function createApp(options: CreateAppOptions): App {
   const { config, db, logger } = options;
   const mounted = options.modules ?? defaultModules;
-  const context = createContext(options);
+  const context = createContext(config, db, logger);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);

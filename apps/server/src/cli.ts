@@ -1,9 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { EmailSchema, NewPasswordSchema, RoleInputSchema } from '@cims/contracts';
+import { z } from 'zod';
 import { ConfigError, loadConfig } from './config.js';
+import { createContext } from './context.js';
 import { lockDataDir } from './db/data-dir-lock.js';
 import { migrate, openDatabase } from './db/orm.js';
+import { query } from './db/sql.js';
 import { createLogger } from './logger.js';
 import { databaseTarget } from './runtime.js';
 
@@ -12,6 +16,8 @@ const USAGE = `Usage: pnpm cims <command> [options]
 Commands:
   migrate                      Apply every pending database migration.
   migration:create [--blank]   Write a migration from the entity changes (developers; needs the sources).
+  create-user --email E --password P [--role CEO] [--name N] [--surname S]
+                               Create a verified account (the first CEO, for example).
   help                         Show this text.
 
 The database is the one the server would use: DATABASE_URL, or the embedded one in CIMS_DATA_DIR.`;
@@ -64,6 +70,59 @@ const commands: Record<string, Command> = {
       .replace('= [  {', '= [\n  {');
     writeFileSync(indexFile, source);
     console.log(`Wrote ${path.join(dir, created.fileName)} and registered it.`);
+  },
+
+  async 'create-user'(args) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        email: { type: 'string' },
+        password: { type: 'string' },
+        role: { type: 'string', default: 'Member' },
+        name: { type: 'string', default: '' },
+        surname: { type: 'string', default: '' },
+      },
+    });
+    const input = z
+      .object({
+        email: EmailSchema,
+        password: NewPasswordSchema,
+        role: RoleInputSchema,
+        name: z.string(),
+        surname: z.string(),
+      })
+      .safeParse(values);
+    if (!input.success) {
+      throw new Error(
+        `Invalid options:\n${input.error.issues.map((i) => `  --${i.path.join('.')}: ${i.message}`).join('\n')}`,
+      );
+    }
+    const user = input.data;
+    const id = await withDatabase(async (db) => {
+      await migrate(db.orm);
+      const config = loadConfig();
+      const context = createContext(config, db, createLogger({ logLevel: 'warn' }));
+      try {
+        const pages =
+          user.role === 'CEO'
+            ? (await query(db.orm.em.fork(), 'select name from app_page')).map((r) => String(r.name))
+            : [];
+        return await context.auth.createUser({
+          email: user.email,
+          password: user.password,
+          name: user.name || user.role,
+          surname: user.surname,
+          role: user.role,
+          companyCode: user.role === 'CEO' ? 'ceo' : 'oddiy',
+          pages,
+          verified: true,
+        });
+      } finally {
+        context.mailer.close();
+      }
+    });
+    if (id === undefined) throw new Error(`An account with the e-mail ${user.email} already exists.`);
+    console.log(`Created ${user.role} ${user.email} (id ${id}).`);
   },
 
   async help() {

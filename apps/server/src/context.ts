@@ -1,9 +1,14 @@
+import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Database } from './db/orm.js';
-import type { AuthService } from './modules/auth/auth.service.js';
-import type { BlobStore } from './modules/files/blob-store.js';
-import type { Mailer } from './modules/mail/mailer.js';
+import { AccessTokens } from './modules/auth/access-tokens.js';
+import { AuthService } from './modules/auth/auth.service.js';
+import { Passwords } from './modules/auth/passwords.js';
+import { RateLimiter } from './modules/auth/rate-limit.js';
+import { loadAuthKeys } from './modules/auth/secrets.js';
+import { type BlobStore, localBlobStore } from './modules/files/blob-store.js';
+import { createMailer, type Mailer } from './modules/mail/mailer.js';
 
 /** What every module's routes may use. Built once per app by {@link createApp}. */
 export interface AppContext {
@@ -15,4 +20,23 @@ export interface AppContext {
   auth: AuthService;
   /** Flips to true when shutdown begins, so readiness fails while in-flight requests finish. */
   lifecycle: { draining: boolean; startedAt: number };
+}
+
+/** Builds the services every module shares (the app, the CLI and start-up seeding use the same ones). */
+export function createContext(config: Config, db: Database, logger: Logger): AppContext {
+  const keys = loadAuthKeys(config);
+  const mailer = createMailer(config, logger);
+  const blobs = localBlobStore(path.join(config.dataDir, 'blobs'));
+  const auth = new AuthService({
+    orm: db.orm,
+    config,
+    logger,
+    mailer,
+    blobs,
+    passwords: new Passwords(config.bcryptCost),
+    accessTokens: new AccessTokens(keys.jwt, config.accessTokenMinutes * 60),
+    codeKey: keys.codes,
+    limiter: new RateLimiter(config.rateLimit.windowSeconds),
+  });
+  return { config, db, logger, mailer, blobs, auth, lifecycle: { draining: false, startedAt: Date.now() } };
 }

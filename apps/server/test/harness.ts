@@ -23,6 +23,8 @@ export function defaultTestDatabase(): TestDatabaseKind {
 export interface TestAppOptions {
   /** @default {@link defaultTestDatabase} */
   database?: TestDatabaseKind;
+  /** Run on the database of another test app (PostgreSQL only): two instances sharing one database. */
+  shareDatabaseWith?: TestApp;
   /** Modules to mount instead of the server's own (for tests of the HTTP machinery itself). */
   modules?: ServerModule[];
   /** Extra environment variables for the app's configuration, as the server would read them. */
@@ -36,6 +38,8 @@ export interface TestApp extends AsyncDisposable {
   config: Config;
   server: RunningServer;
   database: TestDatabaseKind;
+  /** The database this app runs on. */
+  target: DatabaseTarget;
   /** The SMTP server the app sends its mail to. */
   inbox: SmtpInbox;
   /** Every log line the app wrote, parsed. */
@@ -108,7 +112,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     await inbox.close();
     rmSync(dataDir, { recursive: true, force: true });
   };
-  if (database === 'postgres') {
+  if (options.shareDatabaseWith) {
+    if (options.shareDatabaseWith.target.kind !== 'postgres')
+      throw new Error('Only a PostgreSQL database can be shared');
+    target = options.shareDatabaseWith.target;
+  } else if (database === 'postgres') {
     const fresh = await freshPostgresDatabase();
     target = { kind: 'postgres', url: fresh.url };
     const cleanup = drop;
@@ -131,6 +139,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   };
   return {
     inbox,
+    target,
     url: server.url,
     client: createCimsClient({ baseUrl: server.url }),
     config,

@@ -141,12 +141,24 @@ export const ChangePasswordSchema = z.object({
 });
 
 /** The text parts of `PATCH /auth/me/profile` (multipart); the picture is the file part `image`. */
-export const ProfileFormSchema = z.object({
-  name: NameSchema.optional(),
-  surname: NameSchema.optional(),
-  current_password: z.string().optional(),
-  new_password: z.string().optional(),
-});
+export const ProfileFormSchema = z
+  .object({
+    name: NameSchema.optional(),
+    surname: NameSchema.optional(),
+    current_password: z.string().min(1).optional(),
+    new_password: NewPasswordSchema.optional(),
+  })
+  .superRefine((value, ctx) => {
+    // The password changes only with both fields; one alone is a mistake worth reporting, not ignoring.
+    if ((value.current_password === undefined) !== (value.new_password === undefined)) {
+      const missing = value.current_password === undefined ? 'current_password' : 'new_password';
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: [missing],
+        message: 'Send current_password and new_password together',
+      });
+    }
+  });
 
 /** One signed-in device. */
 export const SessionSchema = z

@@ -120,10 +120,7 @@ function requestBody(route: AppRoute, converter: SchemaConverter): RequestBodyOb
   const meta = routeMeta(route);
   const contentType = route.contentType ?? 'application/json';
   // A multipart body is `FormData | fields` (see multipartBody): describe the fields.
-  const body =
-    route.body instanceof z.ZodUnion
-      ? (route.body.options as z.ZodTypeAny[]).find((option) => option instanceof z.ZodObject)
-      : route.body;
+  const body = route.body instanceof z.ZodUnion ? (route.body.options as z.ZodTypeAny[])[1] : route.body;
   const textSchema: SchemaObject = isZodType(body) ? converter.convert(body as z.ZodTypeAny) : { type: 'object' };
   if (contentType !== 'multipart/form-data') {
     return { required: true, content: { [contentType]: { schema: textSchema } } };

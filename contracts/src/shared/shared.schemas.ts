@@ -51,6 +51,6 @@ export type PaginationQuery = z.infer<typeof PaginationQuerySchema>;
  * would JSON-encode a plain object's values), the parsed text fields on the server. File parts are described in the
  * route's `metadata.files`.
  */
-export function multipartBody<TFields extends z.AnyZodObject>(fields: TFields) {
+export function multipartBody<TFields extends z.ZodTypeAny>(fields: TFields) {
   return z.union([z.instanceof(FormData), fields]);
 }
