@@ -1,6 +1,8 @@
 import { initContract } from '@ts-rest/core';
 import { authContract } from './auth/auth.contract.js';
+import { ceoContract } from './ceo/ceo.contract.js';
 import { healthContract } from './health/health.contract.js';
+import { managementContract } from './management/management.contract.js';
 
 const c = initContract();
 
@@ -11,6 +13,8 @@ const c = initContract();
 export const contract = c.router({
   health: healthContract,
   auth: authContract,
+  ceo: ceoContract,
+  management: managementContract,
 });
 
 /** The type of {@link contract}. */

@@ -29,6 +29,19 @@ export {
   TokenPairSchema,
   VerifyEmailSchema,
 } from './auth/index.js';
+export {
+  type AdminUser,
+  AdminUserSchema,
+  CeoDashboardSchema,
+  ceoContract,
+  CreatedSchema,
+  CreateUserSchema,
+  PermissionMapSchema,
+  PermissionsOverviewSchema,
+  ToggleActiveResultSchema,
+  UpdateUserSchema,
+  UserPermissionsSchema,
+} from './ceo/index.js';
 export { type CimsContract, contract } from './contract.js';
 export {
   type ApiErrorBody,
@@ -57,6 +70,20 @@ export {
   ReadinessQuerySchema,
   ReadinessSchema,
 } from './health/index.js';
+export {
+  CreatePageSchema,
+  CreateRoleSchema,
+  DEFAULT_PAGES,
+  KeySchema,
+  type ManagedRole,
+  ManagedRoleSchema,
+  MessageSchema,
+  managementContract,
+  type Page,
+  PageSchema,
+  UpdatePageSchema,
+  UpdateRoleSchema,
+} from './management/index.js';
 export { type FilePart, meta, type RouteAuth, type RouteMeta, routeMeta } from './shared/route-meta.js';
 export { type ContractRoute, listRoutes } from './shared/routes.js';
 export {

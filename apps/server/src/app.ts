@@ -10,6 +10,7 @@ import { pinoHttp } from 'pino-http';
 import type { Config } from './config.js';
 import { type AppContext, createContext } from './context.js';
 import type { Database } from './db/orm.js';
+import { authenticate } from './http/authenticate.js';
 import { docsRouter } from './http/docs.js';
 import { errorHandler } from './http/error-handler.js';
 import { multipartParser } from './http/multipart.js';
@@ -113,7 +114,6 @@ export function createApp(options: CreateAppOptions): App {
     express.static(context.blobs.directory(PROFILE_IMAGE_FOLDER), { index: false, fallthrough: true, maxAge: '1h' }),
   );
   app.use(routeTable(mounted.map((m) => m.contract)));
-  app.use(multipartParser);
   app.use(express.json({ limit: config.jsonBodyLimit }));
   app.use(express.urlencoded({ extended: false, limit: config.jsonBodyLimit, parameterLimit: 200 }));
   app.use((_req: Request, _res: Response, next: NextFunction) => RequestContext.create(db.orm.em, next));
@@ -126,6 +126,9 @@ export function createApp(options: CreateAppOptions): App {
       // hash, an internal flag) can never leak, and a handler that drifts from the contract fails loudly.
       responseValidation: true,
       requestValidationErrorHandler: (error: RequestValidationError, _req, _res, next) => next(error),
+      // Credentials first (401/403 before anything else is looked at), then the upload of a multipart route: files
+      // are only read for callers allowed to send them.
+      globalMiddleware: [authenticate(context), multipartParser] as never[],
     });
   }
   app.use(errorHandler);

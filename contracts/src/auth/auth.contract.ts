@@ -58,7 +58,7 @@ export const authContract = c.router(
         description: 'A code is single use, expires after 30 minutes and allows 5 attempts.',
       }),
       body: VerifyEmailSchema,
-      responses: { 200: TokenPairSchema, ...errorResponses(400, 422, 429, 500) },
+      responses: { 200: TokenPairSchema, ...errorResponses(400, 403, 422, 429, 500) },
     },
     resendVerification: {
       method: 'POST',

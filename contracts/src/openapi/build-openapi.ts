@@ -244,6 +244,7 @@ export function buildOpenApiDocument(contract: AppRouter, options: BuildOpenApiO
       operationId: name,
       summary: route.summary ?? name,
       ...(meta.description ? { description: meta.description } : {}),
+      ...(meta.roles ? { 'x-roles': [...meta.roles] } : {}),
       tags: [keys[0] as string],
       security: [...SECURITY[meta.auth]],
       ...(parameters.length ? { parameters } : {}),

@@ -1,6 +1,8 @@
 import pkg from '../../package.json' with { type: 'json' };
 import { AuthMessageSchema, MeSchema, SessionSchema, TokenPairSchema } from '../auth/auth.schemas.js';
+import { AdminUserSchema } from '../ceo/ceo.schemas.js';
 import { contract } from '../contract.js';
+import { ManagedRoleSchema, MessageSchema, PageSchema } from '../management/management.schemas.js';
 import { LivenessSchema, ReadinessCheckSchema, ReadinessSchema } from '../health/health.schemas.js';
 import { buildOpenApiDocument } from './build-openapi.js';
 
@@ -18,7 +20,11 @@ export function createOpenApiDocument() {
       'Every response carries an `X-Request-ID` header.',
     ].join('\n'),
     components: {
+      AdminUser: AdminUserSchema,
       AuthMessage: AuthMessageSchema,
+      ManagedRole: ManagedRoleSchema,
+      Message: MessageSchema,
+      Page: PageSchema,
       Me: MeSchema,
       Session: SessionSchema,
       TokenPair: TokenPairSchema,
@@ -29,6 +35,8 @@ export function createOpenApiDocument() {
     tags: {
       health: 'Liveness and readiness probes.',
       auth: 'Sign-up, sign-in, sessions with refresh-token rotation, and the signed-in user’s profile.',
+      ceo: 'User and page-permission administration (CEO only).',
+      management: 'Pages and roles (CEO only).',
     },
   });
 }

@@ -24,6 +24,11 @@ export interface RouteMeta {
   description?: string;
   /** The file parts of a multipart route, by field name. */
   files?: Record<string, FilePart>;
+  /**
+   * The roles allowed to call a `bearer` route; others get `403 FORBIDDEN`. Absent: every signed-in user.
+   * Servers and mocks enforce it from here, so the rule cannot differ between them.
+   */
+  roles?: readonly string[];
 }
 
 /** Types a route's metadata. */

@@ -146,3 +146,19 @@ describe('GET /auth/dashboard-redirect', () => {
     expect(none.body.code).toBe('NO_PAGE_ACCESS');
   });
 });
+
+describe('order of checks', () => {
+  it('answers 401 for a missing token before looking at the body, and never reads an upload from a stranger', async () => {
+    await using t = await createTestApp();
+    const badBody = await fetch(`${t.url}/auth/me/profile-info`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 42 }),
+    });
+    expect(badBody.status).toBe(401);
+    const upload = new FormData();
+    upload.append('image', new File([new Uint8Array(6 * 1024 * 1024)], 'big.png', { type: 'image/png' }));
+    const stranger = await fetch(`${t.url}/auth/me/profile-image`, { method: 'POST', body: upload });
+    expect(stranger.status).toBe(401);
+  });
+});

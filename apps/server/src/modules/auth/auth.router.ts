@@ -3,6 +3,7 @@ import { initServer } from '@ts-rest/express';
 import type { Request } from 'express';
 import type { AppContext } from '../../context.js';
 import { ApiError } from '../../errors.js';
+import { callerOf } from '../../http/authenticate.js';
 import { uploadedFile } from '../../http/multipart.js';
 import { requestInfo } from '../../http/request-info.js';
 import { sniffImage } from '../files/blob-store.js';
@@ -25,7 +26,6 @@ function pictureFrom(req: Request, field: string): { bytes: Uint8Array; extensio
 
 export function authRouter(ctx: AppContext) {
   const { auth } = ctx;
-  const caller = (req: Pick<Request, 'headers'>) => auth.authenticate(req.headers.authorization);
 
   return s.router(contract.auth, {
     register: async ({ body, req }) => {
@@ -53,46 +53,46 @@ export function authRouter(ctx: AppContext) {
       body: await auth.login(body.username, body.password, requestInfo(req)),
     }),
     refresh: async ({ body, req }) => ({ status: 200, body: await auth.refresh(body.refresh_token, requestInfo(req)) }),
-    me: async ({ req }) => ({ status: 200, body: await auth.me(await caller(req)) }),
-    updateProfileImage: async ({ req }) => {
-      const who = await caller(req);
+    me: async ({ res }) => ({ status: 200, body: await auth.me(callerOf(res)) }),
+    updateProfileImage: async ({ req, res }) => {
+      const who = callerOf(res);
       const picture = pictureFrom(req, 'image');
       if (!picture) throw new ApiError('INVALID_FILE', 'Send the picture in the file field "image"');
       await auth.updateProfile(who, {}, picture, requestInfo(req));
       const me = await auth.me(who);
       return { status: 200, body: ok(`Profile picture updated: ${me.profile_image}`) };
     },
-    updateProfileInfo: async ({ body, req }) => {
-      await auth.updateProfileInfo(await caller(req), body, requestInfo(req));
+    updateProfileInfo: async ({ body, req, res }) => {
+      await auth.updateProfileInfo(callerOf(res), body, requestInfo(req));
       return { status: 200, body: ok('Profile updated') };
     },
-    changePassword: async ({ body, req }) => {
-      await auth.changePassword(await caller(req), body.current_password, body.new_password, requestInfo(req));
+    changePassword: async ({ body, req, res }) => {
+      await auth.changePassword(callerOf(res), body.current_password, body.new_password, requestInfo(req));
       return { status: 200, body: ok('Password updated; your other sessions were ended') };
     },
-    updateProfile: async ({ body, req }) => {
-      const who = await caller(req);
+    updateProfile: async ({ body, req, res }) => {
+      const who = callerOf(res);
       const fields = body instanceof FormData ? {} : body;
       const picture = pictureFrom(req, 'image');
       await auth.updateProfile(who, fields, picture, requestInfo(req));
       return { status: 200, body: ok('Profile updated') };
     },
-    logout: async ({ body, req }) => {
-      await auth.logout(await caller(req), body.refresh_token, requestInfo(req));
+    logout: async ({ body, req, res }) => {
+      await auth.logout(callerOf(res), body.refresh_token, requestInfo(req));
       return { status: 200, body: ok('Signed out') };
     },
-    logoutAll: async ({ req }) => {
-      const revoked = await auth.logoutAll(await caller(req), requestInfo(req));
+    logoutAll: async ({ req, res }) => {
+      const revoked = await auth.logoutAll(callerOf(res), requestInfo(req));
       return { status: 200, body: { ...ok('Signed out on every device'), revoked_sessions: revoked } };
     },
-    listSessions: async ({ req }) => ({ status: 200, body: await auth.listSessions(await caller(req)) }),
-    revokeSession: async ({ params, req }) => {
-      await auth.revokeSession(await caller(req), params.id, requestInfo(req));
+    listSessions: async ({ res }) => ({ status: 200, body: await auth.listSessions(callerOf(res)) }),
+    revokeSession: async ({ params, req, res }) => {
+      await auth.revokeSession(callerOf(res), params.id, requestInfo(req));
       return { status: 204, body: undefined };
     },
-    dashboardRedirect: async ({ req }) => ({
+    dashboardRedirect: async ({ res }) => ({
       status: 200,
-      body: { redirect_url: await auth.dashboardRedirect(await caller(req)) },
+      body: { redirect_url: await auth.dashboardRedirect(callerOf(res)) },
     }),
   });
 }

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { EmailSchema, NewPasswordSchema, RoleSchema } from '../auth/auth.schemas.js';
+import { IdSchema, TimestampSchema } from '../shared/shared.schemas.js';
+
+/** A user as the administration sees it. Never carries the password hash. */
+export const AdminUserSchema = z
+  .object({
+    id: IdSchema,
+    email: z.string(),
+    name: z.string(),
+    surname: z.string(),
+    role: RoleSchema,
+    role_name: z.string().nullable().describe('A custom role from /management/roles, when one is assigned.'),
+    company_code: z.string(),
+    telegram_id: z.string().nullable(),
+    job_title: z.string().nullable(),
+    profile_image: z.string().nullable(),
+    is_active: z.boolean(),
+    email_verified: z.boolean(),
+    permissions: z.array(z.string()).describe('The page keys the user may open.'),
+    created_at: TimestampSchema,
+  })
+  .describe('A user account.');
+
+export const CeoDashboardSchema = z.object({
+  users: z.array(AdminUserSchema),
+  statistics: z.object({
+    user_count: z.number().int(),
+    active_user_count: z.number().int(),
+    inactive_user_count: z.number().int(),
+  }),
+});
+
+/**
+ * A role on input: a built-in role (any legacy spelling) or the key of a custom role from /management/roles, which
+ * gives the built-in role `Member` plus that label.
+ */
+const RoleOrCustomSchema = z.string().trim().min(1).max(100);
+
+export const CreateUserSchema = z.object({
+  email: EmailSchema,
+  name: z.string().trim().min(1).max(255),
+  surname: z.string().trim().max(255).default(''),
+  password: NewPasswordSchema,
+  role: RoleOrCustomSchema.default('Member'),
+  company_code: z.string().trim().min(1).max(255).default('oddiy'),
+  telegram_id: z.string().trim().max(50).nullable().optional(),
+  job_title: z.string().trim().max(100).nullable().optional(),
+  is_active: z.boolean().default(true),
+  pages: z.array(z.string()).optional().describe('Page keys to grant at once.'),
+});
+
+export const UpdateUserSchema = z.object({
+  email: EmailSchema.optional(),
+  name: z.string().trim().min(1).max(255).optional(),
+  surname: z.string().trim().max(255).optional(),
+  password: NewPasswordSchema.optional().describe('Sets a new password and ends the user’s sessions.'),
+  role: RoleOrCustomSchema.optional(),
+  company_code: z.string().trim().min(1).max(255).optional(),
+  telegram_id: z.string().trim().max(50).nullable().optional(),
+  job_title: z.string().trim().max(100).nullable().optional(),
+  is_active: z.boolean().optional(),
+});
+
+export const CreatedSchema = z.object({ message: z.string(), id: IdSchema });
+
+export const ToggleActiveResultSchema = z.object({
+  is_active: z.boolean(),
+  active_user_count: z.number().int(),
+  inactive_user_count: z.number().int(),
+});
+
+/** Page key → granted, as the legacy permission screens send and read it. */
+export const PermissionMapSchema = z.record(z.string(), z.boolean());
+
+export const UserPermissionsSchema = z.object({
+  user_id: IdSchema,
+  user_email: z.string(),
+  user_name: z.string(),
+  permissions: PermissionMapSchema,
+  active_permissions_count: z.number().int(),
+  total_available_pages: z.number().int(),
+});
+
+export const PermissionsOverviewSchema = z.object({
+  users: z.array(
+    z.object({
+      user_id: IdSchema,
+      email: z.string(),
+      name: z.string(),
+      role: z.string(),
+      job_title: z.string().nullable(),
+      is_active: z.boolean(),
+      permissions: z.array(z.string()),
+      permissions_display: z.array(z.string()),
+      permissions_count: z.number().int(),
+    }),
+  ),
+  total_users: z.number().int(),
+  available_pages: z.array(z.string()),
+  summary: z.record(z.string(), z.number().int()).describe('`users_with_<page>_access` for every page.'),
+});
+
+export type AdminUser = z.infer<typeof AdminUserSchema>;
