@@ -19,4 +19,5 @@ export function createMockWorker(options: MockApiOptions): MockWorker {
   return { ...api, worker: setupWorker(...api.handlers) };
 }
 
-export type { MockApiOptions };
+export { MOCK_USERS, SCENARIOS, type Scenario } from './state.js';
+export type { MockApi, MockApiOptions };

@@ -1,30 +1,30 @@
-import { contract, listRoutes } from '@cims/contracts';
-import { createCimsClient, unwrap } from '@cims/sdk';
+import { contract, listRoutes, routeMeta } from '@cims/contracts';
+import { unwrap } from '@cims/sdk';
 import { initContract } from '@ts-rest/core';
 import { HttpResponse, http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createMockApi } from './mock-api.js';
 import { createRouteHandlers } from './route-handler.js';
+import { MOCK_USERS } from './state.js';
+import { BASE_URL as baseUrl, pngFile, useTestWorld } from './test-world.js';
 
-const baseUrl = 'http://cims.test';
-const mocks = createMockApi({ baseUrl });
-const server = setupServer(...mocks.handlers);
-const client = createCimsClient({ baseUrl });
-
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  mocks.useScenario('healthy');
-});
-afterAll(() => server.close());
+const w = useTestWorld();
+const { client, mocks, server } = w;
+const { ceo } = MOCK_USERS;
 
 describe('createMockApi', () => {
-  it('has one handler per contract route, plus the catch-all', () => {
-    expect(mocks.handlers).toHaveLength(listRoutes(contract).length + 1);
+  it('has one handler per contract route, plus the media route and the catch-all', () => {
+    expect(mocks.handlers).toHaveLength(listRoutes(contract).length + 2);
     const paths = mocks.handlers.map((h) => String((h.info as { path: unknown }).path));
     for (const { route } of listRoutes(contract)) expect(paths).toContain(`${baseUrl}${route.path}`);
+  });
+
+  it('implements every contract route: none falls through to 404 or fails', async () => {
+    for (const { name, route } of listRoutes(contract)) {
+      const res = await fetch(`${baseUrl}${route.path.replace(/:\w+/g, '1')}`, { method: route.method });
+      const expected = routeMeta(route).auth === 'bearer' ? [401] : [200, 422];
+      expect(expected, `${name}: ${route.method} ${route.path} answered ${res.status}`).toContain(res.status);
+    }
   });
 
   it('switches scenarios at run time', async () => {
@@ -39,6 +39,78 @@ describe('createMockApi', () => {
   it('leaves requests outside the base URL alone', async () => {
     server.use(http.get('http://elsewhere.test/ping', () => HttpResponse.text('pong')));
     expect(await (await fetch('http://elsewhere.test/ping')).text()).toBe('pong');
+  });
+});
+
+describe('scenarios and switches', () => {
+  it('refresh-fails: every refresh answers 401 REFRESH_TOKEN_INVALID, other routes work', async () => {
+    const pair = await w.login(ceo.email, ceo.password);
+    mocks.useScenario('refresh-fails');
+    for (let i = 0; i < 2; i++) {
+      const res = await client.auth.refresh({ body: { refresh_token: pair.refresh_token } });
+      expect(res).toMatchObject({ status: 401, body: { code: 'REFRESH_TOKEN_INVALID' } });
+    }
+    expect((await client.auth.me(w.bearer(pair.access_token))).status).toBe(200);
+    mocks.useScenario('healthy');
+    expect((await client.auth.refresh({ body: { refresh_token: pair.refresh_token } })).status).toBe(200);
+  });
+
+  it('rate-limited: public auth routes answer 429 with Retry-After, signed-in routes and health do not', async () => {
+    const pair = await w.login(ceo.email, ceo.password);
+    mocks.useScenario('rate-limited');
+    const login = await client.auth.login({ body: { username: ceo.email, password: ceo.password } });
+    expect(login).toMatchObject({ status: 429, body: { code: 'RATE_LIMITED' } });
+    expect(login.headers.get('retry-after')).toBe('60');
+    const forgot = await client.auth.forgotPassword({ body: { email: ceo.email } });
+    expect(forgot.status).toBe(429);
+    const refresh = await client.auth.refresh({ body: { refresh_token: pair.refresh_token } });
+    expect(refresh.status).toBe(429);
+    expect((await client.auth.me(w.bearer(pair.access_token))).status).toBe(200);
+    expect((await client.health.liveness()).status).toBe(200);
+  });
+
+  it('registration-closed: register answers 403 REGISTRATION_CLOSED', async () => {
+    mocks.useScenario('registration-closed');
+    const res = await client.auth.register({
+      body: { email: 'late@cims.local', name: 'Late', surname: 'Comer', password: 'long-enough-1' },
+    });
+    expect(res).toMatchObject({ status: 403, body: { code: 'REGISTRATION_CLOSED' } });
+    expect(mocks.mailbox.messages).toHaveLength(0);
+  });
+
+  it('failNextRefresh fails exactly one refresh', async () => {
+    const pair = await w.login(ceo.email, ceo.password);
+    mocks.failNextRefresh();
+    const failed = await client.auth.refresh({ body: { refresh_token: pair.refresh_token } });
+    expect(failed).toMatchObject({ status: 401, body: { code: 'REFRESH_TOKEN_INVALID' } });
+    expect((await client.auth.refresh({ body: { refresh_token: pair.refresh_token } })).status).toBe(200);
+  });
+
+  it('expireAccessTokens makes the next bearer request 401 while the refresh token still works', async () => {
+    const pair = await w.login(ceo.email, ceo.password);
+    mocks.expireAccessTokens();
+    expect((await client.auth.me(w.bearer(pair.access_token))).status).toBe(401);
+    const fresh = unwrap(await client.auth.refresh({ body: { refresh_token: pair.refresh_token } }));
+    expect((await client.auth.me(w.bearer(fresh.access_token))).status).toBe(200);
+  });
+
+  it('reset() restores the seed: users, sessions, mail, scenario and ids', async () => {
+    const pair = await w.login(ceo.email, ceo.password);
+    await client.auth.register({
+      body: { email: 'temp@cims.local', name: 'Temp', surname: 'User', password: 'long-enough-1' },
+    });
+    mocks.users.update(ceo.email, { name: 'Renamed' });
+    mocks.useScenario('rate-limited');
+    mocks.reset();
+    expect(mocks.state.scenario).toBe('healthy');
+    expect(mocks.users.find('temp@cims.local')).toBeUndefined();
+    expect(mocks.users.find(ceo.email)?.name).toBe('Demo');
+    expect(mocks.mailbox.messages).toHaveLength(0);
+    expect((await client.auth.me(w.bearer(pair.access_token))).status).toBe(401);
+    const again = await w.login(ceo.email, ceo.password);
+    expect(again.access_token).not.toBe(pair.access_token);
+    const added = mocks.users.add({ email: 'fourth@cims.local', password: 'long-enough-1' });
+    expect(added.id).toBe(4);
   });
 });
 
@@ -86,6 +158,52 @@ describe('createRouteHandlers', () => {
     });
     expect(malformed.status).toBe(400);
     expect(await malformed.json()).toMatchObject({ code: 'MALFORMED_BODY' });
+  });
+
+  it('hands uploaded files to the implementation and checks them against metadata.files', async () => {
+    const upload = c.router({
+      upload: {
+        method: 'POST',
+        path: '/upload',
+        contentType: 'multipart/form-data',
+        metadata: {
+          auth: 'public',
+          files: { doc: { required: true, description: 'A picture', mediaTypes: ['image/png'], maxBytes: 100 } },
+        },
+        body: z.union([z.instanceof(FormData), z.object({ title: z.string() })]),
+        responses: { 200: z.object({ title: z.string(), size: z.number(), type: z.string() }) },
+      },
+    });
+    server.use(
+      ...createRouteHandlers(
+        upload,
+        {
+          upload: ({ body, files }) => ({
+            status: 200,
+            body: { title: body.title, size: files.doc?.size ?? -1, type: files.doc?.type ?? '' },
+          }),
+        },
+        baseUrl,
+      ),
+    );
+    const send = (fields: Record<string, string | File>) => {
+      const data = new FormData();
+      for (const [key, value] of Object.entries(fields)) data.append(key, value);
+      return fetch(`${baseUrl}/upload`, { method: 'POST', body: data });
+    };
+    const ok = await send({ title: 'scan', doc: pngFile(10) });
+    expect(await ok.json()).toEqual({ title: 'scan', size: 10, type: 'image/png' });
+    const invalid = await send({ doc: pngFile(10) });
+    expect(invalid.status).toBe(422);
+    expect((await invalid.json()).detail).toEqual([{ loc: ['body', 'title'], msg: 'Field required', type: 'missing' }]);
+    const missing = await send({ title: 'no file' });
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toMatchObject({ code: 'INVALID_FILE' });
+    expect((await send({ title: 'two', doc: pngFile(10), other: pngFile(10) })).status).toBe(400);
+    expect((await send({ title: 'big', doc: pngFile(101) })).status).toBe(413);
+    const wrongType = await send({ title: 'gif', doc: new File(['GIF89a...'], 'x.gif', { type: 'image/gif' }) });
+    expect(wrongType.status).toBe(400);
+    expect(await wrongType.json()).toMatchObject({ code: 'INVALID_FILE' });
   });
 
   it('serves the health routes through the SDK', async () => {

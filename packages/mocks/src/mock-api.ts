@@ -1,8 +1,18 @@
 import { contract } from '@cims/contracts';
 import type { HttpHandler } from 'msw';
+import { authBeforeHook, authMocks, mediaHandler } from './handlers/auth.js';
 import { healthMocks } from './handlers/health.js';
+import { createAuthModel, type MockUserInput, type MockUserPatch } from './model/auth-model.js';
 import { createRouteHandlers } from './route-handler.js';
-import { createState, type MockState, SCENARIOS, type Scenario } from './state.js';
+import {
+  createState,
+  type MockMail,
+  type MockState,
+  type MockUser,
+  resetState,
+  SCENARIOS,
+  type Scenario,
+} from './state.js';
 
 /** Options of {@link createMockApi}. */
 export interface MockApiOptions {
@@ -11,18 +21,65 @@ export interface MockApiOptions {
    * Requests outside it are not handled.
    */
   baseUrl: string;
-  /** The situation to start in. @default 'healthy' */
+  /** The situation to start in (and to return to on `reset()`). @default 'healthy' */
   scenario?: Scenario;
+  /**
+   * The clock, in milliseconds since the epoch. Tests move it to expire tokens, codes and the refresh grace window.
+   * @default Date.now
+   * @example
+   * let t = Date.parse('2026-01-01T00:00:00Z');
+   * const mocks = createMockApi({ baseUrl, now: () => t });
+   * t += 11_000; // past the refresh grace window
+   */
+  now?: () => number;
+  /** Lifetime of access tokens, in seconds (the token pair's `expires_in`). @default 180000 (50 hours, as the server) */
+  accessTokenTtlSeconds?: number;
+  /** Lifetime of a session and its refresh tokens, in seconds; refreshing does not extend it. @default 1296000 (15 days) */
+  sessionTtlSeconds?: number;
+  /** How long a rotated refresh token still gets a fresh pair instead of ending the session, in seconds. @default 10 */
+  refreshGraceSeconds?: number;
+}
+
+/** The mock mailbox: every message the mocks "sent" (verification and reset codes). */
+export interface MockMailbox {
+  /** Every message, oldest first. */
+  readonly messages: readonly MockMail[];
+  /** The newest message to `to` (any case), or to anyone without `to`. */
+  latest(to?: string): MockMail | undefined;
+  /** Every message to `to` (any case), oldest first. */
+  all(to?: string): MockMail[];
+  /** Forgets every message. */
+  clear(): void;
+}
+
+/** Direct access to the mocks' users, for QA set-ups (no e-mail, no code). */
+export interface MockUsers {
+  /** The user with this e-mail address (any case). */
+  find(email: string): MockUser | undefined;
+  /** Adds a user, verified and active unless told otherwise; ids count up. */
+  add(input: MockUserInput): MockUser;
+  /** Changes a user (role, pages, `is_active`, …). Deactivating one makes its tokens fail at once. */
+  update(email: string, patch: MockUserPatch): MockUser;
 }
 
 /** A stateful mock of the whole API: MSW handlers plus the controls QA needs. */
 export interface MockApi {
-  /** One MSW handler per contract route, then a catch-all for unknown routes under `baseUrl`. */
+  /** One MSW handler per contract route, the uploaded-media route, then a catch-all for unknown routes. */
   handlers: HttpHandler[];
   /** The in-memory state the handlers read and write. */
   state: MockState;
   /** Switches the situation the mocks act out; takes effect on the next request. */
   useScenario(scenario: Scenario): void;
+  /** Restores the seed state: the seeded users only, no sessions or mail, the starting scenario, no one-shot switch. */
+  reset(): void;
+  /** The messages the mocks "sent". */
+  mailbox: MockMailbox;
+  /** The users behind the auth routes. */
+  users: MockUsers;
+  /** The next `POST /auth/refresh` (only that one) answers `401 REFRESH_TOKEN_INVALID`. */
+  failNextRefresh(): void;
+  /** Every access token issued so far stops working (`401`), as if expired; refresh tokens still work. */
+  expireAccessTokens(): void;
 }
 
 /**
@@ -33,8 +90,26 @@ export interface MockApi {
  * const server = setupServer(...mocks.handlers);
  */
 export function createMockApi(options: MockApiOptions): MockApi {
-  const state = createState(options.scenario ?? 'healthy');
-  const handlers = createRouteHandlers(contract, { health: healthMocks(state) }, options.baseUrl);
+  const initial = options.scenario ?? 'healthy';
+  const state = createState(initial);
+  const model = createAuthModel(state, {
+    now: options.now ?? Date.now,
+    accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3000 * 60,
+    sessionTtlSeconds: options.sessionTtlSeconds ?? 15 * 24 * 60 * 60,
+    refreshGraceSeconds: options.refreshGraceSeconds ?? 10,
+    codeTtlSeconds: 30 * 60,
+    codeAttempts: 5,
+  });
+  const handlers = [
+    mediaHandler(options.baseUrl, state),
+    ...createRouteHandlers(contract, { health: healthMocks(state), auth: authMocks(model) }, options.baseUrl, {
+      before: authBeforeHook(state, model),
+    }),
+  ];
+  const mailTo = (to?: string) => {
+    const wanted = to?.trim().toLowerCase();
+    return state.mailbox.filter((mail) => wanted === undefined || mail.to === wanted);
+  };
   return {
     handlers,
     state,
@@ -42,6 +117,30 @@ export function createMockApi(options: MockApiOptions): MockApi {
       if (!SCENARIOS.includes(scenario))
         throw new Error(`Unknown scenario "${scenario}"; use one of ${SCENARIOS.join(', ')}`);
       state.scenario = scenario;
+    },
+    reset() {
+      resetState(state, initial);
+    },
+    mailbox: {
+      get messages() {
+        return state.mailbox;
+      },
+      latest: (to) => mailTo(to).at(-1),
+      all: (to) => mailTo(to),
+      clear() {
+        state.mailbox.length = 0;
+      },
+    },
+    users: {
+      find: (email) => model.findUser(email),
+      add: (input) => model.addUser(input),
+      update: (email, patch) => model.updateUser(email, patch),
+    },
+    failNextRefresh() {
+      state.once.failNextRefresh = true;
+    },
+    expireAccessTokens() {
+      model.expireAccessTokens();
     },
   };
 }

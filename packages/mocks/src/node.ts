@@ -18,4 +18,5 @@ export function createMockServer(options: MockApiOptions): MockServer {
   return { ...api, server: setupServer(...api.handlers) };
 }
 
-export type { MockApiOptions };
+export { MOCK_USERS, SCENARIOS, type Scenario } from './state.js';
+export type { MockApi, MockApiOptions };

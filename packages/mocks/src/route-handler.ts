@@ -2,28 +2,55 @@ import {
   type ApiErrorBody,
   ERROR_STATUS,
   type ErrorCode,
+  type FilePart,
   listRoutes,
+  type RouteMeta,
   type ValidationErrorBody,
   type ValidationIssue,
 } from '@cims/contracts';
 import {
   type AppRoute,
+  type AppRouteMutation,
   type AppRouter,
   isAppRouteNoBody,
   isZodType,
   type ServerInferRequest,
   type ServerInferResponses,
+  type ZodInferOrType,
 } from '@ts-rest/core';
 import { type HttpHandler, HttpResponse, http } from 'msw';
 import type { ZodError, ZodTypeAny } from 'zod';
 
-/** What a mock route implementation receives: the request parsed by the route's own schemas. */
-export type MockRequest<TRoute extends AppRoute> = ServerInferRequest<TRoute> & { request: Request };
+/**
+ * The parsed body of a route. For a multipart route (`FormData | fields`), its text fields: ts-rest's own server type
+ * narrows that union to the keys both members share, which is none.
+ */
+type MockBody<TRoute extends AppRoute> = TRoute extends AppRouteMutation
+  ? TRoute['contentType'] extends 'multipart/form-data'
+    ? { body: Exclude<ZodInferOrType<TRoute['body']>, FormData> }
+    : { body: ServerInferRequest<TRoute>['body'] }
+  : unknown;
 
-/** A mock implementation of one route: returns one of the route's declared responses. */
+/**
+ * What a mock route implementation receives: the request parsed by the route's own schemas, the raw `Request`, and
+ * for a multipart route the uploaded files by field name (already checked against the route's `metadata.files`).
+ */
+export type MockRequest<TRoute extends AppRoute> = Omit<ServerInferRequest<TRoute>, 'body'> &
+  MockBody<TRoute> & {
+    request: Request;
+    files: Record<string, File>;
+  };
+
+/** One of the route's declared responses, optionally with response headers (`WWW-Authenticate`, `Retry-After`, …). */
+export type MockResponse<TRoute extends AppRoute> = ServerInferResponses<TRoute> & { headers?: Record<string, string> };
+
+/**
+ * A mock implementation of one route: returns one of the route's declared responses, or throws {@link MockApiError}
+ * for an error response.
+ */
 export type MockRouteImplementation<TRoute extends AppRoute> = (
   input: MockRequest<TRoute>,
-) => ServerInferResponses<TRoute> | Promise<ServerInferResponses<TRoute>>;
+) => MockResponse<TRoute> | Promise<MockResponse<TRoute>>;
 
 /** Mock implementations for every route of a router, nested like the contract. */
 export type MockRouter<TRouter extends AppRouter> = {
@@ -45,6 +72,33 @@ export class MockDriftError extends Error {
   }
 }
 
+/**
+ * Thrown by a mock implementation (or a `before` hook) to answer with the contract's error shape, the way the server
+ * throws its `ApiError`. The status comes from the code; the route must declare it, or the mock has drifted.
+ *
+ * @example
+ * throw new MockApiError('INVALID_CREDENTIALS', 'Incorrect e-mail or password', { 'WWW-Authenticate': 'Bearer' });
+ */
+export class MockApiError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    /** A message, or for `VALIDATION_FAILED` the FastAPI-style issues. */
+    readonly detail: string | ValidationIssue[],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(typeof detail === 'string' ? detail : detail.map((issue) => issue.msg).join(', '));
+    this.name = 'MockApiError';
+    this.status = ERROR_STATUS[code];
+  }
+
+  /** The JSON body the server sends for this error. */
+  get body(): ApiErrorBody | ValidationErrorBody {
+    return { detail: this.detail, code: this.code } as ApiErrorBody | ValidationErrorBody;
+  }
+}
+
 /** The JSON error body the real server sends for a code. */
 export function errorResponse(
   code: ErrorCode,
@@ -52,6 +106,24 @@ export function errorResponse(
   headers?: Record<string, string>,
 ): HttpResponse<ApiErrorBody> {
   return HttpResponse.json({ detail, code }, { status: ERROR_STATUS[code], headers });
+}
+
+/** Runs before the request body is read: return (or throw) a response to answer early, e.g. `401` or `429`. */
+export type MockBeforeHook = (input: {
+  /** The contract route the request matched. */
+  route: AppRoute;
+  /** The keys naming the route in the contract (`["auth", "me"]`). */
+  keys: string[];
+  request: Request;
+}) => Response | undefined | Promise<Response | undefined>;
+
+/** Options of {@link createRouteHandlers}. */
+export interface RouteHandlerOptions {
+  /**
+   * Runs for every matched route after the media-type check and before the body is read, like the server's
+   * middleware (authentication, rate limiting) runs before its body parsers and validation.
+   */
+  before?: MockBeforeHook;
 }
 
 function issues(location: string, error: ZodError): ValidationIssue[] {
@@ -65,24 +137,108 @@ function issues(location: string, error: ZodError): ValidationIssue[] {
   });
 }
 
-async function readBody(request: Request): Promise<unknown> {
+/** The media types the server accepts for a route's body; a multipart route also takes URL-encoded text fields. */
+const ACCEPTED_MEDIA_TYPES: Record<string, string[]> = {
+  'application/json': ['application/json'],
+  'application/x-www-form-urlencoded': ['application/x-www-form-urlencoded'],
+  'multipart/form-data': ['multipart/form-data', 'application/x-www-form-urlencoded'],
+};
+
+interface ReadBody {
+  fields: unknown;
+  files: Record<string, File[]>;
+}
+
+/**
+ * Reads a body like Express 4 with its JSON, URL-encoded and multipart parsers: a request without a (readable) body
+ * yields `{}`, not `undefined`.
+ */
+async function readBody(request: Request): Promise<ReadBody> {
   const type = request.headers.get('content-type') ?? '';
+  const files: Record<string, File[]> = {};
   if (type.includes('application/json')) {
     const text = await request.text();
-    return text ? JSON.parse(text) : undefined;
+    return { fields: text ? JSON.parse(text) : {}, files };
   }
   if (type.includes('application/x-www-form-urlencoded')) {
-    return Object.fromEntries(new URLSearchParams(await request.text()));
+    return { fields: Object.fromEntries(new URLSearchParams(await request.text())), files };
   }
   if (type.includes('multipart/form-data')) {
     const form = await request.formData();
-    const out: Record<string, unknown> = {};
+    const fields: Record<string, unknown> = {};
     form.forEach((value, key) => {
-      out[key] = value;
+      if (typeof value === 'string') fields[key] = value;
+      else files[key] = [...(files[key] ?? []), value];
     });
-    return out;
+    return { fields, files };
+  }
+  return { fields: {}, files };
+}
+
+/** Known file signatures. Like the server, the mocks trust the bytes, not the declared `Content-Type` of a part. */
+function sniff(bytes: Uint8Array): { mediaType: string; extension: string } | undefined {
+  const b = bytes;
+  const ascii = (from: number, to: number) => String.fromCharCode(...b.subarray(from, to));
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff)
+    return { mediaType: 'image/jpeg', extension: 'jpg' };
+  if (b.length >= 8 && b[0] === 0x89 && ascii(1, 4) === 'PNG') return { mediaType: 'image/png', extension: 'png' };
+  if (b.length >= 6 && ascii(0, 4) === 'GIF8') return { mediaType: 'image/gif', extension: 'gif' };
+  if (b.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') {
+    return { mediaType: 'image/webp', extension: 'webp' };
   }
   return undefined;
+}
+const SNIFFABLE = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
+
+/** The media type a file really has: its signature when known, else the declared type (unless it claims a sniffable one). */
+export async function fileMediaType(file: Blob): Promise<string | undefined> {
+  const found = sniff(new Uint8Array(await file.slice(0, 16).arrayBuffer()));
+  if (found) return found.mediaType;
+  const declared = file.type.split(';')[0]?.trim().toLowerCase() ?? '';
+  return declared && !SNIFFABLE.has(declared) ? declared : undefined;
+}
+
+/**
+ * What the server's multipart parser refuses while reading: a file in an undeclared field or more than one per field
+ * (`400 INVALID_FILE`), a file over the part's `maxBytes` (`413 PAYLOAD_TOO_LARGE`).
+ */
+function readFiles(declared: Record<string, FilePart>, received: Record<string, File[]>): Record<string, File> {
+  const out: Record<string, File> = {};
+  for (const [name, list] of Object.entries(received)) {
+    const part = declared[name];
+    if (!part || list.length > 1) throw new MockApiError('INVALID_FILE', `Unexpected file field ${name}`);
+    const file = list[0] as File;
+    if (file.size > part.maxBytes) throw new MockApiError('PAYLOAD_TOO_LARGE', `The file ${name} is too large`);
+    out[name] = file;
+  }
+  return out;
+}
+
+/**
+ * What the server's route checks once the request is valid: a required file that is missing, an empty file, or one
+ * whose bytes are not of an accepted type, each `400 INVALID_FILE`.
+ */
+async function checkFiles(declared: Record<string, FilePart>, files: Record<string, File>): Promise<void> {
+  for (const [name, part] of Object.entries(declared)) {
+    const file = files[name];
+    if (!file) {
+      if (part.required) throw new MockApiError('INVALID_FILE', `Send the file in the file field "${name}"`);
+      continue;
+    }
+    if (file.size === 0) throw new MockApiError('INVALID_FILE', 'The uploaded file is empty');
+    const type = await fileMediaType(file);
+    if (!type || !part.mediaTypes.includes(type)) {
+      throw new MockApiError('INVALID_FILE', `The file ${name} must be one of ${part.mediaTypes.join(', ')}`);
+    }
+  }
+}
+
+/** The schema of a multipart route's text fields: the object member of its `FormData | fields` union. */
+function fieldsSchema(schema: unknown): unknown {
+  const def = isZodType(schema) ? (schema as ZodTypeAny)._def : undefined;
+  if (def?.typeName !== 'ZodUnion') return schema;
+  const options = def.options as ZodTypeAny[];
+  return options.find((option) => option._def.typeName === 'ZodObject') ?? schema;
 }
 
 function check(schema: unknown, value: unknown, location: string, into: ValidationIssue[]): unknown {
@@ -93,38 +249,82 @@ function check(schema: unknown, value: unknown, location: string, into: Validati
   return undefined;
 }
 
+function mediaTypeError(route: AppRoute, request: Request): MockApiError | undefined {
+  if (!('body' in route) || request.body === null) return undefined;
+  const accepted = ACCEPTED_MEDIA_TYPES[route.contentType ?? 'application/json'] ?? [];
+  const sent = request.headers.get('content-type');
+  const type = sent?.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (accepted.includes(type)) return undefined;
+  return new MockApiError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    `Content-Type ${sent ?? 'none'} is not accepted here; send ${accepted.join(' or ')}`,
+  );
+}
+
+function toResponse(route: AppRoute, status: number, body: unknown, headers?: Record<string, string>): Response {
+  const declared = route.responses[status];
+  if (declared === undefined) throw new MockDriftError(route, status);
+  if (isAppRouteNoBody(declared)) return new HttpResponse(null, { status, headers });
+  const parsed = isZodType(declared) ? (declared as ZodTypeAny).safeParse(body) : undefined;
+  if (parsed && !parsed.success) throw new MockDriftError(route, status, parsed.error.issues);
+  return HttpResponse.json(parsed ? parsed.data : body, { status, headers });
+}
+
 /** One MSW handler for one contract route, mirroring what the server does with the request and the response. */
-function routeHandler(baseUrl: string, route: AppRoute, implementation: MockRouteImplementation<AppRoute>) {
+function routeHandler(
+  baseUrl: string,
+  keys: string[],
+  route: AppRoute,
+  implementation: MockRouteImplementation<AppRoute>,
+  options: RouteHandlerOptions,
+) {
   const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
+  const declaredFiles = (route.metadata as RouteMeta | undefined)?.files ?? {};
   return http[method](`${baseUrl}${route.path}`, async ({ request, params }) => {
-    let rawBody: unknown;
-    if ('body' in route) {
-      try {
-        rawBody = await readBody(request);
-      } catch {
-        return errorResponse('MALFORMED_BODY', 'The request body is not valid JSON');
+    try {
+      const unsupported = mediaTypeError(route, request);
+      if (unsupported) throw unsupported;
+      const early = await options.before?.({ route, keys, request });
+      if (early) return early;
+      let raw: ReadBody = { fields: undefined, files: {} };
+      if ('body' in route) {
+        try {
+          raw = await readBody(request);
+        } catch {
+          const json = (request.headers.get('content-type') ?? '').includes('json');
+          throw new MockApiError(
+            'MALFORMED_BODY',
+            json ? 'The request body is not valid JSON' : 'The request body could not be read',
+          );
+        }
       }
+      const url = new URL(request.url);
+      const files = readFiles(declaredFiles, raw.files);
+      const found: ValidationIssue[] = [];
+      const input = {
+        params: check(route.pathParams, params, 'path', found),
+        query: check(route.query, Object.fromEntries(url.searchParams), 'query', found),
+        headers: Object.fromEntries(request.headers),
+        body: 'body' in route ? check(fieldsSchema(route.body), raw.fields, 'body', found) : undefined,
+        files,
+        request,
+      };
+      if (found.length > 0) throw new MockApiError('VALIDATION_FAILED', found);
+      await checkFiles(declaredFiles, files);
+      let result: { status: number; body: unknown; headers?: Record<string, string> };
+      try {
+        result = await implementation(input as never);
+      } catch (error) {
+        if (!(error instanceof MockApiError)) throw error;
+        result = error;
+      }
+      // What the implementation answers must be one of the route's declared responses.
+      return toResponse(route, result.status, result.body, result.headers);
+    } catch (error) {
+      // Like the server's middleware and error handler: these answers do not depend on the route's declarations.
+      if (!(error instanceof MockApiError)) throw error;
+      return HttpResponse.json(error.body, { status: error.status, headers: error.headers });
     }
-    const url = new URL(request.url);
-    const found: ValidationIssue[] = [];
-    const input = {
-      params: check(route.pathParams, params, 'path', found),
-      query: check(route.query, Object.fromEntries(url.searchParams), 'query', found),
-      headers: Object.fromEntries(request.headers),
-      body: 'body' in route ? check(route.body, rawBody, 'body', found) : undefined,
-      request,
-    };
-    if (found.length > 0) {
-      const body: ValidationErrorBody = { detail: found as ValidationErrorBody['detail'], code: 'VALIDATION_FAILED' };
-      return HttpResponse.json(body, { status: 422 });
-    }
-    const result = await implementation(input as never);
-    const declared = route.responses[result.status];
-    if (declared === undefined) throw new MockDriftError(route, result.status);
-    if (isAppRouteNoBody(declared)) return new HttpResponse(null, { status: result.status });
-    const parsed = isZodType(declared) ? (declared as ZodTypeAny).safeParse(result.body) : undefined;
-    if (parsed && !parsed.success) throw new MockDriftError(route, result.status, parsed.error.issues);
-    return HttpResponse.json(parsed ? parsed.data : result.body, { status: result.status });
   });
 }
 
@@ -136,17 +336,21 @@ function implementationAt(router: unknown, keys: string[]): MockRouteImplementat
 
 /**
  * Turns a contract and its mock implementations into MSW handlers: one per route (path from the contract, request
- * parsed by the route's schemas, response validated against the route's declared schema), then a catch-all that
- * answers unknown routes under `baseUrl` with `404` (or `405`) in the contract's error shape, like the server.
+ * parsed by the route's schemas, uploaded files checked against `metadata.files`, response validated against the
+ * route's declared schema), then a catch-all that answers unknown routes under `baseUrl` with `404` (or `405`) in the
+ * contract's error shape, like the server.
  */
 export function createRouteHandlers<TRouter extends AppRouter>(
   contract: TRouter,
   router: MockRouter<TRouter>,
   baseUrl: string,
+  options: RouteHandlerOptions = {},
 ): HttpHandler[] {
   const base = baseUrl.replace(/\/+$/, '');
   const routes = listRoutes(contract);
-  const handlers = routes.map(({ keys, route }) => routeHandler(base, route, implementationAt(router, keys)));
+  const handlers = routes.map(({ keys, route }) =>
+    routeHandler(base, keys, route, implementationAt(router, keys), options),
+  );
   const patterns = routes.map(({ route }) => ({
     route,
     pattern: new RegExp(`^${route.path.replace(/:\w+\??/g, '[^/]+')}/?$`),
@@ -154,9 +358,12 @@ export function createRouteHandlers<TRouter extends AppRouter>(
   handlers.push(
     http.all(`${base}/*`, ({ request }) => {
       const path = new URL(request.url).pathname.slice(new URL(`${base}/`).pathname.length - 1);
-      const methods = patterns.filter((p) => p.pattern.test(path)).map((p) => p.route.method);
-      if (methods.length === 0) return errorResponse('NOT_FOUND', 'Not Found');
-      return errorResponse('METHOD_NOT_ALLOWED', 'Method Not Allowed', { Allow: [...methods, 'OPTIONS'].join(', ') });
+      const methods = new Set<string>(patterns.filter((p) => p.pattern.test(path)).map((p) => p.route.method));
+      if (methods.size === 0) return errorResponse('NOT_FOUND', 'Not Found');
+      if (methods.has('GET')) methods.add('HEAD');
+      const allow = [...methods, 'OPTIONS'].join(', ');
+      if (request.method === 'OPTIONS') return new HttpResponse(null, { status: 204, headers: { Allow: allow } });
+      return errorResponse('METHOD_NOT_ALLOWED', 'Method Not Allowed', { Allow: allow });
     }),
   );
   return handlers;

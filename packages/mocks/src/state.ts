@@ -1,20 +1,195 @@
+import type { Role } from '@cims/contracts';
+import { PAGE_KEYS, type PageKey } from './model/pages.js';
+
 /**
  * The situations the mock API can act out. QA switches between them at run time (`mocks.useScenario(...)`):
  * - `healthy`: everything works;
- * - `database-down`: the readiness probe reports the database unreachable (`503`).
+ * - `database-down`: the readiness probe reports the database unreachable (`503`);
+ * - `refresh-fails`: every `POST /auth/refresh` answers `401 REFRESH_TOKEN_INVALID`, as when a session has ended;
+ * - `rate-limited`: every public auth route answers `429 RATE_LIMITED` with `Retry-After: 60`;
+ * - `registration-closed`: `POST /auth/register` answers `403 REGISTRATION_CLOSED`, like a server with
+ *   `REGISTRATION_OPEN=false`.
  */
-export const SCENARIOS = ['healthy', 'database-down'] as const;
+export const SCENARIOS = ['healthy', 'database-down', 'refresh-fails', 'rate-limited', 'registration-closed'] as const;
 
 /** A named situation of the mock API; see {@link SCENARIOS}. */
 export type Scenario = (typeof SCENARIOS)[number];
+
+/** A user of the mock API. E-mail addresses are stored trimmed and lower-cased. */
+export interface MockUser {
+  id: number;
+  email: string;
+  /** Kept in clear: this is a mock. */
+  password: string;
+  name: string;
+  surname: string;
+  role: Role;
+  company_code: string;
+  telegram_id: string | null;
+  job_title: string | null;
+  /** A URL path under the mock's base URL (`/media/profile-images/1.png`), or null. */
+  profile_image: string | null;
+  is_active: boolean;
+  email_verified: boolean;
+  /** ISO-8601 with offset. */
+  created_at: string;
+  /** The pages granted to the user. A CEO may open every page whatever this holds. */
+  pages: Set<PageKey>;
+}
+
+/** One login on one device: the family of its rotating refresh tokens. Times are milliseconds since the epoch. */
+export interface MockSession {
+  id: number;
+  userId: number;
+  userAgent: string | null;
+  ipAddress: string | null;
+  createdAt: number;
+  lastUsedAt: number;
+  /** The session never outlives this; refreshing does not extend it. */
+  expiresAt: number;
+  revokedAt: number | null;
+  revokeReason: string | null;
+}
+
+/** A refresh token of a session; `spentAt` marks it rotated. */
+export interface MockRefreshToken {
+  sessionId: number;
+  createdAt: number;
+  spentAt: number | null;
+}
+
+/** An access token the mocks issued, by `jti`. A token is valid only if it is exactly the one stored here. */
+export interface MockAccessToken {
+  token: string;
+  sessionId: number;
+  userId: number;
+  /** Seconds since the epoch. */
+  exp: number;
+}
+
+/** What a one-time code is for. */
+export type CodePurpose = 'verify-email' | 'reset-password';
+
+/** The one live code of a user for a purpose; a new one replaces it. */
+export interface MockCode {
+  userId: number;
+  purpose: CodePurpose;
+  code: string;
+  attempts: number;
+  expiresAt: number;
+  consumedAt: number | null;
+}
+
+/** A message the mocks "sent". */
+export interface MockMail {
+  to: string;
+  subject: string;
+  /** The 6-digit code the message carries. */
+  code: string;
+  text: string;
+  purpose: CodePurpose;
+  /** ISO-8601. */
+  sentAt: string;
+}
 
 /** The in-memory world behind the mock handlers. One per {@link createMockApi} call; handlers share it. */
 export interface MockState {
   scenario: Scenario;
   /** When the mock API was created, for the liveness probe's uptime. */
   startedAt: number;
+  users: Map<number, MockUser>;
+  sessions: Map<number, MockSession>;
+  /** By token string. */
+  refreshTokens: Map<string, MockRefreshToken>;
+  /** By `jti`. */
+  accessTokens: Map<string, MockAccessToken>;
+  /** By `<purpose>:<user id>`. */
+  codes: Map<string, MockCode>;
+  /** Every message sent, oldest first. */
+  mailbox: MockMail[];
+  /** Uploaded files, by the URL path they are served at. */
+  files: Map<string, Blob>;
+  /** The last id handed out, per kind: ids count up from 1, so runs are reproducible. */
+  sequences: { user: number; session: number; file: number };
+  /** One-shot switches, each spent by the next request it applies to. */
+  once: { failNextRefresh: boolean };
+}
+
+/** A seeded user's credentials. */
+export interface MockCredentials {
+  email: string;
+  password: string;
+  role: Role;
+}
+
+/**
+ * The users every mock API starts with (and returns to on `reset()`), so QA and tests can sign in. They are the
+ * reference server's demo accounts (`pnpm start` on an empty database).
+ */
+export const MOCK_USERS = {
+  ceo: { email: 'ceo@cims.local', password: 'ceo-demo-password', role: 'CEO' },
+  sales1: { email: 'sales1@cims.local', password: 'sales-demo-password', role: 'SalesManager' },
+  sales2: { email: 'sales2@cims.local', password: 'sales-demo-password', role: 'SalesManager' },
+} as const satisfies Record<string, MockCredentials>;
+
+/** When the seeded users were "created": fixed, so seeded data is the same on every run. */
+const SEEDED_AT = '2026-01-01T00:00:00.000Z';
+
+function seedUser(
+  credentials: MockCredentials,
+  fields: Pick<MockUser, 'name' | 'surname' | 'company_code' | 'pages'>,
+): Omit<MockUser, 'id'> {
+  return {
+    ...credentials,
+    ...fields,
+    telegram_id: null,
+    job_title: null,
+    profile_image: null,
+    is_active: true,
+    email_verified: true,
+    created_at: SEEDED_AT,
+  };
+}
+
+/** The same names and grants as the reference server's demo data. */
+const SEED: Omit<MockUser, 'id'>[] = [
+  seedUser(MOCK_USERS.ceo, { name: 'Demo', surname: 'CEO', company_code: 'ceo', pages: new Set(PAGE_KEYS) }),
+  seedUser(MOCK_USERS.sales1, { name: 'Sevara', surname: 'Sales', company_code: 'oddiy', pages: new Set(['crm']) }),
+  seedUser(MOCK_USERS.sales2, { name: 'Sardor', surname: 'Sales', company_code: 'oddiy', pages: new Set(['crm']) }),
+];
+
+/** Empties `state` and puts the seed back: the seeded users (ids 1, 2, 3), nothing else. */
+export function resetState(state: MockState, scenario: Scenario): void {
+  state.scenario = scenario;
+  state.users.clear();
+  state.sessions.clear();
+  state.refreshTokens.clear();
+  state.accessTokens.clear();
+  state.codes.clear();
+  state.mailbox.length = 0;
+  state.files.clear();
+  state.sequences = { user: 0, session: 0, file: 0 };
+  state.once = { failNextRefresh: false };
+  for (const user of SEED) {
+    const id = ++state.sequences.user;
+    state.users.set(id, { ...user, id, pages: new Set(user.pages) });
+  }
 }
 
 export function createState(scenario: Scenario): MockState {
-  return { scenario, startedAt: Date.now() };
+  const state: MockState = {
+    scenario,
+    startedAt: Date.now(),
+    users: new Map(),
+    sessions: new Map(),
+    refreshTokens: new Map(),
+    accessTokens: new Map(),
+    codes: new Map(),
+    mailbox: [],
+    files: new Map(),
+    sequences: { user: 0, session: 0, file: 0 },
+    once: { failNextRefresh: false },
+  };
+  resetState(state, scenario);
+  return state;
 }

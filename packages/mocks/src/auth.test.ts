@@ -1,0 +1,463 @@
+import { describe, expect, it } from 'vitest';
+import { MOCK_USERS } from './state.js';
+import { jwtClaims, useTestWorld } from './test-world.js';
+
+const w = useTestWorld();
+const { client, mocks } = w;
+const { ceo, sales1, sales2 } = MOCK_USERS;
+
+const UNAUTHENTICATED = { detail: expect.any(String), code: 'UNAUTHENTICATED' };
+
+describe('seeded users', () => {
+  it('the CEO signs in and sees every page, landing on /ceo', async () => {
+    const pair = await w.login(ceo.email, ceo.password);
+    expect(pair).toMatchObject({ token_type: 'bearer', expires_in: 180_000 });
+    const claims = jwtClaims(pair.access_token);
+    expect(claims).toMatchObject({ sub: '1', sid: 1, jti: expect.any(String) });
+    expect(Number(claims.exp) - Number(claims.iat)).toBe(pair.expires_in);
+
+    const me = await client.auth.me(w.bearer(pair.access_token));
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({
+      id: 1,
+      email: ceo.email,
+      role: 'CEO',
+      company_code: 'ceo',
+      email_verified: true,
+      is_active: true,
+      profile_image: null,
+    });
+    if (me.status !== 200) return;
+    expect(Object.keys(me.body.permissions)).toHaveLength(10);
+    expect(Object.values(me.body.permissions).every(Boolean)).toBe(true);
+    const redirect = await client.auth.dashboardRedirect(w.bearer(pair.access_token));
+    expect(redirect.body).toEqual({ redirect_url: '/ceo' });
+  });
+
+  it('the sales managers see the CRM only and land on /crm', async () => {
+    for (const user of [sales1, sales2]) {
+      const { access_token } = await w.login(user.email, user.password);
+      const me = await client.auth.me(w.bearer(access_token));
+      expect(me.body).toMatchObject({ role: 'SalesManager', company_code: 'oddiy' });
+      if (me.status !== 200) return;
+      expect(Object.entries(me.body.permissions).filter(([, allowed]) => allowed)).toEqual([['crm', true]]);
+      expect((await client.auth.dashboardRedirect(w.bearer(access_token))).body).toEqual({ redirect_url: '/crm' });
+    }
+  });
+
+  it('lands other roles on /member_dashboard or their first page in page order', async () => {
+    mocks.users.add({ email: 'member@cims.local', password: 'member-password', role: 'Member' });
+    mocks.users.add({
+      email: 'finance@cims.local',
+      password: 'finance-password',
+      role: 'Finance',
+      pages: ['update_list', 'company_payments', 'payment_list'],
+    });
+    const member = await w.login('member@cims.local', 'member-password');
+    expect((await client.auth.dashboardRedirect(w.bearer(member.access_token))).body).toEqual({
+      redirect_url: '/member_dashboard',
+    });
+    const finance = await w.login('finance@cims.local', 'finance-password');
+    expect((await client.auth.dashboardRedirect(w.bearer(finance.access_token))).body).toEqual({
+      redirect_url: '/payment_list',
+    });
+  });
+});
+
+describe('register → mailbox → verify', () => {
+  const newcomer = { email: 'New.Comer@Example.com ', name: 'New', surname: 'Comer', password: 'long-enough-1' };
+
+  it('creates an unverified Customer whatever role is asked for, and mails a code that signs in', async () => {
+    const res = await client.auth.register({ body: { ...newcomer, role: 'CEO', company_code: 'ceo' } });
+    expect(res).toMatchObject({ status: 201, body: { success: true, message: expect.any(String) } });
+
+    const mail = mocks.mailbox.latest('new.comer@example.com');
+    expect(mail).toMatchObject({ to: 'new.comer@example.com', purpose: 'verify-email', code: expect.any(String) });
+    expect(mail?.code).toMatch(/^\d{6}$/);
+    expect(mail?.text).toContain(mail?.code);
+
+    const early = await client.auth.login({ body: { username: newcomer.email, password: newcomer.password } });
+    expect(early).toMatchObject({ status: 403, body: { code: 'EMAIL_NOT_VERIFIED' } });
+
+    const verified = await client.auth.verifyEmail({ body: { email: newcomer.email, code: mail?.code ?? '' } });
+    expect(verified.status).toBe(200);
+    if (verified.status !== 200) return;
+    const me = await client.auth.me(w.bearer(verified.body.access_token));
+    expect(me.body).toMatchObject({
+      id: 4,
+      email: 'new.comer@example.com',
+      name: 'New',
+      role: 'Customer',
+      company_code: 'oddiy',
+      email_verified: true,
+      telegram_id: null,
+    });
+    if (me.status !== 200) return;
+    expect(Object.values(me.body.permissions).some(Boolean)).toBe(false);
+    const redirect = await client.auth.dashboardRedirect(w.bearer(verified.body.access_token));
+    expect(redirect).toMatchObject({ status: 403, body: { code: 'NO_PAGE_ACCESS' } });
+
+    // Single use; and now a plain login works.
+    const again = await client.auth.verifyEmail({ body: { email: newcomer.email, code: mail?.code ?? '' } });
+    expect(again).toMatchObject({ status: 400, body: { code: 'INVALID_CODE' } });
+    await w.login(newcomer.email, newcomer.password);
+  });
+
+  it('refuses a taken address (any case) with 409 EMAIL_TAKEN', async () => {
+    const res = await client.auth.register({ body: { ...newcomer, email: 'CEO@cims.local' } });
+    expect(res).toMatchObject({ status: 409, body: { code: 'EMAIL_TAKEN' } });
+  });
+
+  it('applies the contract rules to passwords (422)', async () => {
+    const res = await client.auth.register({ body: { ...newcomer, password: 'short' } });
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', detail: [{ loc: ['body', 'password'] }] });
+  });
+
+  it('kills a code after 5 wrong attempts, and after 30 minutes', async () => {
+    await client.auth.register({ body: newcomer });
+    const code = mocks.mailbox.latest(newcomer.email)?.code ?? '';
+    const wrong = code === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 5; i++) {
+      const res = await client.auth.verifyEmail({ body: { email: newcomer.email, code: wrong } });
+      expect(res).toMatchObject({ status: 400, body: { code: 'INVALID_CODE' } });
+    }
+    expect((await client.auth.verifyEmail({ body: { email: newcomer.email, code } })).status).toBe(400);
+
+    await client.auth.resendVerification({ body: { email: newcomer.email } });
+    const fresh = mocks.mailbox.latest(newcomer.email)?.code ?? '';
+    w.advance(30 * 60 * 1000);
+    expect((await client.auth.verifyEmail({ body: { email: newcomer.email, code: fresh } })).status).toBe(400);
+
+    await client.auth.resendVerification({ body: { email: newcomer.email } });
+    const last = mocks.mailbox.latest(newcomer.email)?.code ?? '';
+    w.advance(29 * 60 * 1000);
+    expect((await client.auth.verifyEmail({ body: { email: newcomer.email, code: last } })).status).toBe(200);
+  });
+
+  it('answers an unknown address like a wrong code', async () => {
+    const res = await client.auth.verifyEmail({ body: { email: 'nobody@cims.local', code: '123456' } });
+    expect(res).toMatchObject({ status: 400, body: { code: 'INVALID_CODE' } });
+  });
+
+  it('resend-verification and forgot-password answer the same whatever the address', async () => {
+    await client.auth.register({ body: newcomer });
+    const resends = await Promise.all(
+      [newcomer.email, ceo.email, 'nobody@cims.local'].map((email) =>
+        client.auth.resendVerification({ body: { email } }),
+      ),
+    );
+    expect(new Set(resends.map((r) => JSON.stringify([r.status, r.body])))).toHaveLength(1);
+    expect(mocks.mailbox.all(newcomer.email)).toHaveLength(2);
+    expect(mocks.mailbox.all(ceo.email)).toHaveLength(0);
+
+    const forgots = await Promise.all(
+      [ceo.email, 'nobody@cims.local'].map((email) => client.auth.forgotPassword({ body: { email } })),
+    );
+    expect(new Set(forgots.map((r) => JSON.stringify([r.status, r.body])))).toHaveLength(1);
+    expect(mocks.mailbox.latest(ceo.email)).toMatchObject({ purpose: 'reset-password' });
+    expect(mocks.mailbox.all('nobody@cims.local')).toHaveLength(0);
+  });
+
+  it('resets a password with the mailed code and ends every session', async () => {
+    const before = await w.login(ceo.email, ceo.password);
+    await client.auth.forgotPassword({ body: { email: ceo.email } });
+    const code = mocks.mailbox.latest(ceo.email)?.code ?? '';
+
+    const wrong = await client.auth.resetPassword({
+      body: { email: ceo.email, code: code === '999999' ? '000000' : '999999', new_password: 'brand-new-password' },
+    });
+    expect(wrong).toMatchObject({ status: 400, body: { code: 'INVALID_CODE' } });
+
+    const ok = await client.auth.resetPassword({
+      body: { email: ceo.email, code, new_password: 'brand-new-password' },
+    });
+    expect(ok).toMatchObject({ status: 200, body: { success: true } });
+    expect((await client.auth.me(w.bearer(before.access_token))).status).toBe(401);
+    const refresh = await client.auth.refresh({ body: { refresh_token: before.refresh_token } });
+    expect(refresh).toMatchObject({ status: 401, body: { code: 'REFRESH_TOKEN_INVALID' } });
+    expect((await client.auth.login({ body: { username: ceo.email, password: ceo.password } })).status).toBe(401);
+    await w.login(ceo.email, 'brand-new-password');
+  });
+});
+
+describe('login', () => {
+  it('gives an unknown address and a wrong password the same 401, with WWW-Authenticate', async () => {
+    const unknown = await client.auth.login({ body: { username: 'nobody@cims.local', password: 'whatever-1' } });
+    const wrong = await client.auth.login({ body: { username: ceo.email, password: 'not-the-password' } });
+    for (const res of [unknown, wrong]) {
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual({ detail: expect.any(String), code: 'INVALID_CREDENTIALS' });
+      expect(res.headers.get('www-authenticate')).toBe('Bearer');
+    }
+    expect(unknown.body).toEqual(wrong.body);
+  });
+
+  it('matches the e-mail address trimmed and in any case', async () => {
+    await w.login('  CEO@CIMS.local ', ceo.password);
+  });
+
+  it('reports a deactivated account only after a correct password', async () => {
+    mocks.users.update(sales1.email, { is_active: false });
+    const wrong = await client.auth.login({ body: { username: sales1.email, password: 'not-the-password' } });
+    expect(wrong.status).toBe(401);
+    const right = await client.auth.login({ body: { username: sales1.email, password: sales1.password } });
+    expect(right).toMatchObject({ status: 403, body: { code: 'ACCOUNT_INACTIVE' } });
+  });
+
+  it('answers 422 for a missing password and 415 for a JSON body', async () => {
+    const missing = await w.fetch('/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `username=${encodeURIComponent(ceo.email)}`,
+    });
+    expect(missing.status).toBe(422);
+    expect(await missing.json()).toMatchObject({ detail: [{ loc: ['body', 'password'], type: 'missing' }] });
+    const json = await w.fetch('/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: ceo.email, password: ceo.password }),
+    });
+    expect(json.status).toBe(415);
+    expect(await json.json()).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE' });
+  });
+
+  it('accepts the legacy client form (grant_type and empty OAuth2 fields)', async () => {
+    const res = await w.fetch('/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `username=${encodeURIComponent(ceo.email)}&password=${ceo.password}&grant_type=password&scope=&client_id=&client_secret=`,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('application/json');
+  });
+});
+
+describe('bearer routes', () => {
+  async function expect401(headers: Record<string, string>) {
+    const res = await w.fetch('/auth/me', { headers });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Bearer');
+    expect(await res.json()).toEqual(UNAUTHENTICATED);
+  }
+
+  it('refuse a missing, malformed, undefined or forged token with 401 UNAUTHENTICATED', async () => {
+    const { access_token } = await w.login(ceo.email, ceo.password);
+    const [header, payload, signature] = access_token.split('.');
+    const forged = Buffer.from(JSON.stringify({ ...jwtClaims(access_token), sub: '2', exp: 9_999_999_999 })).toString(
+      'base64url',
+    );
+    for (const authorization of [
+      '',
+      'Bearer',
+      'Bearer undefined',
+      'Bearer null',
+      `Basic ${access_token}`,
+      `Bearer ${access_token}x`,
+      `Bearer ${header}.${forged}.${signature}`,
+      `Bearer ${header}.${payload}`,
+    ]) {
+      await expect401(authorization ? { authorization } : {});
+    }
+    expect((await w.fetch('/auth/me', { headers: { authorization: `bearer ${access_token}` } })).status).toBe(200);
+  });
+
+  it('refuse an expired token (past exp and the 30 s clock tolerance)', async () => {
+    const { access_token, expires_in } = await w.login(ceo.email, ceo.password);
+    w.advance(expires_in * 1000);
+    expect((await client.auth.me(w.bearer(access_token))).status).toBe(200);
+    w.advance(30_000);
+    await expect401({ authorization: `Bearer ${access_token}` });
+  });
+
+  it('refuse the token of a deactivated user at once', async () => {
+    const { access_token } = await w.login(sales2.email, sales2.password);
+    mocks.users.update(sales2.email, { is_active: false });
+    await expect401({ authorization: `Bearer ${access_token}` });
+  });
+
+  it('check the token before the body: no token and a bad body is 401, not 422', async () => {
+    const res = await w.fetch('/auth/me/profile-info', {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 42 }),
+    });
+    expect(res.status).toBe(401);
+  });
+});
+
+describe('refresh', () => {
+  it('rotates: the new pair works, in the same session', async () => {
+    const first = await w.login(ceo.email, ceo.password);
+    const res = await client.auth.refresh({ body: { refresh_token: first.refresh_token } });
+    expect(res.status).toBe(200);
+    if (res.status !== 200) return;
+    expect(res.body.refresh_token).not.toBe(first.refresh_token);
+    expect(jwtClaims(res.body.access_token).sid).toBe(jwtClaims(first.access_token).sid);
+    expect((await client.auth.me(w.bearer(res.body.access_token))).status).toBe(200);
+    const next = await client.auth.refresh({ body: { refresh_token: res.body.refresh_token } });
+    expect(next.status).toBe(200);
+  });
+
+  it('gives a just-rotated token a fresh pair within 10 s, then ends the session on reuse', async () => {
+    const first = await w.login(ceo.email, ceo.password);
+    const tabA = await client.auth.refresh({ body: { refresh_token: first.refresh_token } });
+    w.advance(9_000);
+    const tabB = await client.auth.refresh({ body: { refresh_token: first.refresh_token } });
+    expect(tabB.status).toBe(200);
+    if (tabA.status !== 200 || tabB.status !== 200) return;
+    expect(tabB.body.refresh_token).not.toBe(tabA.body.refresh_token);
+    expect(jwtClaims(tabB.body.access_token).sid).toBe(jwtClaims(first.access_token).sid);
+    // Both siblings stay usable while the session lives.
+    const tabANext = await client.auth.refresh({ body: { refresh_token: tabA.body.refresh_token } });
+    expect(tabANext.status).toBe(200);
+
+    w.advance(1_000); // 10 s after the first rotation
+    const reuse = await client.auth.refresh({ body: { refresh_token: first.refresh_token } });
+    expect(reuse).toMatchObject({ status: 401, body: { code: 'REFRESH_TOKEN_REUSED' } });
+    expect((await client.auth.me(w.bearer(tabB.body.access_token))).status).toBe(401);
+    const sibling = await client.auth.refresh({ body: { refresh_token: tabB.body.refresh_token } });
+    expect(sibling).toMatchObject({ status: 401, body: { code: 'REFRESH_TOKEN_INVALID' } });
+  });
+
+  it('refuses unknown, revoked and expired tokens, and the tokens of a deactivated user', async () => {
+    const unknown = await client.auth.refresh({ body: { refresh_token: 'not-a-token' } });
+    expect(unknown).toMatchObject({ status: 401, body: { code: 'REFRESH_TOKEN_INVALID' } });
+
+    const loggedOut = await w.login(ceo.email, ceo.password);
+    await client.auth.logout({ body: {}, ...w.bearer(loggedOut.access_token) });
+    expect((await client.auth.refresh({ body: { refresh_token: loggedOut.refresh_token } })).status).toBe(401);
+
+    const deactivated = await w.login(sales1.email, sales1.password);
+    mocks.users.update(sales1.email, { is_active: false });
+    const inactive = await client.auth.refresh({ body: { refresh_token: deactivated.refresh_token } });
+    expect(inactive).toMatchObject({ status: 401, body: { code: 'REFRESH_TOKEN_INVALID' } });
+
+    const old = await w.login(sales2.email, sales2.password);
+    w.advance(15 * 24 * 3600 * 1000);
+    const expired = await client.auth.refresh({ body: { refresh_token: old.refresh_token } });
+    expect(expired).toMatchObject({ status: 401, body: { code: 'REFRESH_TOKEN_INVALID' } });
+  });
+});
+
+describe('logout and sessions', () => {
+  it('logout without a token ends the current session only', async () => {
+    const laptop = await w.login(ceo.email, ceo.password);
+    const phone = await w.login(ceo.email, ceo.password);
+    const res = await client.auth.logout({ body: {}, ...w.bearer(laptop.access_token) });
+    expect(res).toMatchObject({ status: 200, body: { success: true } });
+    expect((await client.auth.me(w.bearer(laptop.access_token))).status).toBe(401);
+    expect((await client.auth.me(w.bearer(phone.access_token))).status).toBe(200);
+  });
+
+  it('logout with a refresh token ends that session if it is the caller’s, and ignores anyone else’s', async () => {
+    const laptop = await w.login(ceo.email, ceo.password);
+    const phone = await w.login(ceo.email, ceo.password);
+    const other = await w.login(sales1.email, sales1.password);
+
+    const foreign = await client.auth.logout({
+      body: { refresh_token: other.refresh_token },
+      ...w.bearer(laptop.access_token),
+    });
+    expect(foreign.status).toBe(200);
+    expect((await client.auth.me(w.bearer(other.access_token))).status).toBe(200);
+    expect((await client.auth.me(w.bearer(laptop.access_token))).status).toBe(200);
+
+    await client.auth.logout({ body: { refresh_token: phone.refresh_token }, ...w.bearer(laptop.access_token) });
+    expect((await client.auth.me(w.bearer(phone.access_token))).status).toBe(401);
+    expect((await client.auth.me(w.bearer(laptop.access_token))).status).toBe(200);
+    // An already-ended session is fine.
+    const again = await client.auth.logout({
+      body: { refresh_token: phone.refresh_token },
+      ...w.bearer(laptop.access_token),
+    });
+    expect(again.status).toBe(200);
+  });
+
+  it('logout with the refresh token spent by the refresh that preceded it ends the session (legacy client retry)', async () => {
+    const pair = await w.login(ceo.email, ceo.password);
+    const rotated = await client.auth.refresh({ body: { refresh_token: pair.refresh_token } });
+    if (rotated.status !== 200) return expect.fail('refresh failed');
+    await client.auth.logout({ body: { refresh_token: pair.refresh_token }, ...w.bearer(rotated.body.access_token) });
+    const after = await client.auth.refresh({ body: { refresh_token: rotated.body.refresh_token } });
+    expect(after).toMatchObject({ status: 401, body: { code: 'REFRESH_TOKEN_INVALID' } });
+  });
+
+  it('logout-all ends every session and says how many', async () => {
+    const sessions = [];
+    for (let i = 0; i < 3; i++) sessions.push(await w.login(ceo.email, ceo.password));
+    const other = await w.login(sales1.email, sales1.password);
+    const res = await client.auth.logoutAll({ ...w.bearer(sessions[0]?.access_token ?? '') });
+    expect(res).toMatchObject({ status: 200, body: { success: true, revoked_sessions: 3 } });
+    for (const pair of sessions) expect((await client.auth.me(w.bearer(pair.access_token))).status).toBe(401);
+    expect((await client.auth.me(w.bearer(other.access_token))).status).toBe(200);
+  });
+
+  it('lists the caller’s active sessions and revokes one by id', async () => {
+    const laptop = await w.login(ceo.email, ceo.password, 'Laptop/1.0');
+    w.advance(60_000);
+    const phone = await w.login(ceo.email, ceo.password, 'Phone/2.0');
+    const other = await w.login(sales1.email, sales1.password);
+
+    const list = await client.auth.listSessions(w.bearer(phone.access_token));
+    expect(list.status).toBe(200);
+    // Most recently used first.
+    expect(list.body).toEqual([
+      expect.objectContaining({ id: 2, user_agent: 'Phone/2.0', current: true }),
+      {
+        id: 1,
+        user_agent: 'Laptop/1.0',
+        ip_address: null,
+        created_at: '2026-06-01T09:00:00.000Z',
+        last_used_at: '2026-06-01T09:00:00.000Z',
+        expires_at: '2026-06-16T09:00:00.000Z',
+        current: false,
+      },
+    ]);
+    // Refreshing a session makes it the most recently used.
+    w.advance(60_000);
+    await client.auth.refresh({ body: { refresh_token: laptop.refresh_token } });
+    const reordered = await client.auth.listSessions(w.bearer(phone.access_token));
+    expect(reordered.status === 200 && reordered.body.map((s) => [s.id, s.last_used_at])).toEqual([
+      [1, '2026-06-01T09:02:00.000Z'],
+      [2, '2026-06-01T09:01:00.000Z'],
+    ]);
+
+    const notMine = await w.fetch(`/auth/sessions/${jwtClaims(other.access_token).sid}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${phone.access_token}` },
+    });
+    expect(notMine.status).toBe(404);
+    expect(await notMine.json()).toMatchObject({ code: 'NOT_FOUND' });
+    const unknown = await w.fetch('/auth/sessions/999', {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${phone.access_token}` },
+    });
+    expect(unknown.status).toBe(404);
+
+    const revoked = await w.fetch('/auth/sessions/1', {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${phone.access_token}` },
+    });
+    expect(revoked.status).toBe(204);
+    expect(await revoked.text()).toBe('');
+    expect((await client.auth.me(w.bearer(laptop.access_token))).status).toBe(401);
+    const again = await w.fetch('/auth/sessions/1', {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${phone.access_token}` },
+    });
+    expect(again.status).toBe(404);
+    const left = await client.auth.listSessions(w.bearer(phone.access_token));
+    expect(left.status === 200 && left.body.map((s) => s.id)).toEqual([2]);
+  });
+
+  it('answers 422 for a session id that is not a positive integer', async () => {
+    const { access_token } = await w.login(ceo.email, ceo.password);
+    const res = await w.fetch('/auth/sessions/abc', {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${access_token}` },
+    });
+    expect(res.status).toBe(422);
+    expect(await res.json()).toMatchObject({ detail: [{ loc: ['path', 'id'] }] });
+  });
+});

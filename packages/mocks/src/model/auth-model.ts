@@ -1,0 +1,506 @@
+import { type Me, NewPasswordSchema, type Role, type Session, type TokenPair } from '@cims/contracts';
+import { MockApiError } from '../route-handler.js';
+import type { CodePurpose, MockMail, MockSession, MockState, MockUser } from '../state.js';
+import { MOCK_PAGES, type PageKey } from './pages.js';
+import { decodeAccessToken, encodeAccessToken, randomCode, randomId, randomToken } from './tokens.js';
+
+/** Lifetimes and the clock of the auth model. Defaults are the reference server's. */
+export interface AuthModelOptions {
+  /** The current time in milliseconds since the epoch. */
+  now: () => number;
+  /** Lifetime of an access token (`expires_in`). */
+  accessTokenTtlSeconds: number;
+  /** Lifetime of a session (and so of its refresh tokens); refreshing does not extend it. */
+  sessionTtlSeconds: number;
+  /** How long a rotated refresh token may be presented again and still get a pair (two tabs refreshing at once). */
+  refreshGraceSeconds: number;
+  /** Lifetime of a verification or reset code. */
+  codeTtlSeconds: number;
+  /** Wrong guesses a code survives. */
+  codeAttempts: number;
+}
+
+/** Who is calling: the user and the session of the access token. */
+export interface Principal {
+  user: MockUser;
+  session: MockSession;
+}
+
+/** What QA may set on a user they add or change. */
+export interface MockUserInput {
+  email: string;
+  password: string;
+  name?: string;
+  surname?: string;
+  /** @default 'Customer' */
+  role?: Role;
+  /** @default 'oddiy' */
+  company_code?: string;
+  /** @default [] */
+  pages?: PageKey[];
+  telegram_id?: string | null;
+  job_title?: string | null;
+  /** @default true */
+  is_active?: boolean;
+  /** @default true */
+  email_verified?: boolean;
+}
+
+/** A change to a user; `pages` replaces the granted pages. */
+export type MockUserPatch = Partial<Omit<MockUserInput, 'email'>>;
+
+/** Clock skew the server tolerates on `exp` (jose's `clockTolerance`). */
+const CLOCK_TOLERANCE_SECONDS = 30;
+
+const UNAUTHENTICATED_HEADERS = { 'WWW-Authenticate': 'Bearer' };
+
+function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+const MAIL_SUBJECT: Record<CodePurpose, string> = {
+  'verify-email': 'Your CIMS verification code',
+  'reset-password': 'Your CIMS password reset code',
+};
+
+/**
+ * The auth rules of the reference server over the mocks' in-memory state: accounts, one-time codes, sessions with
+ * rotating refresh tokens, and the signed-in user's profile. Handlers stay thin: they parse (the contract did it),
+ * call one of these, and map the result. Failures are thrown as {@link MockApiError}.
+ */
+export function createAuthModel(state: MockState, options: AuthModelOptions) {
+  const { now } = options;
+  /** The principal of each request that passed authentication, for the route implementation that follows. */
+  const principals = new WeakMap<Request, Principal>();
+
+  function findUser(email: string): MockUser | undefined {
+    const wanted = normalizeEmail(email);
+    for (const user of state.users.values()) if (user.email === wanted) return user;
+    return undefined;
+  }
+
+  function requireUser(email: string): MockUser {
+    const user = findUser(email);
+    if (!user) throw new Error(`The mocks have no user ${email}`);
+    return user;
+  }
+
+  function isLive(session: MockSession | undefined, at = now()): session is MockSession {
+    return session !== undefined && session.revokedAt === null && session.expiresAt > at;
+  }
+
+  function revoke(session: MockSession, reason: string): boolean {
+    if (!isLive(session)) return false;
+    session.revokedAt = now();
+    session.revokeReason = reason;
+    return true;
+  }
+
+  function revokeAll(userId: number, reason: string, except?: number): number {
+    let count = 0;
+    for (const session of state.sessions.values()) {
+      if (session.userId === userId && session.id !== except && revoke(session, reason)) count++;
+    }
+    return count;
+  }
+
+  function issuePair(session: MockSession): TokenPair {
+    const at = now();
+    const refresh = randomToken();
+    state.refreshTokens.set(refresh, { sessionId: session.id, createdAt: at, spentAt: null });
+    const iat = Math.floor(at / 1000);
+    const claims = {
+      sub: String(session.userId),
+      sid: session.id,
+      jti: randomId(),
+      iss: 'cims' as const,
+      aud: 'cims-api' as const,
+      iat,
+      exp: iat + options.accessTokenTtlSeconds,
+    };
+    const access = encodeAccessToken(claims);
+    state.accessTokens.set(claims.jti, {
+      token: access,
+      sessionId: session.id,
+      userId: session.userId,
+      exp: claims.exp,
+    });
+    return {
+      access_token: access,
+      refresh_token: refresh,
+      token_type: 'bearer',
+      expires_in: options.accessTokenTtlSeconds,
+    };
+  }
+
+  function startSession(user: MockUser, request: Request): TokenPair {
+    const at = now();
+    const session: MockSession = {
+      id: ++state.sequences.session,
+      userId: user.id,
+      userAgent: request.headers.get('user-agent')?.slice(0, 500) ?? null,
+      ipAddress: null,
+      createdAt: at,
+      lastUsedAt: at,
+      expiresAt: at + options.sessionTtlSeconds * 1000,
+      revokedAt: null,
+      revokeReason: null,
+    };
+    state.sessions.set(session.id, session);
+    return issuePair(session);
+  }
+
+  function sendCode(user: MockUser, purpose: CodePurpose): MockMail {
+    const code = randomCode();
+    state.codes.set(`${purpose}:${user.id}`, {
+      userId: user.id,
+      purpose,
+      code,
+      attempts: 0,
+      expiresAt: now() + options.codeTtlSeconds * 1000,
+      consumedAt: null,
+    });
+    const mail: MockMail = {
+      to: user.email,
+      subject: MAIL_SUBJECT[purpose],
+      code,
+      text:
+        `Your code is ${code}\n\nIt is valid for ${Math.round(options.codeTtlSeconds / 60)} minutes and can be used ` +
+        'once.\nIf you did not ask for it, ignore this message.',
+      purpose,
+      sentAt: iso(now()),
+    };
+    state.mailbox.push(mail);
+    return mail;
+  }
+
+  /** Spends the user's code for `purpose`, or throws `400 INVALID_CODE` (counting a wrong guess). */
+  function consumeCode(user: MockUser | undefined, purpose: CodePurpose, code: string): MockUser {
+    const invalid = new MockApiError('INVALID_CODE', 'The code is wrong, expired or already used');
+    if (!user) throw invalid;
+    const stored = state.codes.get(`${purpose}:${user.id}`);
+    const at = now();
+    if (!stored || stored.consumedAt !== null || stored.expiresAt <= at || stored.attempts >= options.codeAttempts) {
+      throw invalid;
+    }
+    if (stored.code !== code) {
+      stored.attempts++;
+      throw invalid;
+    }
+    stored.consumedAt = at;
+    return user;
+  }
+
+  function unauthenticated(detail: string): MockApiError {
+    return new MockApiError('UNAUTHENTICATED', detail, UNAUTHENTICATED_HEADERS);
+  }
+
+  /** The caller of a bearer route, or `401 UNAUTHENTICATED`. */
+  function authenticate(authorization: string | null): Principal {
+    if (!authorization) throw unauthenticated('Not authenticated');
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    const token = match?.[1];
+    const claims = token ? decodeAccessToken(token) : undefined;
+    const issued = claims ? state.accessTokens.get(claims.jti) : undefined;
+    if (!claims || !issued || issued.token !== token) throw unauthenticated('The access token is invalid or expired');
+    if (claims.exp + CLOCK_TOLERANCE_SECONDS <= Math.floor(now() / 1000)) {
+      throw unauthenticated('The access token is invalid or expired');
+    }
+    const session = state.sessions.get(claims.sid);
+    const user = state.users.get(Number(claims.sub));
+    if (!isLive(session) || !user?.is_active) throw unauthenticated('The session has ended');
+    return { user, session };
+  }
+
+  /** Authenticates a request to a bearer route and remembers the principal for its implementation. */
+  function authenticateRequest(request: Request): Principal {
+    const principal = authenticate(request.headers.get('authorization'));
+    principals.set(request, principal);
+    return principal;
+  }
+
+  /** The principal of a request that passed {@link authenticateRequest}. */
+  function principal(request: Request): Principal {
+    return principals.get(request) ?? authenticateRequest(request);
+  }
+
+  /** Adds a user directly (no mail, no code): verified and active unless told otherwise. */
+  function addUser(input: MockUserInput): MockUser {
+    const email = normalizeEmail(input.email);
+    if (findUser(email)) throw new Error(`The mocks already have a user ${email}`);
+    const user: MockUser = {
+      id: ++state.sequences.user,
+      email,
+      password: input.password,
+      name: input.name ?? 'Test',
+      surname: input.surname ?? 'User',
+      role: input.role ?? 'Customer',
+      company_code: input.company_code ?? 'oddiy',
+      telegram_id: input.telegram_id ?? null,
+      job_title: input.job_title ?? null,
+      profile_image: null,
+      is_active: input.is_active ?? true,
+      email_verified: input.email_verified ?? true,
+      created_at: iso(now()),
+      pages: new Set(input.pages ?? []),
+    };
+    state.users.set(user.id, user);
+    return user;
+  }
+
+  /** Stores the picture at a new URL path (so caches see the change) and forgets the previous one. */
+  function setProfileImage(user: MockUser, image: { file: Blob; extension: string }): string {
+    const path = `/media/profile-images/${++state.sequences.file}.${image.extension}`;
+    if (user.profile_image) state.files.delete(user.profile_image);
+    state.files.set(path, image.file);
+    user.profile_image = path;
+    return path;
+  }
+
+  return {
+    options,
+    findUser,
+    authenticateRequest,
+    principal,
+    addUser,
+    setProfileImage,
+
+    register(input: {
+      email: string;
+      password: string;
+      name: string;
+      surname: string;
+      telegram_id?: string;
+      job_title?: string;
+    }): string {
+      if (state.scenario === 'registration-closed') {
+        throw new MockApiError('REGISTRATION_CLOSED', 'Registration is closed; ask an administrator for an account');
+      }
+      if (findUser(input.email))
+        throw new MockApiError('EMAIL_TAKEN', 'An account with this e-mail address already exists');
+      const user = addUser({
+        email: input.email,
+        password: input.password,
+        name: input.name,
+        surname: input.surname,
+        telegram_id: input.telegram_id ?? null,
+        job_title: input.job_title ?? null,
+        email_verified: false,
+      });
+      sendCode(user, 'verify-email');
+      return 'Account created: we sent a 6-digit code to your e-mail address to verify it';
+    },
+
+    verifyEmail(email: string, code: string, request: Request): TokenPair {
+      const user = consumeCode(findUser(email), 'verify-email', code);
+      user.email_verified = true;
+      return startSession(user, request);
+    },
+
+    resendVerification(email: string): string {
+      const user = findUser(email);
+      if (user && !user.email_verified) sendCode(user, 'verify-email');
+      return 'If this address has an unverified account, a new code is on its way';
+    },
+
+    forgotPassword(email: string): string {
+      const user = findUser(email);
+      if (user) sendCode(user, 'reset-password');
+      return 'If this address has an account, a reset code is on its way';
+    },
+
+    resetPassword(email: string, code: string, newPassword: string): string {
+      const user = consumeCode(findUser(email), 'reset-password', code);
+      user.password = newPassword;
+      revokeAll(user.id, 'password-reset');
+      return 'Password updated; sign in with the new password';
+    },
+
+    login(email: string, password: string, request: Request): TokenPair {
+      const user = findUser(email);
+      if (!user || user.password !== password) {
+        throw new MockApiError('INVALID_CREDENTIALS', 'Incorrect e-mail or password', UNAUTHENTICATED_HEADERS);
+      }
+      if (!user.is_active) throw new MockApiError('ACCOUNT_INACTIVE', 'This account is deactivated');
+      if (!user.email_verified) {
+        throw new MockApiError('EMAIL_NOT_VERIFIED', 'Verify your e-mail address first; we sent you a code');
+      }
+      return startSession(user, request);
+    },
+
+    /**
+     * Rotation: the token is spent and a new pair issued in the same session. A token spent less than
+     * `refreshGraceSeconds` ago gets a fresh pair too (its sibling stays valid); later, it counts as theft and the
+     * whole session ends.
+     */
+    refresh(token: string): TokenPair {
+      const invalid = new MockApiError('REFRESH_TOKEN_INVALID', 'The refresh token is invalid or expired');
+      if (state.scenario === 'refresh-fails') throw invalid;
+      if (state.once.failNextRefresh) {
+        state.once.failNextRefresh = false;
+        throw invalid;
+      }
+      const record = state.refreshTokens.get(token);
+      const session = record && state.sessions.get(record.sessionId);
+      if (!record || !isLive(session)) throw invalid;
+      const user = state.users.get(session.userId);
+      if (!user?.is_active) throw invalid;
+      const at = now();
+      if (record.spentAt !== null && at - record.spentAt >= options.refreshGraceSeconds * 1000) {
+        revoke(session, 'refresh-token-reuse');
+        throw new MockApiError('REFRESH_TOKEN_REUSED', 'This refresh token was already used; the session was ended');
+      }
+      record.spentAt ??= at;
+      session.lastUsedAt = at;
+      return issuePair(session);
+    },
+
+    me(user: MockUser): Me {
+      const permissions: Record<string, boolean> = {};
+      for (const page of MOCK_PAGES) permissions[page.key] = user.role === 'CEO' || user.pages.has(page.key);
+      return {
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        surname: user.surname,
+        role: user.role,
+        permissions,
+        profile_image: user.profile_image,
+        job_title: user.job_title,
+        company_code: user.company_code,
+        telegram_id: user.telegram_id,
+        is_active: user.is_active,
+        email_verified: user.email_verified,
+        created_at: user.created_at,
+      };
+    },
+
+    dashboardRedirect(user: MockUser): string {
+      if (user.role === 'CEO') return '/ceo';
+      if (user.role === 'Member') return '/member_dashboard';
+      const page = MOCK_PAGES.find((p) => user.pages.has(p.key));
+      if (!page) throw new MockApiError('NO_PAGE_ACCESS', 'You have no page access; ask an administrator');
+      return page.routePath;
+    },
+
+    updateProfileInfo(user: MockUser, input: { name?: string; surname?: string }): string {
+      if (input.name === undefined && input.surname === undefined) {
+        throw new MockApiError('NOTHING_TO_UPDATE', 'Nothing to update');
+      }
+      if (input.name !== undefined) user.name = input.name;
+      if (input.surname !== undefined) user.surname = input.surname;
+      return 'Profile updated';
+    },
+
+    changePassword(principal: Principal, current: string, next: string): string {
+      if (principal.user.password !== current) {
+        throw new MockApiError('WRONG_CURRENT_PASSWORD', 'The current password is not correct');
+      }
+      principal.user.password = next;
+      revokeAll(principal.user.id, 'password-change', principal.session.id);
+      return 'Password updated; your other sessions were ended';
+    },
+
+    /** `PATCH /auth/me/profile`: checks everything first, then applies it all at once. */
+    updateProfile(
+      principal: Principal,
+      input: { name?: string; surname?: string; current_password?: string; new_password?: string },
+      image: { file: Blob; extension: string } | undefined,
+    ): string {
+      const { current_password: current, new_password: next } = input;
+      if ((current === undefined) !== (next === undefined)) {
+        const missing = current === undefined ? 'current_password' : 'new_password';
+        throw new MockApiError('VALIDATION_FAILED', [
+          { loc: ['body', missing], msg: 'Send current_password and new_password together', type: 'missing' },
+        ]);
+      }
+      if (next !== undefined) {
+        const parsed = NewPasswordSchema.safeParse(next);
+        if (!parsed.success) {
+          throw new MockApiError(
+            'VALIDATION_FAILED',
+            parsed.error.issues.map((issue) => ({
+              loc: ['body', 'new_password'],
+              msg: issue.message,
+              type: issue.code,
+            })),
+          );
+        }
+      }
+      if (input.name === undefined && input.surname === undefined && next === undefined && !image) {
+        throw new MockApiError('NOTHING_TO_UPDATE', 'Nothing to update');
+      }
+      const { user } = principal;
+      if (current !== undefined && user.password !== current) {
+        throw new MockApiError('WRONG_CURRENT_PASSWORD', 'The current password is not correct');
+      }
+      if (input.name !== undefined) user.name = input.name;
+      if (input.surname !== undefined) user.surname = input.surname;
+      if (next !== undefined) {
+        user.password = next;
+        revokeAll(user.id, 'password-change', principal.session.id);
+      }
+      if (image) setProfileImage(user, image);
+      return 'Profile updated';
+    },
+
+    /** Ends the session of `refreshToken` when it is the caller's (anything else is ignored), else the current one. */
+    logout(principal: Principal, refreshToken: string | undefined): void {
+      if (!refreshToken) {
+        revoke(principal.session, 'logout');
+        return;
+      }
+      const record = state.refreshTokens.get(refreshToken);
+      const session = record && state.sessions.get(record.sessionId);
+      if (session && session.userId === principal.user.id) revoke(session, 'logout');
+    },
+
+    logoutAll(principal: Principal): number {
+      return revokeAll(principal.user.id, 'logout-all');
+    },
+
+    listSessions(principal: Principal): Session[] {
+      return [...state.sessions.values()]
+        .filter((session) => session.userId === principal.user.id && isLive(session))
+        .sort((a, b) => b.lastUsedAt - a.lastUsedAt || b.id - a.id)
+        .map((session) => ({
+          id: session.id,
+          user_agent: session.userAgent,
+          ip_address: session.ipAddress,
+          created_at: iso(session.createdAt),
+          last_used_at: iso(session.lastUsedAt),
+          expires_at: iso(session.expiresAt),
+          current: session.id === principal.session.id,
+        }));
+    },
+
+    revokeSession(principal: Principal, id: number): void {
+      const session = state.sessions.get(id);
+      if (!session || session.userId !== principal.user.id || !isLive(session)) {
+        throw new MockApiError('NOT_FOUND', 'No such active session');
+      }
+      revoke(session, 'revoked');
+    },
+
+    /** Changes a user in place; deactivating one makes its access and refresh tokens fail at once. */
+    updateUser(email: string, patch: MockUserPatch): MockUser {
+      const user = requireUser(email);
+      const { pages, ...rest } = patch;
+      Object.assign(user, Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)));
+      if (pages) user.pages = new Set(pages);
+      return user;
+    },
+
+    /** Makes every access token issued so far expired, so the next bearer request gets `401` and the client refreshes. */
+    expireAccessTokens(): void {
+      state.accessTokens.clear();
+    },
+  };
+}
+
+/** The auth model of one mock API. */
+export type AuthModel = ReturnType<typeof createAuthModel>;
