@@ -1,25 +1,43 @@
 // The SDK's size budget: min+gzip of the client entry as a browser app would bundle it, zod left out (the app
-// already has it for its own forms). Fails when the figure is over the budget. Run after `pnpm build`.
+// already has it for its own forms). Two figures: the whole entry, with the contract's schemas (which grow with every
+// domain), and the runtime alone (transport, session layer, ts-rest), which is what this package controls. Fails
+// when either is over its budget. Run after `pnpm build`.
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
-const BUDGET_BYTES = 8 * 1024;
+// Measured 10.3 kB whole (contract: health, auth, ceo, management) and 4.1 kB runtime. A new contract domain adds its
+// schemas to the first: raise it deliberately, to a little above the new measured figure.
+const BUDGETS = { whole: 11 * 1024, runtime: 4.5 * 1024 };
 
-const result = await build({
-  entryPoints: [new URL('../dist/index.js', import.meta.url).pathname],
-  bundle: true,
-  minify: true,
-  format: 'esm',
-  platform: 'browser',
-  external: ['zod'],
-  write: false,
-  logLevel: 'silent',
-});
-const code = result.outputFiles[0].contents;
-const gzipped = gzipSync(code, { level: 9 }).length;
+async function measure(external) {
+  const result = await build({
+    entryPoints: [new URL('../dist/index.js', import.meta.url).pathname],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    // The contract as it is in the tree (its `source` export), not whatever `contracts/dist` was last built from.
+    conditions: ['source'],
+    external,
+    write: false,
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0].contents;
+  return { min: code.length, gzip: gzipSync(code, { level: 9 }).length };
+}
+
 const kb = (n) => `${(n / 1024).toFixed(1)} kB`;
-console.log(`@cims/sdk client entry: ${kb(code.length)} min, ${kb(gzipped)} min+gzip (budget ${kb(BUDGET_BYTES)})`);
-if (gzipped > BUDGET_BYTES) {
+const figures = {
+  whole: await measure(['zod']),
+  runtime: await measure(['zod', '@cims/contracts']),
+};
+let over = false;
+for (const [name, { min, gzip }] of Object.entries(figures)) {
+  const label = name === 'whole' ? 'client entry with the contract' : 'runtime without the contract';
+  console.log(`@cims/sdk ${label}: ${kb(min)} min, ${kb(gzip)} min+gzip (budget ${kb(BUDGETS[name])})`);
+  over ||= gzip > BUDGETS[name];
+}
+if (over) {
   console.error('Over the size budget: trim the SDK or raise the budget deliberately in scripts/size.mjs.');
   process.exit(1);
 }

@@ -1,6 +1,8 @@
-import { type CimsContract, contract } from '@cims/contracts';
+import { type CimsContract, contract, type TokenPair } from '@cims/contracts';
 import { initClient } from '@ts-rest/core';
-import { CimsApiError } from './errors.js';
+import { CimsApiError, type SessionExpiredError } from './errors.js';
+import { createSession, type RefreshLock, webLock } from './session.js';
+import { type AuthTokens, memoryTokenStore, type TokenStore } from './token-store.js';
 import { createTransport, type FetchFn } from './transport.js';
 
 /** Options of {@link createCimsClient}. */
@@ -11,6 +13,34 @@ export interface CimsClientOptions {
    */
   baseUrl: string;
   /**
+   * Where the session's tokens live. {@link localStorageTokenStore} keeps them across reloads under the legacy app's
+   * keys; any object with `get`/`set`/`clear` will do.
+   * @default memoryTokenStore()
+   */
+  tokenStore?: TokenStore;
+  /**
+   * Called once when a refresh fails (the store is then empty) or the user signs out in another tab: send the user to
+   * the sign-in page.
+   */
+  onSessionExpired?: (error: SessionExpiredError) => void;
+  /**
+   * Refresh before a call when the access token expires within this many seconds (read from its `exp`), instead of
+   * waiting for the `401`. `false`: only after a `401`.
+   * @default 30
+   */
+  refreshAheadSeconds?: number | false;
+  /**
+   * Coordinate with the other tabs of the origin: one refresh at a time (Web Locks), tokens and sign-outs shared
+   * (`BroadcastChannel`, else the store's `storage` events).
+   * @default true in a browser (where `document` exists), false elsewhere
+   */
+  syncTabs?: boolean;
+  /**
+   * The lock held while refreshing, shared with the other tabs.
+   * @default Web Locks (`navigator.locks`) when `syncTabs` is on and the browser has them; otherwise none
+   */
+  lock?: RefreshLock;
+  /**
    * The `fetch` to send requests with (a test double, a fetch with a proxy agent, …).
    * @default globalThis.fetch
    */
@@ -20,27 +50,123 @@ export interface CimsClientOptions {
    * @default true
    */
   validateResponses?: boolean;
-  /** Headers sent with every request. */
+  /**
+   * Headers sent with every request. An `Authorization` here (or on one call) is sent as given, and such calls are
+   * never refreshed: the client only manages the header it adds itself.
+   */
   headers?: Record<string, string>;
+}
+
+function toTokens(pair: TokenPair): AuthTokens {
+  // Even with validateResponses off, never store a missing token as the string "undefined" (a legacy client bug).
+  if (typeof pair.access_token !== 'string') throw new TypeError('The token response has no access_token');
+  return { accessToken: pair.access_token, refreshToken: pair.refresh_token };
 }
 
 /**
  * Creates a typed client of the CIMS API. Each route of the contract is a method returning `{ status, body, headers }`,
  * discriminated by `status`, so every declared error is part of the type; {@link unwrap} turns it into "body or
- * throw".
+ * throw". Authenticated routes get `Authorization: Bearer …` from the token store; an expired access token is
+ * refreshed once for all the calls that need it, and each call is retried once with the new token.
  *
  * @example
- * const cims = createCimsClient({ baseUrl: 'http://127.0.0.1:8000' });
- * const health = await cims.health.liveness();
- * if (health.status === 200) console.log(health.body.version);
+ * const cims = createCimsClient({ baseUrl: '/api', tokenStore: localStorageTokenStore() });
+ * await cims.login({ email: 'ceo@example.com', password: 'secret-password' });
+ * const me = unwrap(await cims.auth.me());
  */
 export function createCimsClient(options: CimsClientOptions) {
   const fetchFn: FetchFn = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-  return initClient(contract, {
+  const syncTabs = options.syncTabs ?? typeof document !== 'undefined';
+  const session = createSession({
+    store: options.tokenStore ?? memoryTokenStore(),
+    fetch: fetchFn,
+    refresh: async (refreshToken) =>
+      toTokens(unwrap(await api.auth.refresh({ body: { refresh_token: refreshToken } }))),
+    onSessionExpired: options.onSessionExpired,
+    refreshAheadSeconds: options.refreshAheadSeconds ?? 30,
+    lock: options.lock ?? (syncTabs ? webLock() : undefined),
+    syncTabs,
+  });
+  const api = initClient(contract, {
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     baseHeaders: { accept: 'application/json', ...options.headers },
     throwOnUnknownStatus: true,
-    api: createTransport({ fetch: fetchFn, validateResponses: options.validateResponses ?? true }),
+    api: createTransport({ send: session.send, validateResponses: options.validateResponses ?? true }),
+  });
+  const signIn = async (pair: TokenPair) => {
+    await session.save(toTokens(pair));
+    return pair;
+  };
+
+  return Object.assign(api, {
+    /**
+     * Signs in with e-mail and password (the contract's OAuth2 password form) and stores the tokens.
+     * @throws {CimsApiError} `INVALID_CREDENTIALS` (401), an unverified or deactivated account (403), …
+     * @example
+     * await cims.login({ email: 'ceo@example.com', password: 'secret-password' });
+     */
+    async login(credentials: { email: string; password: string }): Promise<TokenPair> {
+      const body = {
+        username: credentials.email,
+        password: credentials.password,
+        grant_type: 'password',
+        scope: '',
+        client_id: '',
+        client_secret: '',
+      };
+      return signIn(unwrap(await api.auth.login({ body })));
+    },
+    /**
+     * Verifies the e-mail address with the 6-digit code from the e-mail, which signs the user in, and stores the
+     * tokens.
+     * @throws {CimsApiError} a wrong or expired code (400), …
+     * @example
+     * await cims.verifyEmail({ email: 'new@example.com', code: '123456' });
+     */
+    async verifyEmail(input: { email: string; code: string }): Promise<TokenPair> {
+      return signIn(unwrap(await api.auth.verifyEmail({ body: input })));
+    },
+    /**
+     * Ends this session on the server and forgets the tokens, here and in the other tabs. Never throws: the tokens
+     * are cleared even when the server cannot be reached.
+     * @example
+     * await cims.logout();
+     */
+    async logout(): Promise<void> {
+      try {
+        const { accessToken, refreshToken } = await session.read();
+        if (accessToken || refreshToken) await api.auth.logout({ body: { refresh_token: refreshToken } });
+      } catch {
+        // Signing out must work offline too; the server's session then ends when its refresh token expires.
+      } finally {
+        await session.save(null);
+      }
+    },
+    /**
+     * Ends every session of the user, on every device, and forgets the tokens here and in the other tabs (also when
+     * the server call fails).
+     * @throws {CimsApiError} when the server did not end the sessions.
+     * @example
+     * const { revoked_sessions } = await cims.logoutAll();
+     */
+    async logoutAll() {
+      try {
+        return unwrap(await api.auth.logoutAll());
+      } finally {
+        await session.save(null);
+      }
+    },
+    /**
+     * The access token to send on a request the client does not make (a media URL, a WebSocket), refreshed first when
+     * it is about to expire; `undefined` when signed out.
+     * @example
+     * const token = await cims.getAccessToken();
+     */
+    getAccessToken: session.accessToken,
+    /**
+     * Stops listening to the other tabs. Only needed when a page creates and drops clients (tests, hot reload).
+     */
+    close: session.close,
   });
 }
 
@@ -58,12 +184,15 @@ export type SuccessOf<TResult> = TResult extends { status: infer S extends numbe
  * Returns the body of a successful (2xx) result and throws {@link CimsApiError} for any other status.
  *
  * @example
- * const me = unwrap(await cims.health.liveness());
+ * const me = unwrap(await cims.auth.me());
  */
 export function unwrap<TResult extends { status: number; body: unknown }>(result: TResult): SuccessOf<TResult>['body'] {
   if (result.status >= 200 && result.status < 300) return result.body as SuccessOf<TResult>['body'];
   throw new CimsApiError(result.status, result.body);
 }
 
-/** The contract the client is built on. */
-export type { CimsContract };
+/**
+ * `CimsContract`: the contract the client is built on. `TokenPair`: what `login` and `verifyEmail` return
+ * (`access_token`, `refresh_token`, `token_type`, `expires_in`).
+ */
+export type { CimsContract, TokenPair };

@@ -1,6 +1,15 @@
 import type { ApiErrorBody, ValidationErrorBody } from '@cims/contracts';
 
-/** An error response of the API, thrown by {@link unwrap}. `code` is stable; branch on it. */
+/**
+ * An error response of the API, thrown by {@link unwrap} and the sign-in methods. `code` is stable; branch on it.
+ *
+ * @example
+ * try {
+ *   await cims.login({ email, password });
+ * } catch (error) {
+ *   if (error instanceof CimsApiError && error.code === 'INVALID_CREDENTIALS') showWrongPassword();
+ * }
+ */
 export class CimsApiError extends Error {
   /** The HTTP status. */
   readonly status: number;
@@ -48,5 +57,35 @@ export class CimsResponseValidationError extends Error {
   ) {
     super(`The response of ${method} ${path} (status ${status}) does not match the contract`);
     this.name = 'CimsResponseValidationError';
+  }
+}
+
+/**
+ * Why a session ended without the user signing out in this tab:
+ * - `refresh-failed`: the refresh token was refused (expired, revoked, reused) or the refresh request failed;
+ * - `signed-out`: the user signed out in another tab (or a refresh failed there).
+ */
+export type SessionEndReason = 'refresh-failed' | 'signed-out';
+
+/**
+ * The session is over and the tokens are gone from the store: sign in again. Every call waiting on the failed
+ * refresh rejects with it, and `onSessionExpired` receives it once.
+ *
+ * @example
+ * try {
+ *   unwrap(await cims.auth.me());
+ * } catch (error) {
+ *   if (error instanceof SessionExpiredError) router.navigate('/auth/login');
+ * }
+ */
+export class SessionExpiredError extends Error {
+  /** Why the session ended. */
+  readonly reason: SessionEndReason;
+
+  /** `cause` is what the refresh failed with: a {@link CimsApiError} (`REFRESH_TOKEN_REUSED`, …) or a network error. */
+  constructor(reason: SessionEndReason, options?: { cause?: unknown }) {
+    super(reason === 'signed-out' ? 'Signed out in another tab' : 'The session has expired; sign in again', options);
+    this.name = 'SessionExpiredError';
+    this.reason = reason;
   }
 }
