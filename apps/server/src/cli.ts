@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EmailSchema, NewPasswordSchema, RoleInputSchema } from '@cims/contracts';
@@ -23,6 +23,28 @@ Commands:
 The database is the one the server would use: DATABASE_URL, or the embedded one in CIMS_DATA_DIR.`;
 
 type Command = (args: string[]) => Promise<void>;
+
+/** The source of db/migrations/index.ts: every migration file of the folder, in name (= time) order. */
+function migrationIndex(dir: string): string {
+  const names = readdirSync(dir)
+    .filter((file) => /^Migration\d+\.ts$/.test(file))
+    .map((file) => file.replace(/\.ts$/, ''))
+    .sort();
+  return [
+    "import type { MigrationObject } from '@mikro-orm/core';",
+    ...names.map((name) => `import { ${name} } from './${name}.js';`),
+    '',
+    '/**',
+    ' * Every migration, in order. They are imported statically (not discovered on disk) so the bundled server, tsx and',
+    ' * vitest all run the same list; `pnpm cims migration:create` writes a new file and regenerates this one.',
+    ' * The same SQL serves PostgreSQL 15 and the embedded PGlite.',
+    ' */',
+    'export const migrations: MigrationObject[] = [',
+    ...names.map((name) => `  { name: '${name}', class: ${name} },`),
+    '];',
+    '',
+  ].join('\n');
+}
 
 async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
   const config = loadConfig();
@@ -57,18 +79,9 @@ const commands: Record<string, Command> = {
       console.log('No entity changes: no migration written.');
       return;
     }
-    // Register the new class in the static list the server runs (see db/migrations/index.ts).
+    // Rewrite the static list the server runs (see db/migrations/index.ts) from the files in the folder.
     const dir = path.join(import.meta.dirname, 'db', 'migrations');
-    const indexFile = path.join(dir, 'index.ts');
-    const className = created.fileName.replace(/\.ts$/, '');
-    const source = readFileSync(indexFile, 'utf8')
-      .replace(
-        /(import type \{ MigrationObject \} from '@mikro-orm\/core';\n)/,
-        `$1import { ${className} } from './${className}.js';\n`,
-      )
-      .replace(/\];\s*$/, `  { name: '${className}', class: ${className} },\n];\n`)
-      .replace('= [  {', '= [\n  {');
-    writeFileSync(indexFile, source);
+    writeFileSync(path.join(dir, 'index.ts'), migrationIndex(dir));
     console.log(`Wrote ${path.join(dir, created.fileName)} and registered it.`);
   },
 

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Database } from './db/orm.js';
+import { AdminService } from './modules/admin/admin.service.js';
 import { AccessTokens } from './modules/auth/access-tokens.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import { Passwords } from './modules/auth/passwords.js';
@@ -18,6 +19,7 @@ export interface AppContext {
   mailer: Mailer;
   blobs: BlobStore;
   auth: AuthService;
+  admin: AdminService;
   /** Flips to true when shutdown begins, so readiness fails while in-flight requests finish. */
   lifecycle: { draining: boolean; startedAt: number };
 }
@@ -27,16 +29,18 @@ export function createContext(config: Config, db: Database, logger: Logger): App
   const keys = loadAuthKeys(config);
   const mailer = createMailer(config, logger);
   const blobs = localBlobStore(path.join(config.dataDir, 'blobs'));
+  const passwords = new Passwords(config.bcryptCost);
   const auth = new AuthService({
     orm: db.orm,
     config,
     logger,
     mailer,
     blobs,
-    passwords: new Passwords(config.bcryptCost),
+    passwords,
     accessTokens: new AccessTokens(keys.jwt, config.accessTokenMinutes * 60),
     codeKey: keys.codes,
     limiter: new RateLimiter(config.rateLimit.windowSeconds),
   });
-  return { config, db, logger, mailer, blobs, auth, lifecycle: { draining: false, startedAt: Date.now() } };
+  const admin = new AdminService(db.orm, passwords);
+  return { config, db, logger, mailer, blobs, auth, admin, lifecycle: { draining: false, startedAt: Date.now() } };
 }

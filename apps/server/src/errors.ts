@@ -1,4 +1,4 @@
-import { ERROR_STATUS, type ErrorCode, type ErrorStatus } from '@cims/contracts';
+import { ERROR_STATUS, type ErrorCode, type ErrorStatus, type ValidationIssue } from '@cims/contracts';
 
 /**
  * The one error type the server throws on purpose. The error middleware turns it into `{ detail, code }` with the
@@ -20,4 +20,15 @@ export class ApiError extends Error {
 
   /** Extra response headers, such as `Allow` for 405 or `WWW-Authenticate` for 401. */
   readonly headers: Record<string, string>;
+}
+
+/**
+ * A `422 VALIDATION_FAILED` decided with the database (an unknown page, an inactive role), in the same FastAPI shape
+ * as the contract's own validation.
+ */
+export class ValidationError extends Error {
+  constructor(readonly issues: ValidationIssue[]) {
+    super(issues.map((issue) => issue.msg).join(', '));
+    this.name = 'ValidationError';
+  }
 }

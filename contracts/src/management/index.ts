@@ -1,5 +1,4 @@
 export { managementContract } from './management.contract.js';
-export { DEFAULT_PAGES } from './pages.js';
 export {
   CreatePageSchema,
   CreateRoleSchema,
@@ -12,3 +11,4 @@ export {
   UpdatePageSchema,
   UpdateRoleSchema,
 } from './management.schemas.js';
+export { DEFAULT_PAGES } from './pages.js';

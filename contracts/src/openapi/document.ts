@@ -2,8 +2,8 @@ import pkg from '../../package.json' with { type: 'json' };
 import { AuthMessageSchema, MeSchema, SessionSchema, TokenPairSchema } from '../auth/auth.schemas.js';
 import { AdminUserSchema } from '../ceo/ceo.schemas.js';
 import { contract } from '../contract.js';
-import { ManagedRoleSchema, MessageSchema, PageSchema } from '../management/management.schemas.js';
 import { LivenessSchema, ReadinessCheckSchema, ReadinessSchema } from '../health/health.schemas.js';
+import { ManagedRoleSchema, MessageSchema, PageSchema } from '../management/management.schemas.js';
 import { buildOpenApiDocument } from './build-openapi.js';
 
 /** The CIMS API's OpenAPI 3.1 document, as committed in `contracts/openapi.json`. */

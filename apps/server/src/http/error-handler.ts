@@ -2,7 +2,7 @@ import type { ApiErrorBody, ValidationErrorBody, ValidationIssue } from '@cims/c
 import { RequestValidationError } from '@ts-rest/express';
 import type { NextFunction, Request, Response } from 'express';
 import type { ZodError, ZodIssue } from 'zod';
-import { ApiError } from '../errors.js';
+import { ApiError, ValidationError } from '../errors.js';
 
 type Location = 'path' | 'header' | 'query' | 'body';
 
@@ -69,6 +69,14 @@ export function errorHandler(error: unknown, req: Request, res: Response, next: 
   }
   if (error instanceof RequestValidationError) {
     res.status(422).json(validationBody(error));
+    return;
+  }
+  if (error instanceof ValidationError) {
+    const body: ValidationErrorBody = {
+      detail: error.issues as ValidationErrorBody['detail'],
+      code: 'VALIDATION_FAILED',
+    };
+    res.status(422).json(body);
     return;
   }
   const known =

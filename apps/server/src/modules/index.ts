@@ -1,6 +1,7 @@
 import { contract } from '@cims/contracts';
 import type { AppRouter } from '@ts-rest/core';
 import type { AppContext } from '../context.js';
+import { ceoRouter, managementRouter } from './admin/admin.router.js';
 import { authRouter } from './auth/auth.router.js';
 import { healthRouter } from './health/health.router.js';
 
@@ -15,4 +16,6 @@ export interface ServerModule {
 export const modules: ServerModule[] = [
   { contract: contract.health, router: healthRouter },
   { contract: contract.auth, router: authRouter },
+  { contract: contract.ceo, router: ceoRouter },
+  { contract: contract.management, router: managementRouter },
 ];

@@ -1,9 +1,13 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261126224131 } from './Migration20261126224131.js';
+import { Migration20261126225710 } from './Migration20261126225710.js';
 
 /**
  * Every migration, in order. They are imported statically (not discovered on disk) so the bundled server, tsx and
- * vitest all run the same list; `pnpm cims migration:create` writes a new file and adds it here.
+ * vitest all run the same list; `pnpm cims migration:create` writes a new file and regenerates this one.
  * The same SQL serves PostgreSQL 15 and the embedded PGlite.
  */
-export const migrations: MigrationObject[] = [{ name: 'Migration20261126224131', class: Migration20261126224131 }];
+export const migrations: MigrationObject[] = [
+  { name: 'Migration20261126224131', class: Migration20261126224131 },
+  { name: 'Migration20261126225710', class: Migration20261126225710 },
+];

@@ -2,6 +2,29 @@ import { defineEntity, type InferEntity } from '@mikro-orm/core';
 
 const now = () => new Date();
 
+/** A role as the Management page lists it: the six built-in roles (system) and custom labels. */
+export const ManagedRoleEntity = defineEntity({
+  name: 'ManagedRole',
+  tableName: 'user_role',
+  // "CEO" and "ceo" are the same role: names are unique regardless of case.
+  uniques: [
+    {
+      name: 'user_role_name_lower_unique',
+      expression: 'create unique index "user_role_name_lower_unique" on "user_role" (lower("name"))',
+    },
+  ],
+  properties: (p) => ({
+    id: p.integer().primary().autoincrement(),
+    name: p.string().length(100).unique(),
+    displayName: p.string().length(255),
+    description: p.text().nullable(),
+    isActive: p.boolean().default(true),
+    isSystem: p.boolean().default(false),
+    createdAt: p.datetime().onCreate(now),
+    updatedAt: p.datetime().onCreate(now).onUpdate(now),
+  }),
+});
+
 /** A person who can sign in. E-mail addresses are stored trimmed and lower-cased. */
 export const UserEntity = defineEntity({
   name: 'User',
@@ -13,6 +36,16 @@ export const UserEntity = defineEntity({
     name: p.string().length(255),
     surname: p.string().length(255),
     role: p.string().length(32).index(),
+    /** A custom role from /management/roles: a label; authorization uses `role` and the pages. */
+    customRole: p
+      .manyToOne(ManagedRoleEntity)
+      .joinColumn('role_name')
+      .columnType('varchar(100)')
+      .referencedColumnNames('name')
+      .nullable()
+      .index()
+      .deleteRule('restrict')
+      .updateRule('cascade'),
     companyCode: p.string().length(255).default('oddiy'),
     telegramId: p.string().length(50).nullable(),
     jobTitle: p.string().length(100).nullable(),
@@ -48,11 +81,18 @@ export type Page = InferEntity<typeof PageEntity>;
 export const PagePermissionEntity = defineEntity({
   name: 'PagePermission',
   tableName: 'user_page_permission',
-  uniques: [{ properties: ['user', 'pageName'] }],
+  uniques: [{ properties: ['user', 'page'] }],
   properties: (p) => ({
     id: p.integer().primary().autoincrement(),
     user: p.manyToOne(UserEntity).deleteRule('cascade'),
-    pageName: p.string().length(100),
+    // A granted page cannot be deleted: the database refuses it, whatever runs concurrently.
+    page: p
+      .manyToOne(PageEntity)
+      .joinColumn('page_name')
+      .columnType('varchar(100)')
+      .referencedColumnNames('name')
+      .deleteRule('restrict')
+      .updateRule('cascade'),
     createdAt: p.datetime().onCreate(now),
   }),
 });
@@ -61,6 +101,13 @@ export const PagePermissionEntity = defineEntity({
 export const SessionEntity = defineEntity({
   name: 'Session',
   tableName: 'auth_session',
+  indexes: [
+    {
+      name: 'auth_session_live_user_index',
+      expression:
+        'create index "auth_session_live_user_index" on "auth_session" ("user_id") where "revoked_at" is null',
+    },
+  ],
   properties: (p) => ({
     id: p.integer().primary().autoincrement(),
     user: p.manyToOne(UserEntity).deleteRule('cascade').index(),
@@ -139,6 +186,7 @@ export const RateLimitEntity = defineEntity({
 export const authEntities = [
   UserEntity,
   PageEntity,
+  ManagedRoleEntity,
   PagePermissionEntity,
   SessionEntity,
   RefreshTokenEntity,

@@ -3,8 +3,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import type { Orm } from '../../db/orm.js';
-import { asDate, asInt, query, type Row } from '../../db/sql.js';
+import { asDate, asInt, query } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
+import { type AuditEntry, type RequestInfo, writeAudit } from '../audit/audit.js';
 import type { BlobStore } from '../files/blob-store.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { AccessTokens } from './access-tokens.js';
@@ -12,12 +13,7 @@ import { codeHash, newCode, newRefreshToken, sameDigest, sha256 } from './crypto
 import type { Passwords } from './passwords.js';
 import type { RateLimiter } from './rate-limit.js';
 
-/** Where a request came from; stored with sessions and audit entries. */
-export interface RequestInfo {
-  ip: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-}
+export type { RequestInfo };
 
 /** The caller of an authenticated request. */
 export interface Caller {
@@ -639,34 +635,7 @@ export class AuthService {
     await this.deps.limiter.hit(em, `ip:${action}:${info.ip ?? 'unknown'}`, this.deps.config.rateLimit.ipMax);
   }
 
-  async #audit(
-    em: EntityManager,
-    entry: {
-      actorUserId: number | null;
-      entityType: string;
-      entityId: number | string | null;
-      action: string;
-      summary?: string;
-      data?: Row;
-    },
-    info: RequestInfo,
-  ): Promise<void> {
-    await query(
-      em,
-      `insert into audit_log (created_at, actor_user_id, module, entity_type, entity_id, action, summary, data,
-         request_id, ip_address, user_agent)
-       values (now(), ?, 'auth', ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        entry.actorUserId,
-        entry.entityType,
-        entry.entityId === null ? null : String(entry.entityId),
-        entry.action,
-        entry.summary ?? null,
-        entry.data ? JSON.stringify(entry.data) : null,
-        info.requestId,
-        info.ip,
-        info.userAgent?.slice(0, 500) ?? null,
-      ],
-    );
+  #audit(em: EntityManager, entry: AuditEntry, info: RequestInfo): Promise<void> {
+    return writeAudit(em, 'auth', entry, info);
   }
 }

@@ -1,0 +1,72 @@
+import { contract } from '@cims/contracts';
+import { initServer } from '@ts-rest/express';
+import type { AppContext } from '../../context.js';
+import { callerOf } from '../../http/authenticate.js';
+import { requestInfo } from '../../http/request-info.js';
+
+const s = initServer();
+
+/** `/ceo/*`: users and their pages. CEO-only by the contract's metadata, enforced before these run. */
+export function ceoRouter(ctx: AppContext) {
+  const { admin } = ctx;
+  return s.router(contract.ceo, {
+    dashboard: async () => ({ status: 200, body: await admin.dashboard() }),
+    createUser: async ({ body, req, res }) => {
+      const id = await admin.createUser(body, callerOf(res).userId, requestInfo(req));
+      return { status: 201, body: { message: 'User created', id } };
+    },
+    updateUser: async ({ params, body, req, res }) => {
+      await admin.updateUser(params.id, body, callerOf(res).userId, requestInfo(req));
+      return { status: 200, body: { message: 'User updated' } };
+    },
+    toggleActive: async ({ params, req, res }) => ({
+      status: 200,
+      body: await admin.toggleActive(params.id, callerOf(res).userId, requestInfo(req)),
+    }),
+    deleteUser: async ({ params, req, res }) => {
+      await admin.deleteUser(params.id, callerOf(res).userId, requestInfo(req));
+      return { status: 200, body: { message: 'User deleted' } };
+    },
+    getPermissions: async ({ params }) => ({ status: 200, body: await admin.permissions(params.id) }),
+    setPermissions: async ({ params, body, req, res }) => {
+      const pages = await admin.setPermissions(params.id, body, true, callerOf(res).userId, requestInfo(req));
+      return { status: 200, body: { message: `Permissions updated: ${pages.join(', ') || 'none'}` } };
+    },
+    addPermissions: async ({ params, body, req, res }) => {
+      const pages = await admin.setPermissions(params.id, body, false, callerOf(res).userId, requestInfo(req));
+      return { status: 200, body: { message: `Permissions granted: ${pages.join(', ') || 'none'}` } };
+    },
+    addPermission: async ({ params, body, req, res }) => {
+      const pages = await admin.setPermissions(params.id, body, false, callerOf(res).userId, requestInfo(req));
+      return { status: 200, body: { message: `Permissions granted: ${pages.join(', ') || 'none'}` } };
+    },
+    removePermission: async ({ params, req, res }) => {
+      await admin.removePermission(params.id, params.page_name, callerOf(res).userId, requestInfo(req));
+      return { status: 200, body: { message: `Permission '${params.page_name}' removed` } };
+    },
+    permissionsOverview: async () => ({ status: 200, body: await admin.overview() }),
+  });
+}
+
+/** `/management/*`: pages and roles. CEO-only by the contract's metadata. */
+export function managementRouter(ctx: AppContext) {
+  const { admin } = ctx;
+  return s.router(contract.management, {
+    listPages: async () => ({ status: 200, body: await admin.listPages() }),
+    createPage: async ({ body }) => ({ status: 201, body: await admin.createPage(body) }),
+    updatePage: async ({ params, body }) => ({ status: 200, body: await admin.updatePage(params.id, body) }),
+    patchPage: async ({ params, body }) => ({ status: 200, body: await admin.updatePage(params.id, body) }),
+    deletePage: async ({ params }) => ({
+      status: 200,
+      body: { message: `Page '${await admin.deletePage(params.id)}' deleted` },
+    }),
+    listRoles: async () => ({ status: 200, body: await admin.listRoles() }),
+    createRole: async ({ body }) => ({ status: 201, body: await admin.createRole(body) }),
+    updateRole: async ({ params, body }) => ({ status: 200, body: await admin.updateRole(params.id, body) }),
+    patchRole: async ({ params, body }) => ({ status: 200, body: await admin.updateRole(params.id, body) }),
+    deleteRole: async ({ params }) => ({
+      status: 200,
+      body: { message: `Role '${await admin.deleteRole(params.id)}' deleted` },
+    }),
+  });
+}
