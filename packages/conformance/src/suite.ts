@@ -1,11 +1,16 @@
 import { CimsApiError, type CimsClient, unwrap } from '@cims/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authSuite } from './auth-suite.js';
 
 /** One running implementation of the API with a client pointed at it. */
 export interface World {
   client: CimsClient;
   /** The base URL `client` uses, for requests the SDK cannot express (unknown routes). */
   baseUrl: string;
+  /** A new client with its own token store: another user, another device. */
+  newClient(): CimsClient;
+  /** The 6-digit code of the newest mail to `email` (the server's SMTP inbox, the mocks' mailbox). */
+  latestCode(email: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -16,7 +21,7 @@ export interface Target {
 }
 
 /** Runs `body` with a fresh world shared by the tests of one describe block. */
-function withWorld(target: Target, title: string, body: (world: () => World) => void): void {
+export function withWorld(target: Target, title: string, body: (world: () => World) => void): void {
   describe(title, () => {
     let world: World | undefined;
     beforeAll(async () => {
@@ -86,5 +91,7 @@ export function conformanceSuite(target: Target): void {
         expect((thrown as CimsApiError).fieldErrors).toHaveProperty('verbose');
       });
     });
+
+    authSuite(target, withWorld);
   });
 }

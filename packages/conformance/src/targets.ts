@@ -9,7 +9,17 @@ export function serverTarget(database: TestDatabaseKind): Target {
     name: `server on ${database === 'pglite' ? 'PGlite' : 'PostgreSQL'}`,
     async createWorld() {
       const app = await createTestApp({ database });
-      return { client: app.client, baseUrl: app.url, close: () => app.close() };
+      return {
+        client: app.client,
+        baseUrl: app.url,
+        newClient: () => createCimsClient({ baseUrl: app.url }),
+        latestCode: async (email) => {
+          const mail = await app.inbox.latest(email);
+          if (!mail.code) throw new Error(`No code in the mail to ${email}`);
+          return mail.code;
+        },
+        close: () => app.close(),
+      };
     },
   };
 }
@@ -25,6 +35,12 @@ export function mocksTarget(): Target {
       return {
         client: createCimsClient({ baseUrl }),
         baseUrl,
+        newClient: () => createCimsClient({ baseUrl }),
+        latestCode: async (email) => {
+          const mail = mocks.mailbox.latest(email);
+          if (!mail?.code) throw new Error(`No code in the mail to ${email}`);
+          return mail.code;
+        },
         close: async () => mocks.server.close(),
       };
     },

@@ -135,6 +135,25 @@ describe('register → mailbox → verify', () => {
     expect((await client.auth.verifyEmail({ body: { email: newcomer.email, code: last } })).status).toBe(200);
   });
 
+  it('answers a deactivated account with a correct code 403 ACCOUNT_INACTIVE, issuing nothing and keeping the code', async () => {
+    await client.auth.register({ body: newcomer });
+    const code = mocks.mailbox.latest(newcomer.email)?.code ?? '';
+    const wrong = code === '000000' ? '111111' : '000000';
+    mocks.users.update(newcomer.email, { is_active: false });
+    const guessed = await client.auth.verifyEmail({ body: { email: newcomer.email, code: wrong } });
+    expect(guessed).toMatchObject({ status: 400, body: { code: 'INVALID_CODE' } });
+    const refused = await client.auth.verifyEmail({ body: { email: newcomer.email, code } });
+    expect(refused).toEqual({
+      status: 403,
+      body: { detail: 'This account is deactivated', code: 'ACCOUNT_INACTIVE' },
+      headers: expect.anything(),
+    });
+    expect(mocks.state.sessions.size).toBe(0);
+    expect(mocks.users.find(newcomer.email)?.email_verified).toBe(false);
+    mocks.users.update(newcomer.email, { is_active: true });
+    expect((await client.auth.verifyEmail({ body: { email: newcomer.email, code } })).status).toBe(200);
+  });
+
   it('answers an unknown address like a wrong code', async () => {
     const res = await client.auth.verifyEmail({ body: { email: 'nobody@cims.local', code: '123456' } });
     expect(res).toMatchObject({ status: 400, body: { code: 'INVALID_CODE' } });

@@ -6,7 +6,7 @@ export {
   type MockUsers,
 } from './mock-api.js';
 export type { MockUserInput, MockUserPatch } from './model/auth-model.js';
-export { MOCK_PAGES, type PageKey } from './model/pages.js';
+export { PAGE_KEYS, type PageKey } from './model/pages.js';
 export {
   createRouteHandlers,
   errorResponse,
@@ -23,6 +23,8 @@ export {
   MOCK_USERS,
   type MockCredentials,
   type MockMail,
+  type MockPage,
+  type MockRole,
   type MockSession,
   type MockState,
   type MockUser,

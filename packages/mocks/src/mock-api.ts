@@ -1,8 +1,12 @@
 import { contract } from '@cims/contracts';
 import type { HttpHandler } from 'msw';
 import { authBeforeHook, authMocks, mediaHandler } from './handlers/auth.js';
+import { ceoMocks } from './handlers/ceo.js';
 import { healthMocks } from './handlers/health.js';
+import { managementMocks } from './handlers/management.js';
 import { createAuthModel, type MockUserInput, type MockUserPatch } from './model/auth-model.js';
+import { createCeoModel } from './model/ceo-model.js';
+import { createManagementModel } from './model/management-model.js';
 import { createRouteHandlers } from './route-handler.js';
 import {
   createState,
@@ -70,7 +74,10 @@ export interface MockApi {
   state: MockState;
   /** Switches the situation the mocks act out; takes effect on the next request. */
   useScenario(scenario: Scenario): void;
-  /** Restores the seed state: the seeded users only, no sessions or mail, the starting scenario, no one-shot switch. */
+  /**
+   * Restores the seed state: the seeded users, the built-in pages and roles only, no sessions or mail, the starting
+   * scenario, no one-shot switch.
+   */
   reset(): void;
   /** The messages the mocks "sent". */
   mailbox: MockMailbox;
@@ -92,19 +99,30 @@ export interface MockApi {
 export function createMockApi(options: MockApiOptions): MockApi {
   const initial = options.scenario ?? 'healthy';
   const state = createState(initial);
+  const now = options.now ?? Date.now;
   const model = createAuthModel(state, {
-    now: options.now ?? Date.now,
+    now,
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3000 * 60,
     sessionTtlSeconds: options.sessionTtlSeconds ?? 15 * 24 * 60 * 60,
     refreshGraceSeconds: options.refreshGraceSeconds ?? 10,
     codeTtlSeconds: 30 * 60,
     codeAttempts: 5,
   });
+  const management = createManagementModel(state, { now });
+  const ceo = createCeoModel(state, model, management);
   const handlers = [
     mediaHandler(options.baseUrl, state),
-    ...createRouteHandlers(contract, { health: healthMocks(state), auth: authMocks(model) }, options.baseUrl, {
-      before: authBeforeHook(state, model),
-    }),
+    ...createRouteHandlers(
+      contract,
+      {
+        health: healthMocks(state),
+        auth: authMocks(model),
+        ceo: ceoMocks(ceo),
+        management: managementMocks(management),
+      },
+      options.baseUrl,
+      { before: authBeforeHook(state, model) },
+    ),
   ];
   const mailTo = (to?: string) => {
     const wanted = to?.trim().toLowerCase();

@@ -1,5 +1,5 @@
-import type { Role } from '@cims/contracts';
-import { PAGE_KEYS, type PageKey } from './model/pages.js';
+import { DEFAULT_PAGES, type ManagedRole, type Page, ROLES, type Role } from '@cims/contracts';
+import { PAGE_KEYS } from './model/pages.js';
 
 /**
  * The situations the mock API can act out. QA switches between them at run time (`mocks.useScenario(...)`):
@@ -24,6 +24,8 @@ export interface MockUser {
   name: string;
   surname: string;
   role: Role;
+  /** The key of a custom role from `/management/roles` (a label; a user holding one has the role `Member`), or null. */
+  role_name: string | null;
   company_code: string;
   telegram_id: string | null;
   job_title: string | null;
@@ -33,9 +35,15 @@ export interface MockUser {
   email_verified: boolean;
   /** ISO-8601 with offset. */
   created_at: string;
-  /** The pages granted to the user. A CEO may open every page whatever this holds. */
-  pages: Set<PageKey>;
+  /** The keys of the pages granted to the user. A CEO may open every page whatever this holds. */
+  pages: Set<string>;
 }
+
+/** A page of the app, the unit of page permissions, as `/management/pages` serves it. `name` is its key. */
+export type MockPage = Page;
+
+/** A role as `/management/roles` serves it: the six built-in roles (system roles) and custom labels. */
+export type MockRole = ManagedRole;
 
 /** One login on one device: the family of its rotating refresh tokens. Times are milliseconds since the epoch. */
 export interface MockSession {
@@ -98,6 +106,10 @@ export interface MockState {
   /** When the mock API was created, for the liveness probe's uptime. */
   startedAt: number;
   users: Map<number, MockUser>;
+  /** The pages, by id (`DEFAULT_PAGES` as ids 1 to 10, then the ones added). */
+  pages: Map<number, MockPage>;
+  /** The managed roles, by id (the built-in roles as ids 1 to 6, then the custom ones). */
+  roles: Map<number, MockRole>;
   sessions: Map<number, MockSession>;
   /** By token string. */
   refreshTokens: Map<string, MockRefreshToken>;
@@ -110,7 +122,7 @@ export interface MockState {
   /** Uploaded files, by the URL path they are served at. */
   files: Map<string, Blob>;
   /** The last id handed out, per kind: ids count up from 1, so runs are reproducible. */
-  sequences: { user: number; session: number; file: number };
+  sequences: { user: number; session: number; file: number; page: number; role: number };
   /** One-shot switches, each spent by the next request it applies to. */
   once: { failNextRefresh: boolean };
 }
@@ -132,8 +144,18 @@ export const MOCK_USERS = {
   sales2: { email: 'sales2@cims.local', password: 'sales-demo-password', role: 'SalesManager' },
 } as const satisfies Record<string, MockCredentials>;
 
-/** When the seeded users were "created": fixed, so seeded data is the same on every run. */
+/** When the seeded data was "created": fixed, so seeded data is the same on every run. */
 const SEEDED_AT = '2026-01-01T00:00:00.000Z';
+
+/** How the Management page shows the built-in roles. */
+export const ROLE_DISPLAY_NAMES: Record<Role, string> = {
+  CEO: 'CEO',
+  Member: 'Member',
+  Customer: 'Customer',
+  SalesManager: 'Sales Manager',
+  Finance: 'Finance',
+  Admin: 'Admin',
+};
 
 function seedUser(
   credentials: MockCredentials,
@@ -142,6 +164,7 @@ function seedUser(
   return {
     ...credentials,
     ...fields,
+    role_name: null,
     telegram_id: null,
     job_title: null,
     profile_image: null,
@@ -158,7 +181,10 @@ const SEED: Omit<MockUser, 'id'>[] = [
   seedUser(MOCK_USERS.sales2, { name: 'Sardor', surname: 'Sales', company_code: 'oddiy', pages: new Set(['crm']) }),
 ];
 
-/** Empties `state` and puts the seed back: the seeded users (ids 1, 2, 3), nothing else. */
+/**
+ * Empties `state` and puts the seed back: the built-in pages (`DEFAULT_PAGES`, ids 1 to 10) and roles (ids 1 to 6,
+ * in the order of `ROLES`), the seeded users (ids 1, 2, 3), nothing else.
+ */
 export function resetState(state: MockState, scenario: Scenario): void {
   state.scenario = scenario;
   state.users.clear();
@@ -168,8 +194,38 @@ export function resetState(state: MockState, scenario: Scenario): void {
   state.codes.clear();
   state.mailbox.length = 0;
   state.files.clear();
-  state.sequences = { user: 0, session: 0, file: 0 };
+  state.pages.clear();
+  state.roles.clear();
+  state.sequences = { user: 0, session: 0, file: 0, page: 0, role: 0 };
   state.once = { failNextRefresh: false };
+  for (const page of DEFAULT_PAGES) {
+    const id = ++state.sequences.page;
+    state.pages.set(id, {
+      id,
+      name: page.name,
+      display_name: page.display_name,
+      description: null,
+      route_path: page.route_path,
+      order: page.order,
+      is_active: true,
+      is_system: true,
+      created_at: SEEDED_AT,
+      updated_at: SEEDED_AT,
+    });
+  }
+  for (const role of ROLES) {
+    const id = ++state.sequences.role;
+    state.roles.set(id, {
+      id,
+      name: role,
+      display_name: ROLE_DISPLAY_NAMES[role],
+      description: null,
+      is_active: true,
+      is_system: true,
+      created_at: SEEDED_AT,
+      updated_at: SEEDED_AT,
+    });
+  }
   for (const user of SEED) {
     const id = ++state.sequences.user;
     state.users.set(id, { ...user, id, pages: new Set(user.pages) });
@@ -181,13 +237,15 @@ export function createState(scenario: Scenario): MockState {
     scenario,
     startedAt: Date.now(),
     users: new Map(),
+    pages: new Map(),
+    roles: new Map(),
     sessions: new Map(),
     refreshTokens: new Map(),
     accessTokens: new Map(),
     codes: new Map(),
     mailbox: [],
     files: new Map(),
-    sequences: { user: 0, session: 0, file: 0 },
+    sequences: { user: 0, session: 0, file: 0, page: 0, role: 0 },
     once: { failNextRefresh: false },
   };
   resetState(state, scenario);

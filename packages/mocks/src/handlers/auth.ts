@@ -22,15 +22,21 @@ const ok = (message: string) => ({ status: 200 as const, body: { success: true a
 
 /**
  * What the server's middleware does before a route runs: the `rate-limited` scenario's `429` on the public auth
- * routes, and authentication of every bearer route (`401 UNAUTHENTICATED` before the body is even read).
+ * routes, authentication of every bearer route (`401 UNAUTHENTICATED` before the body is even read), then the roles
+ * the route's metadata allows (`403 FORBIDDEN` for any other role). Enforced here, from the contract, for every
+ * route: no implementation checks roles itself.
  */
 export function authBeforeHook(state: MockState, model: AuthModel): MockBeforeHook {
   return ({ route, keys, request }) => {
-    const { auth } = routeMeta(route);
+    const { auth, roles } = routeMeta(route);
     if (auth === 'public' && keys[0] === 'auth' && state.scenario === 'rate-limited') {
       throw new MockApiError('RATE_LIMITED', 'Too many attempts; try again later', { 'Retry-After': '60' });
     }
-    if (auth === 'bearer') model.authenticateRequest(request);
+    if (auth !== 'bearer') return undefined;
+    const { user } = model.authenticateRequest(request);
+    if (roles && !roles.includes(user.role)) {
+      throw new MockApiError('FORBIDDEN', `This needs one of the roles ${roles.join(', ')}`);
+    }
     return undefined;
   };
 }

@@ -1,7 +1,7 @@
-import { type Me, NewPasswordSchema, type Role, type Session, type TokenPair } from '@cims/contracts';
+import type { Me, Role, Session, TokenPair } from '@cims/contracts';
 import { MockApiError } from '../route-handler.js';
 import type { CodePurpose, MockMail, MockSession, MockState, MockUser } from '../state.js';
-import { MOCK_PAGES, type PageKey } from './pages.js';
+import { activePages, pageNamed } from './pages.js';
 import { decodeAccessToken, encodeAccessToken, randomCode, randomId, randomToken } from './tokens.js';
 
 /** Lifetimes and the clock of the auth model. Defaults are the reference server's. */
@@ -34,10 +34,12 @@ export interface MockUserInput {
   surname?: string;
   /** @default 'Customer' */
   role?: Role;
+  /** The key of a custom role from `/management/roles`, shown instead of `role` on the CEO's screens. @default null */
+  role_name?: string | null;
   /** @default 'oddiy' */
   company_code?: string;
-  /** @default [] */
-  pages?: PageKey[];
+  /** Keys of existing pages (`crm`, `finance_list`, …). @default [] */
+  pages?: readonly string[];
   telegram_id?: string | null;
   job_title?: string | null;
   /** @default true */
@@ -178,8 +180,16 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
     return mail;
   }
 
-  /** Spends the user's code for `purpose`, or throws `400 INVALID_CODE` (counting a wrong guess). */
-  function consumeCode(user: MockUser | undefined, purpose: CodePurpose, code: string): MockUser {
+  /**
+   * Spends the user's code for `purpose`, or throws `400 INVALID_CODE` (counting a wrong guess). `accept` runs once the
+   * code is right and before it is spent: what it throws leaves the code usable.
+   */
+  function consumeCode(
+    user: MockUser | undefined,
+    purpose: CodePurpose,
+    code: string,
+    accept?: (user: MockUser) => void,
+  ): MockUser {
     const invalid = new MockApiError('INVALID_CODE', 'The code is wrong, expired or already used');
     if (!user) throw invalid;
     const stored = state.codes.get(`${purpose}:${user.id}`);
@@ -191,6 +201,7 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
       stored.attempts++;
       throw invalid;
     }
+    accept?.(user);
     stored.consumedAt = at;
     return user;
   }
@@ -228,10 +239,17 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
     return principals.get(request) ?? authenticateRequest(request);
   }
 
+  /** The pages to grant, checked: QA granting a page the mocks do not have is a mistake in the test set-up. */
+  function grantable(pages: readonly string[] | undefined): Set<string> {
+    for (const key of pages ?? []) if (!pageNamed(state, key)) throw new Error(`The mocks have no page ${key}`);
+    return new Set(pages);
+  }
+
   /** Adds a user directly (no mail, no code): verified and active unless told otherwise. */
   function addUser(input: MockUserInput): MockUser {
     const email = normalizeEmail(input.email);
     if (findUser(email)) throw new Error(`The mocks already have a user ${email}`);
+    const pages = grantable(input.pages);
     const user: MockUser = {
       id: ++state.sequences.user,
       email,
@@ -239,6 +257,7 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
       name: input.name ?? 'Test',
       surname: input.surname ?? 'User',
       role: input.role ?? 'Customer',
+      role_name: input.role_name ?? null,
       company_code: input.company_code ?? 'oddiy',
       telegram_id: input.telegram_id ?? null,
       job_title: input.job_title ?? null,
@@ -246,7 +265,7 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
       is_active: input.is_active ?? true,
       email_verified: input.email_verified ?? true,
       created_at: iso(now()),
-      pages: new Set(input.pages ?? []),
+      pages,
     };
     state.users.set(user.id, user);
     return user;
@@ -261,13 +280,30 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
     return path;
   }
 
+  /** Removes a user with everything that hangs off it: sessions and their tokens, codes, the profile picture. */
+  function removeUser(user: MockUser): void {
+    for (const session of state.sessions.values()) {
+      if (session.userId === user.id) state.sessions.delete(session.id);
+    }
+    for (const [token, record] of state.refreshTokens) {
+      if (!state.sessions.has(record.sessionId)) state.refreshTokens.delete(token);
+    }
+    for (const [jti, issued] of state.accessTokens) if (issued.userId === user.id) state.accessTokens.delete(jti);
+    for (const [key, code] of state.codes) if (code.userId === user.id) state.codes.delete(key);
+    if (user.profile_image) state.files.delete(user.profile_image);
+    state.users.delete(user.id);
+  }
+
   return {
     options,
     findUser,
     authenticateRequest,
     principal,
     addUser,
+    removeUser,
     setProfileImage,
+    /** Ends every live session of a user (a new password, deactivation); returns how many. */
+    endSessions: (userId: number, reason: string) => revokeAll(userId, reason),
 
     register(input: {
       email: string;
@@ -295,8 +331,12 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
       return 'Account created: we sent a 6-digit code to your e-mail address to verify it';
     },
 
+    /** A deactivated account with the right code gets `403 ACCOUNT_INACTIVE`, and its code stays unspent. */
     verifyEmail(email: string, code: string, request: Request): TokenPair {
-      const user = consumeCode(findUser(email), 'verify-email', code);
+      const found = findUser(email);
+      const user = consumeCode(found?.email_verified ? undefined : found, 'verify-email', code, (account) => {
+        if (!account.is_active) throw new MockApiError('ACCOUNT_INACTIVE', 'This account is deactivated');
+      });
       user.email_verified = true;
       return startSession(user, request);
     },
@@ -361,7 +401,9 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
 
     me(user: MockUser): Me {
       const permissions: Record<string, boolean> = {};
-      for (const page of MOCK_PAGES) permissions[page.key] = user.role === 'CEO' || user.pages.has(page.key);
+      for (const page of activePages(state)) {
+        permissions[page.name] = user.role === 'CEO' || user.pages.has(page.name);
+      }
       return {
         id: user.id,
         email: user.email,
@@ -382,9 +424,9 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
     dashboardRedirect(user: MockUser): string {
       if (user.role === 'CEO') return '/ceo';
       if (user.role === 'Member') return '/member_dashboard';
-      const page = MOCK_PAGES.find((p) => user.pages.has(p.key));
-      if (!page) throw new MockApiError('NO_PAGE_ACCESS', 'You have no page access; ask an administrator');
-      return page.routePath;
+      const page = activePages(state).find((p) => p.route_path !== null && user.pages.has(p.name));
+      if (!page?.route_path) throw new MockApiError('NO_PAGE_ACCESS', 'You have no page access; ask an administrator');
+      return page.route_path;
     },
 
     updateProfileInfo(user: MockUser, input: { name?: string; surname?: string }): string {
@@ -405,32 +447,16 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
       return 'Password updated; your other sessions were ended';
     },
 
-    /** `PATCH /auth/me/profile`: checks everything first, then applies it all at once. */
+    /**
+     * `PATCH /auth/me/profile`: checks everything first, then applies it all at once. The contract's schema already
+     * refused half a password pair and a weak new password (`422`).
+     */
     updateProfile(
       principal: Principal,
       input: { name?: string; surname?: string; current_password?: string; new_password?: string },
       image: { file: Blob; extension: string } | undefined,
     ): string {
       const { current_password: current, new_password: next } = input;
-      if ((current === undefined) !== (next === undefined)) {
-        const missing = current === undefined ? 'current_password' : 'new_password';
-        throw new MockApiError('VALIDATION_FAILED', [
-          { loc: ['body', missing], msg: 'Send current_password and new_password together', type: 'missing' },
-        ]);
-      }
-      if (next !== undefined) {
-        const parsed = NewPasswordSchema.safeParse(next);
-        if (!parsed.success) {
-          throw new MockApiError(
-            'VALIDATION_FAILED',
-            parsed.error.issues.map((issue) => ({
-              loc: ['body', 'new_password'],
-              msg: issue.message,
-              type: issue.code,
-            })),
-          );
-        }
-      }
       if (input.name === undefined && input.surname === undefined && next === undefined && !image) {
         throw new MockApiError('NOTHING_TO_UPDATE', 'Nothing to update');
       }
@@ -490,8 +516,9 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
     updateUser(email: string, patch: MockUserPatch): MockUser {
       const user = requireUser(email);
       const { pages, ...rest } = patch;
+      const granted = pages && grantable(pages);
       Object.assign(user, Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)));
-      if (pages) user.pages = new Set(pages);
+      if (granted) user.pages = granted;
       return user;
     },
 

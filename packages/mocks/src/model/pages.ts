@@ -1,23 +1,38 @@
+import { DEFAULT_PAGES } from '@cims/contracts';
+import type { MockPage, MockState } from '../state.js';
+
 /**
- * The pages of the CIMS app a user can be granted, in their display order, with the path the app opens for each
- * (the legacy `app_page` table). `GET /auth/me` reports every key; `GET /auth/dashboard-redirect` lands on the first
- * one the user has.
+ * The key of a built-in page (`crm`, `ceo`, …): the legacy inventory, `DEFAULT_PAGES` of the contract. The CEO can
+ * add others at `/management/pages`, so a user's pages are plain strings.
  */
-export const MOCK_PAGES = [
-  { key: 'ceo', routePath: '/ceo' },
-  { key: 'payment_list', routePath: '/payment_list' },
-  { key: 'project_toggle', routePath: '/project_toggle' },
-  { key: 'projects', routePath: '/projects' },
-  { key: 'crm', routePath: '/crm' },
-  { key: 'finance_list', routePath: '/finance_list' },
-  { key: 'update_list', routePath: '/update_list' },
-  { key: 'company_payments', routePath: '/company-payments' },
-  { key: 'cognilabsai_chat', routePath: '/cognilabsai/chat' },
-  { key: 'cognilabsai_integrations', routePath: '/cognilabsai/integrations' },
-] as const;
+export type PageKey = (typeof DEFAULT_PAGES)[number]['name'];
 
-/** The key of a page permission (`crm`, `ceo`, …). */
-export type PageKey = (typeof MOCK_PAGES)[number]['key'];
+/** Every built-in page key, in page order. */
+export const PAGE_KEYS: readonly PageKey[] = DEFAULT_PAGES.map((page) => page.name);
 
-/** Every page key, in page order. */
-export const PAGE_KEYS: readonly PageKey[] = MOCK_PAGES.map((page) => page.key);
+/** Page order: by `order`, then by id. */
+function byPageOrder(a: MockPage, b: MockPage): number {
+  return a.order - b.order || a.id - b.id;
+}
+
+/** Every page (active or not), in page order. */
+export function pagesInOrder(state: MockState): MockPage[] {
+  return [...state.pages.values()].sort(byPageOrder);
+}
+
+/** The active pages, in page order: what `GET /auth/me` reports and what can be granted. */
+export function activePages(state: MockState): MockPage[] {
+  return pagesInOrder(state).filter((page) => page.is_active);
+}
+
+/** The page with this key (active or not). */
+export function pageNamed(state: MockState, name: string): MockPage | undefined {
+  for (const page of state.pages.values()) if (page.name === name) return page;
+  return undefined;
+}
+
+/** The pages among `keys`, in page order (keys of no page are left out). */
+export function inPageOrder(state: MockState, keys: Iterable<string>): MockPage[] {
+  const wanted = new Set(keys);
+  return pagesInOrder(state).filter((page) => wanted.has(page.name));
+}
