@@ -47,7 +47,7 @@ export const CreateUserSchema = z.object({
   telegram_id: z.string().trim().max(50).nullable().optional(),
   job_title: z.string().trim().max(100).nullable().optional(),
   is_active: z.boolean().default(true),
-  pages: z.array(z.string()).optional().describe('Page keys to grant at once.'),
+  pages: z.array(z.string().trim().toLowerCase()).optional().describe('Page keys to grant at once.'),
 });
 
 export const UpdateUserSchema = z.object({

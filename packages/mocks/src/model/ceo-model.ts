@@ -254,7 +254,7 @@ export function createCeoModel(state: MockState, auth: AuthModel, management: Ma
         return {
           user_id: user.id,
           email: user.email,
-          name: `${user.name} ${user.surname}`,
+          name: `${user.name} ${user.surname}`.trim(),
           role: custom?.display_name ?? user.role_name ?? user.role,
           job_title: user.job_title,
           is_active: user.is_active,
