@@ -29,7 +29,18 @@ describe('examples/node-quickstart', () => {
     expect(out).toContain(`Server ${t.url} is up`);
     expect(out).toContain('Ready for traffic: yes');
     expect(out).toMatch(/- database: ok \(\d+ ms\)/);
+    expect(out).toContain('Signed in as Demo CEO <ceo@cims.local>, role CEO');
+    expect(out).toContain('Refreshed by itself: still ceo@cims.local; refresh token rotated: yes');
+    expect(out).toMatch(/Active sessions: 1\n {2}- #\d+ node \(this one\)/);
+    expect(out).toContain('Signed out; /auth/me now answers: 401');
     expect(code).toBe(0);
+  });
+
+  it('explains a refused sign-in', async () => {
+    await using t = await createTestApp();
+    const { code, out } = await runExample({ CIMS_URL: t.url, CIMS_PASSWORD: 'wrong-password' });
+    expect(out).toContain('The server refused: INVALID_CREDENTIALS');
+    expect(code).toBe(1);
   });
 
   it('exits 1 with a clear message when no server answers', async () => {
