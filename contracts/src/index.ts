@@ -14,9 +14,11 @@ export {
   NewPasswordSchema,
   normalizeRole,
   PROFILE_IMAGE,
+  type ProfileForm,
   ProfileFormSchema,
   ProfileInfoSchema,
   RefreshSchema,
+  type RegisterInput,
   RegisterSchema,
   ResetPasswordSchema,
   ROLES,
@@ -27,6 +29,8 @@ export {
   SessionSchema,
   type TokenPair,
   TokenPairSchema,
+  type UserBase,
+  UserBaseSchema,
   VerifyEmailSchema,
 } from './auth/index.js';
 export {
@@ -34,11 +38,13 @@ export {
   AdminUserSchema,
   CeoDashboardSchema,
   CreatedSchema,
+  type CreateUserInput,
   CreateUserSchema,
   ceoContract,
   PermissionMapSchema,
   PermissionsOverviewSchema,
   ToggleActiveResultSchema,
+  type UpdateUserInput,
   UpdateUserSchema,
   UserPermissionsSchema,
 } from './ceo/index.js';
@@ -71,7 +77,9 @@ export {
   ReadinessSchema,
 } from './health/index.js';
 export {
+  type CreatePageInput,
   CreatePageSchema,
+  type CreateRoleInput,
   CreateRoleSchema,
   DEFAULT_PAGES,
   KeySchema,
@@ -81,7 +89,9 @@ export {
   managementContract,
   type Page,
   PageSchema,
+  type UpdatePageInput,
   UpdatePageSchema,
+  type UpdateRoleInput,
   UpdateRoleSchema,
 } from './management/index.js';
 export { type FilePart, meta, type RouteAuth, type RouteMeta, routeMeta } from './shared/route-meta.js';

@@ -113,26 +113,26 @@ export const LogoutSchema = z.object({
     .describe('The session to end; without it, the session of the access token.'),
 });
 
+/** What every view of a user shares (never the password hash). */
+export const UserBaseSchema = z.object({
+  id: IdSchema,
+  email: z.string(),
+  name: z.string(),
+  surname: z.string(),
+  role: RoleSchema,
+  profile_image: z.string().nullable().describe('A URL path of the picture, or null.'),
+  job_title: z.string().nullable(),
+  company_code: z.string(),
+  telegram_id: z.string().nullable(),
+  is_active: z.boolean(),
+  email_verified: z.boolean(),
+  created_at: TimestampSchema,
+});
+
 /** The signed-in user, as `GET /auth/me` returns it. */
-export const MeSchema = z
-  .object({
-    id: IdSchema,
-    email: z.string(),
-    name: z.string(),
-    surname: z.string(),
-    role: RoleSchema,
-    permissions: z
-      .record(z.string(), z.boolean())
-      .describe('Every page key → whether the user may open it. Never null.'),
-    profile_image: z.string().nullable().describe('A URL path of the picture, or null.'),
-    job_title: z.string().nullable(),
-    company_code: z.string(),
-    telegram_id: z.string().nullable(),
-    is_active: z.boolean(),
-    email_verified: z.boolean(),
-    created_at: TimestampSchema,
-  })
-  .describe('The signed-in user.');
+export const MeSchema = UserBaseSchema.extend({
+  permissions: z.record(z.string(), z.boolean()).describe('Every page key → whether the user may open it. Never null.'),
+}).describe('The signed-in user.');
 
 export const ProfileInfoSchema = z.object({ name: NameSchema.optional(), surname: NameSchema.optional() });
 export const ChangePasswordSchema = z.object({
@@ -180,5 +180,8 @@ export const LogoutAllResultSchema = AuthMessageSchema.extend({
 export const DashboardRedirectSchema = z.object({ redirect_url: z.string() });
 
 export type Me = z.infer<typeof MeSchema>;
+export type UserBase = z.infer<typeof UserBaseSchema>;
+export type RegisterInput = z.infer<typeof RegisterSchema>;
+export type ProfileForm = z.infer<typeof ProfileFormSchema>;
 export type TokenPair = z.infer<typeof TokenPairSchema>;
 export type Session = z.infer<typeof SessionSchema>;

@@ -1,26 +1,12 @@
 import { z } from 'zod';
-import { EmailSchema, NewPasswordSchema, RoleSchema } from '../auth/auth.schemas.js';
-import { IdSchema, TimestampSchema } from '../shared/shared.schemas.js';
+import { EmailSchema, NewPasswordSchema, UserBaseSchema } from '../auth/auth.schemas.js';
+import { IdSchema } from '../shared/shared.schemas.js';
 
 /** A user as the administration sees it. Never carries the password hash. */
-export const AdminUserSchema = z
-  .object({
-    id: IdSchema,
-    email: z.string(),
-    name: z.string(),
-    surname: z.string(),
-    role: RoleSchema,
-    role_name: z.string().nullable().describe('A custom role from /management/roles, when one is assigned.'),
-    company_code: z.string(),
-    telegram_id: z.string().nullable(),
-    job_title: z.string().nullable(),
-    profile_image: z.string().nullable(),
-    is_active: z.boolean(),
-    email_verified: z.boolean(),
-    permissions: z.array(z.string()).describe('The page keys the user may open.'),
-    created_at: TimestampSchema,
-  })
-  .describe('A user account.');
+export const AdminUserSchema = UserBaseSchema.extend({
+  role_name: z.string().nullable().describe('A custom role from /management/roles, when one is assigned.'),
+  permissions: z.array(z.string()).describe('The page keys the user may open.'),
+}).describe('A user account.');
 
 export const CeoDashboardSchema = z.object({
   users: z.array(AdminUserSchema),
@@ -102,3 +88,5 @@ export const PermissionsOverviewSchema = z.object({
 });
 
 export type AdminUser = z.infer<typeof AdminUserSchema>;
+export type CreateUserInput = z.infer<typeof CreateUserSchema>;
+export type UpdateUserInput = z.infer<typeof UpdateUserSchema>;

@@ -4,10 +4,12 @@ export {
   AdminUserSchema,
   CeoDashboardSchema,
   CreatedSchema,
+  type CreateUserInput,
   CreateUserSchema,
   PermissionMapSchema,
   PermissionsOverviewSchema,
   ToggleActiveResultSchema,
+  type UpdateUserInput,
   UpdateUserSchema,
   UserPermissionsSchema,
 } from './ceo.schemas.js';

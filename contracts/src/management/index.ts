@@ -1,6 +1,8 @@
 export { managementContract } from './management.contract.js';
 export {
+  type CreatePageInput,
   CreatePageSchema,
+  type CreateRoleInput,
   CreateRoleSchema,
   KeySchema,
   type ManagedRole,
@@ -8,7 +10,9 @@ export {
   MessageSchema,
   type Page,
   PageSchema,
+  type UpdatePageInput,
   UpdatePageSchema,
+  type UpdateRoleInput,
   UpdateRoleSchema,
 } from './management.schemas.js';
 export { DEFAULT_PAGES } from './pages.js';

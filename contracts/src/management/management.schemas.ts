@@ -87,3 +87,7 @@ export const UpdateRoleSchema = z.object({
 
 export type Page = z.infer<typeof PageSchema>;
 export type ManagedRole = z.infer<typeof ManagedRoleSchema>;
+export type CreatePageInput = z.infer<typeof CreatePageSchema>;
+export type UpdatePageInput = z.infer<typeof UpdatePageSchema>;
+export type CreateRoleInput = z.infer<typeof CreateRoleSchema>;
+export type UpdateRoleInput = z.infer<typeof UpdateRoleSchema>;

@@ -1,3 +1,7 @@
+import type {
+  CreateUserInput as ContractCreateUserInput,
+  UpdateUserInput as ContractUpdateUserInput,
+} from '@cims/contracts';
 import { type AdminUser, normalizeRole, type Role, type ValidationIssue } from '@cims/contracts';
 import { MockApiError } from '../route-handler.js';
 import type { MockState, MockUser } from '../state.js';
@@ -7,31 +11,10 @@ import { requireSomething } from './management-model.js';
 import { activePages, inPageOrder, pageNamed } from './pages.js';
 
 /** `POST /ceo/users`, as the contract parsed it. */
-export interface CreateUserInput {
-  email: string;
-  name: string;
-  surname: string;
-  password: string;
-  role: string;
-  company_code: string;
-  telegram_id?: string | null;
-  job_title?: string | null;
-  is_active: boolean;
-  pages?: string[];
-}
+export type CreateUserInput = ContractCreateUserInput;
 
 /** `PUT /ceo/users/:id`, as the contract parsed it. */
-export interface UpdateUserInput {
-  email?: string;
-  name?: string;
-  surname?: string;
-  password?: string;
-  role?: string;
-  company_code?: string;
-  telegram_id?: string | null;
-  job_title?: string | null;
-  is_active?: boolean;
-}
+export type UpdateUserInput = ContractUpdateUserInput;
 
 /** A role on input, resolved: a built-in role, or `Member` labelled with a custom role's key. */
 interface ResolvedRole {

@@ -1,3 +1,4 @@
+import type { CreatePageInput, CreateRoleInput, UpdatePageInput, UpdateRoleInput } from '@cims/contracts';
 import { MockApiError } from '../route-handler.js';
 import type { MockPage, MockRole, MockState } from '../state.js';
 import { pageNamed, pagesInOrder } from './pages.js';
@@ -9,38 +10,16 @@ export interface ManagementModelOptions {
 }
 
 /** `POST /management/pages`, as the contract parsed it. */
-export interface PageInput {
-  name: string;
-  display_name: string;
-  description?: string;
-  route_path?: string | null;
-  order: number;
-  is_active: boolean;
-}
+export type PageInput = CreatePageInput;
 
 /** `PUT`/`PATCH /management/pages/:id`; `null` clears `description` or `route_path`. */
-export interface PagePatch {
-  display_name?: string;
-  description?: string | null;
-  route_path?: string | null;
-  order?: number;
-  is_active?: boolean;
-}
+export type PagePatch = UpdatePageInput;
 
 /** `POST /management/roles`, as the contract parsed it. */
-export interface RoleInput {
-  name: string;
-  display_name: string;
-  description?: string;
-  is_active: boolean;
-}
+export type RoleInput = CreateRoleInput;
 
 /** `PUT`/`PATCH /management/roles/:id`; `null` clears `description`. */
-export interface RolePatch {
-  display_name?: string;
-  description?: string | null;
-  is_active?: boolean;
-}
+export type RolePatch = UpdateRoleInput;
 
 /** `400 NOTHING_TO_UPDATE` for a patch that sets nothing. */
 export function requireSomething(patch: object): void {

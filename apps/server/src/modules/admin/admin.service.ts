@@ -1,16 +1,28 @@
-import { type AdminUser, type ManagedRole, normalizeRole, type Page, type Role } from '@cims/contracts';
+import {
+  type AdminUser,
+  type CreatePageInput,
+  type CreateRoleInput,
+  type CreateUserInput,
+  type ManagedRole,
+  normalizeRole,
+  type Page,
+  type Role,
+  type UpdatePageInput,
+  type UpdateRoleInput,
+  type UpdateUserInput,
+} from '@cims/contracts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../db/orm.js';
 import { asDate, asInt, query, type Row } from '../../db/sql.js';
 import { ApiError, ValidationError } from '../../errors.js';
 import { type AuditEntry, type RequestInfo, writeAudit } from '../audit/audit.js';
 import type { Passwords } from '../auth/passwords.js';
+import { toUserBase, USER_BASE_COLUMNS } from '../auth/user-view.js';
 
 const USER_NOT_FOUND = () => new ApiError('NOT_FOUND', 'No such user');
 const LAST_CEO = () => new ApiError('CONFLICT', 'The last active CEO must stay an active CEO');
 
-const USER_COLUMNS = `u.id, u.email, u.name, u.surname, u.role, u.role_name, u.company_code, u.telegram_id, u.job_title,
-  u.profile_image, u.is_active, u.email_verified_at, u.created_at`;
+const USER_COLUMNS = `${USER_BASE_COLUMNS}, u.role_name`;
 
 /** The pages of each user, in page order, in one query (no N+1). */
 const USER_PAGES = `coalesce((select array_agg(pp.page_name order by p.sort_order, p.name)
@@ -25,20 +37,9 @@ function pagesOf(value: unknown): string[] {
 
 function toAdminUser(row: Row): AdminUser {
   return {
-    id: asInt(row.id),
-    email: String(row.email),
-    name: String(row.name),
-    surname: String(row.surname),
-    role: row.role as Role,
+    ...toUserBase(row),
     role_name: (row.role_name as string | null) ?? null,
-    company_code: String(row.company_code),
-    telegram_id: (row.telegram_id as string | null) ?? null,
-    job_title: (row.job_title as string | null) ?? null,
-    profile_image: (row.profile_image as string | null) ?? null,
-    is_active: row.is_active === true,
-    email_verified: row.email_verified_at !== null,
     permissions: pagesOf(row.pages),
-    created_at: asDate(row.created_at).toISOString(),
   };
 }
 
@@ -153,22 +154,7 @@ export class AdminService {
     return keys.map((k) => k.key);
   }
 
-  async createUser(
-    input: {
-      email: string;
-      name: string;
-      surname: string;
-      password: string;
-      role: string;
-      company_code: string;
-      telegram_id?: string | null;
-      job_title?: string | null;
-      is_active: boolean;
-      pages?: string[];
-    },
-    actorId: number,
-    info: RequestInfo,
-  ): Promise<number> {
+  async createUser(input: CreateUserInput, actorId: number, info: RequestInfo): Promise<number> {
     const em = this.#em();
     const { role, roleName } = await this.#resolveRole(em, input.role);
     const pages = input.pages
@@ -225,22 +211,7 @@ export class AdminService {
     return ceos.length === 1 && asInt(ceos[0]?.id) === userId;
   }
 
-  async updateUser(
-    id: number,
-    input: {
-      email?: string;
-      name?: string;
-      surname?: string;
-      password?: string;
-      role?: string;
-      company_code?: string;
-      telegram_id?: string | null;
-      job_title?: string | null;
-      is_active?: boolean;
-    },
-    actorId: number,
-    info: RequestInfo,
-  ): Promise<void> {
+  async updateUser(id: number, input: UpdateUserInput, actorId: number, info: RequestInfo): Promise<void> {
     if (Object.values(input).every((value) => value === undefined)) {
       throw new ApiError('NOTHING_TO_UPDATE', 'Nothing to update');
     }
@@ -490,14 +461,7 @@ export class AdminService {
     return (await query(this.#em(), 'select * from app_page order by sort_order, id')).map(toPage);
   }
 
-  async createPage(input: {
-    name: string;
-    display_name: string;
-    description?: string;
-    route_path?: string | null;
-    order: number;
-    is_active: boolean;
-  }): Promise<Page> {
+  async createPage(input: CreatePageInput): Promise<Page> {
     const [row] = await query(
       this.#em(),
       `insert into app_page (name, display_name, description, route_path, sort_order, is_active, is_system, created_at,
@@ -516,16 +480,7 @@ export class AdminService {
     return toPage(row);
   }
 
-  async updatePage(
-    id: number,
-    input: {
-      display_name?: string;
-      description?: string | null;
-      route_path?: string | null;
-      order?: number;
-      is_active?: boolean;
-    },
-  ): Promise<Page> {
+  async updatePage(id: number, input: UpdatePageInput): Promise<Page> {
     const set = assignments({
       display_name: input.display_name,
       description: input.description,
@@ -571,7 +526,7 @@ export class AdminService {
     return (await query(this.#em(), 'select * from user_role order by lower(display_name), id')).map(toRole);
   }
 
-  async createRole(input: { name: string; display_name: string; description?: string; is_active: boolean }) {
+  async createRole(input: CreateRoleInput): Promise<ManagedRole> {
     try {
       const [row] = await query(
         this.#em(),
@@ -586,7 +541,7 @@ export class AdminService {
     }
   }
 
-  async updateRole(id: number, input: { display_name?: string; description?: string | null; is_active?: boolean }) {
+  async updateRole(id: number, input: UpdateRoleInput): Promise<ManagedRole> {
     const set = assignments({
       display_name: input.display_name,
       description: input.description,

@@ -1,4 +1,4 @@
-import type { Me, Role, Session, TokenPair } from '@cims/contracts';
+import type { Me, ProfileForm, RegisterInput, Role, Session, TokenPair } from '@cims/contracts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
@@ -12,6 +12,7 @@ import type { AccessTokens } from './access-tokens.js';
 import { codeHash, newCode, newRefreshToken, sameDigest, sha256 } from './crypto.js';
 import type { Passwords } from './passwords.js';
 import type { RateLimiter } from './rate-limit.js';
+import { toUserBase, USER_BASE_COLUMNS } from './user-view.js';
 
 export type { RequestInfo };
 
@@ -119,10 +120,7 @@ export class AuthService {
     });
   }
 
-  async register(
-    input: { email: string; name: string; surname: string; password: string; telegram_id?: string; job_title?: string },
-    info: RequestInfo,
-  ): Promise<void> {
+  async register(input: RegisterInput, info: RequestInfo): Promise<void> {
     if (!this.deps.config.registrationOpen) {
       throw new ApiError('REGISTRATION_CLOSED', 'Registration is closed; ask an administrator for an account');
     }
@@ -315,13 +313,7 @@ export class AuthService {
 
   async me(caller: Caller): Promise<Me> {
     const em = this.#em();
-    const [user] = await query(
-      em,
-      `select id, email, name, surname, role, company_code, telegram_id, job_title, profile_image, is_active,
-              email_verified_at, created_at
-         from app_user where id = ?`,
-      [caller.userId],
-    );
+    const [user] = await query(em, `select ${USER_BASE_COLUMNS} from app_user u where u.id = ?`, [caller.userId]);
     if (!user) throw UNAUTHENTICATED('The session has ended');
     const pages = await query(
       em,
@@ -332,19 +324,8 @@ export class AuthService {
     );
     const isCeo = user.role === 'CEO';
     return {
-      id: asInt(user.id),
-      email: String(user.email),
-      name: String(user.name),
-      surname: String(user.surname),
-      role: user.role as Role,
+      ...toUserBase(user),
       permissions: Object.fromEntries(pages.map((p) => [String(p.name), isCeo || p.granted === true])),
-      profile_image: (user.profile_image as string | null) ?? null,
-      job_title: (user.job_title as string | null) ?? null,
-      company_code: String(user.company_code),
-      telegram_id: (user.telegram_id as string | null) ?? null,
-      is_active: user.is_active === true,
-      email_verified: user.email_verified_at !== null,
-      created_at: asDate(user.created_at).toISOString(),
     };
   }
 
@@ -366,7 +347,7 @@ export class AuthService {
    */
   async updateProfile(
     caller: Caller,
-    input: { name?: string; surname?: string; current_password?: string; new_password?: string },
+    input: ProfileForm,
     image: { bytes: Uint8Array; extension: string } | undefined,
     info: RequestInfo,
   ): Promise<void> {
