@@ -18,6 +18,8 @@ Commands:
   migration:create [--blank]   Write a migration from the entity changes (developers; needs the sources).
   create-user --email E --password P [--role CEO] [--name N] [--surname S]
                                Create a verified account (the first CEO, for example).
+  housekeeping                 Delete ended sessions, used codes and old rate-limit windows now (the server also
+                               does it hourly).
   help                         Show this text.
 
 The database is the one the server would use: DATABASE_URL, or the embedded one in CIMS_DATA_DIR.`;
@@ -136,6 +138,19 @@ const commands: Record<string, Command> = {
     });
     if (id === undefined) throw new Error(`An account with the e-mail ${user.email} already exists.`);
     console.log(`Created ${user.role} ${user.email} (id ${id}).`);
+  },
+
+  async housekeeping() {
+    await withDatabase(async (db) => {
+      await migrate(db.orm);
+      const context = createContext(loadConfig(), db, createLogger({ logLevel: 'warn' }));
+      try {
+        await context.auth.purgeExpired();
+      } finally {
+        context.mailer.close();
+      }
+    });
+    console.log('Deleted ended sessions, used or expired codes and old rate-limit windows.');
   },
 
   async help() {

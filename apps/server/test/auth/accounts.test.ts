@@ -76,6 +76,9 @@ describe('first accounts', () => {
       expect(bad.out).toMatch(/--email/);
       expect(bad.out).toMatch(/--password/);
       expect(bad.out).toMatch(/--role/);
+      const housekeeping = await cli(['housekeeping'], env);
+      expect(housekeeping.out).toContain('Deleted ended sessions');
+      expect(housekeeping.code).toBe(0);
       // The account works on a server that opens this folder.
       const config = loadConfig({ CIMS_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', NODE_ENV: 'test' });
       const server = await startServer(config, createLogger(config));

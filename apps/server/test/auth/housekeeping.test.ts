@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { asInt, query } from '../../src/db/sql.js';
+import { createTestApp } from '../harness.js';
+import { CEO, login, sendJson, tokens } from './helpers.js';
+
+describe('housekeeping', () => {
+  it('the hourly job deletes ended sessions, used or expired codes and old rate-limit windows, and nothing live', async () => {
+    await using t = await createTestApp({ env: { RATE_LIMIT_WINDOW_SECONDS: '1' } });
+    const em = t.server.app.context.db.orm.em.fork();
+    const live = await tokens(t, CEO.email, CEO.password);
+    const ended = await tokens(t, CEO.email, CEO.password);
+    await query(
+      em,
+      `update auth_session set revoked_at = now() - interval '2 days' where id = (select max(id) from auth_session)`,
+    );
+    await login(t, CEO.email, 'wrong-password');
+    await sendJson(t, 'POST', '/auth/forgot-password', { email: CEO.email });
+    await query(em, `update verification_code set expires_at = now() - interval '1 minute'`);
+    await new Promise((r) => setTimeout(r, 2_100));
+    await t.server.app.context.auth.purgeExpired();
+    const count = async (table: string) => asInt((await query(em, `select count(*) as n from ${table}`))[0]?.n);
+    expect(await count('auth_session')).toBe(1);
+    expect(await count('refresh_token')).toBeGreaterThan(0);
+    expect(await count('verification_code')).toBe(0);
+    expect(await count('rate_limit_hit')).toBe(0);
+    // The live session still works; the ended one is gone with its tokens.
+    expect((await sendJson(t, 'POST', '/auth/refresh', { refresh_token: live.refresh_token })).res.status).toBe(200);
+    expect((await sendJson(t, 'POST', '/auth/refresh', { refresh_token: ended.refresh_token })).res.status).toBe(401);
+  });
+
+  it('without SMTP in development, a code mail goes to the log, marked development-only', async () => {
+    await using t = await createTestApp({ env: { SMTP_URL: '', NODE_ENV: 'development' } });
+    await sendJson(t, 'POST', '/auth/forgot-password', { email: CEO.email });
+    const line = t.logs.find((l) => String(l.msg).startsWith('DEVELOPMENT ONLY'));
+    expect(line).toMatchObject({ devMail: { to: CEO.email, subject: 'Your CIMS password reset code' } });
+    expect(t.inbox.mails).toHaveLength(0);
+  });
+});
