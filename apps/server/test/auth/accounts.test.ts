@@ -58,7 +58,10 @@ describe('first accounts', () => {
     expect(me.body.permissions.crm).toBe(true);
   });
 
-  it('`pnpm cims create-user` creates a verified CEO who can sign in, and refuses bad options', async () => {
+  // Each command is a process opening the embedded database on disk (a few seconds each).
+  it('`pnpm cims create-user` creates a verified CEO who can sign in, and refuses bad options', {
+    timeout: 120_000,
+  }, async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'cims-cli-'));
     try {
       const env = { CIMS_DATA_DIR: dataDir };
