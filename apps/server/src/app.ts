@@ -111,6 +111,11 @@ export function createApp(options: CreateAppOptions): App {
   app.use(docsRouter());
   app.use(
     PROFILE_IMAGE_URL,
+    // Pictures are shown by frontends on other origins (CORS_ORIGINS): helmet's same-origin default would block them.
+    (_req: Request, res: Response, next: NextFunction) => {
+      res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+      next();
+    },
     express.static(context.blobs.directory(PROFILE_IMAGE_FOLDER), { index: false, fallthrough: true, maxAge: '1h' }),
   );
   app.use(routeTable(mounted.map((m) => m.contract)));

@@ -35,10 +35,12 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 100kb or 1mb')
     .default('1mb'),
+  // `true` would trust any X-Forwarded-For a client writes; only a hop count or the proxies' addresses are accepted.
   TRUST_PROXY: z
     .string()
     .default('false')
-    .transform((value) => (/^\d+$/.test(value) ? Number(value) : value === 'true')),
+    .refine((value) => value !== 'true', 'give the number of proxies in front (e.g. 1) or their addresses, not true')
+    .transform((value) => (value === 'false' ? false : /^\d+$/.test(value) ? Number(value) : value)),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   DB_MIGRATE_ON_START: BooleanEnv.default('true'),
   JWT_SECRET: z
@@ -76,7 +78,8 @@ export type Config = {
   corsOrigins: string[];
   logLevel: (typeof LOG_LEVELS)[number];
   jsonBodyLimit: string;
-  trustProxy: boolean | number;
+  /** Express's `trust proxy`: false, a hop count, or the proxies' addresses/subnets. */
+  trustProxy: false | number | string;
   shutdownTimeoutMs: number;
   migrateOnStart: boolean;
   /** Signs access tokens; absent in development, when a secret kept in the data folder is used. */
@@ -89,7 +92,7 @@ export type Config = {
   smtpUrl: string | undefined;
   emailFrom: string;
   bootstrapCeo: { email: string; password: string } | undefined;
-  /** Seed demo users into an empty database. Default: on for the embedded database, off for PostgreSQL. */
+  /** Seed demo users into an empty database. Default: on for the embedded database outside production. */
   demoData: boolean;
   rateLimit: { windowSeconds: number; ipMax: number; accountMax: number };
 };
@@ -152,7 +155,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       e.CIMS_BOOTSTRAP_CEO_EMAIL && e.CIMS_BOOTSTRAP_CEO_PASSWORD
         ? { email: e.CIMS_BOOTSTRAP_CEO_EMAIL.trim().toLowerCase(), password: e.CIMS_BOOTSTRAP_CEO_PASSWORD }
         : undefined,
-    demoData: e.CIMS_DEMO_DATA ?? !e.DATABASE_URL,
+    // Never by default in production: the demo passwords are public.
+    demoData: e.CIMS_DEMO_DATA ?? (!e.DATABASE_URL && e.NODE_ENV !== 'production'),
     rateLimit: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
       ipMax: e.RATE_LIMIT_IP_MAX,

@@ -39,6 +39,7 @@ export function createContext(config: Config, db: Database, logger: Logger): App
     passwords,
     accessTokens: new AccessTokens(keys.jwt, config.accessTokenMinutes * 60),
     codeKey: keys.codes,
+    successorKey: keys.successors,
     limiter: new RateLimiter(config.rateLimit.windowSeconds),
   });
   const admin = new AdminService(db.orm, passwords);

@@ -17,6 +17,8 @@ export interface SmtpInbox {
   mails: ReceivedMail[];
   /** The newest mail to `address`, waiting up to `timeoutMs` for it. */
   latest(address: string, timeoutMs?: number): Promise<ReceivedMail>;
+  /** The `n`-th mail (1-based) to `address`, waiting for it: mail is sent in the background. */
+  nth(address: string, n: number, timeoutMs?: number): Promise<ReceivedMail>;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,15 @@ export async function startSmtpInbox(): Promise<SmtpInbox> {
         const found = mails.filter((m) => m.to.includes(address.toLowerCase())).at(-1);
         if (found) return found;
         if (Date.now() > deadline) throw new Error(`No mail to ${address}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    async nth(address, n, timeoutMs = 5_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = mails.filter((m) => m.to.includes(address.toLowerCase()))[n - 1];
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`No mail #${n} to ${address}`);
         await new Promise((r) => setTimeout(r, 20));
       }
     },

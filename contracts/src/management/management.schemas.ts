@@ -19,8 +19,12 @@ const DescriptionSchema = z.string().trim().max(2000);
 const RoutePathSchema = z
   .string()
   .trim()
-  .max(255)
-  .transform((value) => (value === '' ? null : value.startsWith('/') ? value : `/${value}`));
+  .transform((value) => (value === '' ? null : value.startsWith('/') ? value : `/${value}`))
+  // Checked after the `/` is added, so the stored value fits.
+  .pipe(z.string().max(255).nullable());
+
+/** A position in a list: a 32-bit integer, as the column stores it. */
+const OrderSchema = z.number().int().min(-2_147_483_648).max(2_147_483_647);
 
 /** The success body of the legacy management and administration routes. */
 export const MessageSchema = z.object({ message: z.string() }).describe('The request succeeded.');
@@ -46,7 +50,7 @@ export const CreatePageSchema = z.object({
   display_name: DisplayNameSchema,
   description: DescriptionSchema.optional(),
   route_path: RoutePathSchema.optional(),
-  order: z.number().int().default(0),
+  order: OrderSchema.default(0),
   is_active: z.boolean().default(true),
 });
 
@@ -54,7 +58,7 @@ export const UpdatePageSchema = z.object({
   display_name: DisplayNameSchema.optional(),
   description: DescriptionSchema.nullable().optional().describe('`null` clears it.'),
   route_path: RoutePathSchema.nullable().optional().describe('`null` clears it.'),
-  order: z.number().int().optional(),
+  order: OrderSchema.optional(),
   is_active: z.boolean().optional(),
 });
 

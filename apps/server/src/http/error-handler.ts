@@ -59,6 +59,17 @@ function fromBodyParser(error: { type?: unknown; status?: unknown }): ApiError |
 }
 
 /**
+ * What of an error may be logged. A database driver's message embeds the SQL with its values filled in (hashes of
+ * tokens and passwords among them), so for those only the kind, the SQLSTATE and the table/constraint are kept.
+ */
+function loggable(error: unknown): unknown {
+  const e = error as { name?: unknown; sqlState?: unknown; code?: unknown; table?: unknown; constraint?: unknown };
+  const isDriverError = typeof e?.name === 'string' && e.name.endsWith('Exception') && ('sqlState' in e || 'code' in e);
+  if (!isDriverError) return error;
+  return { type: e.name, sqlState: e.sqlState ?? e.code, table: e.table, constraint: e.constraint };
+}
+
+/**
  * The last middleware: whatever was thrown, the client gets the contract's error shape. Deliberate errors keep their
  * status; anything unexpected is logged with its stack and answered `500` without details.
  */
@@ -86,13 +97,13 @@ export function errorHandler(error: unknown, req: Request, res: Response, next: 
         ? fromBodyParser(error as { type?: unknown })
         : undefined;
   if (known) {
-    if (known.status >= 500) req.log.error({ err: known.cause ?? known }, known.detail);
+    if (known.status >= 500) req.log.error({ err: loggable(known.cause ?? known) }, known.detail);
     for (const [name, value] of Object.entries(known.headers)) res.setHeader(name, value);
     const body: ApiErrorBody = { detail: known.detail, code: known.code };
     res.status(known.status).json(body);
     return;
   }
-  req.log.error({ err: error }, 'Unhandled error');
+  req.log.error({ err: loggable(error) }, 'Unhandled error');
   const body: ApiErrorBody = { detail: 'Internal server error', code: 'INTERNAL' };
   res.status(500).json(body);
 }

@@ -1,11 +1,16 @@
+import { isIP } from 'node:net';
 import type { Request } from 'express';
-import type { RequestInfo } from '../modules/auth/auth.service.js';
+import type { RequestInfo } from '../modules/audit/audit.js';
 
-/** Where a request came from (client IP honours `TRUST_PROXY`). */
+/**
+ * Where a request came from. The client IP honours `TRUST_PROXY`; anything that is not an IP address (a forged
+ * forwarding header) is dropped rather than stored or used as a rate-limit key.
+ */
 export function requestInfo(req: Pick<Request, 'ip' | 'get' | 'id'>): RequestInfo {
+  const ip = req.ip && isIP(req.ip) ? req.ip : null;
   return {
-    ip: req.ip ?? null,
-    userAgent: req.get('user-agent') ?? null,
+    ip,
+    userAgent: req.get('user-agent')?.slice(0, 500) ?? null,
     requestId: typeof req.id === 'string' ? req.id : req.id === undefined ? null : String(req.id),
   };
 }

@@ -21,16 +21,45 @@ describe('POST /auth/refresh: rotation', () => {
     expect((await getJson(t, '/auth/me', bearer(first.access_token))).res.status).toBe(200);
   });
 
-  it('20 parallel refreshes with one token inside the grace window: all 2xx, still one session', async () => {
+  it('20 parallel refreshes with one token inside the grace window: all 2xx, one session, one successor', async () => {
     await using t = await createTestApp();
     const pair = await tokens(t, CEO.email, CEO.password);
     const results = await Promise.all(Array.from({ length: 20 }, () => refresh(t, pair.refresh_token)));
     expect(results.map((r) => r.res.status)).toEqual(Array(20).fill(200));
-    expect(new Set(results.map((r) => r.body.refresh_token)).size).toBe(20);
+    // Everyone gets the same successor: the session never has two live refresh tokens.
+    expect(new Set(results.map((r) => r.body.refresh_token)).size).toBe(1);
     const sessions = await getJson(t, '/auth/sessions', bearer(results[0]?.body.access_token));
     expect(sessions.body).toHaveLength(1);
-    // Every successor works.
-    for (const r of results.slice(0, 3)) expect((await refresh(t, r.body.refresh_token)).res.status).toBe(200);
+    const [live] = await query(
+      t.server.app.context.db.orm.em.fork(),
+      'select count(*) as n from refresh_token where spent_at is null',
+    );
+    expect(Number(live?.n)).toBe(1);
+    expect((await refresh(t, results[0]?.body.refresh_token)).res.status).toBe(200);
+  });
+
+  it('a lost response: the token before the live one, within the window, returns the live one', async () => {
+    await using t = await createTestApp();
+    const t0 = await tokens(t, CEO.email, CEO.password);
+    const t1 = await refresh(t, t0.refresh_token);
+    const t2 = await refresh(t, t1.body.refresh_token);
+    const again = await refresh(t, t0.refresh_token);
+    expect(again.res.status).toBe(200);
+    expect(again.body.refresh_token).toBe(t2.body.refresh_token);
+  });
+
+  it('a thief replaying within the window gets the owner’s successor, so the next replay is caught', async () => {
+    await using t = await createTestApp({ env: { REFRESH_REUSE_GRACE_SECONDS: '1' } });
+    const stolen = await tokens(t, CEO.email, CEO.password);
+    const owner = await refresh(t, stolen.refresh_token);
+    const thief = await refresh(t, stolen.refresh_token);
+    expect(thief.body.refresh_token).toBe(owner.body.refresh_token);
+    const ownerNext = await refresh(t, owner.body.refresh_token);
+    expect(ownerNext.res.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1_300));
+    const replay = await refresh(t, thief.body.refresh_token);
+    expect(replay.body.code).toBe('REFRESH_TOKEN_REUSED');
+    expect((await refresh(t, ownerNext.body.refresh_token)).res.status).toBe(401);
   });
 
   it('the same token after the grace window is reuse: 401 REFRESH_TOKEN_REUSED, the session is revoked, audited', async () => {
@@ -79,7 +108,10 @@ describe('POST /auth/refresh: rotation', () => {
     const justBefore = await refresh(t, rotated.body.refresh_token);
     expect(justBefore.res.status).toBe(200);
     await query(em, `update auth_session set expires_at = now() - interval '1 millisecond'`);
-    expect((await refresh(t, justBefore.body.refresh_token)).res.status).toBe(401);
+    const expired = await refresh(t, justBefore.body.refresh_token);
+    expect(expired.res.status).toBe(401);
+    // Expiry is not evidence of theft.
+    expect(expired.body.code).toBe('REFRESH_TOKEN_INVALID');
     expect((await getJson(t, '/auth/me', bearer(justBefore.body.access_token))).res.status).toBe(401);
   });
 

@@ -1,6 +1,7 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261126224131 } from './Migration20261126224131.js';
 import { Migration20261126225710 } from './Migration20261126225710.js';
+import { Migration20261126233938 } from './Migration20261126233938.js';
 
 /**
  * Every migration, in order. They are imported statically (not discovered on disk) so the bundled server, tsx and
@@ -10,4 +11,5 @@ import { Migration20261126225710 } from './Migration20261126225710.js';
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261126224131', class: Migration20261126224131 },
   { name: 'Migration20261126225710', class: Migration20261126225710 },
+  { name: 'Migration20261126233938', class: Migration20261126233938 },
 ];

@@ -203,12 +203,21 @@ export class AdminService {
   }
 
   /**
-   * Whether a change would leave no active CEO. Locks the CEO rows (`FOR UPDATE`) so two concurrent demotions of the
-   * last two CEOs cannot both pass.
+   * Locks the target user and every active CEO, always in id order, so two concurrent changes of different CEOs
+   * cannot deadlock, and neither can pass the last-CEO check on a stale count. Returns whether the target exists and
+   * is the only active CEO.
    */
-  async #wouldRemoveLastCeo(em: EntityManager, userId: number): Promise<boolean> {
-    const ceos = await query(em, `select id from app_user where role = 'CEO' and is_active order by id for update`);
-    return ceos.length === 1 && asInt(ceos[0]?.id) === userId;
+  async #lockForChange(em: EntityManager, userId: number): Promise<{ exists: boolean; onlyActiveCeo: boolean }> {
+    const rows = await query(
+      em,
+      `select id, role, is_active from app_user where (role = 'CEO' and is_active) or id = ? order by id for update`,
+      [userId],
+    );
+    const ceos = rows.filter((r) => r.role === 'CEO' && r.is_active === true);
+    return {
+      exists: rows.some((r) => asInt(r.id) === userId),
+      onlyActiveCeo: ceos.length === 1 && asInt(ceos[0]?.id) === userId,
+    };
   }
 
   async updateUser(id: number, input: UpdateUserInput, actorId: number, info: RequestInfo): Promise<void> {
@@ -219,16 +228,12 @@ export class AdminService {
     const resolved = input.role === undefined ? undefined : await this.#resolveRole(em, input.role);
     const hash = input.password === undefined ? undefined : await this.passwords.hash(input.password);
     await em.transactional(async (tem) => {
-      const [before] = await query(
-        tem,
-        `select ${USER_COLUMNS}, ${USER_PAGES} from app_user u where u.id = ? for update`,
-        [id],
-      );
-      if (!before) throw USER_NOT_FOUND();
+      const lock = await this.#lockForChange(tem, id);
+      if (!lock.exists) throw USER_NOT_FOUND();
       const demotes = (resolved && resolved.role !== 'CEO') || input.is_active === false;
-      if (before.role === 'CEO' && before.is_active === true && demotes && (await this.#wouldRemoveLastCeo(tem, id))) {
-        throw LAST_CEO();
-      }
+      if (demotes && lock.onlyActiveCeo) throw LAST_CEO();
+      const [before] = await query(tem, `select ${USER_COLUMNS}, ${USER_PAGES} from app_user u where u.id = ?`, [id]);
+      if (!before) throw USER_NOT_FOUND();
       const set = assignments({
         email: input.email,
         name: input.name,
@@ -271,10 +276,11 @@ export class AdminService {
 
   async toggleActive(id: number, actorId: number, info: RequestInfo) {
     return this.#em().transactional(async (tem) => {
-      const [user] = await query(tem, 'select role, is_active from app_user where id = ? for update', [id]);
-      if (!user) throw USER_NOT_FOUND();
-      const next = user.is_active !== true;
-      if (!next && user.role === 'CEO' && (await this.#wouldRemoveLastCeo(tem, id))) throw LAST_CEO();
+      const lock = await this.#lockForChange(tem, id);
+      if (!lock.exists) throw USER_NOT_FOUND();
+      const [user] = await query(tem, 'select is_active from app_user where id = ?', [id]);
+      const next = user?.is_active !== true;
+      if (!next && lock.onlyActiveCeo) throw LAST_CEO();
       await query(tem, 'update app_user set is_active = ?, updated_at = now() where id = ?', [next, id]);
       if (!next) {
         await query(
@@ -302,13 +308,11 @@ export class AdminService {
 
   async deleteUser(id: number, actorId: number, info: RequestInfo): Promise<void> {
     await this.#em().transactional(async (tem) => {
-      const [user] = await query(
-        tem,
-        `select ${USER_COLUMNS}, ${USER_PAGES} from app_user u where u.id = ? for update`,
-        [id],
-      );
+      const lock = await this.#lockForChange(tem, id);
+      if (!lock.exists) throw USER_NOT_FOUND();
+      if (lock.onlyActiveCeo) throw LAST_CEO();
+      const [user] = await query(tem, `select ${USER_COLUMNS}, ${USER_PAGES} from app_user u where u.id = ?`, [id]);
       if (!user) throw USER_NOT_FOUND();
-      if (user.role === 'CEO' && user.is_active === true && (await this.#wouldRemoveLastCeo(tem, id))) throw LAST_CEO();
       await query(tem, 'delete from app_user where id = ?', [id]);
       await this.audit(
         tem,

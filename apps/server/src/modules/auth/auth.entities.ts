@@ -121,16 +121,28 @@ export const SessionEntity = defineEntity({
   }),
 });
 
-/** A refresh token of a session. Only its SHA-256 is stored; `spentAt` marks it rotated. */
+/**
+ * A refresh token of a session. Only its SHA-256 is stored; `spentAt` marks it rotated. A spent token keeps its
+ * successor sealed (AES-256-GCM, server key), so presenting it again within the grace window returns that same
+ * successor instead of minting a sibling: a session has exactly one live refresh token.
+ */
 export const RefreshTokenEntity = defineEntity({
   name: 'RefreshToken',
   tableName: 'refresh_token',
+  indexes: [
+    {
+      name: 'refresh_token_one_live_per_session',
+      expression:
+        'create unique index "refresh_token_one_live_per_session" on "refresh_token" ("session_id") where "spent_at" is null',
+    },
+  ],
   properties: (p) => ({
     id: p.integer().primary().autoincrement(),
     session: p.manyToOne(SessionEntity).deleteRule('cascade').index(),
     tokenHash: p.string().length(64).unique(),
     createdAt: p.datetime().onCreate(now),
     spentAt: p.datetime().nullable(),
+    sealedSuccessor: p.text().nullable(),
   }),
 });
 
@@ -179,6 +191,8 @@ export const RateLimitEntity = defineEntity({
   properties: (p) => ({
     key: p.string().length(300).primary(),
     windowStart: p.datetime().primary(),
+    /** The window's length: the row may be deleted once the window is over. */
+    windowSeconds: p.integer(),
     count: p.integer().default(0),
   }),
 });

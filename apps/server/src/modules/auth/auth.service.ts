@@ -9,9 +9,9 @@ import { type AuditEntry, type RequestInfo, writeAudit } from '../audit/audit.js
 import type { BlobStore } from '../files/blob-store.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { AccessTokens } from './access-tokens.js';
-import { codeHash, newCode, newRefreshToken, sameDigest, sha256 } from './crypto.js';
+import { codeHash, newCode, newRefreshToken, sameDigest, seal, sha256, unseal } from './crypto.js';
 import type { Passwords } from './passwords.js';
-import type { RateLimiter } from './rate-limit.js';
+import { DAY_SECONDS, type RateLimiter } from './rate-limit.js';
 import { toUserBase, USER_BASE_COLUMNS } from './user-view.js';
 
 export type { RequestInfo };
@@ -28,6 +28,8 @@ type CodePurpose = 'verify_email' | 'reset_password';
 
 const CODE_TTL_MS = 30 * 60 * 1000;
 const CODE_MAX_ATTEMPTS = 5;
+/** Wrong codes an account may get in a day, whatever codes it asked for. */
+const CODE_FAILURES_PER_DAY = 30;
 /** The folder of profile pictures in the blob store, and the URL path they are served at. */
 export const PROFILE_IMAGE_FOLDER = 'profile-images';
 export const PROFILE_IMAGE_URL = '/media/profile-images';
@@ -52,6 +54,8 @@ export interface AuthServiceDeps {
   passwords: Passwords;
   accessTokens: AccessTokens;
   codeKey: Uint8Array;
+  /** Seals the successor of a spent refresh token. */
+  successorKey: Uint8Array;
   limiter: RateLimiter;
   blobs: BlobStore;
 }
@@ -68,6 +72,8 @@ export interface NewUser {
   jobTitle?: string | null;
   pages?: string[];
   verified: boolean;
+  /** Take over an unverified, self-registered account with this address (registration). */
+  replaceUnverified?: boolean;
 }
 
 /**
@@ -93,7 +99,16 @@ export class AuthService {
         `insert into app_user (email, password_hash, name, surname, role, company_code, telegram_id, job_title,
            is_active, email_verified_at, created_at, updated_at)
          values (?, ?, ?, ?, ?, ?, ?, ?, true, ?, now(), now())
-         on conflict (email) do nothing
+         ${
+           input.replaceUnverified
+             ? // Registering again replaces an account nobody has verified yet: otherwise whoever registers an
+               // address first would keep their password on it after its owner verifies it.
+               `on conflict (email) do update set password_hash = excluded.password_hash, name = excluded.name,
+                  surname = excluded.surname, telegram_id = excluded.telegram_id, job_title = excluded.job_title,
+                  updated_at = now()
+                where app_user.email_verified_at is null and app_user.role = '${REGISTERED_ROLE}'`
+             : 'on conflict (email) do nothing'
+         }
          returning id`,
         [
           input.email.trim().toLowerCase(),
@@ -136,6 +151,7 @@ export class AuthService {
         telegramId: input.telegram_id ?? null,
         jobTitle: input.job_title ?? null,
         verified: false,
+        replaceUnverified: true,
       },
       em,
     );
@@ -206,7 +222,9 @@ export class AuthService {
     const em = this.#em();
     const { accountMax } = this.deps.config.rateLimit;
     await this.#limitIp(em, 'login', info);
-    await this.deps.limiter.check(em, `login-failed:${email}`, accountMax);
+    // A failure slot is taken before the password is checked and given back only on success, so parallel guesses
+    // cannot overtake the counter.
+    const giveBack = await this.deps.limiter.reserve(em, `login-failed:${email}`, accountMax);
     const [user] = await query(
       em,
       'select id, password_hash, is_active, email_verified_at from app_user where email = ?',
@@ -215,10 +233,8 @@ export class AuthService {
     const ok = user
       ? await this.deps.passwords.verify(password, String(user.password_hash))
       : await this.deps.passwords.verifyNothing(password);
-    if (!user || !ok) {
-      await this.deps.limiter.hit(em, `login-failed:${email}`, Number.MAX_SAFE_INTEGER);
-      throw INVALID_CREDENTIALS();
-    }
+    if (!user || !ok) throw INVALID_CREDENTIALS();
+    await giveBack();
     const userId = asInt(user.id);
     if (user.is_active === false) throw new ApiError('ACCOUNT_INACTIVE', 'This account is deactivated');
     if (user.email_verified_at === null) {
@@ -231,9 +247,10 @@ export class AuthService {
   }
 
   /**
-   * Rotation. The presented token is spent by one conditional UPDATE; the winner gets a new pair in the same session.
-   * A loser (the same token presented again) within the grace window also gets a new pair: two tabs refreshing at
-   * once both stay signed in. After the window it is reuse: the session is revoked.
+   * Rotation. The presented token is spent by one conditional UPDATE; the winner gets a new pair in the same session,
+   * and the new refresh token is sealed onto the spent one. The same token presented again within the grace window
+   * (two tabs refreshing at once, a lost response) gets a fresh access token and that same successor — a session
+   * never has two live refresh tokens. After the window it is reuse: the session is revoked.
    */
   async refresh(token: string, info: RequestInfo): Promise<TokenPair> {
     const em = this.#em();
@@ -246,26 +263,42 @@ export class AuthService {
            from auth_session s join app_user u on u.id = s.user_id
           where rt.token_hash = ? and rt.spent_at is null and s.id = rt.session_id
             and s.revoked_at is null and s.expires_at > now() and u.is_active
-          returning rt.session_id, s.user_id`,
+          returning rt.id, rt.session_id, s.user_id`,
         [hash],
       );
       if (spent) {
-        return { pair: await this.#rotate(tem, asInt(spent.session_id), asInt(spent.user_id)) };
+        const sessionId = asInt(spent.session_id);
+        const userId = asInt(spent.user_id);
+        const pair = await this.#issue(tem, sessionId, userId);
+        await query(tem, 'update refresh_token set sealed_successor = ? where id = ?', [
+          seal(this.deps.successorKey, pair.refresh_token),
+          spent.id,
+        ]);
+        await query(tem, 'update auth_session set last_used_at = now() where id = ?', [sessionId]);
+        return { pair };
       }
       const [known] = await query(
         tem,
-        `select rt.spent_at, rt.session_id, s.user_id, s.revoked_at, s.expires_at, u.is_active,
+        `select rt.spent_at, rt.session_id, s.user_id, u.is_active,
+                (s.revoked_at is null and s.expires_at > now()) as live,
                 (rt.spent_at > now() - make_interval(secs => ?)) as in_grace
            from refresh_token rt join auth_session s on s.id = rt.session_id join app_user u on u.id = s.user_id
           where rt.token_hash = ?`,
         [this.deps.config.refreshReuseGraceSeconds, hash],
       );
-      if (!known || known.revoked_at !== null || asDate(known.expires_at) <= new Date() || known.is_active === false) {
+      // Unknown, an ended session, a deactivated user, or an unspent token whose session just expired: not theft.
+      if (!known || known.live !== true || known.is_active === false || known.spent_at === null) {
         return { error: INVALID_REFRESH() };
       }
       const sessionId = asInt(known.session_id);
       const userId = asInt(known.user_id);
-      if (known.in_grace === true) return { pair: await this.#rotate(tem, sessionId, userId) };
+      if (known.in_grace === true) {
+        const live = await this.#liveToken(tem, sessionId);
+        if (live) {
+          await query(tem, 'update auth_session set last_used_at = now() where id = ?', [sessionId]);
+          return { pair: await this.#pair(sessionId, userId, live) };
+        }
+      }
       const [revoked] = await query(
         tem,
         `update auth_session set revoked_at = now(), revoke_reason = 'refresh_token_reused'
@@ -291,6 +324,23 @@ export class AuthService {
     });
     if ('error' in outcome) throw outcome.error;
     return outcome.pair;
+  }
+
+  /**
+   * The live refresh token of a session, in plain text: the successor sealed onto the most recently spent token,
+   * checked against the live row's hash.
+   */
+  async #liveToken(em: EntityManager, sessionId: number): Promise<string | undefined> {
+    const [row] = await query(
+      em,
+      `select (select sealed_successor from refresh_token where session_id = ? and spent_at is not null
+                order by spent_at desc, id desc limit 1) as sealed,
+              (select token_hash from refresh_token where session_id = ? and spent_at is null) as live_hash`,
+      [sessionId, sessionId],
+    );
+    if (!row?.sealed || !row.live_hash) return undefined;
+    const token = unseal(this.deps.successorKey, String(row.sealed));
+    return token && sha256(token) === row.live_hash ? token : undefined;
   }
 
   /** Resolves `Authorization: Bearer …` to the caller; any problem is 401 with `WWW-Authenticate: Bearer`. */
@@ -362,8 +412,15 @@ export class AuthService {
     if (!user) throw UNAUTHENTICATED('The session has ended');
     let newHash: string | undefined;
     if (changesPassword) {
+      // Guessing the current password with a stolen access token counts against the same limit as logins.
+      const giveBack = await this.deps.limiter.reserve(
+        em,
+        `login-failed:${caller.email}`,
+        this.deps.config.rateLimit.accountMax,
+      );
       const ok = await this.deps.passwords.verify(input.current_password ?? '', String(user.password_hash));
       if (!ok) throw new ApiError('WRONG_CURRENT_PASSWORD', 'The current password is not correct');
+      await giveBack();
       newHash = await this.deps.passwords.hash(input.new_password as string);
     }
     const stored = image ? await this.deps.blobs.put(PROFILE_IMAGE_FOLDER, image.bytes, image.extension) : undefined;
@@ -532,17 +589,17 @@ export class AuthService {
     return this.#issue(em, asInt(session?.id), userId);
   }
 
-  async #rotate(em: EntityManager, sessionId: number, userId: number): Promise<TokenPair> {
-    await query(em, 'update auth_session set last_used_at = now() where id = ?', [sessionId]);
-    return this.#issue(em, sessionId, userId);
-  }
-
+  /** A new refresh token for the session (the only live one) and an access token. */
   async #issue(em: EntityManager, sessionId: number, userId: number): Promise<TokenPair> {
     const refreshToken = newRefreshToken();
     await query(em, 'insert into refresh_token (session_id, token_hash, created_at) values (?, ?, now())', [
       sessionId,
       sha256(refreshToken),
     ]);
+    return this.#pair(sessionId, userId, refreshToken);
+  }
+
+  async #pair(sessionId: number, userId: number, refreshToken: string): Promise<TokenPair> {
     return {
       access_token: await this.deps.accessTokens.sign({ userId, sessionId }),
       refresh_token: refreshToken,
@@ -576,11 +633,11 @@ export class AuthService {
     const text =
       `Your code is ${code}\n\nIt is valid for 30 minutes and can be used once.\n` +
       'If you did not ask for it, ignore this message.';
-    try {
-      await this.deps.mailer.send({ to: email, subject, text });
-    } catch (error) {
+    // Sent in the background: waiting for SMTP would make "known address" answers measurably slower than
+    // unknown ones, which would reveal who has an account.
+    this.deps.mailer.send({ to: email, subject, text }).catch((error: unknown) => {
       this.deps.logger.error({ err: error, purpose }, 'Could not send an e-mail');
-    }
+    });
   }
 
   /**
@@ -589,6 +646,13 @@ export class AuthService {
    * {@link #consumeCode} in the caller's transaction.
    */
   async #checkCode(em: EntityManager, userId: number, purpose: CodePurpose, code: string): Promise<number> {
+    // Besides the 5 attempts of one code, wrong codes are limited per account per window and per day, so asking for
+    // new codes again and again does not buy unlimited guesses.
+    const { accountMax } = this.deps.config.rateLimit;
+    const giveBackWindow = await this.deps.limiter.reserve(em, `code-failed:${userId}`, accountMax);
+    const giveBackDay = await this.deps.limiter.reserve(em, `code-failed-day:${userId}`, CODE_FAILURES_PER_DAY, {
+      windowSeconds: DAY_SECONDS,
+    });
     const [row] = await query(
       em,
       `update verification_code set attempts = attempts + 1
@@ -599,6 +663,8 @@ export class AuthService {
     if (!row || !sameDigest(String(row.code_hash), codeHash(this.deps.codeKey, userId, purpose, code))) {
       throw INVALID_CODE();
     }
+    await giveBackWindow();
+    await giveBackDay();
     return asInt(row.id);
   }
 

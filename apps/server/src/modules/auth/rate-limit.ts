@@ -2,6 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { asInt, query } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
 
+export const DAY_SECONDS = 24 * 60 * 60;
+
 /**
  * Fixed-window counters in the database, so every server instance on it enforces one limit. Each hit is one atomic
  * upsert (`INSERT … ON CONFLICT DO UPDATE … RETURNING`): no read-then-write race.
@@ -9,8 +11,8 @@ import { ApiError } from '../../errors.js';
 export class RateLimiter {
   constructor(readonly windowSeconds: number) {}
 
-  #window(now: Date): { start: Date; retryAfter: number } {
-    const size = this.windowSeconds * 1000;
+  #window(now: Date, windowSeconds = this.windowSeconds): { start: Date; retryAfter: number } {
+    const size = windowSeconds * 1000;
     const start = Math.floor(now.getTime() / size) * size;
     return { start: new Date(start), retryAfter: Math.max(1, Math.ceil((start + size - now.getTime()) / 1000)) };
   }
@@ -26,25 +28,46 @@ export class RateLimiter {
     const { start, retryAfter } = this.#window(now);
     const [row] = await query(
       em,
-      `insert into rate_limit_hit (key, window_start, count) values (?, ?, 1)
+      `insert into rate_limit_hit (key, window_start, window_seconds, count) values (?, ?, ?, 1)
        on conflict (key, window_start) do update set count = rate_limit_hit.count + 1
        returning count`,
-      [key, start],
+      [key, start, this.windowSeconds],
     );
     if (asInt(row?.count) > max) throw this.#limited(retryAfter);
   }
 
-  /** Throws `429` when `key` already reached `max` in this window, without counting. */
-  async check(em: EntityManager, key: string, max: number, now = new Date()): Promise<void> {
-    const { start, retryAfter } = this.#window(now);
-    const [row] = await query(em, 'select count from rate_limit_hit where key = ? and window_start = ?', [key, start]);
-    if (row && asInt(row.count) >= max) throw this.#limited(retryAfter);
+  /**
+   * Takes one of `max` slots of `key` in this window, atomically: the row only grows while it is below `max`, so
+   * concurrent requests can never take more slots than there are (a read-then-count would let a burst through).
+   * Throws `429` when none is left; returns a function that gives the slot back (for an attempt that succeeded).
+   */
+  async reserve(
+    em: EntityManager,
+    key: string,
+    max: number,
+    options: { windowSeconds?: number; now?: Date } = {},
+  ): Promise<() => Promise<void>> {
+    const windowSeconds = options.windowSeconds ?? this.windowSeconds;
+    const { start, retryAfter } = this.#window(options.now ?? new Date(), windowSeconds);
+    const [row] = await query(
+      em,
+      `insert into rate_limit_hit (key, window_start, window_seconds, count) values (?, ?, ?, 1)
+       on conflict (key, window_start) do update set count = rate_limit_hit.count + 1
+         where rate_limit_hit.count < ?
+       returning count`,
+      [key, start, windowSeconds, max],
+    );
+    if (!row) throw this.#limited(retryAfter);
+    return async () => {
+      await query(em, 'update rate_limit_hit set count = count - 1 where key = ? and window_start = ? and count > 0', [
+        key,
+        start,
+      ]);
+    };
   }
 
   /** Deletes windows that ended; run by the housekeeping job. */
-  async purge(em: EntityManager, now = new Date()): Promise<void> {
-    await query(em, 'delete from rate_limit_hit where window_start < ?', [
-      new Date(now.getTime() - this.windowSeconds * 1000),
-    ]);
+  async purge(em: EntityManager): Promise<void> {
+    await query(em, 'delete from rate_limit_hit where window_start + make_interval(secs => window_seconds) < now()');
   }
 }

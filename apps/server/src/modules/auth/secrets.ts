@@ -11,6 +11,8 @@ import type { Config } from '../../config.js';
 export interface AuthKeys {
   jwt: Uint8Array;
   codes: Uint8Array;
+  /** Seals the successor of a spent refresh token (AES-256-GCM). */
+  successors: Uint8Array;
 }
 
 /** A key for one purpose, derived from the secret (HMAC-SHA-256 with the purpose as message). */
@@ -33,5 +35,9 @@ export function loadAuthKeys(config: Pick<Config, 'jwtSecret' | 'dataDir' | 'env
   const secret =
     config.jwtSecret ??
     (config.env === 'test' ? randomBytes(48).toString('base64url') : developmentSecret(config.dataDir));
-  return { jwt: derive(secret, 'cims-access-token'), codes: derive(secret, 'cims-one-time-code') };
+  return {
+    jwt: derive(secret, 'cims-access-token'),
+    codes: derive(secret, 'cims-one-time-code'),
+    successors: derive(secret, 'cims-refresh-successor'),
+  };
 }

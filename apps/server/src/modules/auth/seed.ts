@@ -37,7 +37,7 @@ export async function seedAccounts(config: Config, orm: Orm, auth: AuthService):
   if (config.bootstrapCeo) {
     const [ceo] = await query(orm.em.fork(), `select id from app_user where role = 'CEO' limit 1`);
     if (!ceo) {
-      await auth.createUser({
+      const id = await auth.createUser({
         email: config.bootstrapCeo.email,
         password: config.bootstrapCeo.password,
         name: 'CEO',
@@ -47,6 +47,13 @@ export async function seedAccounts(config: Config, orm: Orm, auth: AuthService):
         pages,
         verified: true,
       });
+      // The address belongs to an existing account: do not turn it into a CEO behind anyone's back.
+      if (id === undefined) {
+        throw new Error(
+          `CIMS_BOOTSTRAP_CEO_EMAIL ${config.bootstrapCeo.email} belongs to an existing account; ` +
+            'choose another address, or promote that account with pnpm cims create-user / the administration',
+        );
+      }
     }
   }
   if (!config.demoData) return [];
