@@ -148,7 +148,7 @@ export const authContract = c.router(
       summary: 'Change the password',
       metadata: meta({ auth: 'bearer', description: 'Ends every other session of the account.' }),
       body: ChangePasswordSchema,
-      responses: { 200: AuthMessageSchema, ...errorResponses(400, 401, 422, 500) },
+      responses: { 200: AuthMessageSchema, ...errorResponses(400, 401, 422, 429, 500) },
     },
     updateProfile: {
       method: 'PATCH',
@@ -162,7 +162,7 @@ export const authContract = c.router(
         files: { image: { ...PROFILE_IMAGE, required: false } },
       }),
       body: multipartBody(ProfileFormSchema),
-      responses: { 200: AuthMessageSchema, ...errorResponses(400, 401, 413, 415, 422, 500) },
+      responses: { 200: AuthMessageSchema, ...errorResponses(400, 401, 413, 415, 422, 429, 500) },
     },
     logout: {
       method: 'POST',

@@ -103,9 +103,77 @@ describe('register → mailbox → verify', () => {
     await w.login(newcomer.email, newcomer.password);
   });
 
-  it('refuses a taken address (any case) with 409 EMAIL_TAKEN', async () => {
+  it('refuses the address of a verified account (any case) with 409 EMAIL_TAKEN', async () => {
     const res = await client.auth.register({ body: { ...newcomer, email: 'CEO@cims.local' } });
     expect(res).toMatchObject({ status: 409, body: { code: 'EMAIL_TAKEN' } });
+    // Once verified, a self-registered account is taken too.
+    await client.auth.register({ body: newcomer });
+    const code = mocks.mailbox.latest(newcomer.email)?.code ?? '';
+    expect((await client.auth.verifyEmail({ body: { email: newcomer.email, code } })).status).toBe(200);
+    const again = await client.auth.register({ body: { ...newcomer, password: 'someone-elses-1' } });
+    expect(again).toMatchObject({ status: 409, body: { code: 'EMAIL_TAKEN' } });
+    expect(mocks.users.find(newcomer.email)?.password).toBe(newcomer.password);
+    expect(mocks.mailbox.all(newcomer.email)).toHaveLength(1);
+  });
+
+  it('registering an unverified address again replaces its details, mails a new code and answers 201', async () => {
+    const first = await client.auth.register({
+      body: { ...newcomer, telegram_id: '@first', job_title: 'First' },
+    });
+    expect(first.status).toBe(201);
+    const oldCode = mocks.mailbox.latest(newcomer.email)?.code ?? '';
+    const second = await client.auth.register({
+      body: { email: 'NEW.COMER@example.com', name: 'Real', surname: 'Owner', password: 'owners-password-1' },
+    });
+    expect(second).toEqual({ ...first, headers: expect.anything() });
+    expect([...mocks.state.users.values()].filter((u) => u.email === 'new.comer@example.com')).toHaveLength(1);
+    expect(mocks.users.find(newcomer.email)).toMatchObject({
+      id: 4,
+      password: 'owners-password-1',
+      name: 'Real',
+      surname: 'Owner',
+      telegram_id: null,
+      job_title: null,
+      role: 'Customer',
+      email_verified: false,
+    });
+    const mails = mocks.mailbox.all(newcomer.email);
+    expect(mails.map((m) => m.purpose)).toEqual(['verify-email', 'verify-email']);
+    // The new code replaced the first one.
+    const newCode = mails[1]?.code ?? '';
+    if (oldCode !== newCode) {
+      const stale = await client.auth.verifyEmail({ body: { email: newcomer.email, code: oldCode } });
+      expect(stale).toMatchObject({ status: 400, body: { code: 'INVALID_CODE' } });
+    }
+    const verified = await client.auth.verifyEmail({ body: { email: newcomer.email, code: newCode } });
+    expect(verified.status).toBe(200);
+    expect((await client.auth.login({ body: { username: newcomer.email, password: newcomer.password } })).status).toBe(
+      401,
+    );
+    await w.login(newcomer.email, 'owners-password-1');
+  });
+
+  it('two registrations of the same new address both get 201 and leave one account', async () => {
+    const both = await Promise.all([
+      client.auth.register({ body: newcomer }),
+      client.auth.register({ body: { ...newcomer, name: 'Other' } }),
+    ]);
+    expect(both.map((r) => r.status)).toEqual([201, 201]);
+    expect(mocks.state.users.size).toBe(4);
+    expect(mocks.mailbox.all(newcomer.email)).toHaveLength(2);
+  });
+
+  it('keeps an unverified account that was not self-registered (not a Customer): 409', async () => {
+    mocks.users.add({
+      email: 'invited@cims.local',
+      password: 'invited-password',
+      role: 'Member',
+      email_verified: false,
+    });
+    const res = await client.auth.register({ body: { ...newcomer, email: 'invited@cims.local' } });
+    expect(res).toMatchObject({ status: 409, body: { code: 'EMAIL_TAKEN' } });
+    expect(mocks.users.find('invited@cims.local')).toMatchObject({ password: 'invited-password', name: 'Test' });
+    expect(mocks.mailbox.messages).toHaveLength(0);
   });
 
   it('applies the contract rules to passwords (422)', async () => {
@@ -318,25 +386,102 @@ describe('refresh', () => {
     expect(next.status).toBe(200);
   });
 
-  it('gives a just-rotated token a fresh pair within 10 s, then ends the session on reuse', async () => {
-    const first = await w.login(ceo.email, ceo.password);
-    const tabA = await client.auth.refresh({ body: { refresh_token: first.refresh_token } });
-    w.advance(9_000);
-    const tabB = await client.auth.refresh({ body: { refresh_token: first.refresh_token } });
-    expect(tabB.status).toBe(200);
-    if (tabA.status !== 200 || tabB.status !== 200) return;
-    expect(tabB.body.refresh_token).not.toBe(tabA.body.refresh_token);
-    expect(jwtClaims(tabB.body.access_token).sid).toBe(jwtClaims(first.access_token).sid);
-    // Both siblings stay usable while the session lives.
-    const tabANext = await client.auth.refresh({ body: { refresh_token: tabA.body.refresh_token } });
-    expect(tabANext.status).toBe(200);
+  /** The refresh tokens of a session not yet spent: rotation keeps exactly one. */
+  function liveTokens(sid: unknown): string[] {
+    return [...mocks.state.refreshTokens]
+      .filter(([, record]) => record.sessionId === sid && record.spentAt === null)
+      .map(([token]) => token);
+  }
 
-    w.advance(1_000); // 10 s after the first rotation
-    const reuse = await client.auth.refresh({ body: { refresh_token: first.refresh_token } });
+  it('gives a just-rotated token, within 10 s, a new access token and the session’s one live refresh token', async () => {
+    const first = await w.login(ceo.email, ceo.password);
+    const sid = jwtClaims(first.access_token).sid;
+    const tabA = await client.auth.refresh({ body: { refresh_token: first.refresh_token } });
+    if (tabA.status !== 200) return expect.fail('refresh failed');
+    w.advance(9_000);
+    // 20 tabs presenting the spent token at once: all 200, all with the same successor, still one live token.
+    const tabs = await Promise.all(
+      Array.from({ length: 20 }, () => client.auth.refresh({ body: { refresh_token: first.refresh_token } })),
+    );
+    expect(tabs.map((r) => r.status)).toEqual(Array(20).fill(200));
+    const bodies = tabs.map((r) => (r.status === 200 ? r.body : expect.fail('refresh failed')));
+    expect(new Set(bodies.map((b) => b.refresh_token))).toEqual(new Set([tabA.body.refresh_token]));
+    expect(new Set(bodies.map((b) => b.access_token)).size).toBe(20);
+    for (const body of bodies) expect(jwtClaims(body.access_token).sid).toBe(sid);
+    expect((await client.auth.me(w.bearer(bodies[19]?.access_token ?? ''))).status).toBe(200);
+    expect(liveTokens(sid)).toEqual([tabA.body.refresh_token]);
+    expect(mocks.state.sessions.size).toBe(1);
+    // The successor rotates as usual, and then it is the one a late tab gets.
+    const next = await client.auth.refresh({ body: { refresh_token: tabA.body.refresh_token } });
+    if (next.status !== 200) return expect.fail('refresh failed');
+    expect(liveTokens(sid)).toEqual([next.body.refresh_token]);
+    const late = await client.auth.refresh({ body: { refresh_token: first.refresh_token } });
+    expect(late).toMatchObject({ status: 200, body: { refresh_token: next.body.refresh_token } });
+  });
+
+  it('a lost response: with t0 → t1 → t2 rotated, t0 (or t1) within the window returns t2', async () => {
+    const t0 = await w.login(ceo.email, ceo.password);
+    const t1 = await client.auth.refresh({ body: { refresh_token: t0.refresh_token } });
+    if (t1.status !== 200) return expect.fail('refresh failed');
+    w.advance(2_000);
+    const t2 = await client.auth.refresh({ body: { refresh_token: t1.body.refresh_token } });
+    if (t2.status !== 200) return expect.fail('refresh failed');
+    w.advance(2_000);
+    for (const spent of [t0.refresh_token, t1.body.refresh_token, t0.refresh_token]) {
+      const again = await client.auth.refresh({ body: { refresh_token: spent } });
+      expect(again).toMatchObject({ status: 200, body: { refresh_token: t2.body.refresh_token } });
+    }
+    expect(liveTokens(jwtClaims(t0.access_token).sid)).toEqual([t2.body.refresh_token]);
+  });
+
+  it('ends the session on reuse once the presented token was spent 10 s ago, even while a later one is in its window', async () => {
+    const t0 = await w.login(ceo.email, ceo.password);
+    const t1 = await client.auth.refresh({ body: { refresh_token: t0.refresh_token } });
+    if (t1.status !== 200) return expect.fail('refresh failed');
+    w.advance(5_000);
+    const t2 = await client.auth.refresh({ body: { refresh_token: t1.body.refresh_token } });
+    if (t2.status !== 200) return expect.fail('refresh failed');
+    w.advance(5_000); // 10 s after t0 was spent, 5 s after t1 was
+    const reuse = await client.auth.refresh({ body: { refresh_token: t0.refresh_token } });
     expect(reuse).toMatchObject({ status: 401, body: { code: 'REFRESH_TOKEN_REUSED' } });
-    expect((await client.auth.me(w.bearer(tabB.body.access_token))).status).toBe(401);
-    const sibling = await client.auth.refresh({ body: { refresh_token: tabB.body.refresh_token } });
-    expect(sibling).toMatchObject({ status: 401, body: { code: 'REFRESH_TOKEN_INVALID' } });
+    expect(mocks.state.sessions.get(1)?.revokeReason).toBe('refresh-token-reuse');
+    expect((await client.auth.me(w.bearer(t2.body.access_token))).status).toBe(401);
+    // The session is over: its live token and the one still within its window are merely invalid now.
+    for (const token of [t2.body.refresh_token, t1.body.refresh_token]) {
+      const after = await client.auth.refresh({ body: { refresh_token: token } });
+      expect(after).toMatchObject({ status: 401, body: { code: 'REFRESH_TOKEN_INVALID' } });
+    }
+  });
+
+  it('a thief replaying within the window gets the owner’s successor, so a later replay is caught', async () => {
+    const stolen = await w.login(ceo.email, ceo.password);
+    const owner = await client.auth.refresh({ body: { refresh_token: stolen.refresh_token } });
+    const thief = await client.auth.refresh({ body: { refresh_token: stolen.refresh_token } });
+    if (owner.status !== 200 || thief.status !== 200) return expect.fail('refresh failed');
+    expect(thief.body.refresh_token).toBe(owner.body.refresh_token);
+    const ownerNext = await client.auth.refresh({ body: { refresh_token: owner.body.refresh_token } });
+    if (ownerNext.status !== 200) return expect.fail('refresh failed');
+    w.advance(10_000);
+    const replay = await client.auth.refresh({ body: { refresh_token: thief.body.refresh_token } });
+    expect(replay).toMatchObject({ status: 401, body: { code: 'REFRESH_TOKEN_REUSED' } });
+    const ownerAfter = await client.auth.refresh({ body: { refresh_token: ownerNext.body.refresh_token } });
+    expect(ownerAfter).toMatchObject({ status: 401, body: { code: 'REFRESH_TOKEN_INVALID' } });
+  });
+
+  it('answers a spent token of a session that simply expired 401 REFRESH_TOKEN_INVALID, never REUSED', async () => {
+    const t0 = await w.login(ceo.email, ceo.password);
+    w.advance(15 * 24 * 3600 * 1000 - 5_000);
+    const t1 = await client.auth.refresh({ body: { refresh_token: t0.refresh_token } });
+    if (t1.status !== 200) return expect.fail('refresh failed');
+    w.advance(5_000); // the session's absolute expiry, within t0's grace window
+    for (const token of [t0.refresh_token, t1.body.refresh_token]) {
+      const expired = await client.auth.refresh({ body: { refresh_token: token } });
+      expect(expired).toMatchObject({ status: 401, body: { code: 'REFRESH_TOKEN_INVALID' } });
+    }
+    w.advance(60_000); // and past the window
+    const late = await client.auth.refresh({ body: { refresh_token: t0.refresh_token } });
+    expect(late).toMatchObject({ status: 401, body: { code: 'REFRESH_TOKEN_INVALID' } });
+    expect(mocks.state.sessions.get(1)?.revokeReason).toBeNull();
   });
 
   it('refuses unknown, revoked and expired tokens, and the tokens of a deactivated user', async () => {

@@ -40,8 +40,23 @@ export interface MockApiOptions {
   accessTokenTtlSeconds?: number;
   /** Lifetime of a session and its refresh tokens, in seconds; refreshing does not extend it. @default 1296000 (15 days) */
   sessionTtlSeconds?: number;
-  /** How long a rotated refresh token still gets a fresh pair instead of ending the session, in seconds. @default 10 */
+  /**
+   * How long a rotated refresh token may be presented again, in seconds: it then gets a fresh access token with the
+   * session's current refresh token instead of ending the session. @default 10
+   */
   refreshGraceSeconds?: number;
+  /**
+   * The per-account budget of one rate-limit window, like the server's `RATE_LIMIT_ACCOUNT_MAX`: failed sign-ins
+   * (and wrong current passwords) per address, wrong verification/reset codes per account, and codes asked for
+   * (resend-verification, forgot-password) per address. Once used up, the route answers `429 RATE_LIMITED` with
+   * `Retry-After` until the window ends. @default 10
+   */
+  accountMaxFailures?: number;
+  /**
+   * The length of a rate-limit window in seconds, like the server's `RATE_LIMIT_WINDOW_SECONDS`. Windows are fixed
+   * and aligned to the epoch, on the mocks' clock (`now`). @default 900 (15 minutes)
+   */
+  rateLimitWindowSeconds?: number;
 }
 
 /** The mock mailbox: every message the mocks "sent" (verification and reset codes). */
@@ -107,6 +122,8 @@ export function createMockApi(options: MockApiOptions): MockApi {
     refreshGraceSeconds: options.refreshGraceSeconds ?? 10,
     codeTtlSeconds: 30 * 60,
     codeAttempts: 5,
+    accountMaxFailures: options.accountMaxFailures ?? 10,
+    rateLimitWindowSeconds: options.rateLimitWindowSeconds ?? 15 * 60,
   });
   const management = createManagementModel(state, { now });
   const ceo = createCeoModel(state, model, management);

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { MOCK_USERS } from './state.js';
 import { jwtClaims, useTestWorld } from './test-world.js';
 
-const w = useTestWorld({ refreshGraceSeconds: 0, accessTokenTtlSeconds: 60, sessionTtlSeconds: 3600 });
+const w = useTestWorld({
+  refreshGraceSeconds: 0,
+  accessTokenTtlSeconds: 60,
+  sessionTtlSeconds: 3600,
+  accountMaxFailures: 3,
+  rateLimitWindowSeconds: 60,
+});
 const { client } = w;
 const { ceo } = MOCK_USERS;
 
@@ -31,5 +37,21 @@ describe('createMockApi options', () => {
     w.advance(600_000);
     const late = await client.auth.refresh({ body: { refresh_token: rotated.body.refresh_token } });
     expect(late).toMatchObject({ status: 401, body: { code: 'REFRESH_TOKEN_INVALID' } });
+  });
+
+  it('accountMaxFailures and rateLimitWindowSeconds set the per-account budget and its window', async () => {
+    const login = (password: string) => client.auth.login({ body: { username: ceo.email, password } });
+    for (let i = 0; i < 3; i++) expect((await login('wrong-password')).status).toBe(401);
+    const blocked = await login(ceo.password);
+    expect(blocked).toMatchObject({ status: 429, body: { code: 'RATE_LIMITED' } });
+    expect(blocked.headers.get('retry-after')).toBe('60');
+    w.advance(59_000);
+    expect((await login(ceo.password)).headers.get('retry-after')).toBe('1');
+    w.advance(1_000);
+    await w.login(ceo.email, ceo.password);
+    // Codes asked for: 3 per window.
+    for (let i = 0; i < 3; i++)
+      expect((await client.auth.forgotPassword({ body: { email: ceo.email } })).status).toBe(200);
+    expect((await client.auth.forgotPassword({ body: { email: ceo.email } })).status).toBe(429);
   });
 });

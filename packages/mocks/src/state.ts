@@ -88,6 +88,13 @@ export interface MockCode {
   consumedAt: number | null;
 }
 
+/** One fixed-window counter of the per-account limits (failed sign-ins, wrong codes, codes asked for). */
+export interface MockRateLimitCounter {
+  /** When the counted window began, in milliseconds since the epoch (windows are aligned to the epoch). */
+  windowStart: number;
+  count: number;
+}
+
 /** A message the mocks "sent". */
 export interface MockMail {
   to: string;
@@ -121,6 +128,11 @@ export interface MockState {
   mailbox: MockMail[];
   /** Uploaded files, by the URL path they are served at. */
   files: Map<string, Blob>;
+  /**
+   * The per-account limit counters, by key: `login-failed:<e-mail>`, `code-failed:<user id>`,
+   * `code-failed-day:<user id>`, `send:<e-mail>` (the server's names).
+   */
+  rateLimits: Map<string, MockRateLimitCounter>;
   /** The last id handed out, per kind: ids count up from 1, so runs are reproducible. */
   sequences: { user: number; session: number; file: number; page: number; role: number };
   /** One-shot switches, each spent by the next request it applies to. */
@@ -194,6 +206,7 @@ export function resetState(state: MockState, scenario: Scenario): void {
   state.codes.clear();
   state.mailbox.length = 0;
   state.files.clear();
+  state.rateLimits.clear();
   state.pages.clear();
   state.roles.clear();
   state.sequences = { user: 0, session: 0, file: 0, page: 0, role: 0 };
@@ -245,6 +258,7 @@ export function createState(scenario: Scenario): MockState {
     codes: new Map(),
     mailbox: [],
     files: new Map(),
+    rateLimits: new Map(),
     sequences: { user: 0, session: 0, file: 0, page: 0, role: 0 },
     once: { failNextRefresh: false },
   };

@@ -26,3 +26,10 @@ export function asDateOrNull(value: unknown): Date | null {
 export function asInt(value: unknown): number {
   return typeof value === 'number' ? value : Number(value);
 }
+
+/** A text[] column or `array_agg`: an array on both drivers, or the `{a,b}` literal where a driver leaves it as text. */
+export function asStringArray(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(String);
+  const text = String(value ?? '{}');
+  return text === '{}' ? [] : text.slice(1, -1).split(',');
+}

@@ -2,6 +2,7 @@ import type { Me, Role, Session, TokenPair } from '@cims/contracts';
 import { MockApiError } from '../route-handler.js';
 import type { CodePurpose, MockMail, MockSession, MockState, MockUser } from '../state.js';
 import { activePages, pageNamed } from './pages.js';
+import { createRateLimiter, DAY_SECONDS } from './rate-limit.js';
 import { decodeAccessToken, encodeAccessToken, randomCode, randomId, randomToken } from './tokens.js';
 
 /** Lifetimes and the clock of the auth model. Defaults are the reference server's. */
@@ -18,7 +19,17 @@ export interface AuthModelOptions {
   codeTtlSeconds: number;
   /** Wrong guesses a code survives. */
   codeAttempts: number;
+  /**
+   * The per-account budget of one rate-limit window (the server's `RATE_LIMIT_ACCOUNT_MAX`): failed sign-ins (and wrong
+   * current passwords) per address, wrong codes per account, codes asked for per address.
+   */
+  accountMaxFailures: number;
+  /** The length of a rate-limit window (the server's `RATE_LIMIT_WINDOW_SECONDS`). */
+  rateLimitWindowSeconds: number;
 }
+
+/** Wrong codes an account may get in a day, whatever codes it asked for. */
+const CODE_FAILURES_PER_DAY = 30;
 
 /** Who is calling: the user and the session of the access token. */
 export interface Principal {
@@ -60,6 +71,8 @@ function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+const REGISTERED = 'Account created: we sent a 6-digit code to your e-mail address to verify it';
+
 function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
@@ -78,6 +91,8 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
   const { now } = options;
   /** The principal of each request that passed authentication, for the route implementation that follows. */
   const principals = new WeakMap<Request, Principal>();
+  const limiter = createRateLimiter(state, now, options.rateLimitWindowSeconds);
+  const accountMax = options.accountMaxFailures;
 
   function findUser(email: string): MockUser | undefined {
     const wanted = normalizeEmail(email);
@@ -110,10 +125,16 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
     return count;
   }
 
+  /** A new refresh token for the session (its only live one) with an access token. */
   function issuePair(session: MockSession): TokenPair {
-    const at = now();
     const refresh = randomToken();
-    state.refreshTokens.set(refresh, { sessionId: session.id, createdAt: at, spentAt: null });
+    state.refreshTokens.set(refresh, { sessionId: session.id, createdAt: now(), spentAt: null });
+    return pairWith(session, refresh);
+  }
+
+  /** A fresh access token paired with `refresh`, a refresh token the session already has. */
+  function pairWith(session: MockSession, refresh: string): TokenPair {
+    const at = now();
     const iat = Math.floor(at / 1000);
     const claims = {
       sub: String(session.userId),
@@ -156,6 +177,14 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
     return issuePair(session);
   }
 
+  /** The live (unspent) refresh token of a session: rotation keeps exactly one. */
+  function liveToken(session: MockSession): string | undefined {
+    for (const [token, record] of state.refreshTokens) {
+      if (record.sessionId === session.id && record.spentAt === null) return token;
+    }
+    return undefined;
+  }
+
   function sendCode(user: MockUser, purpose: CodePurpose): MockMail {
     const code = randomCode();
     state.codes.set(`${purpose}:${user.id}`, {
@@ -181,8 +210,11 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
   }
 
   /**
-   * Spends the user's code for `purpose`, or throws `400 INVALID_CODE` (counting a wrong guess). `accept` runs once the
-   * code is right and before it is spent: what it throws leaves the code usable.
+   * Spends the user's code for `purpose`, or throws `400 INVALID_CODE`. Like the server, every check of a usable code
+   * counts as one of its attempts, and a failed check (wrong, expired, used up or no code) takes one of the account's
+   * wrong-code slots: `accountMaxFailures` per window and 30 per day, so asking for new codes again and again does not
+   * buy unlimited guesses. With no slot left, even the right code is `429 RATE_LIMITED`. `accept` runs once the code
+   * is right and before it is spent: what it throws leaves the code unspent.
    */
   function consumeCode(
     user: MockUser | undefined,
@@ -192,18 +224,32 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
   ): MockUser {
     const invalid = new MockApiError('INVALID_CODE', 'The code is wrong, expired or already used');
     if (!user) throw invalid;
+    const giveBackWindow = limiter.reserve(`code-failed:${user.id}`, accountMax);
+    const giveBackDay = limiter.reserve(`code-failed-day:${user.id}`, CODE_FAILURES_PER_DAY, DAY_SECONDS);
     const stored = state.codes.get(`${purpose}:${user.id}`);
     const at = now();
     if (!stored || stored.consumedAt !== null || stored.expiresAt <= at || stored.attempts >= options.codeAttempts) {
       throw invalid;
     }
-    if (stored.code !== code) {
-      stored.attempts++;
-      throw invalid;
-    }
+    stored.attempts++;
+    if (stored.code !== code) throw invalid;
+    giveBackWindow();
+    giveBackDay();
     accept?.(user);
     stored.consumedAt = at;
     return user;
+  }
+
+  /**
+   * Checks a password against the address's failed sign-in budget (`login-failed:<e-mail>`, shared by sign-in and
+   * the current password of a password change): a slot is taken before the check and given back when it succeeds.
+   * With no slot left, even the right password is `429 RATE_LIMITED`.
+   */
+  function checkPassword(email: string, user: MockUser | undefined, password: string): boolean {
+    const giveBack = limiter.reserve(`login-failed:${email}`, accountMax);
+    const ok = user !== undefined && user.password === password;
+    if (ok) giveBack();
+    return ok;
   }
 
   function unauthenticated(detail: string): MockApiError {
@@ -316,8 +362,23 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
       if (state.scenario === 'registration-closed') {
         throw new MockApiError('REGISTRATION_CLOSED', 'Registration is closed; ask an administrator for an account');
       }
-      if (findUser(input.email))
-        throw new MockApiError('EMAIL_TAKEN', 'An account with this e-mail address already exists');
+      const existing = findUser(input.email);
+      if (existing) {
+        // An account nobody has verified yet is taken over by the new registration (the newest details win):
+        // otherwise whoever registered an address first would keep their password on it once its owner verifies it.
+        if (existing.email_verified || existing.role !== 'Customer') {
+          throw new MockApiError('EMAIL_TAKEN', 'An account with this e-mail address already exists');
+        }
+        Object.assign(existing, {
+          password: input.password,
+          name: input.name,
+          surname: input.surname,
+          telegram_id: input.telegram_id ?? null,
+          job_title: input.job_title ?? null,
+        });
+        sendCode(existing, 'verify-email');
+        return REGISTERED;
+      }
       const user = addUser({
         email: input.email,
         password: input.password,
@@ -328,7 +389,7 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
         email_verified: false,
       });
       sendCode(user, 'verify-email');
-      return 'Account created: we sent a 6-digit code to your e-mail address to verify it';
+      return REGISTERED;
     },
 
     /** A deactivated account with the right code gets `403 ACCOUNT_INACTIVE`, and its code stays unspent. */
@@ -341,13 +402,16 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
       return startSession(user, request);
     },
 
+    /** At most `accountMaxFailures` codes asked for per address and window (with forgot-password), known or not. */
     resendVerification(email: string): string {
+      limiter.hit(`send:${normalizeEmail(email)}`, accountMax);
       const user = findUser(email);
       if (user && !user.email_verified) sendCode(user, 'verify-email');
       return 'If this address has an unverified account, a new code is on its way';
     },
 
     forgotPassword(email: string): string {
+      limiter.hit(`send:${normalizeEmail(email)}`, accountMax);
       const user = findUser(email);
       if (user) sendCode(user, 'reset-password');
       return 'If this address has an account, a reset code is on its way';
@@ -360,9 +424,10 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
       return 'Password updated; sign in with the new password';
     },
 
+    /** Failed sign-ins use the address's budget (known or not); a correct password does not. */
     login(email: string, password: string, request: Request): TokenPair {
       const user = findUser(email);
-      if (!user || user.password !== password) {
+      if (!checkPassword(normalizeEmail(email), user, password) || !user) {
         throw new MockApiError('INVALID_CREDENTIALS', 'Incorrect e-mail or password', UNAUTHENTICATED_HEADERS);
       }
       if (!user.is_active) throw new MockApiError('ACCOUNT_INACTIVE', 'This account is deactivated');
@@ -373,9 +438,10 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
     },
 
     /**
-     * Rotation: the token is spent and a new pair issued in the same session. A token spent less than
-     * `refreshGraceSeconds` ago gets a fresh pair too (its sibling stays valid); later, it counts as theft and the
-     * whole session ends.
+     * Rotation: the token is spent and a new pair issued in the same session, whose new refresh token is then its only
+     * live one. A token spent less than `refreshGraceSeconds` ago (two tabs refreshing at once, a lost response) gets
+     * a fresh access token with the session's CURRENT live refresh token, the same one every time; later, it counts as
+     * theft and the whole session ends. A token of an ended or expired session is just invalid, never reuse.
      */
     refresh(token: string): TokenPair {
       const invalid = new MockApiError('REFRESH_TOKEN_INVALID', 'The refresh token is invalid or expired');
@@ -390,13 +456,20 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
       const user = state.users.get(session.userId);
       if (!user?.is_active) throw invalid;
       const at = now();
-      if (record.spentAt !== null && at - record.spentAt >= options.refreshGraceSeconds * 1000) {
-        revoke(session, 'refresh-token-reuse');
-        throw new MockApiError('REFRESH_TOKEN_REUSED', 'This refresh token was already used; the session was ended');
+      if (record.spentAt === null) {
+        record.spentAt = at;
+        session.lastUsedAt = at;
+        return issuePair(session);
       }
-      record.spentAt ??= at;
-      session.lastUsedAt = at;
-      return issuePair(session);
+      if (at - record.spentAt < options.refreshGraceSeconds * 1000) {
+        const live = liveToken(session);
+        if (live) {
+          session.lastUsedAt = at;
+          return pairWith(session, live);
+        }
+      }
+      revoke(session, 'refresh-token-reuse');
+      throw new MockApiError('REFRESH_TOKEN_REUSED', 'This refresh token was already used; the session was ended');
     },
 
     me(user: MockUser): Me {
@@ -438,8 +511,9 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
       return 'Profile updated';
     },
 
+    /** A wrong current password uses the sign-in budget of the account's address. */
     changePassword(principal: Principal, current: string, next: string): string {
-      if (principal.user.password !== current) {
+      if (!checkPassword(principal.user.email, principal.user, current)) {
         throw new MockApiError('WRONG_CURRENT_PASSWORD', 'The current password is not correct');
       }
       principal.user.password = next;
@@ -461,7 +535,8 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
         throw new MockApiError('NOTHING_TO_UPDATE', 'Nothing to update');
       }
       const { user } = principal;
-      if (current !== undefined && user.password !== current) {
+      // Guessing the current password with a stolen access token counts against the same limit as sign-ins.
+      if (next !== undefined && !checkPassword(user.email, user, current ?? '')) {
         throw new MockApiError('WRONG_CURRENT_PASSWORD', 'The current password is not correct');
       }
       if (input.name !== undefined) user.name = input.name;

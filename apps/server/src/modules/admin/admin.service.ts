@@ -13,7 +13,7 @@ import {
 } from '@cims/contracts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../db/orm.js';
-import { asDate, asInt, query, type Row } from '../../db/sql.js';
+import { asDate, asInt, asStringArray, query, type Row } from '../../db/sql.js';
 import { ApiError, ValidationError } from '../../errors.js';
 import { type AuditEntry, type RequestInfo, writeAudit } from '../audit/audit.js';
 import type { Passwords } from '../auth/passwords.js';
@@ -28,18 +28,11 @@ const USER_COLUMNS = `${USER_BASE_COLUMNS}, u.role_name`;
 const USER_PAGES = `coalesce((select array_agg(pp.page_name order by p.sort_order, p.name)
   from user_page_permission pp join app_page p on p.name = pp.page_name where pp.user_id = u.id), '{}') as pages`;
 
-function pagesOf(value: unknown): string[] {
-  if (Array.isArray(value)) return value.map(String);
-  // node-postgres returns a text[] literal for array_agg of varchar: {a,b}
-  const text = String(value ?? '{}');
-  return text === '{}' ? [] : text.slice(1, -1).split(',');
-}
-
 function toAdminUser(row: Row): AdminUser {
   return {
     ...toUserBase(row),
     role_name: (row.role_name as string | null) ?? null,
-    permissions: pagesOf(row.pages),
+    permissions: asStringArray(row.pages),
   };
 }
 
@@ -437,7 +430,7 @@ export class AdminService {
     );
     const users = await query(em, `select ${USER_COLUMNS}, ${USER_PAGES} from app_user u order by u.id`);
     const rows = users.map((u) => {
-      const granted = pagesOf(u.pages).filter((p) => display.has(p));
+      const granted = asStringArray(u.pages).filter((p) => display.has(p));
       return {
         user_id: asInt(u.id),
         email: String(u.email),

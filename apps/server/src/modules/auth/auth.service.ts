@@ -650,9 +650,12 @@ export class AuthService {
     // new codes again and again does not buy unlimited guesses.
     const { accountMax } = this.deps.config.rateLimit;
     const giveBackWindow = await this.deps.limiter.reserve(em, `code-failed:${userId}`, accountMax);
-    const giveBackDay = await this.deps.limiter.reserve(em, `code-failed-day:${userId}`, CODE_FAILURES_PER_DAY, {
-      windowSeconds: DAY_SECONDS,
-    });
+    const giveBackDay = await this.deps.limiter
+      .reserve(em, `code-failed-day:${userId}`, CODE_FAILURES_PER_DAY, { windowSeconds: DAY_SECONDS })
+      .catch(async (error: unknown) => {
+        await giveBackWindow();
+        throw error;
+      });
     const [row] = await query(
       em,
       `update verification_code set attempts = attempts + 1
