@@ -82,10 +82,8 @@ export function authSuite(target: Target, withWorld: typeof WithWorld): void {
           .auth.login({ body: { username: SEEDED.sales.email, password: SEEDED.sales.password } }),
       );
       const { memoryTokenStore, createCimsClient } = await import('@cims/sdk');
-      const stale = createCimsClient({
-        baseUrl: world().baseUrl,
-        tokenStore: memoryTokenStore({ accessToken: 'not-a-token', refreshToken: pair.refresh_token }),
-      });
+      const store = memoryTokenStore({ accessToken: 'not-a-token', refreshToken: pair.refresh_token });
+      const stale = createCimsClient({ baseUrl: world().baseUrl, tokenStore: store });
       expect(unwrap(await stale.auth.me()).email).toBe(SEEDED.sales.email);
       // The old refresh token was rotated: inside the grace window it still gets a pair (two tabs at once).
       const grace = await world()
@@ -97,6 +95,33 @@ export function authSuite(target: Target, withWorld: typeof WithWorld): void {
         .auth.refresh({ body: { refresh_token: 'bogus' } });
       expect(bogus.status).toBe(401);
       expect(bogus.body).toMatchObject({ code: 'REFRESH_TOKEN_INVALID' });
+    });
+
+    it('an unverified address can be registered again (the newest registration wins); a verified one cannot', async () => {
+      const email = `twice-${Date.now()}@example.com`;
+      const anon = world().newClient();
+      const first = await anon.auth.register({
+        body: { email, name: 'First', surname: 'X', password: 'first-password' },
+      });
+      const second = await anon.auth.register({
+        body: { email, name: 'Second', surname: 'Y', password: 'second-password' },
+      });
+      expect([first.status, second.status]).toEqual([201, 201]);
+      const taken = await anon.auth.register({
+        body: { email: SEEDED.ceo.email, name: 'X', surname: 'Y', password: 'whatever-password' },
+      });
+      expect(taken.status).toBe(409);
+    });
+
+    it('limits failed logins per address: after 10, even a right password would get 429 with Retry-After', async () => {
+      const email = `nobody-${Date.now()}@example.com`;
+      const anon = world().newClient();
+      const statuses: number[] = [];
+      for (let i = 0; i < 11; i++) {
+        statuses.push((await anon.auth.login({ body: { username: email, password: `wrong-${i}` } })).status);
+      }
+      expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+      expect(statuses[10]).toBe(429);
     });
 
     it('logout-all ends every session; the SDK then reports the session as expired', async () => {
