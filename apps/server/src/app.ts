@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RequestContext } from '@mikro-orm/core';
 import { createExpressEndpoints, type RequestValidationError } from '@ts-rest/express';
 import cors from 'cors';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
@@ -11,7 +10,7 @@ import type { Config } from './config.js';
 import { type AppContext, createContext } from './context.js';
 import type { Database } from './db/orm.js';
 import { authenticate } from './http/authenticate.js';
-import { docsRouter } from './http/docs.js';
+import { mountDocs } from './http/docs.js';
 import { errorHandler } from './http/error-handler.js';
 import { multipartParser } from './http/multipart.js';
 import { routeTable } from './http/route-table.js';
@@ -108,7 +107,7 @@ export function createApp(options: CreateAppOptions): App {
       }),
     );
   }
-  app.use(docsRouter());
+  mountDocs(app);
   app.use(
     PROFILE_IMAGE_URL,
     // Pictures are shown by frontends on other origins (CORS_ORIGINS): helmet's same-origin default would block them.
@@ -121,7 +120,6 @@ export function createApp(options: CreateAppOptions): App {
   app.use(routeTable(mounted.map((m) => m.contract)));
   app.use(express.json({ limit: config.jsonBodyLimit }));
   app.use(express.urlencoded({ extended: false, limit: config.jsonBodyLimit, parameterLimit: 200 }));
-  app.use((_req: Request, _res: Response, next: NextFunction) => RequestContext.create(db.orm.em, next));
 
   for (const module of mounted) {
     createExpressEndpoints(module.contract, module.router(context) as never, app, {

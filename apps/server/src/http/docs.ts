@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { Router as createRouter, type Router } from 'express';
+import type { Express } from 'express';
 import swaggerUi from 'swagger-ui-express';
 
 const require = createRequire(import.meta.url);
@@ -10,14 +10,16 @@ export function loadOpenApiDocument(): unknown {
   return JSON.parse(readFileSync(require.resolve('@cims/contracts/openapi.json'), 'utf8'));
 }
 
-/** `GET /openapi.json` and the interactive reference at `/docs`. */
-export function docsRouter(): Router {
+/**
+ * `GET /openapi.json` and the interactive reference at `/docs`, mounted on their own paths so that API requests never
+ * pass through them.
+ */
+export function mountDocs(app: Express): void {
   const document = loadOpenApiDocument();
-  const router = createRouter();
-  router.get('/openapi.json', (_req, res) => {
+  app.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
-  router.use(
+  app.use(
     '/docs',
     swaggerUi.serveFiles(undefined, { swaggerOptions: { url: '/openapi.json' } }),
     swaggerUi.setup(undefined, {
@@ -25,5 +27,4 @@ export function docsRouter(): Router {
       swaggerOptions: { url: '/openapi.json', displayOperationId: true, tryItOutEnabled: false },
     }),
   );
-  return router;
 }
