@@ -287,7 +287,7 @@ export class AuthService {
         [this.deps.config.refreshReuseGraceSeconds, hash],
       );
       // Unknown, an ended session, a deactivated user, or an unspent token whose session just expired: not theft.
-      if (!known || known.live !== true || known.is_active === false || known.spent_at === null) {
+      if (known?.live !== true || known.is_active === false || known.spent_at === null) {
         return { error: INVALID_REFRESH() };
       }
       const sessionId = asInt(known.session_id);
