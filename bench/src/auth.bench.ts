@@ -353,7 +353,7 @@ async function main(): Promise<number> {
     if (busyBefore > 0.15) log('  WARNING: the machine is not idle; expect noisy numbers');
   }
 
-  database = await createFreshDatabase(settings.adminUrl);
+  database = await createFreshDatabase(settings.adminUrl, 'cims_bench');
   log(`  database: ${database.name} (created for this run)`);
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'cims-bench-'));
 

@@ -1,15 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { type CimsClient, createCimsClient } from '@cims/sdk';
-import pg from 'pg';
 import { type Config, loadConfig } from '../src/config.js';
 import type { DatabaseTarget } from '../src/db/orm.js';
 import { createLogger } from '../src/logger.js';
 import type { ServerModule } from '../src/modules/index.js';
 import { type RunningServer, startServer } from '../src/runtime.js';
+import { createFreshDatabase } from './fresh-database.js';
 import { type SmtpInbox, startSmtpInbox } from './smtp-inbox.js';
 
 /** Which database a test app runs on. */
@@ -47,34 +46,6 @@ export interface TestApp extends AsyncDisposable {
   /** The raw log output, to check that no secret ever reaches it. */
   logText(): string;
   close(): Promise<void>;
-}
-
-/** A fresh, empty PostgreSQL database on the server of `TEST_DATABASE_URL`, dropped by the returned function. */
-async function freshPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const adminUrl = process.env.TEST_DATABASE_URL;
-  if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set');
-  const name = `cims_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
 }
 
 /**
@@ -117,7 +88,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       throw new Error('Only a PostgreSQL database can be shared');
     target = options.shareDatabaseWith.target;
   } else if (database === 'postgres') {
-    const fresh = await freshPostgresDatabase();
+    const adminUrl = process.env.TEST_DATABASE_URL;
+    if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set');
+    const fresh = await createFreshDatabase(adminUrl, 'cims_test');
     target = { kind: 'postgres', url: fresh.url };
     const cleanup = drop;
     drop = async () => {

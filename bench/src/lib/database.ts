@@ -1,42 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 
-/** A database created for one run, dropped by {@link FreshDatabase.drop}. */
-export interface FreshDatabase {
-  name: string;
-  url: string;
-  drop(): Promise<void>;
-}
-
-/** Creates `cims_bench_<random>` on the server of `adminUrl` (the same way the server's test harness does). */
-export async function createFreshDatabase(adminUrl: string): Promise<FreshDatabase> {
-  const name = `cims_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  let dropped = false;
-  return {
-    name,
-    url: url.toString(),
-    async drop() {
-      if (dropped) return;
-      dropped = true;
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
-}
+export { createFreshDatabase, type FreshDatabase } from '../../../apps/server/test/fresh-database.js';
 
 /** The server's hashing of refresh tokens (apps/server/src/modules/auth/crypto.ts): SHA-256, hex. */
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
