@@ -1,6 +1,8 @@
 import { initContract } from '@ts-rest/core';
 import { authContract } from './auth/auth.contract.js';
 import { ceoContract } from './ceo/ceo.contract.js';
+import { crmContract } from './crm/crm.contract.js';
+import { salesContract } from './crm/sales.contract.js';
 import { healthContract } from './health/health.contract.js';
 import { managementContract } from './management/management.contract.js';
 
@@ -15,6 +17,8 @@ export const contract = c.router({
   auth: authContract,
   ceo: ceoContract,
   management: managementContract,
+  crm: crmContract,
+  sales: salesContract,
 });
 
 /** The type of {@link contract}. */

@@ -49,6 +49,7 @@ export {
   UserPermissionsSchema,
 } from './ceo/index.js';
 export { type CimsContract, contract } from './contract.js';
+export * from './crm/index.js';
 export {
   type ApiErrorBody,
   ApiErrorSchema,

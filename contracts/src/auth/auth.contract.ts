@@ -131,7 +131,7 @@ export const authContract = c.router(
       contentType: 'multipart/form-data',
       summary: 'Replace the profile picture',
       metadata: meta({ auth: 'bearer', files: { image: PROFILE_IMAGE } }),
-      body: multipartBody(z.object({})),
+      body: multipartBody(z.object({}), ['image']),
       responses: { 200: AuthMessageSchema, ...errorResponses(400, 401, 413, 415, 422, 500) },
     },
     updateProfileInfo: {
@@ -161,7 +161,7 @@ export const authContract = c.router(
           '`current_password` and `new_password` go together. Changing the password ends the other sessions.',
         files: { image: { ...PROFILE_IMAGE, required: false } },
       }),
-      body: multipartBody(ProfileFormSchema),
+      body: multipartBody(ProfileFormSchema, ['image']),
       responses: { 200: AuthMessageSchema, ...errorResponses(400, 401, 413, 415, 422, 429, 500) },
     },
     logout: {

@@ -14,7 +14,9 @@ export const ERROR_CODES = [
   'INVALID_CREDENTIALS',
   'REFRESH_TOKEN_INVALID',
   'REFRESH_TOKEN_REUSED',
+  'INVALID_API_KEY',
   'FORBIDDEN',
+  'INVALID_SIGNATURE',
   'ACCOUNT_INACTIVE',
   'EMAIL_NOT_VERIFIED',
   'REGISTRATION_CLOSED',
@@ -23,8 +25,10 @@ export const ERROR_CODES = [
   'METHOD_NOT_ALLOWED',
   'CONFLICT',
   'EMAIL_TAKEN',
+  'STATUS_IN_USE',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
+  'RANGE_NOT_SATISFIABLE',
   'VALIDATION_FAILED',
   'RATE_LIMITED',
   'INTERNAL',
@@ -54,8 +58,12 @@ export const ERROR_STATUS = {
   REFRESH_TOKEN_INVALID: 401,
   /** An already-rotated refresh token was presented again: the session was revoked as a precaution. */
   REFRESH_TOKEN_REUSED: 401,
+  /** The `X-Key` header of the intake API is missing or wrong. */
+  INVALID_API_KEY: 401,
   /** Authenticated, but not allowed to do this. */
   FORBIDDEN: 403,
+  /** A signed URL's signature is wrong or has expired; ask the API for a fresh URL. */
+  INVALID_SIGNATURE: 403,
   /** The account was deactivated by an administrator. */
   ACCOUNT_INACTIVE: 403,
   /** The account's e-mail address is not verified yet. */
@@ -69,8 +77,12 @@ export const ERROR_STATUS = {
   CONFLICT: 409,
   /** An account with this e-mail address exists. */
   EMAIL_TAKEN: 409,
+  /** A customer status still in use cannot be deleted without `reassign_to`. */
+  STATUS_IN_USE: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  /** The `Range` asked for lies outside the file. */
+  RANGE_NOT_SATISFIABLE: 416,
   VALIDATION_FAILED: 422,
   RATE_LIMITED: 429,
   INTERNAL: 500,

@@ -4,6 +4,15 @@ import { errorResponses } from '../errors/error.schemas.js';
 import { meta } from '../shared/route-meta.js';
 import { IdParamSchema } from '../shared/shared.schemas.js';
 import {
+  CreateStatusSchema,
+  CustomerStatusSchema,
+  DeletedStatusSchema,
+  DeleteStatusQuerySchema,
+  ReorderStatusesSchema,
+  StatusInUseErrorSchema,
+  UpdateStatusSchema,
+} from '../crm/statuses.schemas.js';
+import {
   CreatePageSchema,
   CreateRoleSchema,
   ManagedRoleSchema,
@@ -36,9 +45,65 @@ const updateRole = {
   responses: { 200: ManagedRoleSchema, ...errorResponses(400, 401, 403, 404, 422, 500) },
 } as const;
 
-/** Pages and roles, as the CEO's Management page edits them. */
+const updateStatus = {
+  path: '/management/statuses/:id',
+  summary: 'Update a status',
+  metadata: ceoOnly('`name` cannot change: renaming changes the label only. PUT and PATCH behave the same.'),
+  pathParams: idParams,
+  body: UpdateStatusSchema,
+  responses: { 200: CustomerStatusSchema, ...errorResponses(400, 401, 403, 404, 422, 500) },
+} as const;
+
+/** Customer statuses, pages and roles, as the CEO's Management page edits them. */
 export const managementContract = c.router(
   {
+    listStatuses: {
+      method: 'GET',
+      path: '/management/statuses',
+      summary: 'Every customer status, in order',
+      metadata: meta({
+        auth: 'bearer',
+        roles: ['CEO'],
+        pages: ['crm'],
+        description: 'The CEO or a user with the `crm` page. Inactive statuses included.',
+      }),
+      responses: { 200: z.array(CustomerStatusSchema), ...errorResponses(401, 403, 500) },
+    },
+    createStatus: {
+      method: 'POST',
+      path: '/management/statuses',
+      summary: 'Add a customer status',
+      metadata: ceoOnly('`is_system` is not accepted: only the six legacy statuses are system statuses.'),
+      body: CreateStatusSchema,
+      responses: { 201: CustomerStatusSchema, ...errorResponses(401, 403, 409, 422, 500) },
+    },
+    reorderStatuses: {
+      method: 'PUT',
+      path: '/management/statuses/order',
+      summary: 'Put the statuses in a new order',
+      metadata: ceoOnly('Takes every status id exactly once (422 otherwise); applied atomically.'),
+      body: ReorderStatusesSchema,
+      responses: { 200: z.array(CustomerStatusSchema), ...errorResponses(401, 403, 422, 500) },
+    },
+    updateStatus: { method: 'PUT', ...updateStatus },
+    patchStatus: { method: 'PATCH', ...updateStatus },
+    deleteStatus: {
+      method: 'DELETE',
+      path: '/management/statuses/:id',
+      summary: 'Delete a customer status',
+      metadata: ceoOnly(
+        'System statuses cannot be deleted (403). A status customers use answers 409 with `in_use_count`, unless ' +
+          '`reassign_to` names another status: then its customers move there and the status goes, in one transaction.',
+      ),
+      pathParams: idParams,
+      query: DeleteStatusQuerySchema,
+      body: c.noBody(),
+      responses: {
+        200: DeletedStatusSchema,
+        ...errorResponses(401, 403, 404, 422, 500),
+        409: StatusInUseErrorSchema,
+      },
+    },
     listPages: {
       method: 'GET',
       path: '/management/pages',

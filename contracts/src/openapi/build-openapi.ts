@@ -38,6 +38,7 @@ const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
   409: 'The request conflicts with the current state.',
   413: 'The request body is larger than allowed.',
   415: 'The request body is not in a media type this route accepts.',
+  416: 'The requested `Range` lies outside the file.',
   422: 'Some values of the request are invalid; `detail` lists each, FastAPI-style.',
   429: 'Too many requests; retry after the time in `Retry-After`.',
   500: 'An unexpected server error; nothing was changed and the details are in the server log under the request id.',
@@ -119,8 +120,9 @@ function requestBody(route: AppRoute, converter: SchemaConverter): RequestBodyOb
   if (!('body' in route)) return undefined;
   const meta = routeMeta(route);
   const contentType = route.contentType ?? 'application/json';
-  // A multipart body is `FormData | fields` (see multipartBody): describe the fields.
-  const body = route.body instanceof z.ZodUnion ? (route.body.options as z.ZodTypeAny[])[1] : route.body;
+  // A multipart body is `FormData | (fields & files)` (see multipartBody): describe the fields.
+  const variant = route.body instanceof z.ZodUnion ? (route.body.options as z.ZodTypeAny[])[1] : route.body;
+  const body = variant instanceof z.ZodIntersection ? (variant._def.left as z.ZodTypeAny) : variant;
   const textSchema: SchemaObject = isZodType(body) ? converter.convert(body as z.ZodTypeAny) : { type: 'object' };
   if (contentType !== 'multipart/form-data') {
     return { required: true, content: { [contentType]: { schema: textSchema } } };
@@ -157,6 +159,15 @@ function responses(route: AppRoute, converter: SchemaConverter): Record<string, 
   for (const [statusText, schema] of Object.entries(route.responses)) {
     const status = Number(statusText);
     const isError = schema === ApiErrorSchema || schema === ValidationErrorSchema;
+    if (isOtherResponse(schema)) {
+      // A file: the bytes in the declared media type.
+      out[statusText] = {
+        description: status === 206 ? 'Part of the file, as asked for by `Range`.' : (route.summary ?? 'Success.'),
+        headers,
+        content: { [schema.contentType]: { schema: { type: 'string', contentMediaType: schema.contentType } } },
+      };
+      continue;
+    }
     if (!isZodType(schema)) {
       out[statusText] = { description: route.summary ?? 'Success.', headers };
       continue;
@@ -183,7 +194,13 @@ const SECURITY: Record<RouteAuth, SecurityRequirementObject[]> = {
   public: [],
   bearer: [{ bearerAuth: [] }],
   apiKey: [{ intakeKey: [] }],
+  // A bearer token, or none: the signature in the query (`expires`, `sig`) then authorizes the request.
+  signedUrl: [{ bearerAuth: [] }, {}],
 };
+
+function isOtherResponse(value: unknown): value is { contentType: string; body: unknown } {
+  return typeof value === 'object' && value !== null && 'contentType' in value && 'body' in value && !isZodType(value);
+}
 
 /**
  * Builds the OpenAPI 3.1 document of a contract: one operation per route with its `operationId` (the route's key
@@ -245,6 +262,7 @@ export function buildOpenApiDocument(contract: AppRouter, options: BuildOpenApiO
       summary: route.summary ?? name,
       ...(meta.description ? { description: meta.description } : {}),
       ...(meta.roles ? { 'x-roles': [...meta.roles] } : {}),
+      ...(meta.pages ? { 'x-pages': [...meta.pages] } : {}),
       tags: [keys[0] as string],
       security: [...SECURITY[meta.auth]],
       ...(parameters.length ? { parameters } : {}),

@@ -2,6 +2,22 @@ import pkg from '../../package.json' with { type: 'json' };
 import { AuthMessageSchema, MeSchema, SessionSchema, TokenPairSchema } from '../auth/auth.schemas.js';
 import { AdminUserSchema } from '../ceo/ceo.schemas.js';
 import { contract } from '../contract.js';
+import {
+  CustomerDetailSchema,
+  CustomerNoteSchema,
+  CustomerSchema,
+  StatusChangeSchema,
+} from '../crm/customers.schemas.js';
+import {
+  CrmStatsSchema,
+  DashboardSchema,
+  ManagerRefSchema,
+  PeriodStatsSchema,
+  SalesManagerSchema,
+  StatusCountsSchema,
+  StatusPercentagesSchema,
+} from '../crm/stats.schemas.js';
+import { CustomerStatusSchema, DynamicStatusSchema, StatusInUseErrorSchema } from '../crm/statuses.schemas.js';
 import { LivenessSchema, ReadinessCheckSchema, ReadinessSchema } from '../health/health.schemas.js';
 import { ManagedRoleSchema, MessageSchema, PageSchema } from '../management/management.schemas.js';
 import { buildOpenApiDocument } from './build-openapi.js';
@@ -21,6 +37,20 @@ export function createOpenApiDocument() {
     ].join('\n'),
     components: {
       AdminUser: AdminUserSchema,
+      CrmStats: CrmStatsSchema,
+      Customer: CustomerSchema,
+      CustomerDetail: CustomerDetailSchema,
+      CustomerNote: CustomerNoteSchema,
+      CustomerStatus: CustomerStatusSchema,
+      Dashboard: DashboardSchema,
+      DynamicStatus: DynamicStatusSchema,
+      ManagerRef: ManagerRefSchema,
+      PeriodStats: PeriodStatsSchema,
+      SalesManager: SalesManagerSchema,
+      StatusChange: StatusChangeSchema,
+      StatusCounts: StatusCountsSchema,
+      StatusInUseError: StatusInUseErrorSchema,
+      StatusPercentages: StatusPercentagesSchema,
       AuthMessage: AuthMessageSchema,
       ManagedRole: ManagedRoleSchema,
       Message: MessageSchema,
@@ -36,7 +66,9 @@ export function createOpenApiDocument() {
       health: 'Liveness and readiness probes.',
       auth: 'Sign-up, sign-in, sessions with refresh-token rotation, and the signed-in user’s profile.',
       ceo: 'User and page-permission administration (CEO only).',
-      management: 'Pages and roles (CEO only).',
+      management: 'Customer statuses, pages and roles (changes: CEO only).',
+      crm: 'Customers, notes, statuses, archive, sales-manager assignment and CRM statistics.',
+      sales: 'Lead statistics for the dashboard charts.',
     },
   });
 }

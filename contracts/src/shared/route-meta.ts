@@ -2,9 +2,11 @@
  * How a route is authenticated:
  * - `public`: no credentials;
  * - `bearer`: an access token in `Authorization: Bearer …`;
- * - `apiKey`: the intake key in the `X-Key` header.
+ * - `apiKey`: the intake key in the `X-Key` header;
+ * - `signedUrl`: an access token as for `bearer`, or instead a short-lived signature in the query (`expires`, `sig`)
+ *   that the server put into a URL it returned, so plain links and media elements work without a header.
  */
-export type RouteAuth = 'public' | 'bearer' | 'apiKey';
+export type RouteAuth = 'public' | 'bearer' | 'apiKey' | 'signedUrl';
 
 /** A file part of a `multipart/form-data` body. Text parts are the route's zod `body`; files are described here. */
 export interface FilePart {
@@ -29,6 +31,11 @@ export interface RouteMeta {
    * Servers and mocks enforce it from here, so the rule cannot differ between them.
    */
   roles?: readonly string[];
+  /**
+   * Pages that also let a caller in: a caller whose role is not in `roles` but who holds one of these pages is
+   * allowed. `{ roles: ['CEO'], pages: ['crm'] }` means "the CEO, or anyone with the CRM page".
+   */
+  pages?: readonly string[];
 }
 
 /** Types a route's metadata. */

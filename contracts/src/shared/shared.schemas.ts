@@ -13,12 +13,14 @@ const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
 const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
 
 /**
- * A boolean in a query string. Browsers send `true`/`false` literally (`URLSearchParams`); the words FastAPI accepts
- * (`1`/`0`, `yes`/`no`, `on`/`off`, any case) are accepted too, anything else is a validation error.
+ * A boolean in a query string or a form field. Browsers send `true`/`false` literally (`URLSearchParams`); the words
+ * FastAPI accepts (`1`/`0`, `yes`/`no`, `on`/`off`, any case) are accepted too, anything else is a validation error.
+ * A real boolean is accepted as well, so typed callers (the SDK) can pass `true`.
  */
 export const QueryBooleanSchema = z
-  .string()
+  .union([z.boolean(), z.string()])
   .transform((value, ctx) => {
+    if (typeof value === 'boolean') return value;
     const word = value.trim().toLowerCase();
     if (TRUE_WORDS.has(word)) return true;
     if (FALSE_WORDS.has(word)) return false;
@@ -47,10 +49,17 @@ export function paginated<TItem extends z.ZodTypeAny>(item: TItem) {
 export type PaginationQuery = z.infer<typeof PaginationQuerySchema>;
 
 /**
- * The body of a `multipart/form-data` route: a `FormData` on the client (the SDK sends it unchanged; the ts-rest client
- * would JSON-encode a plain object's values), the parsed text fields on the server. File parts are described in the
- * route's `metadata.files`.
+ * The body of a `multipart/form-data` route: a `FormData` on the client (sent unchanged), or the text fields as a
+ * plain object, with a `Blob`/`File` for each file part named in `files` (the SDK builds the form; ts-rest alone would
+ * JSON-encode each value). On the server it is the parsed text fields (files arrive beside them). File parts are
+ * described in the route's `metadata.files`.
  */
-export function multipartBody<TFields extends z.ZodTypeAny>(fields: TFields) {
-  return z.union([z.instanceof(FormData), fields]);
+export function multipartBody<TFields extends z.ZodTypeAny, const TFile extends string = never>(
+  fields: TFields,
+  files: readonly TFile[] = [],
+) {
+  const fileShape = Object.fromEntries(files.map((name) => [name, z.instanceof(Blob).optional()])) as {
+    [K in TFile]: z.ZodOptional<z.ZodType<Blob, z.ZodTypeDef, Blob>>;
+  };
+  return z.union([z.instanceof(FormData), z.intersection(fields, z.object(fileShape))]);
 }

@@ -45,7 +45,10 @@ export function routeTable(contracts: AppRouter[]) {
       byPath.set(route.path, entry);
     }
   }
-  const paths = [...byPath.values()];
+  // Literal segments win over parameters (`/crm/customers/bulk-delete` before `/crm/customers/:id`), whatever order
+  // the contract declares them in: the legacy server's first-match order made its bulk routes unreachable.
+  const params = (path: string) => path.split('/').filter((segment) => segment.startsWith(':')).length;
+  const paths = [...byPath.entries()].sort(([a], [b]) => params(a) - params(b)).map(([, entry]) => entry);
 
   return function checkRoute(req: Request, res: Response, next: NextFunction): void {
     const candidates = paths.filter((p) => p.pattern.test(req.path)).flatMap((p) => p.routes);

@@ -1,0 +1,308 @@
+import { z } from 'zod';
+import type { FilePart } from '../shared/route-meta.js';
+import { IdSchema, QueryBooleanSchema, TimestampSchema } from '../shared/shared.schemas.js';
+import { StatusCategorySchema } from './statuses.schemas.js';
+
+/**
+ * Where a lead came from. Input is read case-insensitively with spaces and hyphens as underscores, so the legacy
+ * client's title-cased `Telegram Bot` is `telegram_bot`; anything else is a 422 listing these.
+ */
+export const PLATFORMS = [
+  'instagram',
+  'telegram',
+  'telegram_bot',
+  'facebook',
+  'whatsapp',
+  'tiktok',
+  'youtube',
+  'linkedin',
+  'website',
+  'phone_call',
+  'email',
+  'referral',
+  'walk_in',
+  'other',
+] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+/** Local or international customer. */
+export const CUSTOMER_TYPES = ['local', 'international'] as const;
+export type CustomerType = (typeof CUSTOMER_TYPES)[number];
+
+/** The language of the conversation with the customer. */
+export const LANGUAGES = ['uz', 'ru', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+/** How urgent a lead looks, from its notes (see `priority_reason`). */
+export const PRIORITY_LEVELS = ['critical', 'high', 'medium', 'low'] as const;
+export type PriorityLevel = (typeof PRIORITY_LEVELS)[number];
+
+/** A value of `values`, read case-insensitively (and with `normalize` applied first). */
+function caseInsensitiveEnum<const T extends readonly [string, ...string[]]>(
+  values: T,
+  normalize: (value: string) => string = (value) => value,
+) {
+  return z
+    .string()
+    .transform((value, ctx) => {
+      const key = normalize(value.trim().toLowerCase());
+      if ((values as readonly string[]).includes(key)) return key as T[number];
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `Input should be one of ${values.map((v) => `'${v}'`).join(', ')}`,
+        params: { allowed: values },
+      });
+      return z.NEVER;
+    })
+    .describe(`One of ${values.map((v) => `\`${v}\``).join(', ')} (any case).`);
+}
+
+export const PlatformSchema = caseInsensitiveEnum(PLATFORMS, (value) => value.replace(/[\s-]+/g, '_'));
+export const CustomerTypeSchema = caseInsensitiveEnum(CUSTOMER_TYPES);
+export const LanguageSchema = caseInsensitiveEnum(LANGUAGES);
+export const PriorityLevelSchema = caseInsensitiveEnum(PRIORITY_LEVELS);
+
+/**
+ * A status name as a customer form sends it: a dynamic status or one of the six legacy values. Checked against the
+ * active statuses by the server (422 listing them when unknown).
+ */
+export const StatusNameSchema = z.string().trim().min(1, 'Should not be empty').max(100);
+
+/** A phone number as typed; the server normalises it to E.164 (default region: the business's) or answers 422. */
+export const PhoneSchema = z
+  .string()
+  .trim()
+  .min(1, 'Should not be empty')
+  .max(32)
+  .regex(/^[+\d\s().-]+$/, 'Input should be a phone number');
+
+/**
+ * A moment as ISO-8601: `2026-03-03T09:53:00+05:00`, `…Z`, or without an offset (then read in the business time
+ * zone, `BUSINESS_TIMEZONE`).
+ */
+export const LocalDateTimeSchema = z
+  .string()
+  .trim()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$/i,
+    'Input should be an ISO-8601 date-time, e.g. 2026-03-03T09:53:00+05:00',
+  )
+  .describe('ISO-8601 date-time; without an offset it is read in the business time zone.');
+
+/** A calendar day, `YYYY-MM-DD`, in the business time zone. */
+export const DateSchema = z
+  .string()
+  .trim()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Input should be a date as YYYY-MM-DD')
+  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'Input should be a valid date')
+  .describe('A day as `YYYY-MM-DD` (business time zone).');
+
+/** A text field of a form: trimmed; on create an empty value means "not given". */
+const text = (max: number) => z.string().trim().max(max);
+const blankToUndefined = <T extends z.ZodTypeAny>(schema: T) =>
+  z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema.optional());
+/** On update an empty value clears an optional field (`null`); absent leaves it as is. */
+const blankToNull = <T extends z.ZodTypeAny>(schema: T) =>
+  z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? null : value), schema.nullable().optional());
+
+const FullNameSchema = text(255).min(1, 'Should not be empty');
+const UsernameSchema = text(255);
+const AssistantSchema = text(255);
+const NotesSchema = text(10_000);
+const ChatUrlSchema = text(1000);
+
+/** The file part `audio` of customer forms. */
+export const CUSTOMER_AUDIO: FilePart = {
+  required: false,
+  description: 'A call recording. MP3, OGG/Opus, WAV, M4A/AAC, FLAC or WebM; the content is checked, not the name.',
+  mediaTypes: [
+    'audio/mpeg',
+    'audio/ogg',
+    'audio/wav',
+    'audio/x-wav',
+    'audio/mp4',
+    'audio/x-m4a',
+    'audio/aac',
+    'audio/flac',
+    'audio/webm',
+    'application/octet-stream',
+  ],
+  maxBytes: 25 * 1024 * 1024,
+};
+
+/**
+ * The text fields of `POST /crm/customers` (multipart, or urlencoded without a file), as the legacy client sends them.
+ * `customer_status` is accepted as another name for `status`.
+ */
+export const CustomerFormSchema = z
+  .object({
+    full_name: FullNameSchema,
+    platform: PlatformSchema,
+    phone_number: PhoneSchema,
+    status: blankToUndefined(StatusNameSchema),
+    customer_status: blankToUndefined(StatusNameSchema).describe('Another name for `status`.'),
+    username: blankToUndefined(UsernameSchema),
+    assistant_name: blankToUndefined(AssistantSchema),
+    notes: blankToUndefined(NotesSchema),
+    chat_url: blankToUndefined(ChatUrlSchema),
+    conversation_language: blankToUndefined(LanguageSchema).describe('Default `uz`; any case, stored lower case.'),
+    customer_type: blankToUndefined(CustomerTypeSchema),
+    recall_time: blankToUndefined(LocalDateTimeSchema),
+  })
+  .superRefine((value, ctx) => {
+    if (value.status === undefined && value.customer_status === undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['status'], message: 'Field required' });
+    }
+  });
+export type CustomerForm = z.input<typeof CustomerFormSchema>;
+
+/**
+ * The text fields of `PUT`/`PATCH /crm/customers/{id}` (both behave the same): an absent field stays, an empty one
+ * clears an optional field. `status` and `customer_status` are the same field. `clear_recall_time=true` wins over
+ * `recall_time`.
+ */
+export const CustomerUpdateFormSchema = z.object({
+  full_name: FullNameSchema.optional(),
+  platform: PlatformSchema.optional(),
+  phone_number: PhoneSchema.optional(),
+  status: blankToUndefined(StatusNameSchema),
+  customer_status: blankToUndefined(StatusNameSchema).describe('Another name for `status`.'),
+  username: blankToNull(UsernameSchema),
+  assistant_name: blankToNull(AssistantSchema),
+  notes: blankToNull(NotesSchema),
+  chat_url: blankToNull(ChatUrlSchema),
+  conversation_language: blankToUndefined(LanguageSchema),
+  customer_type: blankToNull(CustomerTypeSchema),
+  recall_time: blankToNull(LocalDateTimeSchema),
+  clear_recall_time: QueryBooleanSchema.optional().describe('`true` removes the recall time.'),
+});
+export type CustomerUpdateForm = z.input<typeof CustomerUpdateFormSchema>;
+
+/** The JSON body of the external intake `POST /crm/api/customers`. */
+export const IntakeCustomerSchema = z.object({
+  full_name: FullNameSchema,
+  platform: PlatformSchema,
+  phone_number: PhoneSchema,
+  status: StatusNameSchema.default('need_to_call'),
+  username: UsernameSchema.min(1).optional(),
+  assistant_name: AssistantSchema.min(1).optional(),
+  notes: NotesSchema.optional(),
+  chat_url: ChatUrlSchema.min(1).optional(),
+  conversation_language: LanguageSchema.default('uz'),
+  customer_type: CustomerTypeSchema.optional(),
+  recall_time: LocalDateTimeSchema.optional(),
+});
+export type IntakeCustomerInput = z.input<typeof IntakeCustomerSchema>;
+
+/** A note on a customer. */
+export const CustomerNoteSchema = z
+  .object({
+    id: IdSchema,
+    customer_id: IdSchema,
+    note: z.string(),
+    created_by: IdSchema.nullable().describe('The author; `null` once the author’s account is deleted.'),
+    created_by_full_name: z.string().nullable().describe('"Name Surname" of the author.'),
+    created_at: TimestampSchema,
+    updated_at: TimestampSchema,
+  })
+  .describe('A note on a customer.');
+export type CustomerNote = z.infer<typeof CustomerNoteSchema>;
+
+export const NoteInputSchema = z.object({
+  note: z.string().trim().min(1, 'Should not be empty').max(10_000),
+});
+export type NoteInput = z.input<typeof NoteInputSchema>;
+
+export const CustomerNotesSchema = z.object({
+  customer_id: IdSchema,
+  items: z.array(CustomerNoteSchema).describe('Oldest first.'),
+  total_count: z.number().int().min(0),
+});
+
+/** The sales manager a customer is assigned to. */
+export const AssignedManagerSchema = z.object({
+  id: IdSchema,
+  name: z.string(),
+  surname: z.string(),
+});
+
+/** A customer (lead). Every key is always present; unset ones are `null`. */
+export const CustomerSchema = z
+  .object({
+    id: IdSchema,
+    full_name: z.string(),
+    platform: z.string().describe('A platform key, e.g. `telegram_bot`.'),
+    username: z.string().nullable(),
+    phone_number: z.string().describe('E.164 where the number could be parsed, e.g. `+998901234567`.'),
+    status: z.string().describe('The status name; never null.'),
+    status_label: z.string().describe('The status’s display name.'),
+    status_category: StatusCategorySchema,
+    customer_type: z.enum(CUSTOMER_TYPES).nullable(),
+    assistant_name: z.string().nullable(),
+    chat_url: z.string().nullable(),
+    notes: z.string().nullable(),
+    aisummary: z.string().nullable().describe('A short summary of the notes.'),
+    importance_score: z.number().int().min(0).max(100).nullable(),
+    priority_score: z.number().int().min(0).max(100).nullable(),
+    priority_level: z.enum(PRIORITY_LEVELS).nullable(),
+    priority_reason: z.string().nullable(),
+    industry: z.string().nullable(),
+    business_age_years: z.number().int().nullable(),
+    audio_file_id: z.string().nullable(),
+    audio_url: z
+      .string()
+      .nullable()
+      .describe(
+        'A relative URL on this server that plays the recording without an Authorization header for a short time ' +
+          '(`?expires=…&sig=…`); `null` without audio.',
+      ),
+    recall_time: TimestampSchema.nullable(),
+    conversation_language: z.enum(LANGUAGES),
+    sales_manager: AssignedManagerSchema.nullable(),
+    created_at: TimestampSchema,
+    updated_at: TimestampSchema,
+    is_archived: z.boolean(),
+    archived_at: TimestampSchema.nullable(),
+  })
+  .describe('A customer (lead).');
+export type Customer = z.infer<typeof CustomerSchema>;
+
+/** A customer with its notes (`GET /crm/detail/{id}`). */
+export const CustomerDetailSchema = CustomerSchema.extend({
+  additional_notes: z.array(CustomerNoteSchema).describe('Oldest first.'),
+}).describe('A customer with its notes.');
+export type CustomerDetail = z.infer<typeof CustomerDetailSchema>;
+
+/** One recorded status change. */
+export const StatusChangeSchema = z.object({
+  id: IdSchema,
+  customer_id: IdSchema,
+  from_status: z.string().nullable().describe('`null` for the status a customer was created with.'),
+  to_status: z.string(),
+  changed_by: IdSchema.nullable().describe('`null` for the intake API or a deleted account.'),
+  changed_by_full_name: z.string().nullable(),
+  changed_at: TimestampSchema,
+});
+export type StatusChange = z.infer<typeof StatusChangeSchema>;
+
+export const CreatedCustomerSchema = z.object({
+  message: z.string(),
+  id: IdSchema,
+  sales_manager_id: IdSchema.nullable().describe('Who the customer was assigned to, if anyone.'),
+});
+
+export const BulkIdsSchema = z.object({
+  customer_ids: z.array(IdSchema).min(1, 'The list is empty').max(1000),
+});
+export type BulkIdsInput = z.input<typeof BulkIdsSchema>;
+
+export const BulkResultSchema = z.object({
+  message: z.string(),
+  count: z.number().int().min(0).describe('Customers changed; unknown ids are skipped.'),
+});
+
+/** `limit` and `offset` of the plain list routes. */
+export const ListQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(500).describe('At most this many, newest first.'),
+  offset: z.coerce.number().int().min(0).default(0),
+});

@@ -1,0 +1,5 @@
+export { CRM_ACCESS, crmContract } from './crm.contract.js';
+export * from './customers.schemas.js';
+export { salesContract } from './sales.contract.js';
+export * from './stats.schemas.js';
+export * from './statuses.schemas.js';

@@ -1,0 +1,328 @@
+import { z } from 'zod';
+import { IdSchema, QueryBooleanSchema, TimestampSchema } from '../shared/shared.schemas.js';
+import {
+  CustomerSchema,
+  CustomerTypeSchema,
+  DateSchema,
+  PriorityLevelSchema,
+  StatusNameSchema,
+} from './customers.schemas.js';
+import { LEGACY_STATUSES, StatusCategorySchema } from './statuses.schemas.js';
+
+const Count = z.number().int().min(0);
+const Percent = z.number().min(0).max(100);
+
+/** Customers per status name: every active status and every status in use, zeros included. */
+export const StatusCountsSchema = z.record(z.string(), Count).describe('Customers per status name.');
+/** The share of each status in percent, one decimal. */
+export const StatusPercentagesSchema = z
+  .record(z.string(), Percent)
+  .describe('Share of each status in percent, rounded to one decimal; 0 when there are no customers.');
+
+/** The six legacy status counts as top-level keys, as the legacy statistics had them. */
+const legacyCounts = Object.fromEntries(LEGACY_STATUSES.map((status) => [status, Count])) as Record<
+  (typeof LEGACY_STATUSES)[number],
+  typeof Count
+>;
+
+/** Counts of (non-archived) customers created since each boundary, in the business time zone. */
+export const PeriodStatsSchema = z
+  .object({
+    today: Count.describe('Since 00:00 today.'),
+    this_week: Count.describe('Since Monday 00:00.'),
+    this_month: Count.describe('Since the 1st, 00:00.'),
+    last_3_months: Count.describe('The last 90 days, today included.'),
+    last_6_months: Count.describe('The last 180 days, today included.'),
+    last_year: Count.describe('The last 365 days, today included.'),
+  })
+  .describe('New customers per period (business time zone).');
+
+export const StatusStatsSchema = z.object({ total_customers: Count, ...legacyCounts }).catchall(Count);
+
+export const CrmStatsSchema = z
+  .object({
+    total_customers: Count,
+    ...legacyCounts,
+    status_dict: StatusCountsSchema,
+    status_percentages: StatusPercentagesSchema,
+  })
+  .describe('Customers per status (archived ones excluded).');
+
+export const PeriodStatsResponseSchema = z.object({
+  period_stats: PeriodStatsSchema,
+  generated_at: TimestampSchema,
+});
+
+export const StatusChoiceSchema = z.object({
+  value: z.string(),
+  label: z.string(),
+  color: z.string().nullable(),
+  category: StatusCategorySchema,
+});
+
+export const DashboardQuerySchema = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  page_size: z.coerce.number().int().min(1).max(50).default(50).describe('At most 50.'),
+  show_all: QueryBooleanSchema.default(false).describe(
+    '`false` hides customers in a `lost` status (e.g. `rejected`) unless `status_filter` asks for one; `true` shows all.',
+  ),
+  search: z.string().trim().max(200).optional().describe('Part of the name, phone, username, platform, assistant or status.'),
+  status_filter: StatusNameSchema.optional(),
+});
+export type DashboardQuery = z.input<typeof DashboardQuerySchema>;
+
+export const DashboardSchema = z
+  .object({
+    customers: z.array(CustomerSchema).describe('The page, newest first.'),
+    page: z.number().int().min(1),
+    page_size: z.number().int().min(1),
+    total_items: Count.describe('Customers matching the filters.'),
+    total_pages: Count,
+    status_stats: StatusStatsSchema.describe('Non-archived customers per status (all, whatever the filters).'),
+    status_dict: StatusCountsSchema,
+    status_percentages: StatusPercentagesSchema,
+    status_choices: z.array(StatusChoiceSchema).describe('The active statuses, in order.'),
+    permissions: z.array(z.string()).describe('The caller’s pages, by display name.'),
+    selected_status: z.string().nullable(),
+    period_stats: PeriodStatsSchema,
+  })
+  .describe('The CRM list with its statistics.');
+export type Dashboard = z.infer<typeof DashboardSchema>;
+
+const WindowStatsSchema = z.object({
+  total_customers: Count,
+  status_stats: StatusCountsSchema,
+  status_percentages: StatusPercentagesSchema,
+});
+
+export const StatsSummarySchema = z
+  .object({
+    generated_at: TimestampSchema,
+    today: WindowStatsSchema,
+    last_3_days: WindowStatsSchema,
+    last_7_days: WindowStatsSchema,
+    last_30_days: WindowStatsSchema,
+    last_90_days: WindowStatsSchema,
+  })
+  .describe('New customers per status over windows of whole days ending today (business time zone).');
+
+/** The report periods: N whole days ending today, in the business time zone. */
+export const REPORT_PERIODS = ['1d', '3d', '7d', '15d', '30d', '90d'] as const;
+
+export const ReportQuerySchema = z
+  .object({
+    period: z.enum(REPORT_PERIODS).default('7d'),
+    from_date: DateSchema.optional().describe('With `to_date`: a custom range instead of `period`.'),
+    to_date: DateSchema.optional(),
+    search: z.string().trim().max(200).optional(),
+    status_filter: StatusNameSchema.optional(),
+    page: z.coerce.number().int().min(1).default(1),
+    page_size: z.coerce.number().int().min(1).max(500).default(200),
+  })
+  .superRefine((value, ctx) => {
+    if ((value.from_date === undefined) !== (value.to_date === undefined)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: [value.from_date === undefined ? 'from_date' : 'to_date'],
+        message: 'Send from_date and to_date together',
+      });
+    } else if (value.from_date && value.to_date && value.from_date > value.to_date) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['from_date'], message: 'from_date is after to_date' });
+    }
+  });
+export type ReportQuery = z.input<typeof ReportQuerySchema>;
+
+export const ReportSchema = z
+  .object({
+    period: z.string().describe('The period asked for, or `custom`.'),
+    from_date: z.string().describe('First day, `YYYY-MM-DD`.'),
+    to_date: z.string().describe('Last day, inclusive.'),
+    total_customers: Count.describe('Customers matching, across all pages.'),
+    page: z.number().int().min(1),
+    page_size: z.number().int().min(1),
+    total_pages: Count,
+    customers: z.array(CustomerSchema),
+    status_stats: StatusCountsSchema,
+    status_dict: StatusCountsSchema,
+    status_percentages: StatusPercentagesSchema,
+  })
+  .describe('Customers created in a period, with their statistics.');
+
+export const LatestQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+// ------------------------------------------------------------------------------------------------ sales managers
+
+export const ManagerRefSchema = z.object({
+  id: IdSchema,
+  email: z.string(),
+  name: z.string(),
+  surname: z.string(),
+});
+
+export const SalesManagerSchema = ManagerRefSchema.extend({
+  assigned_leads_count: Count.describe('Customers assigned now (archived ones included).'),
+}).describe('An active sales manager.');
+
+export const ManagerLeadsQuerySchema = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  limit: z.coerce.number().int().min(1).max(200).default(20),
+  search: z.string().trim().max(200).optional().describe('Part of the name, phone or username.'),
+  status: z.string().trim().max(100).optional(),
+  priority_level: PriorityLevelSchema.optional(),
+  include_archived: QueryBooleanSchema.default(false),
+});
+export type ManagerLeadsQuery = z.input<typeof ManagerLeadsQuerySchema>;
+
+export const LeadItemSchema = z.object({
+  id: IdSchema,
+  full_name: z.string(),
+  phone_number: z.string(),
+  platform: z.string(),
+  username: z.string().nullable(),
+  status: z.string(),
+  status_name: z.string().describe('The same as `status` (the legacy client prefers this key).'),
+  priority_level: z.string().nullable(),
+  priority_score: z.number().int().nullable(),
+  importance_score: z.number().int().nullable(),
+  industry: z.string().nullable(),
+  is_archived: z.boolean(),
+  created_at: TimestampSchema,
+  assigned_at: TimestampSchema,
+});
+
+export const ManagerLeadsSchema = z.object({
+  sales_manager: ManagerRefSchema,
+  total_count: Count,
+  page: z.number().int().min(1),
+  limit: z.number().int().min(1),
+  items: z.array(LeadItemSchema).describe('Newest assignment first.'),
+});
+
+export const ManagerStatsQuerySchema = z.object({ include_archived: QueryBooleanSchema.default(false) });
+
+export const ManagerStatsSchema = z.object({
+  sales_manager: ManagerRefSchema,
+  summary: z.object({
+    total_assigned: Count,
+    active_leads: Count,
+    archived_leads: Count,
+    counted_leads: Count.describe('The sum of `status_stats`.'),
+  }),
+  status_stats: z.array(z.object({ status: z.string(), count: Count })).describe('Most used first.'),
+});
+
+export const AssignInputSchema = z.object({ customer_id: IdSchema, sales_manager_id: IdSchema });
+export type AssignInput = z.input<typeof AssignInputSchema>;
+
+export const AssignmentSchema = z.object({
+  id: IdSchema,
+  customer_id: IdSchema,
+  sales_manager_id: IdSchema,
+  assigned_at: TimestampSchema,
+  assigned_by: IdSchema.nullable().describe('`null` for automatic assignment.'),
+  is_active: z.boolean(),
+});
+
+export const CustomerManagerSchema = z.object({
+  assignment_id: IdSchema,
+  customer_id: IdSchema,
+  sales_manager: ManagerRefSchema,
+  assigned_at: TimestampSchema,
+  assigned_by: IdSchema.nullable(),
+});
+
+export const ConversionQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100).describe('How many of the newest customers to look at.'),
+});
+
+export const ConversionRateSchema = z.object({
+  total_customers: Count,
+  project_started_count: Count.describe('Customers that have ever been in `project_started`.'),
+  converted_count: Count.describe('Customers that have ever been in a `won` status.'),
+  conversion_rate: Percent.describe('`converted_count` ÷ `total_customers` × 100, two decimals.'),
+  period: z.string(),
+});
+
+export const ManagerActivityQuerySchema = z.object({
+  from_date: DateSchema.optional().describe('Default: today.'),
+  to_date: DateSchema.optional().describe('Default: today.'),
+  sales_manager_id: z.coerce.number().int().positive().optional(),
+});
+
+const ToStatusCounts = StatusCountsSchema.describe('Changes into each status.');
+
+export const ManagerActivitySchema = z
+  .object({
+    sales_manager: ManagerRefSchema,
+    period: z.object({ from_date: z.string(), to_date: z.string(), timezone: z.string() }),
+    summary: z.object({
+      assigned_customers: Count,
+      changed_customers: Count.describe('Customers with at least one change in the period.'),
+      total_status_changes: Count,
+      to_status_counts: ToStatusCounts,
+      conversion_to_project_started_percent: Percent,
+      won_rate_percent: Percent.describe('Changes into a `won` status ÷ all changes × 100.'),
+      finish_rate_percent: Percent,
+    }),
+    daily_stats: z.array(z.object({ date: z.string(), total_changes: Count, to_status_counts: ToStatusCounts })),
+  })
+  .describe('Status changes made on a sales manager’s customers in a period, from the status history.');
+
+// ------------------------------------------------------------------------------------------------ sales
+
+export const SalesTypeQuerySchema = z.object({ customer_type: CustomerTypeSchema.optional() });
+
+export const SalesStatsSchema = z.object({
+  today: Count,
+  yesterday: Count,
+  this_week: Count.describe('Monday to today.'),
+  last_week: Count.describe('The previous Monday to Sunday.'),
+  customer_type: z.string().nullable(),
+});
+
+export const SalesDetailedQuerySchema = z.object({
+  days: z.coerce.number().int().min(1).max(365).default(30),
+  customer_type: CustomerTypeSchema.optional(),
+});
+
+const DayCount = z.object({ date: z.string(), count: Count });
+
+export const SalesDetailedSchema = z.object({
+  summary: SalesStatsSchema,
+  daily_breakdown: z.array(DayCount).describe('Every day of the window, zeros included, oldest first.'),
+  date_range: z.string(),
+});
+
+export const ChartsQuerySchema = z.object({
+  days: z.coerce.number().int().min(7).max(365).default(30),
+  customer_type: CustomerTypeSchema.optional(),
+  platform_limit: z.coerce.number().int().min(1).max(20).default(10),
+});
+
+const DistributionItem = z.object({ key: z.string(), label: z.string(), value: Count, percentage: Percent });
+
+export const ChartsSchema = z.object({
+  customer_type: z.string().nullable(),
+  period: z.object({ start_date: z.string(), end_date: z.string(), days: z.number().int() }),
+  summary: z.object({
+    total_period_leads: Count,
+    today: Count,
+    yesterday: Count,
+    this_week: Count,
+    last_week: Count,
+    project_started: Count,
+    finished: Count,
+    rejected: Count,
+    conversion_rate_percent: Percent.describe('Leads of the period now in a `won` status ÷ all leads of the period.'),
+  }),
+  trend: z.array(DayCount).describe('Every day of the window, zeros included.'),
+  status_distribution: z.array(DistributionItem),
+  platform_distribution: z.array(DistributionItem),
+  customer_type_distribution: z.array(DistributionItem),
+});
+
+export const InternationalQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
