@@ -61,8 +61,7 @@ const crm = (description?: string, extra: Partial<RouteMeta> = {}) =>
   });
 const ceoOnly = (description?: string) =>
   meta({ auth: 'bearer', roles: ['CEO'], description: `CEO only.${description ? ` ${description}` : ''}` });
-const managerOrCeo = (description: string) =>
-  meta({ auth: 'bearer', roles: ['CEO', 'SalesManager'], description });
+const managerOrCeo = (description: string) => meta({ auth: 'bearer', roles: ['CEO', 'SalesManager'], description });
 const managerOnly = (description: string) => meta({ auth: 'bearer', roles: ['SalesManager'], description });
 
 const idParams = z.object({ id: IdParamSchema });

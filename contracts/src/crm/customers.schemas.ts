@@ -103,7 +103,10 @@ const blankToUndefined = <T extends z.ZodTypeAny>(schema: T) =>
   z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema.optional());
 /** On update an empty value clears an optional field (`null`); absent leaves it as is. */
 const blankToNull = <T extends z.ZodTypeAny>(schema: T) =>
-  z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? null : value), schema.nullable().optional());
+  z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? null : value),
+    schema.nullable().optional(),
+  );
 
 const FullNameSchema = text(255).min(1, 'Should not be empty');
 const UsernameSchema = text(255);

@@ -2,8 +2,8 @@ import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
 import { errorResponses } from '../errors/error.schemas.js';
 import { meta } from '../shared/route-meta.js';
-import { CustomerSchema } from './customers.schemas.js';
 import { CRM_ACCESS } from './crm.contract.js';
+import { CustomerSchema } from './customers.schemas.js';
 import {
   ChartsQuerySchema,
   ChartsSchema,

@@ -66,7 +66,12 @@ export const DashboardQuerySchema = z.object({
   show_all: QueryBooleanSchema.default(false).describe(
     '`false` hides customers in a `lost` status (e.g. `rejected`) unless `status_filter` asks for one; `true` shows all.',
   ),
-  search: z.string().trim().max(200).optional().describe('Part of the name, phone, username, platform, assistant or status.'),
+  search: z
+    .string()
+    .trim()
+    .max(200)
+    .optional()
+    .describe('Part of the name, phone, username, platform, assistant or status.'),
   status_filter: StatusNameSchema.optional(),
 });
 export type DashboardQuery = z.input<typeof DashboardQuerySchema>;

@@ -24,12 +24,54 @@ export type StatusCategory = z.infer<typeof StatusCategorySchema>;
 
 /** The statuses a new database starts with (the legacy defaults, with a pipeline category each). */
 export const DEFAULT_STATUSES = [
-  { name: 'contacted', display_name: 'Contacted', description: 'Initial contact made', color: '#3B82F6', order: 1, category: 'open' },
-  { name: 'project_started', display_name: 'Project Started', description: 'Project has started', color: '#10B981', order: 2, category: 'won' },
-  { name: 'continuing', display_name: 'Continuing', description: 'Project is continuing', color: '#F59E0B', order: 3, category: 'won' },
-  { name: 'finished', display_name: 'Finished', description: 'Project completed', color: '#8B5CF6', order: 4, category: 'won' },
-  { name: 'rejected', display_name: 'Rejected', description: 'Lead rejected', color: '#EF4444', order: 5, category: 'lost' },
-  { name: 'need_to_call', display_name: 'Need to Call', description: 'Follow-up call needed', color: '#F97316', order: 6, category: 'open' },
+  {
+    name: 'contacted',
+    display_name: 'Contacted',
+    description: 'Initial contact made',
+    color: '#3B82F6',
+    order: 1,
+    category: 'open',
+  },
+  {
+    name: 'project_started',
+    display_name: 'Project Started',
+    description: 'Project has started',
+    color: '#10B981',
+    order: 2,
+    category: 'won',
+  },
+  {
+    name: 'continuing',
+    display_name: 'Continuing',
+    description: 'Project is continuing',
+    color: '#F59E0B',
+    order: 3,
+    category: 'won',
+  },
+  {
+    name: 'finished',
+    display_name: 'Finished',
+    description: 'Project completed',
+    color: '#8B5CF6',
+    order: 4,
+    category: 'won',
+  },
+  {
+    name: 'rejected',
+    display_name: 'Rejected',
+    description: 'Lead rejected',
+    color: '#EF4444',
+    order: 5,
+    category: 'lost',
+  },
+  {
+    name: 'need_to_call',
+    display_name: 'Need to Call',
+    description: 'Follow-up call needed',
+    color: '#F97316',
+    order: 6,
+    category: 'open',
+  },
 ] as const satisfies ReadonlyArray<{
   name: LegacyStatus;
   display_name: string;

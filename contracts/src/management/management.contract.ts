@@ -1,8 +1,5 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { errorResponses } from '../errors/error.schemas.js';
-import { meta } from '../shared/route-meta.js';
-import { IdParamSchema } from '../shared/shared.schemas.js';
 import {
   CreateStatusSchema,
   CustomerStatusSchema,
@@ -12,6 +9,9 @@ import {
   StatusInUseErrorSchema,
   UpdateStatusSchema,
 } from '../crm/statuses.schemas.js';
+import { errorResponses } from '../errors/error.schemas.js';
+import { meta } from '../shared/route-meta.js';
+import { IdParamSchema } from '../shared/shared.schemas.js';
 import {
   CreatePageSchema,
   CreateRoleSchema,
