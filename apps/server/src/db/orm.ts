@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
@@ -61,7 +62,8 @@ export async function openDatabase(target: DatabaseTarget, logger?: Logger): Pro
   }
   if (target.dir) mkdirSync(target.dir, { recursive: true });
   // One instance for the life of the ORM: a second PGlite on the same folder would corrupt it.
-  const pglite = new PGlite(target.dir);
+  // pg_trgm backs the CRM search index, as on PostgreSQL.
+  const pglite = new PGlite(target.dir, { extensions: { pg_trgm } });
   const orm = await MikroORM.init({
     ...baseOptions(logger),
     driver: PGliteDriver as unknown as Options['driver'],

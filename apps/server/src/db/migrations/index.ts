@@ -2,6 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261126224131 } from './Migration20261126224131.js';
 import { Migration20261126225710 } from './Migration20261126225710.js';
 import { Migration20261126233938 } from './Migration20261126233938.js';
+import { Migration20261127013328 } from './Migration20261127013328.js';
 
 /**
  * Every migration, in order. They are imported statically (not discovered on disk) so the bundled server, tsx and
@@ -12,4 +13,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261126224131', class: Migration20261126224131 },
   { name: 'Migration20261126225710', class: Migration20261126225710 },
   { name: 'Migration20261126233938', class: Migration20261126233938 },
+  { name: 'Migration20261127013328', class: Migration20261127013328 },
 ];
