@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { isSupportedCountry } from 'libphonenumber-js';
+import { IANAZone } from 'luxon';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -64,6 +66,26 @@ export const EnvSchema = z.object({
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   RATE_LIMIT_IP_MAX: z.coerce.number().int().min(1).default(300),
   RATE_LIMIT_ACCOUNT_MAX: z.coerce.number().int().min(1).default(10),
+  BUSINESS_TIMEZONE: z
+    .string()
+    .refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as Asia/Tashkent')
+    .default('Asia/Tashkent'),
+  DEFAULT_PHONE_REGION: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as UZ')
+    .refine((region) => isSupportedCountry(region), 'is not a country libphonenumber knows')
+    .default('UZ'),
+  CRM_CUSTOMER_API_KEY: z
+    .string()
+    .refine((value) => Buffer.byteLength(value) >= 16, 'must be at least 16 bytes')
+    .optional(),
+  CRM_INTAKE_AUTO_ASSIGN: BooleanEnv.default('true'),
+  AUDIO_URL_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(30)
+    .max(7 * 24 * 3600)
+    .default(3600),
 });
 
 /** The parsed, typed configuration of one server instance. */
@@ -95,6 +117,18 @@ export type Config = {
   /** Seed demo users into an empty database. Default: on for the embedded database outside production. */
   demoData: boolean;
   rateLimit: { windowSeconds: number; ipMax: number; accountMax: number };
+  crm: {
+    /** IANA zone of the business: days, weeks and months of the statistics; offsets of returned timestamps. */
+    timeZone: string;
+    /** Country for phone numbers typed without a country code. */
+    phoneRegion: string;
+    /** The `X-Key` of the intake API; absent → the intake answers 503. */
+    intakeApiKey: string | undefined;
+    /** Whether customers from the intake API are auto-assigned like UI-created ones. */
+    intakeAutoAssign: boolean;
+    /** Lifetime of a signed `audio_url`. */
+    audioUrlTtlSeconds: number;
+  };
 };
 
 /** Variables whose values are never echoed in error messages. */
@@ -161,6 +195,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
       ipMax: e.RATE_LIMIT_IP_MAX,
       accountMax: e.RATE_LIMIT_ACCOUNT_MAX,
+    },
+    crm: {
+      timeZone: e.BUSINESS_TIMEZONE,
+      phoneRegion: e.DEFAULT_PHONE_REGION,
+      intakeApiKey: e.CRM_CUSTOMER_API_KEY,
+      intakeAutoAssign: e.CRM_INTAKE_AUTO_ASSIGN,
+      audioUrlTtlSeconds: e.AUDIO_URL_TTL_SECONDS,
     },
   };
 }

@@ -1,7 +1,9 @@
 import { routeMeta } from '@cims/contracts';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppRoute } from '@ts-rest/core';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from '../context.js';
+import { query } from '../db/sql.js';
 import { ApiError } from '../errors.js';
 import type { Caller } from '../modules/auth/auth.service.js';
 
@@ -16,10 +18,20 @@ export function authenticate(ctx: AppContext) {
       const route = req.tsRestRoute;
       if (!route) return next();
       const meta = routeMeta(route);
-      if (meta.auth !== 'bearer') return next();
+      // A signed URL carries its own proof (checked by the route); a token, when sent, must still be valid.
+      if (meta.auth === 'signedUrl' && req.headers.authorization === undefined) return next();
+      if (meta.auth !== 'bearer' && meta.auth !== 'signedUrl') return next();
       const caller = await ctx.auth.authenticate(req.headers.authorization);
-      if (meta.roles && !meta.roles.includes(caller.role)) {
-        throw new ApiError('FORBIDDEN', `This needs one of the roles ${meta.roles.join(', ')}`);
+      if (
+        meta.roles &&
+        !meta.roles.includes(caller.role) &&
+        !(meta.pages && (await holdsPage(ctx, caller, meta.pages)))
+      ) {
+        const allowed = [
+          ...meta.roles.map((role) => `the role ${role}`),
+          ...(meta.pages ?? []).map((page) => `the page ${page}`),
+        ];
+        throw new ApiError('FORBIDDEN', `This needs ${allowed.join(' or ')}`);
       }
       res.locals.caller = caller;
       next();
@@ -27,6 +39,21 @@ export function authenticate(ctx: AppContext) {
       next(error);
     }
   };
+}
+
+/** Whether the caller holds one of `pages`. */
+async function holdsPage(ctx: AppContext, caller: Caller, pages: readonly string[]): Promise<boolean> {
+  const rows = await query(
+    ctx.db.orm.em.fork() as EntityManager,
+    `select 1 from user_page_permission where user_id = ? and page_name in (select jsonb_array_elements_text(cast(? as jsonb))) limit 1`,
+    [caller.userId, JSON.stringify(pages)],
+  );
+  return rows.length > 0;
+}
+
+/** The caller of a `bearer` route (or a `signedUrl` route called with a token), if any. */
+export function maybeCallerOf(res: Response): Caller | undefined {
+  return res.locals.caller as Caller | undefined;
 }
 
 /** The caller of a `bearer` route, set by {@link authenticate}. */

@@ -3,6 +3,7 @@ import type { AppRouter } from '@ts-rest/core';
 import type { AppContext } from '../context.js';
 import { ceoRouter, managementRouter } from './admin/admin.router.js';
 import { authRouter } from './auth/auth.router.js';
+import { crmRouter, salesRouter } from './crm/crm.router.js';
 import { healthRouter } from './health/health.router.js';
 
 /** A slice of the API: a router of the contract and its implementation. */
@@ -18,4 +19,6 @@ export const modules: ServerModule[] = [
   { contract: contract.auth, router: authRouter },
   { contract: contract.ceo, router: ceoRouter },
   { contract: contract.management, router: managementRouter },
+  { contract: contract.crm, router: crmRouter },
+  { contract: contract.sales, router: salesRouter },
 ];

@@ -48,10 +48,20 @@ export function ceoRouter(ctx: AppContext) {
   });
 }
 
-/** `/management/*`: pages and roles. CEO-only by the contract's metadata. */
+/** `/management/*`: customer statuses, pages and roles. Writes are CEO-only by the contract's metadata. */
 export function managementRouter(ctx: AppContext) {
   const { admin } = ctx;
+  const { statuses } = ctx.customers;
   return s.router(contract.management, {
+    listStatuses: async () => ({ status: 200, body: await statuses.list() }),
+    createStatus: async ({ body }) => ({ status: 201, body: await statuses.create(body) }),
+    reorderStatuses: async ({ body }) => ({ status: 200, body: await statuses.reorder(body.ids) }),
+    updateStatus: async ({ params, body }) => ({ status: 200, body: await statuses.update(params.id, body) }),
+    patchStatus: async ({ params, body }) => ({ status: 200, body: await statuses.update(params.id, body) }),
+    deleteStatus: async ({ params, query, req, res }) => ({
+      status: 200,
+      body: await statuses.delete(params.id, query.reassign_to, callerOf(res), requestInfo(req)),
+    }),
     listPages: async () => ({ status: 200, body: await admin.listPages() }),
     createPage: async ({ body }) => ({ status: 201, body: await admin.createPage(body) }),
     updatePage: async ({ params, body }) => ({ status: 200, body: await admin.updatePage(params.id, body) }),

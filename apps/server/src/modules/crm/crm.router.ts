@@ -1,0 +1,148 @@
+import { contract } from '@cims/contracts';
+import { initServer } from '@ts-rest/express';
+import type { AppContext } from '../../context.js';
+import { callerOf } from '../../http/authenticate.js';
+import { uploadedFile } from '../../http/multipart.js';
+import { requestInfo } from '../../http/request-info.js';
+
+const s = initServer();
+
+/**
+ * `/crm/*`. Who may call what comes from the contract's metadata (enforced before these run); the data rules
+ * (archived customers for the CEO only, a note's author, a manager's own customers) are in the services.
+ */
+export function crmRouter(ctx: AppContext) {
+  const { customers, crmStats, salesManagers } = ctx;
+  return s.router(contract.crm, {
+    // lists and statistics
+    dashboard: async ({ query, res }) => ({ status: 200, body: await crmStats.dashboard(query, callerOf(res)) }),
+    stats: async () => ({ status: 200, body: await crmStats.stats() }),
+    periodStats: async () => ({ status: 200, body: await crmStats.periodStats() }),
+    statsSummary: async () => ({ status: 200, body: await crmStats.summary() }),
+    report: async ({ query }) => ({ status: 200, body: await crmStats.report(query) }),
+    latest: async ({ query }) => ({ status: 200, body: await crmStats.latest(query.limit) }),
+    filterByStatus: async ({ query }) => ({
+      status: 200,
+      body: await crmStats.filter({ status: query.status_filter }, query),
+    }),
+    filterByPlatform: async ({ query }) => ({
+      status: 200,
+      body: await crmStats.filter({ platform: query.platform }, query),
+    }),
+    filterByDate: async ({ query }) => ({
+      status: 200,
+      body: await crmStats.filter({ from: query.start_date, to: query.end_date ?? query.start_date }, query),
+    }),
+    statuses: async () => ({ status: 200, body: await customers.statuses.dynamic() }),
+
+    // archive
+    archived: async ({ query }) => ({ status: 200, body: await crmStats.archived(query) }),
+    bulkArchive: async ({ body, req, res }) => ({
+      status: 200,
+      body: await customers.bulkArchive(body.customer_ids, callerOf(res), requestInfo(req)),
+    }),
+    bulkHardDelete: async ({ body, req, res }) => ({
+      status: 200,
+      body: await customers.bulkHardDelete(body.customer_ids, callerOf(res), requestInfo(req)),
+    }),
+    audio: async ({ params, query, req, res }) => {
+      // Streams the file itself (status, headers, Range); ts-rest sends nothing more once the response has begun.
+      await customers.audio.serve(params.file_id, query, req, res);
+      return { status: res.statusCode as 200, body: undefined as unknown as Blob };
+    },
+
+    // one customer
+    create: async ({ body, req, res }) => ({
+      status: 201,
+      body: await customers.create(body, uploadedFile(req, 'audio'), callerOf(res), requestInfo(req)),
+    }),
+    intake: async ({ body, req }) => ({
+      status: 201,
+      body: await customers.intake(body, req.header('x-key'), requestInfo(req)),
+    }),
+    detail: async ({ params, res }) => ({ status: 200, body: await customers.detail(params.id, callerOf(res)) }),
+    update: async ({ params, body, req, res }) => ({
+      status: 200,
+      body: await customers.update(params.id, body, uploadedFile(req, 'audio'), callerOf(res), requestInfo(req)),
+    }),
+    patch: async ({ params, body, req, res }) => ({
+      status: 200,
+      body: await customers.update(params.id, body, uploadedFile(req, 'audio'), callerOf(res), requestInfo(req)),
+    }),
+    archive: async ({ params, req, res }) => ({
+      status: 200,
+      body: await customers.archive(params.id, callerOf(res), requestInfo(req)),
+    }),
+    restore: async ({ params, req, res }) => ({
+      status: 200,
+      body: await customers.restore(params.id, callerOf(res), requestInfo(req)),
+    }),
+    hardDelete: async ({ params, req, res }) => ({
+      status: 200,
+      body: await customers.hardDelete(params.id, callerOf(res), requestInfo(req)),
+    }),
+    statusHistory: async ({ params, res }) => ({
+      status: 200,
+      body: await customers.statusHistory(params.id, callerOf(res)),
+    }),
+
+    // notes
+    listNotes: async ({ params, res }) => ({ status: 200, body: await customers.notes.list(params.id, callerOf(res)) }),
+    createNote: async ({ params, body, req, res }) => ({
+      status: 201,
+      body: await customers.notes.create(params.id, body.note, callerOf(res), requestInfo(req)),
+    }),
+    updateNote: async ({ params, body, req, res }) => ({
+      status: 200,
+      body: await customers.notes.update(params.id, params.noteId, body.note, callerOf(res), requestInfo(req)),
+    }),
+    patchNote: async ({ params, body, req, res }) => ({
+      status: 200,
+      body: await customers.notes.update(params.id, params.noteId, body.note, callerOf(res), requestInfo(req)),
+    }),
+    deleteNote: async ({ params, req, res }) => ({
+      status: 200,
+      body: await customers.notes.delete(params.id, params.noteId, callerOf(res), requestInfo(req)),
+    }),
+
+    // sales managers
+    salesManagers: async () => ({ status: 200, body: await salesManagers.list() }),
+    managerCustomers: async ({ params, query, res }) => ({
+      status: 200,
+      body: await salesManagers.customers(params.id, query, callerOf(res)),
+    }),
+    managerStats: async ({ params, query, res }) => ({
+      status: 200,
+      body: await salesManagers.stats(params.id, query, callerOf(res)),
+    }),
+    myCustomers: async ({ query, res }) => ({
+      status: 200,
+      body: await salesManagers.customers(callerOf(res).userId, query, callerOf(res)),
+    }),
+    myStats: async ({ query, res }) => ({
+      status: 200,
+      body: await salesManagers.stats(callerOf(res).userId, query, callerOf(res)),
+    }),
+    assign: async ({ body, req, res }) => ({
+      status: 200,
+      body: await salesManagers.assign(body, callerOf(res), requestInfo(req)),
+    }),
+    customerManager: async ({ params }) => ({ status: 200, body: await salesManagers.ofCustomer(params.id) }),
+    conversionRate: async ({ query }) => ({ status: 200, body: await salesManagers.conversionRate(query.limit) }),
+    managerActivity: async ({ query, res }) => ({
+      status: 200,
+      body: await salesManagers.activity(query, callerOf(res)),
+    }),
+  });
+}
+
+/** `/sales/*`: lead statistics for the dashboard. */
+export function salesRouter(ctx: AppContext) {
+  const { crmStats } = ctx;
+  return s.router(contract.sales, {
+    stats: async ({ query }) => ({ status: 200, body: await crmStats.sales(query.customer_type) }),
+    detailed: async ({ query }) => ({ status: 200, body: await crmStats.salesDetailed(query) }),
+    charts: async ({ query }) => ({ status: 200, body: await crmStats.charts(query) }),
+    international: async ({ query }) => ({ status: 200, body: await crmStats.international(query.limit) }),
+  });
+}
