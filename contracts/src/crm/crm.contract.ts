@@ -400,7 +400,7 @@ export const crmContract = c.router(
         'A sales manager sees their own; the CEO names `sales_manager_id` (or gets the only one). From the status history.',
       ),
       query: ManagerActivityQuerySchema,
-      responses: { 200: ManagerActivitySchema, ...errorResponses(400, 401, 403, 404, 422, 500) },
+      responses: { 200: ManagerActivitySchema, ...errorResponses(401, 403, 404, 422, 500) },
     },
   },
   { strictStatusCodes: true },

@@ -99,14 +99,21 @@ export const DateSchema = z
 
 /** A text field of a form: trimmed; on create an empty value means "not given". */
 const text = (max: number) => z.string().trim().max(max);
+/**
+ * A form field where a blank value means "not given". Typed as the field itself: a zod preprocess would type the
+ * input as `unknown` and take type checking away from SDK callers.
+ */
 const blankToUndefined = <T extends z.ZodTypeAny>(schema: T) =>
-  z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema.optional());
+  z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    schema.optional(),
+  ) as unknown as z.ZodOptional<T>;
 /** On update an empty value clears an optional field (`null`); absent leaves it as is. */
 const blankToNull = <T extends z.ZodTypeAny>(schema: T) =>
   z.preprocess(
     (value) => (typeof value === 'string' && value.trim() === '' ? null : value),
     schema.nullable().optional(),
-  );
+  ) as unknown as z.ZodOptional<z.ZodNullable<T>>;
 
 const FullNameSchema = text(255).min(1, 'Should not be empty');
 const UsernameSchema = text(255);

@@ -4,6 +4,7 @@ import {
   CustomerSchema,
   CustomerTypeSchema,
   DateSchema,
+  PRIORITY_LEVELS,
   PriorityLevelSchema,
   StatusNameSchema,
 } from './customers.schemas.js';
@@ -188,7 +189,7 @@ export const LeadItemSchema = z.object({
   username: z.string().nullable(),
   status: z.string(),
   status_name: z.string().describe('The same as `status` (the legacy client prefers this key).'),
-  priority_level: z.string().nullable(),
+  priority_level: z.enum(PRIORITY_LEVELS).nullable(),
   priority_score: z.number().int().nullable(),
   importance_score: z.number().int().nullable(),
   industry: z.string().nullable(),

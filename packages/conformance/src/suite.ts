@@ -1,6 +1,7 @@
 import { CimsApiError, type CimsClient, unwrap } from '@cims/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authSuite } from './auth-suite.js';
+import { crmSuite } from './crm-suite.js';
 
 /** One running implementation of the API with a client pointed at it. */
 export interface World {
@@ -11,6 +12,8 @@ export interface World {
   newClient(): CimsClient;
   /** The 6-digit code of the newest mail to `email` (the server's SMTP inbox, the mocks' mailbox). */
   latestCode(email: string): Promise<string>;
+  /** The key the intake API (`POST /crm/api/customers`) accepts in `X-Key`, when the target configured one. */
+  intakeKey?: string;
   close(): Promise<void>;
 }
 
@@ -93,5 +96,6 @@ export function conformanceSuite(target: Target): void {
     });
 
     authSuite(target, withWorld);
+    crmSuite(target, withWorld);
   });
 }

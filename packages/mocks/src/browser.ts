@@ -19,5 +19,6 @@ export function createMockWorker(options: MockApiOptions): MockWorker {
   return { ...api, worker: setupWorker(...api.handlers) };
 }
 
+export { MOCK_INTAKE_API_KEY } from './mock-api.js';
 export { MOCK_USERS, SCENARIOS, type Scenario } from './state.js';
 export type { MockApi, MockApiOptions };

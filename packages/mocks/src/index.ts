@@ -1,11 +1,14 @@
 export {
   createMockApi,
+  MOCK_INTAKE_API_KEY,
   type MockApi,
   type MockApiOptions,
+  type MockCrm,
   type MockMailbox,
   type MockUsers,
 } from './mock-api.js';
 export type { MockUserInput, MockUserPatch } from './model/auth-model.js';
+export type { MockCustomerInput } from './model/crm-model.js';
 export { PAGE_KEYS, type PageKey } from './model/pages.js';
 export {
   createRouteHandlers,
@@ -21,12 +24,19 @@ export {
 } from './route-handler.js';
 export {
   MOCK_USERS,
+  type MockAssignment,
   type MockCredentials,
+  type MockCrmState,
+  type MockCustomer,
   type MockMail,
+  type MockNote,
   type MockPage,
+  type MockRecording,
   type MockRole,
   type MockSession,
   type MockState,
+  type MockStatus,
+  type MockStatusChange,
   type MockUser,
   SCENARIOS,
   type Scenario,

@@ -1,12 +1,19 @@
-import { contract } from '@cims/contracts';
+import { type Customer, contract } from '@cims/contracts';
+import type { CountryCode } from 'libphonenumber-js';
 import type { HttpHandler } from 'msw';
 import { authBeforeHook, authMocks, mediaHandler } from './handlers/auth.js';
 import { ceoMocks } from './handlers/ceo.js';
+import { crmMocks, salesMocks } from './handlers/crm.js';
 import { healthMocks } from './handlers/health.js';
 import { managementMocks } from './handlers/management.js';
 import { createAuthModel, type MockUserInput, type MockUserPatch } from './model/auth-model.js';
+import { createBusinessTime } from './model/business-time.js';
 import { createCeoModel } from './model/ceo-model.js';
+import { createCrmModel, type MockCustomerInput } from './model/crm-model.js';
+import { seedCustomers } from './model/crm-seed.js';
+import { createCrmStats } from './model/crm-stats.js';
 import { createManagementModel } from './model/management-model.js';
+import { createUrlSigner } from './model/signed-urls.js';
 import { createRouteHandlers } from './route-handler.js';
 import {
   createState,
@@ -57,6 +64,41 @@ export interface MockApiOptions {
    * and aligned to the epoch, on the mocks' clock (`now`). @default 900 (15 minutes)
    */
   rateLimitWindowSeconds?: number;
+  /**
+   * The key `POST /crm/api/customers` expects in `X-Key` (the server's `CRM_CUSTOMER_API_KEY`). `null`: the mocks
+   * have no key, and intake answers `503 SERVICE_UNAVAILABLE`, like a server without one.
+   * @default MOCK_INTAKE_API_KEY ('cims-mock-intake-key')
+   */
+  intakeApiKey?: string | null;
+  /** Whether intake customers are auto-assigned like UI-created ones (`CRM_INTAKE_AUTO_ASSIGN`). @default true */
+  intakeAutoAssign?: boolean;
+  /**
+   * The IANA time zone of the CRM's days, weeks and months, in which timestamps are served and `recall_time` without
+   * an offset is read (`BUSINESS_TIMEZONE`). "Today" comes from `now`. @default 'Asia/Tashkent'
+   */
+  businessTimeZone?: string;
+  /** The region of phone numbers typed without a country code (`DEFAULT_PHONE_REGION`). @default 'UZ' */
+  defaultPhoneRegion?: CountryCode;
+  /** How long the signature of an `audio_url` works, in seconds (`AUDIO_URL_TTL_SECONDS`). @default 3600 */
+  audioUrlTtlSeconds?: number;
+}
+
+/** The intake key the mocks expect in `X-Key` unless told otherwise (`intakeApiKey`). */
+export const MOCK_INTAKE_API_KEY = 'cims-mock-intake-key';
+
+/** Direct access to the mocks' CRM, for QA set-ups and assertions. */
+export interface MockCrm {
+  /**
+   * Adds a customer without a request, checked like the form (the phone is normalised, the status must be active;
+   * a `MockApiError` otherwise) and auto-assigned in turn unless `autoAssign: false`.
+   */
+  addCustomer(input: MockCustomerInput): Customer;
+  /** A customer (archived too) as the API serves it. */
+  customer(id: number): Customer | undefined;
+  /** Every customer (archived too) as the API serves them, newest first. */
+  customers(): Customer[];
+  /** The key intake expects in `X-Key`; `null` when intake answers `503`. */
+  readonly intakeApiKey: string | null;
 }
 
 /** The mock mailbox: every message the mocks "sent" (verification and reset codes). */
@@ -87,17 +129,23 @@ export interface MockApi {
   handlers: HttpHandler[];
   /** The in-memory state the handlers read and write. */
   state: MockState;
-  /** Switches the situation the mocks act out; takes effect on the next request. */
+  /**
+   * Switches the situation the mocks act out; takes effect on the next request. Switching to `empty-crm` forgets the
+   * customers at once (`reset()` brings the seeded ones back).
+   */
   useScenario(scenario: Scenario): void;
   /**
-   * Restores the seed state: the seeded users, the built-in pages and roles only, no sessions or mail, the starting
-   * scenario, no one-shot switch.
+   * Restores the seed state: the seeded users, the built-in pages, roles and statuses only, the seeded customers
+   * (relative to `now`; none when the starting scenario is `empty-crm`), no sessions or mail, the starting scenario,
+   * no one-shot switch.
    */
   reset(): void;
   /** The messages the mocks "sent". */
   mailbox: MockMailbox;
   /** The users behind the auth routes. */
   users: MockUsers;
+  /** The CRM's customers; the raw records are in `state.crm`. */
+  crm: MockCrm;
   /** The next `POST /auth/refresh` (only that one) answers `401 REFRESH_TOKEN_INVALID`. */
   failNextRefresh(): void;
   /** Every access token issued so far stops working (`401`), as if expired; refresh tokens still work. */
@@ -127,6 +175,21 @@ export function createMockApi(options: MockApiOptions): MockApi {
   });
   const management = createManagementModel(state, { now });
   const ceo = createCeoModel(state, model, management);
+  const time = createBusinessTime(options.businessTimeZone ?? 'Asia/Tashkent', now);
+  const signer = createUrlSigner({ now, ttlSeconds: options.audioUrlTtlSeconds ?? 3600 });
+  const crm = createCrmModel(state, {
+    now,
+    time,
+    signer,
+    defaultPhoneRegion: options.defaultPhoneRegion ?? 'UZ',
+    intakeAutoAssign: options.intakeAutoAssign ?? true,
+  });
+  const stats = createCrmStats(state, crm, time);
+  const intakeApiKey = options.intakeApiKey === undefined ? MOCK_INTAKE_API_KEY : options.intakeApiKey;
+  const seed = () => {
+    if (state.scenario !== 'empty-crm') seedCustomers(state, crm, time, now());
+  };
+  seed();
   const handlers = [
     mediaHandler(options.baseUrl, state),
     ...createRouteHandlers(
@@ -135,10 +198,12 @@ export function createMockApi(options: MockApiOptions): MockApi {
         health: healthMocks(state),
         auth: authMocks(model),
         ceo: ceoMocks(ceo),
-        management: managementMocks(management),
+        management: managementMocks(management, crm, model),
+        crm: crmMocks(crm, stats, model),
+        sales: salesMocks(stats),
       },
       options.baseUrl,
-      { before: authBeforeHook(state, model) },
+      { before: authBeforeHook(state, model, { intakeApiKey, signer }) },
     ),
   ];
   const mailTo = (to?: string) => {
@@ -152,9 +217,11 @@ export function createMockApi(options: MockApiOptions): MockApi {
       if (!SCENARIOS.includes(scenario))
         throw new Error(`Unknown scenario "${scenario}"; use one of ${SCENARIOS.join(', ')}`);
       state.scenario = scenario;
+      if (scenario === 'empty-crm') crm.clearCustomers();
     },
     reset() {
       resetState(state, initial);
+      seed();
     },
     mailbox: {
       get messages() {
@@ -170,6 +237,15 @@ export function createMockApi(options: MockApiOptions): MockApi {
       find: (email) => model.findUser(email),
       add: (input) => model.addUser(input),
       update: (email, patch) => model.updateUser(email, patch),
+    },
+    crm: {
+      addCustomer: (input) => crm.serveCustomer(crm.addCustomer(input)),
+      customer(id) {
+        const found = state.crm.customers.get(id);
+        return found && crm.serveCustomer(found);
+      },
+      customers: () => crm.serveCustomers([...state.crm.customers.values()].sort(crm.byNewest)),
+      intakeApiKey,
     },
     failNextRefresh() {
       state.once.failNextRefresh = true;

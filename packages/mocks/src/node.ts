@@ -18,5 +18,6 @@ export function createMockServer(options: MockApiOptions): MockServer {
   return { ...api, server: setupServer(...api.handlers) };
 }
 
+export { MOCK_INTAKE_API_KEY } from './mock-api.js';
 export { MOCK_USERS, SCENARIOS, type Scenario } from './state.js';
 export type { MockApi, MockApiOptions };

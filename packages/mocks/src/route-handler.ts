@@ -13,6 +13,7 @@ import {
   type AppRouteMutation,
   type AppRouter,
   isAppRouteNoBody,
+  isAppRouteOtherResponse,
   isZodType,
   type ServerInferRequest,
   type ServerInferResponses,
@@ -175,10 +176,20 @@ async function readBody(request: Request): Promise<ReadBody> {
   return { fields: {}, files };
 }
 
-/** Known file signatures. Like the server, the mocks trust the bytes, not the declared `Content-Type` of a part. */
-function sniff(bytes: Uint8Array): { mediaType: string; extension: string } | undefined {
+/** A file's real type by its signature, and the extension to store it with. */
+export interface SniffedType {
+  mediaType: string;
+  extension: string;
+}
+
+/**
+ * Known file signatures: the images of profile pictures and the audio formats of call recordings. Like the server,
+ * the mocks trust the bytes, not the declared `Content-Type` of a part.
+ */
+export function sniff(bytes: Uint8Array): SniffedType | undefined {
   const b = bytes;
   const ascii = (from: number, to: number) => String.fromCharCode(...b.subarray(from, to));
+  const byte = (i: number) => b[i] ?? -1;
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff)
     return { mediaType: 'image/jpeg', extension: 'jpg' };
   if (b.length >= 8 && b[0] === 0x89 && ascii(1, 4) === 'PNG') return { mediaType: 'image/png', extension: 'png' };
@@ -186,13 +197,33 @@ function sniff(bytes: Uint8Array): { mediaType: string; extension: string } | un
   if (b.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') {
     return { mediaType: 'image/webp', extension: 'webp' };
   }
+  if (b.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WAVE') {
+    return { mediaType: 'audio/wav', extension: 'wav' };
+  }
+  if (b.length >= 4 && ascii(0, 3) === 'ID3') return { mediaType: 'audio/mpeg', extension: 'mp3' };
+  if (b.length >= 4 && ascii(0, 4) === 'OggS') return { mediaType: 'audio/ogg', extension: 'ogg' };
+  if (b.length >= 4 && ascii(0, 4) === 'fLaC') return { mediaType: 'audio/flac', extension: 'flac' };
+  if (b.length >= 12 && ascii(4, 8) === 'ftyp') return { mediaType: 'audio/mp4', extension: 'm4a' };
+  if (b.length >= 4 && byte(0) === 0x1a && byte(1) === 0x45 && byte(2) === 0xdf && byte(3) === 0xa3) {
+    return { mediaType: 'audio/webm', extension: 'webm' };
+  }
+  // MPEG audio frames start with 11 set sync bits: layer bits 00 are AAC in ADTS, anything else MP3 (layer I-III).
+  if (b.length >= 4 && byte(0) === 0xff && (byte(1) & 0xe0) === 0xe0) {
+    if ((byte(1) & 0x06) === 0) return { mediaType: 'audio/aac', extension: 'aac' };
+    return { mediaType: 'audio/mpeg', extension: 'mp3' };
+  }
   return undefined;
 }
 const SNIFFABLE = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 
+/** The signature of a file's first bytes, if it is a known one. */
+export async function sniffFile(file: Blob): Promise<SniffedType | undefined> {
+  return sniff(new Uint8Array(await file.slice(0, 16).arrayBuffer()));
+}
+
 /** The media type a file really has: its signature when known, else the declared type (unless it claims a sniffable one). */
 export async function fileMediaType(file: Blob): Promise<string | undefined> {
-  const found = sniff(new Uint8Array(await file.slice(0, 16).arrayBuffer()));
+  const found = await sniffFile(file);
   if (found) return found.mediaType;
   const declared = file.type.split(';')[0]?.trim().toLowerCase() ?? '';
   return declared && !SNIFFABLE.has(declared) ? declared : undefined;
@@ -216,7 +247,8 @@ function readFiles(declared: Record<string, FilePart>, received: Record<string, 
 
 /**
  * What the server's route checks once the request is valid: a required file that is missing, an empty file, or one
- * whose bytes are not of an accepted type, each `400 INVALID_FILE`.
+ * whose bytes are not of an accepted type, each `400 INVALID_FILE`. A part that accepts `application/octet-stream`
+ * takes any bytes here: its route judges them itself (a recording that is no known audio format is a `415`).
  */
 async function checkFiles(declared: Record<string, FilePart>, files: Record<string, File>): Promise<void> {
   for (const [name, part] of Object.entries(declared)) {
@@ -226,6 +258,7 @@ async function checkFiles(declared: Record<string, FilePart>, files: Record<stri
       continue;
     }
     if (file.size === 0) throw new MockApiError('INVALID_FILE', 'The uploaded file is empty');
+    if (part.mediaTypes.includes('application/octet-stream')) continue;
     const type = await fileMediaType(file);
     if (!type || !part.mediaTypes.includes(type)) {
       throw new MockApiError('INVALID_FILE', `The file ${name} must be one of ${part.mediaTypes.join(', ')}`);
@@ -233,12 +266,17 @@ async function checkFiles(declared: Record<string, FilePart>, files: Record<stri
   }
 }
 
-/** The schema of a multipart route's text fields: the object member of its `FormData | fields` union. */
+/**
+ * The schema of a multipart route's text fields: in its `FormData | (fields & files)` union (see the contract's
+ * `multipartBody`), the fields. The files are checked against `metadata.files` instead.
+ */
 function fieldsSchema(schema: unknown): unknown {
   const def = isZodType(schema) ? (schema as ZodTypeAny)._def : undefined;
   if (def?.typeName !== 'ZodUnion') return schema;
   const options = def.options as ZodTypeAny[];
-  return options.find((option) => option._def.typeName === 'ZodObject') ?? schema;
+  const variant = options.find((option) => ['ZodIntersection', 'ZodObject'].includes(option._def.typeName));
+  if (!variant) return schema;
+  return variant._def.typeName === 'ZodIntersection' ? (variant._def.left as ZodTypeAny) : variant;
 }
 
 function check(schema: unknown, value: unknown, location: string, into: ValidationIssue[]): unknown {
@@ -265,6 +303,14 @@ function toResponse(route: AppRoute, status: number, body: unknown, headers?: Re
   const declared = route.responses[status];
   if (declared === undefined) throw new MockDriftError(route, status);
   if (isAppRouteNoBody(declared)) return new HttpResponse(null, { status, headers });
+  // A non-JSON response (a recording): the implementation gives the bytes and the headers that describe them.
+  if (isAppRouteOtherResponse(declared)) {
+    if (!(body instanceof Blob)) throw new MockDriftError(route, status, [{ message: 'The body should be a Blob' }]);
+    return new HttpResponse(body, {
+      status,
+      headers: { 'Content-Type': body.type || declared.contentType, ...headers },
+    });
+  }
   const parsed = isZodType(declared) ? (declared as ZodTypeAny).safeParse(body) : undefined;
   if (parsed && !parsed.success) throw new MockDriftError(route, status, parsed.error.issues);
   return HttpResponse.json(parsed ? parsed.data : body, { status, headers });

@@ -1,4 +1,15 @@
-import { DEFAULT_PAGES, type ManagedRole, type Page, ROLES, type Role } from '@cims/contracts';
+import {
+  type CustomerType,
+  DEFAULT_PAGES,
+  DEFAULT_STATUSES,
+  type Language,
+  type ManagedRole,
+  type Page,
+  type Platform,
+  ROLES,
+  type Role,
+  type StatusCategory,
+} from '@cims/contracts';
 import { PAGE_KEYS } from './model/pages.js';
 
 /**
@@ -8,9 +19,22 @@ import { PAGE_KEYS } from './model/pages.js';
  * - `refresh-fails`: every `POST /auth/refresh` answers `401 REFRESH_TOKEN_INVALID`, as when a session has ended;
  * - `rate-limited`: every public auth route answers `429 RATE_LIMITED` with `Retry-After: 60`;
  * - `registration-closed`: `POST /auth/register` answers `403 REGISTRATION_CLOSED`, like a server with
- *   `REGISTRATION_OPEN=false`.
+ *   `REGISTRATION_OPEN=false`;
+ * - `empty-crm`: the CRM has no customers (nor notes, history, assignments or recordings); the statuses stay. A mock
+ *   API started in it (or reset to it) seeds no customers; switching to it empties the CRM at once, and switching
+ *   away does not bring the customers back (`reset()` does);
+ * - `no-sales-managers`: the CRM sees no active sales manager: new customers stay unassigned,
+ *   `GET /crm/sales-managers` is empty and assigning answers `404`. Existing assignments stay.
  */
-export const SCENARIOS = ['healthy', 'database-down', 'refresh-fails', 'rate-limited', 'registration-closed'] as const;
+export const SCENARIOS = [
+  'healthy',
+  'database-down',
+  'refresh-fails',
+  'rate-limited',
+  'registration-closed',
+  'empty-crm',
+  'no-sales-managers',
+] as const;
 
 /** A named situation of the mock API; see {@link SCENARIOS}. */
 export type Scenario = (typeof SCENARIOS)[number];
@@ -95,6 +119,112 @@ export interface MockRateLimitCounter {
   count: number;
 }
 
+/**
+ * A customer status as `/management/statuses` serves it; times are milliseconds since the epoch (served with the
+ * business time zone's offset).
+ */
+export interface MockStatus {
+  id: number;
+  /** The value customers carry (`need_to_call`). Immutable. */
+  name: string;
+  display_name: string;
+  description: string | null;
+  color: string | null;
+  order: number;
+  category: StatusCategory;
+  is_active: boolean;
+  /** The six legacy statuses: never deleted. */
+  is_system: boolean;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A customer (lead) as stored; derived fields (`aisummary`, `priority_*`, …) are computed when served. */
+export interface MockCustomer {
+  id: number;
+  full_name: string;
+  platform: Platform;
+  username: string | null;
+  /** E.164. */
+  phone_number: string;
+  /** A status name. */
+  status: string;
+  customer_type: CustomerType | null;
+  assistant_name: string | null;
+  chat_url: string | null;
+  /** The customer's own notes field (the notes list is {@link MockNote}). */
+  notes: string | null;
+  /** The id of the recording in `crm.recordings`, or null. */
+  audio_file_id: string | null;
+  /** Milliseconds since the epoch. */
+  recall_time: number | null;
+  conversation_language: Language;
+  created_at: number;
+  updated_at: number;
+  archived_at: number | null;
+}
+
+/** A note on a customer. `created_by` is the author's user id (served as `null` once that user is deleted). */
+export interface MockNote {
+  id: number;
+  customer_id: number;
+  note: string;
+  created_by: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One entry of a customer's status history. */
+export interface MockStatusChange {
+  id: number;
+  customer_id: number;
+  /** `null` for the status the customer was created with. */
+  from_status: string | null;
+  to_status: string;
+  /** `null` for the intake API. */
+  changed_by: number | null;
+  changed_at: number;
+  /** The sales manager the customer was assigned to at that moment, for per-manager statistics. */
+  sales_manager_id: number | null;
+}
+
+/** An assignment of a customer to a sales manager; a customer has at most one active one. */
+export interface MockAssignment {
+  id: number;
+  customer_id: number;
+  sales_manager_id: number;
+  assigned_at: number;
+  /** `null` for automatic assignment. */
+  assigned_by: number | null;
+  is_active: boolean;
+}
+
+/** A customer's call recording, kept in memory. */
+export interface MockRecording {
+  file_id: string;
+  customer_id: number;
+  blob: Blob;
+  /** The real media type, from the file's first bytes. */
+  media_type: string;
+  uploaded_at: number;
+}
+
+/** The CRM part of the state. */
+export interface MockCrmState {
+  /** By id: the six `DEFAULT_STATUSES` as system statuses (ids 1 to 6), then the ones added. */
+  statuses: Map<number, MockStatus>;
+  customers: Map<number, MockCustomer>;
+  notes: Map<number, MockNote>;
+  /** By id; ids grow with time, so id order is history order. */
+  statusHistory: Map<number, MockStatusChange>;
+  /** By id; inactive ones are replaced assignments. */
+  assignments: Map<number, MockAssignment>;
+  /** By file id. */
+  recordings: Map<string, MockRecording>;
+  /** The round robin's position: the sales manager who got the previous auto-assigned customer. */
+  lastAutoAssigned: number | null;
+}
+
 /** A message the mocks "sent". */
 export interface MockMail {
   to: string;
@@ -133,10 +263,60 @@ export interface MockState {
    * `code-failed-day:<user id>`, `send:<e-mail>` (the server's names).
    */
   rateLimits: Map<string, MockRateLimitCounter>;
+  /** Statuses, customers, notes, status history, assignments and recordings. */
+  crm: MockCrmState;
   /** The last id handed out, per kind: ids count up from 1, so runs are reproducible. */
-  sequences: { user: number; session: number; file: number; page: number; role: number };
+  sequences: MockSequences;
   /** One-shot switches, each spent by the next request it applies to. */
   once: { failNextRefresh: boolean };
+}
+
+/** The last id handed out per kind. */
+export interface MockSequences {
+  user: number;
+  session: number;
+  file: number;
+  page: number;
+  role: number;
+  status: number;
+  customer: number;
+  note: number;
+  statusChange: number;
+  assignment: number;
+}
+
+const noSequences = (): MockSequences => ({
+  user: 0,
+  session: 0,
+  file: 0,
+  page: 0,
+  role: 0,
+  status: 0,
+  customer: 0,
+  note: 0,
+  statusChange: 0,
+  assignment: 0,
+});
+
+const emptyCrm = (): MockCrmState => ({
+  statuses: new Map(),
+  customers: new Map(),
+  notes: new Map(),
+  statusHistory: new Map(),
+  assignments: new Map(),
+  recordings: new Map(),
+  lastAutoAssigned: null,
+});
+
+/** Forgets every customer with its notes, history, assignments and recordings; the statuses stay. */
+export function clearCustomers(state: MockState): void {
+  const { crm } = state;
+  crm.customers.clear();
+  crm.notes.clear();
+  crm.statusHistory.clear();
+  crm.assignments.clear();
+  crm.recordings.clear();
+  crm.lastAutoAssigned = null;
 }
 
 /** A seeded user's credentials. */
@@ -195,7 +375,8 @@ const SEED: Omit<MockUser, 'id'>[] = [
 
 /**
  * Empties `state` and puts the seed back: the built-in pages (`DEFAULT_PAGES`, ids 1 to 10) and roles (ids 1 to 6,
- * in the order of `ROLES`), the seeded users (ids 1, 2, 3), nothing else.
+ * in the order of `ROLES`), the seeded users (ids 1, 2, 3) and the system statuses (`DEFAULT_STATUSES`, ids 1 to 6),
+ * nothing else. The seeded customers depend on the clock and are added by the CRM model.
  */
 export function resetState(state: MockState, scenario: Scenario): void {
   state.scenario = scenario;
@@ -209,7 +390,8 @@ export function resetState(state: MockState, scenario: Scenario): void {
   state.rateLimits.clear();
   state.pages.clear();
   state.roles.clear();
-  state.sequences = { user: 0, session: 0, file: 0, page: 0, role: 0 };
+  state.crm = emptyCrm();
+  state.sequences = noSequences();
   state.once = { failNextRefresh: false };
   for (const page of DEFAULT_PAGES) {
     const id = ++state.sequences.page;
@@ -243,6 +425,18 @@ export function resetState(state: MockState, scenario: Scenario): void {
     const id = ++state.sequences.user;
     state.users.set(id, { ...user, id, pages: new Set(user.pages) });
   }
+  const seededAt = Date.parse(SEEDED_AT);
+  for (const status of DEFAULT_STATUSES) {
+    const id = ++state.sequences.status;
+    state.crm.statuses.set(id, {
+      id,
+      ...status,
+      is_active: true,
+      is_system: true,
+      created_at: seededAt,
+      updated_at: seededAt,
+    });
+  }
 }
 
 export function createState(scenario: Scenario): MockState {
@@ -259,7 +453,8 @@ export function createState(scenario: Scenario): MockState {
     mailbox: [],
     files: new Map(),
     rateLimits: new Map(),
-    sequences: { user: 0, session: 0, file: 0, page: 0, role: 0 },
+    crm: emptyCrm(),
+    sequences: noSequences(),
     once: { failNextRefresh: false },
   };
   resetState(state, scenario);

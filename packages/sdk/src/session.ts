@@ -169,7 +169,10 @@ export function createSession(options: SessionOptions) {
     return tokens.accessToken;
   }
 
-  /** Sends one call of the contract. Only bearer routes without a caller-supplied `Authorization` are touched. */
+  /**
+   * Sends one call of the contract. Only routes that take an access token (`bearer`, and `signedUrl`, which takes one
+   * instead of a signature) without a caller-supplied `Authorization` are touched.
+   */
   async function send(args: ApiFetcherArgs): Promise<Response> {
     const { path, method, fetchOptions } = args;
     let headers = args.headers;
@@ -181,7 +184,8 @@ export function createSession(options: SessionOptions) {
         headers: token ? { ...headers, authorization: `Bearer ${token}` } : headers,
         body: body ?? null,
       });
-    if (routeMeta(args.route).auth !== 'bearer' || 'authorization' in headers) return go();
+    const { auth } = routeMeta(args.route);
+    if ((auth !== 'bearer' && auth !== 'signedUrl') || 'authorization' in headers) return go();
 
     // A retry must send the same bytes, but every send of a FormData picks a new multipart boundary: encode it once.
     if (body instanceof FormData) {

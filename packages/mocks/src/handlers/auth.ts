@@ -1,8 +1,9 @@
 import { type contract, routeMeta } from '@cims/contracts';
 import { HttpResponse, http } from 'msw';
 import type { AuthModel } from '../model/auth-model.js';
+import type { UrlSigner } from '../model/signed-urls.js';
 import { errorResponse, fileMediaType, MockApiError, type MockBeforeHook, type MockRouter } from '../route-handler.js';
-import type { MockState } from '../state.js';
+import type { MockState, MockUser } from '../state.js';
 
 const EXTENSIONS: Record<string, string> = {
   'image/jpeg': 'jpg',
@@ -20,23 +21,81 @@ async function picture(file: File | undefined): Promise<{ file: Blob; extension:
 
 const ok = (message: string) => ({ status: 200 as const, body: { success: true as const, message } });
 
+/** How the `before` hook checks the credentials that are not access tokens. */
+export interface AuthHookOptions {
+  /** The intake key `apiKey` routes expect in `X-Key`; `null`: the server has none (`503`). */
+  intakeApiKey: string | null;
+  /** Checks the `expires` and `sig` of a signed URL for the resource it names. */
+  signer: UrlSigner;
+}
+
+/** `roles` OR `pages`: a caller whose role is listed, or who holds one of the pages, may call the route. */
+function allowed(user: MockUser, roles: readonly string[] | undefined, pages: readonly string[] | undefined): boolean {
+  if (!roles && !pages) return true;
+  return roles?.includes(user.role) === true || pages?.some((page) => user.pages.has(page)) === true;
+}
+
+function forbidden(roles: readonly string[] | undefined, pages: readonly string[] | undefined): MockApiError {
+  const needs = [
+    roles?.length ? `one of the roles ${roles.join(', ')}` : '',
+    pages?.length ? `the page ${pages.join(' or ')}` : '',
+  ]
+    .filter(Boolean)
+    .join(' or ');
+  return new MockApiError('FORBIDDEN', `This needs ${needs}`);
+}
+
 /**
  * What the server's middleware does before a route runs: the `rate-limited` scenario's `429` on the public auth
- * routes, authentication of every bearer route (`401 UNAUTHENTICATED` before the body is even read), then the roles
- * the route's metadata allows (`403 FORBIDDEN` for any other role). Enforced here, from the contract, for every
- * route: no implementation checks roles itself.
+ * routes, then the credentials the route's metadata asks for, before the body is even read:
+ * - `bearer`: an access token (`401 UNAUTHENTICATED`), then `roles` OR `pages` (`403 FORBIDDEN` for anyone else);
+ * - `apiKey`: the intake key in `X-Key` (`503 SERVICE_UNAVAILABLE` when the mocks have none, `401 INVALID_API_KEY`
+ *   when it is missing or wrong);
+ * - `signedUrl`: with an `Authorization` header, as `bearer`; without one, the `expires` and `sig` of the query must
+ *   sign the resource the URL names (its last path segment): without both → `401`, wrong or expired → `403
+ *   INVALID_SIGNATURE`.
+ * Enforced here, from the contract, for every route: no implementation checks roles itself.
  */
-export function authBeforeHook(state: MockState, model: AuthModel): MockBeforeHook {
+export function authBeforeHook(state: MockState, model: AuthModel, options: AuthHookOptions): MockBeforeHook {
   return ({ route, keys, request }) => {
-    const { auth, roles } = routeMeta(route);
-    if (auth === 'public' && keys[0] === 'auth' && state.scenario === 'rate-limited') {
-      throw new MockApiError('RATE_LIMITED', 'Too many attempts; try again later', { 'Retry-After': '60' });
+    const { auth, roles, pages } = routeMeta(route);
+    switch (auth) {
+      case 'public':
+        if (keys[0] === 'auth' && state.scenario === 'rate-limited') {
+          throw new MockApiError('RATE_LIMITED', 'Too many attempts; try again later', { 'Retry-After': '60' });
+        }
+        return undefined;
+      case 'apiKey':
+        if (options.intakeApiKey === null) {
+          throw new MockApiError('SERVICE_UNAVAILABLE', 'The intake API is not configured on this server');
+        }
+        if (request.headers.get('x-key') !== options.intakeApiKey) {
+          throw new MockApiError('INVALID_API_KEY', 'Missing or wrong X-Key');
+        }
+        return undefined;
+      case 'signedUrl': {
+        if (request.headers.has('authorization')) break;
+        const url = new URL(request.url);
+        const expires = url.searchParams.get('expires');
+        const sig = url.searchParams.get('sig');
+        if (expires === null || sig === null) {
+          throw new MockApiError('UNAUTHENTICATED', 'Not authenticated', { 'WWW-Authenticate': 'Bearer' });
+        }
+        const subject = decodeURIComponent(url.pathname.split('/').at(-1) ?? '');
+        const check = options.signer.check(subject, expires, sig);
+        if (check === 'expired') throw new MockApiError('INVALID_SIGNATURE', 'The link has expired; ask for a new one');
+        if (check === 'invalid') throw new MockApiError('INVALID_SIGNATURE', 'The link signature is not valid');
+        return undefined;
+      }
+      case 'bearer':
+        break;
+      default: {
+        const unknown: never = auth;
+        throw new Error(`Unknown route auth ${String(unknown)}`);
+      }
     }
-    if (auth !== 'bearer') return undefined;
     const { user } = model.authenticateRequest(request);
-    if (roles && !roles.includes(user.role)) {
-      throw new MockApiError('FORBIDDEN', `This needs one of the roles ${roles.join(', ')}`);
-    }
+    if (!allowed(user, roles, pages)) throw forbidden(roles, pages);
     return undefined;
   };
 }

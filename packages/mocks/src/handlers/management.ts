@@ -1,12 +1,28 @@
 import type { contract } from '@cims/contracts';
+import type { AuthModel } from '../model/auth-model.js';
+import type { CrmModel } from '../model/crm-model.js';
 import type { ManagementModel } from '../model/management-model.js';
 import type { MockRouter } from '../route-handler.js';
 
 const message = (text: string) => ({ status: 200 as const, body: { message: text } });
 
-/** The `/management` routes over the management model. Only CEOs get here: the `before` hook enforces `roles`. */
-export function managementMocks(model: ManagementModel): MockRouter<typeof contract.management> {
+/**
+ * The `/management` routes: customer statuses over the CRM model, pages and roles over the management model. The
+ * `before` hook enforces who may call them (the CEO; listing the statuses also a user with the `crm` page).
+ */
+export function managementMocks(
+  model: ManagementModel,
+  crm: CrmModel,
+  auth: AuthModel,
+): MockRouter<typeof contract.management> {
   return {
+    listStatuses: () => ({ status: 200, body: crm.listStatuses() }),
+    createStatus: ({ body }) => ({ status: 201, body: crm.createStatus(body) }),
+    reorderStatuses: ({ body }) => ({ status: 200, body: crm.reorderStatuses(body.ids) }),
+    updateStatus: ({ params, body }) => ({ status: 200, body: crm.updateStatus(params.id, body) }),
+    patchStatus: ({ params, body }) => ({ status: 200, body: crm.updateStatus(params.id, body) }),
+    deleteStatus: ({ params, query, request }) =>
+      crm.deleteStatus(params.id, query.reassign_to, auth.principal(request).user),
     listPages: () => ({ status: 200, body: model.listPages() }),
     createPage: ({ body }) => ({ status: 201, body: model.createPage(body) }),
     updatePage: ({ params, body }) => ({ status: 200, body: model.updatePage(params.id, body) }),

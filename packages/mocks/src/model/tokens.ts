@@ -3,13 +3,15 @@
  * runs in Node and in a browser page, including on plain-http origins where `crypto.subtle` is missing.
  */
 
-function randomBytes(length: number): Uint8Array {
+/** `length` random bytes. */
+export function randomBytes(length: number): Uint8Array {
   const bytes = new Uint8Array(length);
   globalThis.crypto.getRandomValues(bytes);
   return bytes;
 }
 
-function base64url(bytes: Uint8Array): string {
+/** Bytes as unpadded base64url. */
+export function base64url(bytes: Uint8Array): string {
   let binary = '';
   for (const byte of bytes) binary += String.fromCharCode(byte);
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
