@@ -501,6 +501,8 @@ export function crmSuite(target: Target, withWorld: typeof WithWorld): void {
       expect((await sales.crm.patch({ params: { id: created.id }, body: { full_name: 'x' } })).status).toBe(404);
       expect((await sales.crm.listNotes({ params: { id: created.id } })).status).toBe(404);
       expect((await sales.crm.statusHistory({ params: { id: created.id } })).status).toBe(404);
+      expect((await sales.crm.archive({ params: { id: created.id } })).status).toBe(404);
+      expect((await sales.crm.customerManager({ params: { id: created.id } })).status).toBe(404);
 
       unwrap(await ceo.crm.restore({ params: { id: created.id } }));
       expect(unwrap(await sales.crm.detail({ params: { id: created.id } })).is_archived).toBe(false);

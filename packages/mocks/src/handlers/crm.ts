@@ -119,7 +119,7 @@ export function crmMocks(crm: CrmModel, stats: CrmStats, auth: AuthModel): MockR
     detail: ({ params, request }) => ({ status: 200, body: crm.detail(params.id, caller(request)) }),
     update: updateCustomer,
     patch: updateCustomer,
-    archive: ({ params }) => message(crm.archive(params.id)),
+    archive: ({ params, request }) => message(crm.archive(params.id, caller(request))),
     restore: ({ params }) => message(crm.restore(params.id)),
     hardDelete: ({ params }) => message(crm.hardDelete(params.id)),
     statusHistory: ({ params, request }) => ({ status: 200, body: crm.statusHistory(params.id, caller(request)) }),
@@ -151,7 +151,7 @@ export function crmMocks(crm: CrmModel, stats: CrmStats, auth: AuthModel): MockR
       status: 200,
       body: crm.assign(body.customer_id, body.sales_manager_id, caller(request)),
     }),
-    customerManager: ({ params }) => ({ status: 200, body: crm.customerManager(params.id) }),
+    customerManager: ({ params, request }) => ({ status: 200, body: crm.customerManager(params.id, caller(request)) }),
     conversionRate: ({ query }) => ({ status: 200, body: stats.conversion(query.limit) }),
     managerActivity: ({ query, request }) => ({
       status: 200,

@@ -704,9 +704,9 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
       return serveCustomer(customer);
     },
 
-    /** Archives; archiving an archived customer again is a no-op `200`, whoever asks. */
-    archive(id: number): string {
-      const customer = requireCustomer(id);
+    /** Archives; the CEO archiving an archived customer again gets a no-op `200` (others cannot see it: `404`). */
+    archive(id: number, caller: MockUser): string {
+      const customer = visibleCustomer(id, caller);
       if (customer.archived_at !== null) return 'The customer is already archived';
       customer.archived_at = now();
       customer.updated_at = customer.archived_at;
@@ -851,8 +851,9 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
       return { ...assignment, assigned_at: time.iso(assignment.assigned_at) };
     },
 
-    /** Who a customer is assigned to; `404` when nobody (or no such customer). */
-    customerManager(id: number) {
+    /** Who a customer is assigned to; `404` when nobody, no such customer, or archived and the caller not the CEO. */
+    customerManager(id: number, caller: MockUser) {
+      visibleCustomer(id, caller);
       const assignment = assignmentOf(id);
       const manager = assignment && state.users.get(assignment.sales_manager_id);
       if (!assignment || !manager) throw new MockApiError('NOT_FOUND', 'No sales manager is assigned to this customer');
