@@ -5,7 +5,6 @@ import cors from 'cors';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
 import type { Config } from './config.js';
 import { type AppContext, createContext } from './context.js';
 import type { Database } from './db/orm.js';
@@ -13,7 +12,9 @@ import { authenticate } from './http/authenticate.js';
 import { mountDocs } from './http/docs.js';
 import { errorHandler } from './http/error-handler.js';
 import { multipartParser } from './http/multipart.js';
+import { requestLogger } from './http/request-logger.js';
 import { routeTable } from './http/route-table.js';
+import { securityHeaders } from './http/security-headers.js';
 import { PROFILE_IMAGE_FOLDER, PROFILE_IMAGE_URL } from './modules/auth/auth.service.js';
 import { modules as defaultModules, type ServerModule } from './modules/index.js';
 
@@ -64,38 +65,19 @@ export function createApp(options: CreateAppOptions): App {
   app.set('trust proxy', config.trustProxy);
   app.set('etag', false);
 
+  // Handlers' own lines carry just the request id; the completion line says what happened. Headers are not logged
+  // (they carry credentials); REDACT_PATHS guards anything that slips through.
   app.use(
-    pinoHttp({
-      logger,
+    requestLogger(logger, {
       genReqId: (req: IncomingMessage, res: ServerResponse) => {
         const incoming = req.headers['x-request-id'];
         const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
         res.setHeader('X-Request-ID', id);
         return id;
       },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
-      // Handlers' own lines carry just the request id; the completion line says what happened. Headers are not
-      // logged (they carry credentials); REDACT_PATHS guards anything that slips through.
-      quietReqLogger: true,
-      serializers: {
-        req: (req: {
-          id: string;
-          method: string;
-          url: string;
-          remoteAddress?: string;
-          headers: Record<string, unknown>;
-        }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url,
-          remoteAddress: req.remoteAddress,
-          userAgent: req.headers['user-agent'],
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
     }),
   );
-  app.use(helmet());
+  app.use(securityHeaders(helmet()));
   if (config.corsOrigins.length > 0) {
     app.use(
       cors({

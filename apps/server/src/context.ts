@@ -8,6 +8,13 @@ import { AuthService } from './modules/auth/auth.service.js';
 import { Passwords } from './modules/auth/passwords.js';
 import { RateLimiter } from './modules/auth/rate-limit.js';
 import { loadAuthKeys } from './modules/auth/secrets.js';
+import { AudioService } from './modules/crm/audio.js';
+import { BusinessTime } from './modules/crm/business-time.js';
+import { CrmStatsService } from './modules/crm/crm-stats.service.js';
+import { CustomerService } from './modules/crm/customers.service.js';
+import { NoteService } from './modules/crm/notes.service.js';
+import { SalesManagerService } from './modules/crm/sales-managers.service.js';
+import { StatusService } from './modules/crm/statuses.service.js';
 import { type BlobStore, localBlobStore } from './modules/files/blob-store.js';
 import { createMailer, type Mailer } from './modules/mail/mailer.js';
 
@@ -20,6 +27,14 @@ export interface AppContext {
   blobs: BlobStore;
   auth: AuthService;
   admin: AdminService;
+  /** Calendar arithmetic and timestamp offsets in the business time zone (`BUSINESS_TIMEZONE`), for the CRM. */
+  time: BusinessTime;
+  /** Customers with their statuses, notes and recordings: the CRM's write side (customers.service.ts). */
+  customers: CustomerService;
+  /** The CRM's read side: dashboard, statistics, reports, lists, `/sales/*`. */
+  crmStats: CrmStatsService;
+  /** Sales managers: their customers and statistics, assignment, conversion, activity. */
+  salesManagers: SalesManagerService;
   /** Flips to true when shutdown begins, so readiness fails while in-flight requests finish. */
   lifecycle: { draining: boolean; startedAt: number };
 }
@@ -43,5 +58,32 @@ export function createContext(config: Config, db: Database, logger: Logger): App
     limiter: new RateLimiter(config.rateLimit.windowSeconds),
   });
   const admin = new AdminService(db.orm, passwords);
-  return { config, db, logger, mailer, blobs, auth, admin, lifecycle: { draining: false, startedAt: Date.now() } };
+  const crmTime = new BusinessTime(config.crm.timeZone);
+  const customers = new CustomerService({
+    orm: db.orm,
+    config,
+    logger,
+    time: crmTime,
+    blobs,
+    statuses: new StatusService(db.orm, crmTime),
+    notes: new NoteService(db.orm, crmTime),
+    audio: new AudioService({ orm: db.orm, blobs, key: keys.audioUrls, ttlSeconds: config.crm.audioUrlTtlSeconds }),
+  });
+  // `customers.view` renders timestamps in the business zone and recordings as signed `audio_url`s.
+  const crmStats = new CrmStatsService(db.orm, customers.view);
+  const salesManagers = new SalesManagerService(db.orm, crmTime);
+  return {
+    config,
+    db,
+    logger,
+    mailer,
+    blobs,
+    auth,
+    admin,
+    time: crmTime,
+    customers,
+    crmStats,
+    salesManagers,
+    lifecycle: { draining: false, startedAt: Date.now() },
+  };
 }

@@ -10,16 +10,23 @@ export class ApiError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly detail: string,
-    options?: { cause?: unknown; headers?: Record<string, string> },
+    options?: { cause?: unknown; headers?: Record<string, string>; extra?: Record<string, unknown> },
   ) {
     super(detail, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ApiError';
     this.status = ERROR_STATUS[code];
     this.headers = options?.headers ?? {};
+    this.extra = options?.extra ?? {};
   }
 
   /** Extra response headers, such as `Allow` for 405 or `WWW-Authenticate` for 401. */
   readonly headers: Record<string, string>;
+
+  /**
+   * Extra fields of the body that the contract declares for this error, such as `in_use_count` of
+   * `409 STATUS_IN_USE`. They never replace `detail` or `code`.
+   */
+  readonly extra: Record<string, unknown>;
 }
 
 /**

@@ -7,6 +7,8 @@ import type { Config } from './config.js';
 import { lockDataDir } from './db/data-dir-lock.js';
 import { type Database, type DatabaseTarget, migrate, openDatabase } from './db/orm.js';
 import { seedAccounts } from './modules/auth/seed.js';
+import { applyBusinessTimeZone } from './modules/crm/crm-settings.js';
+import { seedDemoCustomers } from './modules/crm/demo-customers.js';
 import type { ServerModule } from './modules/index.js';
 
 /** How often expired sessions, codes and rate-limit windows are deleted. */
@@ -49,7 +51,13 @@ export async function startServer(
       if (applied.length > 0) logger.info({ migrations: applied }, 'Applied migrations');
     }
     const app = createApp({ config, db, logger, modules: options.modules });
+    if (await applyBusinessTimeZone(db.orm, config.crm.timeZone)) {
+      logger.info({ timeZone: config.crm.timeZone }, 'Business time zone set; daily customer counts rebuilt');
+    }
     const demoUsers = await seedAccounts(config, db.orm, app.context.auth);
+    // Demo customers come with the demo users, into the same empty database. Test worlds keep the demo logins but
+    // start with an empty CRM: each test creates the customers it asserts on.
+    if (demoUsers.length > 0 && config.env !== 'test') await seedDemoCustomers(db.orm, app.context.customers);
     const housekeeping = setInterval(() => {
       app.context.auth.purgeExpired().catch((error: unknown) => logger.error({ err: error }, 'Housekeeping failed'));
     }, HOUSEKEEPING_INTERVAL_MS);

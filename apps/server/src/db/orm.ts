@@ -63,7 +63,9 @@ export async function openDatabase(target: DatabaseTarget, logger?: Logger): Pro
   if (target.dir) mkdirSync(target.dir, { recursive: true });
   // One instance for the life of the ORM: a second PGlite on the same folder would corrupt it.
   // pg_trgm backs the CRM search index, as on PostgreSQL.
-  const pglite = new PGlite(target.dir, { extensions: { pg_trgm } });
+  // `new PGlite(undefined, options)` ignores the options (and so the extension): pass them alone for memory.
+  const options = { extensions: { pg_trgm } };
+  const pglite = target.dir ? new PGlite(target.dir, options) : new PGlite(options);
   const orm = await MikroORM.init({
     ...baseOptions(logger),
     driver: PGliteDriver as unknown as Options['driver'],

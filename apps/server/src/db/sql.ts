@@ -1,44 +1,46 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 
 /** A raw row: PGlite returns Dates and numbers where node-postgres returns strings (stack.md §5). */
 export type Row = Record<string, unknown>;
 
-/** The part of knex's client (its connection pool and its dialect's query call) that {@link query} uses directly. */
+/** The part of a knex client (the ORM's, or a transaction's) that {@link query} uses. */
 interface KnexClient {
+  /** Set on a transaction's client: its connection is the transaction's. */
+  transacting?: boolean;
+  /** The ORM's connection pool; gone once the ORM is closed. */
   pool?: unknown;
   acquireConnection(): Promise<unknown>;
   releaseConnection(connection: unknown): Promise<void>;
-  _query(connection: unknown, obj: { sql: string; bindings: unknown[]; method: 'raw' }): Promise<{ response: unknown }>;
+  query(connection: unknown, obj: { sql: string; bindings: unknown[]; method: 'raw' }): Promise<{ response: unknown }>;
 }
 
 /**
  * Runs SQL with `?` placeholders in the entity manager's transaction, if any; returns the rows.
  *
- * In a transaction it goes through `em.execute`, on the transaction's connection. Outside one (most reads, and every
- * request's session check) it does what `em.execute` would do without its layers: the same values inlined by the
- * platform's `formatQuery`, the same text sent on a connection of the ORM's own pool by the driver's dialect, errors
- * converted the same way (`UniqueConstraintViolationException`, …). What it leaves out is MikroORM's query logging,
- * which this server keeps off (db/orm.ts), and knex's runner and query builder.
+ * It does what `em.execute(sql, params, 'all')` does, without the layers in between: the values are inlined by the
+ * platform's `formatQuery`, the text runs through knex's client on a connection of the ORM's pool or, in a
+ * transaction, on the transaction's connection (the transaction's client refuses a query once it has ended), and a
+ * failure is converted as MikroORM converts it (`UniqueConstraintViolationException`, …). Left out are knex's query
+ * builder and runner, and MikroORM's query logging and `onQuery` hook, which this server does not use (db/orm.ts).
  */
 export async function query<TRow extends Row = Row>(
   em: EntityManager,
   sql: string,
   params: unknown[] = [],
 ): Promise<TRow[]> {
-  if (em.getTransactionContext()) return (await em.execute(sql, params, 'all')) as TRow[];
-  const client = em.getConnection().getKnex().client as KnexClient;
+  const transaction = em.getTransactionContext<Knex.Transaction>();
+  const client = (transaction ?? em.getConnection().getKnex()).client as KnexClient;
   // A closed ORM reconnects on its next query: leave that to `em.execute`.
-  if (!client.pool) return (await em.execute(sql, params, 'all')) as TRow[];
+  if (!client.transacting && !client.pool) return (await em.execute(sql, params, 'all')) as TRow[];
   const text = em.getPlatform().formatQuery(sql, params);
-  const connection = await client.acquireConnection();
+  let connection: unknown;
   try {
-    return rowsOf((await client._query(connection, { sql: text, bindings: [], method: 'raw' })).response) as TRow[];
+    connection = await client.acquireConnection();
+    return rowsOf((await client.query(connection, { sql: text, bindings: [], method: 'raw' })).response) as TRow[];
   } catch (error) {
-    // As knex reports a failed query (the statement, then the database's message), converted as MikroORM converts it.
-    if (error instanceof Error) error.message = `${text} - ${error.message}`;
     throw em.getDriver().convertException(error as Error);
   } finally {
-    await client.releaseConnection(connection);
+    if (connection !== undefined) await client.releaseConnection(connection);
   }
 }
 

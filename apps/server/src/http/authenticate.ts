@@ -9,8 +9,9 @@ import type { Caller } from '../modules/auth/auth.service.js';
 
 /**
  * Runs for every contract route before its request is validated: a `bearer` route needs a valid access token of a
- * live session (else 401, so clients refresh), and the route's declared `roles` (else 403). The caller is left in
- * `res.locals.caller`. Enforced here, from the contract, so no handler can forget it.
+ * live session (else 401, so clients refresh), and the route's declared `roles` (else 403); an `apiKey` route needs
+ * the intake key (the only one there is). The caller is left in `res.locals.caller`. Enforced here, from the
+ * contract, so no handler can forget it.
  */
 export function authenticate(ctx: AppContext) {
   return async (req: Request & { tsRestRoute?: AppRoute }, res: Response, next: NextFunction): Promise<void> => {
@@ -18,6 +19,11 @@ export function authenticate(ctx: AppContext) {
       const route = req.tsRestRoute;
       if (!route) return next();
       const meta = routeMeta(route);
+      // The intake key is checked before the body is validated: a caller without it learns nothing about the API.
+      if (meta.auth === 'apiKey') {
+        ctx.customers.verifyIntakeKey(req.header('x-key'));
+        return next();
+      }
       // A signed URL carries its own proof (checked by the route); a token, when sent, must still be valid.
       if (meta.auth === 'signedUrl' && req.headers.authorization === undefined) return next();
       if (meta.auth !== 'bearer' && meta.auth !== 'signedUrl') return next();

@@ -99,7 +99,7 @@ export function errorHandler(error: unknown, req: Request, res: Response, next: 
   if (known) {
     if (known.status >= 500) req.log.error({ err: loggable(known.cause ?? known) }, known.detail);
     for (const [name, value] of Object.entries(known.headers)) res.setHeader(name, value);
-    const body: ApiErrorBody = { detail: known.detail, code: known.code };
+    const body: ApiErrorBody = { ...known.extra, detail: known.detail, code: known.code };
     res.status(known.status).json(body);
     return;
   }

@@ -48,7 +48,7 @@ function fromMulter(error: unknown): ApiError {
 }
 
 /** The uploaded file of a field, if any. */
-export function uploadedFile(req: Request, field: string): Express.Multer.File | undefined {
+export function uploadedFile(req: Pick<Request, 'files'>, field: string): Express.Multer.File | undefined {
   const files = req.files as Record<string, Express.Multer.File[]> | undefined;
   return files?.[field]?.[0];
 }

@@ -5,6 +5,8 @@ import { ApiError } from '../errors.js';
 
 interface CompiledPath {
   pattern: RegExp;
+  /** A path without parameters: the two request paths it matches (with and without a trailing slash). */
+  literal?: [string, string];
   routes: AppRoute[];
 }
 
@@ -40,7 +42,11 @@ export function routeTable(contracts: AppRouter[]) {
   const byPath = new Map<string, CompiledPath>();
   for (const contract of contracts) {
     for (const { route } of listRoutes(contract)) {
-      const entry = byPath.get(route.path) ?? { pattern: compile(route.path), routes: [] };
+      const entry = byPath.get(route.path) ?? {
+        pattern: compile(route.path),
+        literal: route.path.includes(':') ? undefined : [route.path, `${route.path}/`],
+        routes: [],
+      };
       entry.routes.push(route);
       byPath.set(route.path, entry);
     }
@@ -50,23 +56,41 @@ export function routeTable(contracts: AppRouter[]) {
   const params = (path: string) => path.split('/').filter((segment) => segment.startsWith(':')).length;
   const paths = [...byPath.entries()].sort(([a], [b]) => params(a) - params(b)).map(([, entry]) => entry);
 
+  const matches = (entry: CompiledPath, path: string) =>
+    entry.literal ? entry.literal[0] === path || entry.literal[1] === path : entry.pattern.test(path);
+  /** `Allow` for the paths that match: every method they take, HEAD with GET, and OPTIONS. */
+  const allowOf = (path: string) => {
+    const allowed = new Set(
+      paths.filter((entry) => matches(entry, path)).flatMap((entry) => entry.routes.map((r) => r.method as string)),
+    );
+    if (allowed.has('GET')) allowed.add('HEAD');
+    return [...allowed, 'OPTIONS'].join(', ');
+  };
+
   return function checkRoute(req: Request, res: Response, next: NextFunction): void {
-    const candidates = paths.filter((p) => p.pattern.test(req.path)).flatMap((p) => p.routes);
-    if (candidates.length === 0) {
+    // The first route, in `paths` order, of a matching path that takes the method; a literal path is compared as a
+    // string, only paths with parameters need their pattern.
+    const path = req.path;
+    const method = req.method;
+    let known = false;
+    let route: AppRoute | undefined;
+    for (const entry of paths) {
+      if (!matches(entry, path)) continue;
+      known = true;
+      route = entry.routes.find((r) => r.method === method || (method === 'HEAD' && r.method === 'GET'));
+      if (route) break;
+    }
+    if (!known) {
       next(new ApiError('NOT_FOUND', 'Not Found'));
       return;
     }
-    const allowed = new Set(candidates.map((r) => r.method as string));
-    if (allowed.has('GET')) allowed.add('HEAD');
-    const allow = [...allowed, 'OPTIONS'].join(', ');
-    if (req.method === 'OPTIONS') {
-      res.setHeader('Allow', allow);
+    if (method === 'OPTIONS') {
+      res.setHeader('Allow', allowOf(path));
       res.status(204).end();
       return;
     }
-    const route = candidates.find((r) => r.method === req.method || (req.method === 'HEAD' && r.method === 'GET'));
     if (!route) {
-      next(new ApiError('METHOD_NOT_ALLOWED', 'Method Not Allowed', { headers: { Allow: allow } }));
+      next(new ApiError('METHOD_NOT_ALLOWED', 'Method Not Allowed', { headers: { Allow: allowOf(path) } }));
       return;
     }
     res.locals.route = route;

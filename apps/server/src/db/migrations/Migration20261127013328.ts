@@ -55,7 +55,7 @@ export class Migration20261127013328 extends Migration {
       `alter table "sales_manager_assignment" add constraint "sales_manager_assignment_customer_id_unique" unique ("customer_id");`,
     );
     this.addSql(
-      `create index "sales_manager_assignment_sales_manager_id_index" on "sales_manager_assignment" ("sales_manager_id");`,
+      `create index "sales_manager_assignment_sales_manager_id_assigned_at_index" on "sales_manager_assignment" ("sales_manager_id", "assigned_at");`,
     );
 
     this.addSql(

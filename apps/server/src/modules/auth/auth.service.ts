@@ -82,7 +82,16 @@ export interface NewUser {
  * statement, so the database decides the winner.
  */
 export class AuthService {
-  constructor(readonly deps: AuthServiceDeps) {}
+  /**
+   * For the single statements of the hot paths (`authenticate`, `me`), which run outside any transaction: one fork
+   * for the service's life instead of one per call. Only raw SQL goes through it, so nothing ever enters its identity
+   * map, and it never starts a transaction, so `query` runs each statement on its own pooled connection.
+   */
+  readonly #reads: EntityManager;
+
+  constructor(readonly deps: AuthServiceDeps) {
+    this.#reads = this.#em();
+  }
 
   #em(): EntityManager {
     return this.deps.orm.em.fork() as EntityManager;
@@ -350,7 +359,7 @@ export class AuthService {
     const claims = await this.deps.accessTokens.verify(match[1]);
     if (!claims) throw UNAUTHENTICATED('The access token is invalid or expired');
     const [row] = await query(
-      this.#em(),
+      this.#reads,
       `select u.role, u.email from auth_session s join app_user u on u.id = s.user_id
         where s.id = ? and s.user_id = ? and s.revoked_at is null and s.expires_at > now() and u.is_active`,
       [claims.sessionId, claims.userId],
@@ -362,20 +371,23 @@ export class AuthService {
   // ---------------------------------------------------------------------------------------------- the caller
 
   async me(caller: Caller): Promise<Me> {
-    const em = this.#em();
-    const [user] = await query(em, `select ${USER_BASE_COLUMNS} from app_user u where u.id = ?`, [caller.userId]);
-    if (!user) throw UNAUTHENTICATED('The session has ended');
-    const pages = await query(
-      em,
-      `select p.name, (pp.id is not null) as granted from app_page p
-         left join user_page_permission pp on pp.page_name = p.name and pp.user_id = ?
-        where p.is_active order by p.sort_order, p.name`,
+    // One round trip: the user row, and the active pages in menu order as a JSON list of [name, granted].
+    const [user] = await query(
+      this.#reads,
+      `select ${USER_BASE_COLUMNS},
+              (select coalesce(json_agg(json_build_array(p.name, pp.id is not null) order by p.sort_order, p.name),
+                               '[]')
+                 from app_page p left join user_page_permission pp on pp.page_name = p.name and pp.user_id = u.id
+                where p.is_active) as pages
+         from app_user u where u.id = ?`,
       [caller.userId],
     );
+    if (!user) throw UNAUTHENTICATED('The session has ended');
+    const pages = (typeof user.pages === 'string' ? JSON.parse(user.pages) : user.pages) as [unknown, unknown][];
     const isCeo = user.role === 'CEO';
     return {
       ...toUserBase(user),
-      permissions: Object.fromEntries(pages.map((p) => [String(p.name), isCeo || p.granted === true])),
+      permissions: Object.fromEntries(pages.map(([name, granted]) => [String(name), isCeo || granted === true])),
     };
   }
 

@@ -4,8 +4,8 @@ import path from 'node:path';
 import type { Config } from '../../config.js';
 
 /**
- * The key material of the auth module: the JWT signing key and a separate key for one-time codes, both derived from
- * `JWT_SECRET`. Without it (development and tests only; production refuses to start), a random secret is generated
+ * The key material of the server: the JWT signing key and separate keys for one-time codes, refresh successors and
+ * signed URLs, all derived from `JWT_SECRET`. Without it (development and tests only; production refuses to start), a random secret is generated
  * once and kept in the data folder, so tokens survive restarts.
  */
 export interface AuthKeys {
@@ -13,6 +13,8 @@ export interface AuthKeys {
   codes: Uint8Array;
   /** Seals the successor of a spent refresh token (AES-256-GCM). */
   successors: Uint8Array;
+  /** Signs the short-lived `audio_url` of call recordings (HMAC-SHA-256). */
+  audioUrls: Uint8Array;
 }
 
 /** A key for one purpose, derived from the secret (HMAC-SHA-256 with the purpose as message). */
@@ -39,5 +41,6 @@ export function loadAuthKeys(config: Pick<Config, 'jwtSecret' | 'dataDir' | 'env
     jwt: derive(secret, 'cims-access-token'),
     codes: derive(secret, 'cims-one-time-code'),
     successors: derive(secret, 'cims-refresh-successor'),
+    audioUrls: derive(secret, 'cims-audio-url'),
   };
 }

@@ -149,10 +149,12 @@ export const CustomerStatusChangeEntity = defineEntity({
 export const SalesAssignmentEntity = defineEntity({
   name: 'SalesAssignment',
   tableName: 'sales_manager_assignment',
+  // A manager's customers, newest assignment first, straight from the index.
+  indexes: [{ properties: ['salesManager', 'assignedAt'] }],
   properties: (p) => ({
     id: p.integer().primary().autoincrement(),
     customer: p.oneToOne(CustomerEntity).owner().deleteRule('cascade').unique(),
-    salesManager: p.manyToOne(UserEntity).joinColumn('sales_manager_id').deleteRule('cascade').index(),
+    salesManager: p.manyToOne(UserEntity).joinColumn('sales_manager_id').deleteRule('cascade'),
     /** Null: assigned automatically. */
     assignedBy: p.manyToOne(UserEntity).joinColumn('assigned_by').nullable().deleteRule('set null'),
     assignedAt: p.datetime().onCreate(now),

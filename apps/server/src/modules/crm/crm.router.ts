@@ -46,9 +46,10 @@ export function crmRouter(ctx: AppContext) {
       body: await customers.bulkHardDelete(body.customer_ids, callerOf(res), requestInfo(req)),
     }),
     audio: async ({ params, query, req, res }) => {
-      // Streams the file itself (status, headers, Range); ts-rest sends nothing more once the response has begun.
-      await customers.audio.serve(params.file_id, query, req, res);
-      return { status: res.statusCode as 200, body: undefined as unknown as Blob };
+      // serve() sets the headers (type, length, range) and returns the bytes as a stream, which ts-rest pipes into
+      // the response as it is (a Stream body skips its response validation and content type).
+      const served = await customers.audio.serve(params.file_id, query, req, res);
+      return { status: served.status, body: served.body as unknown as Blob };
     },
 
     // one customer
@@ -127,7 +128,10 @@ export function crmRouter(ctx: AppContext) {
       status: 200,
       body: await salesManagers.assign(body, callerOf(res), requestInfo(req)),
     }),
-    customerManager: async ({ params }) => ({ status: 200, body: await salesManagers.ofCustomer(params.id) }),
+    customerManager: async ({ params, res }) => ({
+      status: 200,
+      body: await salesManagers.ofCustomer(params.id, callerOf(res)),
+    }),
     conversionRate: async ({ query }) => ({ status: 200, body: await salesManagers.conversionRate(query.limit) }),
     managerActivity: async ({ query, res }) => ({
       status: 200,

@@ -1,11 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 
-/** Where uploaded files live. The local folder is the default; another store (S3, …) implements the same three calls. */
+/** A stored file opened for reading. Read it once, or close it. */
+export interface OpenedBlob {
+  /** Its size in bytes. */
+  size: number;
+  /** Streams the bytes from `start` to `end` (both included; default: the whole file), then closes the file. */
+  read(range?: { start: number; end: number }): Readable;
+  /** Closes the file without reading it. */
+  close(): Promise<void>;
+}
+
+/** Where uploaded files live. The local folder is the default; another store (S3, …) implements the same calls. */
 export interface BlobStore {
   /** Stores bytes under a new, unguessable name in `folder`; returns the name. */
   put(folder: string, bytes: Uint8Array, extension: string): Promise<string>;
+  /** Opens a stored file for reading; undefined when there is no such file. */
+  open(folder: string, name: string): Promise<OpenedBlob | undefined>;
   /** Removes a stored file; a missing one is fine. */
   delete(folder: string, name: string): Promise<void>;
   /** The folder on disk that serves `folder`, for static serving. */
@@ -23,6 +36,26 @@ export function localBlobStore(root: string): BlobStore {
       const name = `${randomUUID()}.${extension}`;
       await writeFile(path.join(dir, name), bytes, { flag: 'wx' });
       return name;
+    },
+    async open(folder, name) {
+      if (!SAFE_NAME.test(name)) return undefined;
+      // The size and the bytes come from one open file: a delete in between cannot make them disagree.
+      const handle = await open(path.join(root, folder, name), 'r').catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return undefined;
+        throw error;
+      });
+      if (!handle) return undefined;
+      try {
+        const { size } = await handle.stat();
+        return {
+          size,
+          read: (range) => handle.createReadStream({ start: range?.start, end: range?.end, autoClose: true }),
+          close: () => handle.close(),
+        };
+      } catch (error) {
+        await handle.close();
+        throw error;
+      }
     },
     async delete(folder, name) {
       if (!SAFE_NAME.test(name)) return;

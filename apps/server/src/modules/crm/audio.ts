@@ -1,0 +1,174 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Request, Response } from 'express';
+import type { Orm } from '../../db/orm.js';
+import { query } from '../../db/sql.js';
+import { ApiError } from '../../errors.js';
+import { maybeCallerOf } from '../../http/authenticate.js';
+import type { BlobStore } from '../files/blob-store.js';
+
+/** The blob-store folder of call recordings. */
+export const AUDIO_FOLDER = 'customer-audio';
+
+/** Where recordings are served; `audio_url` is this path plus `?expires=…&sig=…`. */
+const AUDIO_PATH = '/crm/customers/audio';
+
+/** A recording's real type, from its first bytes, and the extension it is stored with. */
+export interface AudioType {
+  mediaType: string;
+  extension: string;
+}
+
+const ascii = (bytes: Uint8Array, from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
+
+/**
+ * What the first bytes of an upload say it is, for the audio formats the CRM accepts (MP3, OGG/Opus, WAV, M4A/AAC,
+ * FLAC, WebM). The declared type and the file name are not trusted. Undefined: not a recording we take.
+ */
+export function sniffAudio(bytes: Uint8Array): AudioType | undefined {
+  const b = bytes;
+  if (b.length >= 4 && ascii(b, 0, 3) === 'ID3') return { mediaType: 'audio/mpeg', extension: 'mp3' };
+  if (b.length >= 4 && ascii(b, 0, 4) === 'OggS') return { mediaType: 'audio/ogg', extension: 'ogg' };
+  if (b.length >= 12 && ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WAVE') {
+    return { mediaType: 'audio/wav', extension: 'wav' };
+  }
+  if (b.length >= 4 && ascii(b, 0, 4) === 'fLaC') return { mediaType: 'audio/flac', extension: 'flac' };
+  // ISO base media (M4A, MP4 audio): a `ftyp` box first.
+  if (b.length >= 12 && ascii(b, 4, 8) === 'ftyp') return { mediaType: 'audio/mp4', extension: 'm4a' };
+  // EBML header: WebM (Matroska).
+  if (b.length >= 4 && b[0] === 0x1a && b[1] === 0x45 && b[2] === 0xdf && b[3] === 0xa3) {
+    return { mediaType: 'audio/webm', extension: 'webm' };
+  }
+  // MPEG audio frames start with 11 set sync bits. Layer bits 00 are AAC in ADTS (0xFFF1/0xFFF9), else MP3 (I–III).
+  const b0 = b[0] ?? 0;
+  const b1 = b[1] ?? 0;
+  if (b.length >= 4 && b0 === 0xff && (b1 & 0xe0) === 0xe0) {
+    if ((b1 & 0x06) === 0) return (b1 & 0xf6) === 0xf0 ? { mediaType: 'audio/aac', extension: 'aac' } : undefined;
+    // Layer bits 01/10/11 with a valid version (not 01, reserved): MPEG audio.
+    if ((b1 & 0x18) !== 0x08) return { mediaType: 'audio/mpeg', extension: 'mp3' };
+  }
+  return undefined;
+}
+
+export interface AudioServiceDeps {
+  orm: Orm;
+  blobs: BlobStore;
+  /** The HMAC key of signed URLs (derived from the server's secret). */
+  key: Uint8Array;
+  /** How long a signed URL plays (`AUDIO_URL_TTL_SECONDS`). */
+  ttlSeconds: number;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+/** The query of the audio route. */
+export interface AudioQuery {
+  expires?: string;
+  sig?: string;
+}
+
+/** What the route sends: the status and the bytes (empty for `HEAD`); the headers are already set. */
+export interface ServedAudio {
+  status: 200 | 206;
+  body: Readable;
+}
+
+const NOT_FOUND = () => new ApiError('NOT_FOUND', 'Recording not found');
+const BAD_SIGNATURE = (detail: string) => new ApiError('INVALID_SIGNATURE', detail);
+
+/**
+ * Call recordings: the signed `audio_url` the API returns, and the route that plays a recording with an access token
+ * or such a signature. Signed URLs exist because the legacy client also plays and downloads through plain links,
+ * which send no Authorization header; the signature is short-lived and bound to one file.
+ */
+export class AudioService {
+  readonly #now: () => number;
+
+  constructor(readonly deps: AudioServiceDeps) {
+    this.#now = deps.now ?? Date.now;
+  }
+
+  /** The base64url HMAC-SHA256 of `fileId.expires`. */
+  signature(fileId: string, expires: number | string): string {
+    return createHmac('sha256', this.deps.key).update(`${fileId}.${expires}`).digest('base64url');
+  }
+
+  /**
+   * The relative URL that plays `fileId` without a token until `expires` (unix seconds; default: the TTL from now).
+   * Only put into responses for callers who may see the customer.
+   */
+  url(fileId: string, expires = Math.floor(this.#now() / 1000) + this.deps.ttlSeconds): string {
+    return `${AUDIO_PATH}/${encodeURIComponent(fileId)}?expires=${expires}&sig=${this.signature(fileId, expires)}`;
+  }
+
+  /** Checks a signature: 403 `INVALID_SIGNATURE` when it is wrong or has expired. */
+  #checkSignature(fileId: string, expires: string, sig: string): void {
+    const expected = Buffer.from(this.signature(fileId, expires));
+    const given = Buffer.from(sig);
+    // The length of a valid signature is public (43 characters); only its content must not leak through timing.
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw BAD_SIGNATURE('The signature of this link is not valid');
+    }
+    if (Number(expires) * 1000 <= this.#now()) throw BAD_SIGNATURE('This link has expired; reload the customer');
+  }
+
+  /**
+   * Plays a recording. With an access token (already checked by the route's middleware: a CRM user) any customer's
+   * recording plays, archived ones for the CEO only; without one, `expires` and `sig` must be a valid signature
+   * (none → 401, wrong or expired → 403). Sets the headers on `res` and returns the status and the bytes to send
+   * (a `Range` gives 206, or 416 when it is outside the file).
+   */
+  async serve(fileId: string, q: AudioQuery, req: Request, res: Response): Promise<ServedAudio> {
+    const caller = maybeCallerOf(res);
+    if (!caller) {
+      if (q.expires === undefined || q.sig === undefined) {
+        throw new ApiError('UNAUTHENTICATED', 'Not authenticated', { headers: { 'WWW-Authenticate': 'Bearer' } });
+      }
+      this.#checkSignature(fileId, q.expires, q.sig);
+    }
+    const [row] = await query(
+      this.deps.orm.em.fork() as EntityManager,
+      'select archived_at, audio_media_type from customer where audio_file_id = ?',
+      [fileId],
+    );
+    if (!row) throw NOT_FOUND();
+    if (caller && caller.role !== 'CEO' && row.archived_at !== null) throw NOT_FOUND();
+    const file = await this.deps.blobs.open(AUDIO_FOLDER, fileId);
+    if (!file) throw NOT_FOUND();
+
+    const head = req.method === 'HEAD';
+    try {
+      res.setHeader('Content-Type', String(row.audio_media_type ?? 'application/octet-stream'));
+      res.setHeader('Accept-Ranges', 'bytes');
+      // Personal data: no shared cache may keep it. Frontends on other origins may embed it (the signature guards it).
+      res.setHeader('Cache-Control', 'private, max-age=0, must-revalidate');
+      res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+      res.setHeader('Content-Disposition', `inline; filename="${fileId}"`);
+      const ranges = req.headers.range === undefined ? undefined : req.range(file.size, { combine: true });
+      if (ranges === -1) {
+        throw new ApiError('RANGE_NOT_SATISFIABLE', `The range is outside the recording (${file.size} bytes)`, {
+          headers: { 'Content-Range': `bytes */${file.size}` },
+        });
+      }
+      // One range of bytes is served as asked; a malformed header, another unit or several ranges get the whole file.
+      const range = Array.isArray(ranges) && ranges.type === 'bytes' && ranges.length === 1 ? ranges[0] : undefined;
+      const status = range ? 206 : 200;
+      if (range) res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${file.size}`);
+      res.setHeader('Content-Length', String(range ? range.end - range.start + 1 : file.size));
+      if (head || file.size === 0) {
+        await file.close();
+        return { status, body: Readable.from([]) };
+      }
+      const body = file.read(range);
+      // A read error after the headers went out cannot become an error response: end the connection instead. A client
+      // that goes away stops the read (and closes the file).
+      body.on('error', () => res.destroy());
+      res.on('close', () => body.destroy());
+      return { status, body };
+    } catch (error) {
+      await file.close().catch(() => {});
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,547 @@
+import {
+  type ChartsQuerySchema,
+  type ChartsSchema,
+  type CrmStatsSchema,
+  type Customer,
+  type CustomerType,
+  type Dashboard,
+  type DashboardQuerySchema,
+  LEGACY_STATUSES,
+  type ListQuerySchema,
+  type PeriodStatsSchema,
+  type ReportQuerySchema,
+  type ReportSchema,
+  type SalesDetailedQuerySchema,
+  type SalesDetailedSchema,
+  type SalesStatsSchema,
+  type StatsSummarySchema,
+} from '@cims/contracts';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { z } from 'zod';
+import type { Orm } from '../../db/orm.js';
+import { asInt, query, type Row } from '../../db/sql.js';
+import type { Caller } from '../auth/auth.service.js';
+import type { BusinessTime } from './business-time.js';
+import { CUSTOMER_COLUMNS, CUSTOMER_FROM, type CustomerViewContext, toCustomer } from './customer-view.js';
+import {
+  CUSTOMER_SEARCH,
+  countMap,
+  countsRecord,
+  keyLabel,
+  loadStatuses,
+  percent,
+  percentages,
+  resolveStatus,
+  type StatusInfo,
+  searchCondition,
+  totalOf,
+} from './status-counts.js';
+
+type DashboardQuery = z.output<typeof DashboardQuerySchema>;
+type ReportQuery = z.output<typeof ReportQuerySchema>;
+type ListQuery = z.output<typeof ListQuerySchema>;
+type SalesDetailedQuery = z.output<typeof SalesDetailedQuerySchema>;
+type ChartsQuery = z.output<typeof ChartsQuerySchema>;
+type PeriodStats = z.output<typeof PeriodStatsSchema>;
+type CrmStats = z.output<typeof CrmStatsSchema>;
+type StatsSummary = z.output<typeof StatsSummarySchema>;
+type Report = z.output<typeof ReportSchema>;
+type SalesStats = z.output<typeof SalesStatsSchema>;
+type SalesDetailed = z.output<typeof SalesDetailedSchema>;
+type Charts = z.output<typeof ChartsSchema>;
+
+/** What the plain list routes filter on: a status, a platform, or a range of business days (both included). */
+export type CustomerFilter = { status: string } | { platform: string } | { from: string; to: string };
+
+/** SQL conditions joined with `and`, with their parameters in order. */
+class Conditions {
+  readonly parts: string[] = [];
+  readonly params: unknown[] = [];
+
+  add(sql: string, ...params: unknown[]): this {
+    this.parts.push(sql);
+    this.params.push(...params);
+    return this;
+  }
+
+  get sql(): string {
+    return this.parts.length === 0 ? 'true' : this.parts.join(' and ');
+  }
+}
+
+const NEWEST_FIRST = 'c.created_at desc, c.id desc';
+
+/** `customer_type=local` also counts customers without a type (docs/crm.md, Statistics). */
+function typeCondition(type: CustomerType): string {
+  return type === 'international'
+    ? `c.customer_type = 'international'`
+    : `(c.customer_type = 'local' or c.customer_type is null)`;
+}
+
+/**
+ * The CRM's read side: the dashboard, statistics, reports, the plain lists and the `/sales/*` figures. Overall and
+ * per-day counts come from the tables the `customer_counts` trigger keeps exact (`customer_status_total`,
+ * `customer_daily_count`), so they cost a few rows whatever the number of customers; lists and filtered counts go
+ * to `customer` through its partial indexes and the trigram index. Archived customers are excluded everywhere but
+ * the archive list.
+ */
+export class CrmStatsService {
+  constructor(
+    readonly orm: Orm,
+    readonly view: CustomerViewContext,
+  ) {}
+
+  get #time(): BusinessTime {
+    return this.view.time;
+  }
+
+  #em(): EntityManager {
+    return this.orm.em.fork() as EntityManager;
+  }
+
+  // ---------------------------------------------------------------------------------------------- building blocks
+
+  /** A page of customers, newest first unless `order` says otherwise. */
+  async #customers(
+    em: EntityManager,
+    where: Conditions,
+    options: { limit: number; offset: number; order?: string },
+  ): Promise<Customer[]> {
+    const rows = await query(
+      em,
+      `select ${CUSTOMER_COLUMNS} from ${CUSTOMER_FROM} where ${where.sql}
+        order by ${options.order ?? NEWEST_FIRST} limit ? offset ?`,
+      [...where.params, options.limit, options.offset],
+    );
+    return rows.map((row) => toCustomer(row, this.view));
+  }
+
+  /** Non-archived customers per status, from the trigger-kept totals. */
+  async #liveTotals(em: EntityManager): Promise<Map<string, number>> {
+    return countMap(await query(em, 'select status, n from customer_status_total where not archived and n <> 0'));
+  }
+
+  async #periodStats(em: EntityManager): Promise<PeriodStats> {
+    const time = this.#time;
+    const today = time.today();
+    const since = {
+      today,
+      this_week: time.mondayOf(today),
+      this_month: time.firstOfMonth(today),
+      last_3_months: time.addDays(today, -89),
+      last_6_months: time.addDays(today, -179),
+      last_year: time.addDays(today, -364),
+    };
+    const keys = Object.keys(since) as (keyof typeof since)[];
+    const earliest = Object.values(since).sort()[0] as string;
+    const [row] = await query(
+      em,
+      `select ${keys.map((key) => `coalesce(sum(n) filter (where day >= cast(? as date)), 0) as ${key}`).join(', ')}
+         from customer_daily_count where not archived and day >= cast(? as date) and day <= cast(? as date)`,
+      [...keys.map((key) => since[key]), earliest, today],
+    );
+    return Object.fromEntries(keys.map((key) => [key, asInt(row?.[key] ?? 0)])) as PeriodStats;
+  }
+
+  /** 00:00 of `from` to 00:00 after `to` (business days), as ISO instants for `created_at >= ? and < ?`. */
+  #range(from: string, to: string): [string, string] {
+    const time = this.#time;
+    return [time.startOf(from).toISOString(), time.startOf(time.addDays(to, 1)).toISOString()];
+  }
+
+  // ---------------------------------------------------------------------------------------------- /crm
+
+  async dashboard(q: DashboardQuery, caller: Caller): Promise<Dashboard> {
+    const em = this.#em();
+    const [statuses, totals] = await Promise.all([loadStatuses(em), this.#liveTotals(em)]);
+    const where = new Conditions().add('c.archived_at is null');
+    let selected: string | null = null;
+    // Which statuses the list may show, when that alone decides its size.
+    let shown: (name: string) => boolean = () => true;
+    if (q.status_filter !== undefined) {
+      const name = resolveStatus(statuses, q.status_filter);
+      selected = name ?? q.status_filter.toLowerCase();
+      if (name) where.add('c.status = ?', name);
+      else where.add('false');
+      shown = (status) => status === name;
+    } else if (!q.show_all) {
+      const lost = statuses.filter((status) => status.category === 'lost').map((status) => status.name);
+      if (lost.length > 0) {
+        where.add('c.status not in (select jsonb_array_elements_text(cast(? as jsonb)))', JSON.stringify(lost));
+      }
+      shown = (status) => !lost.includes(status);
+    }
+    let totalItems: number;
+    if (q.search) {
+      const search = searchCondition(CUSTOMER_SEARCH, q.search);
+      where.add(search.sql, ...search.params);
+      const [row] = await query(em, `select count(*) as n from customer c where ${where.sql}`, where.params);
+      totalItems = asInt(row?.n ?? 0);
+    } else {
+      totalItems = 0;
+      for (const [status, n] of totals) if (shown(status)) totalItems += n;
+    }
+    const offset = (q.page - 1) * q.page_size;
+    const [customers, permissions, periodStats] = await Promise.all([
+      offset < totalItems ? this.#customers(em, where, { limit: q.page_size, offset }) : Promise.resolve([]),
+      this.#permissions(em, caller),
+      this.#periodStats(em),
+    ]);
+    const stats = this.#statusStats(statuses, totals);
+    return {
+      customers,
+      page: q.page,
+      page_size: q.page_size,
+      total_items: totalItems,
+      total_pages: Math.ceil(totalItems / q.page_size),
+      status_stats: {
+        total_customers: stats.total_customers,
+        ...legacyCounts(stats.status_dict),
+        ...stats.status_dict,
+      },
+      status_dict: stats.status_dict,
+      status_percentages: stats.status_percentages,
+      status_choices: statuses
+        .filter((status) => status.active)
+        .map((status) => ({ value: status.name, label: status.label, color: status.color, category: status.category })),
+      permissions,
+      selected_status: selected,
+      period_stats: periodStats,
+    };
+  }
+
+  /** The caller's pages by display name, in menu order; the CEO holds every active page (as in `/auth/me`). */
+  async #permissions(em: EntityManager, caller: Caller): Promise<string[]> {
+    const rows = await query(
+      em,
+      `select p.display_name from app_page p
+        where p.is_active
+          and (? or exists (select 1 from user_page_permission pp where pp.page_name = p.name and pp.user_id = ?))
+        order by p.sort_order, p.name`,
+      [caller.role === 'CEO', caller.userId],
+    );
+    return rows.map((row) => String(row.display_name));
+  }
+
+  #statusStats(statuses: StatusInfo[], totals: Map<string, number>) {
+    const total = totalOf(totals);
+    const dict = countsRecord(statuses, totals);
+    return { total_customers: total, status_dict: dict, status_percentages: percentages(dict, total) };
+  }
+
+  async stats(): Promise<CrmStats> {
+    const em = this.#em();
+    const [statuses, totals] = await Promise.all([loadStatuses(em), this.#liveTotals(em)]);
+    const stats = this.#statusStats(statuses, totals);
+    return { ...stats, ...legacyCounts(stats.status_dict) };
+  }
+
+  async periodStats(): Promise<{ period_stats: PeriodStats; generated_at: string }> {
+    const em = this.#em();
+    return { period_stats: await this.#periodStats(em), generated_at: this.#time.format(this.#time.now()) };
+  }
+
+  /** New customers per status over the last 1, 3, 7, 30 and 90 days (today included), from the daily counts. */
+  async summary(): Promise<StatsSummary> {
+    const em = this.#em();
+    const time = this.#time;
+    const today = time.today();
+    const windows = { today: 1, last_3_days: 3, last_7_days: 7, last_30_days: 30, last_90_days: 90 } as const;
+    const keys = Object.keys(windows) as (keyof typeof windows)[];
+    const [statuses, rows] = await Promise.all([
+      loadStatuses(em),
+      query(
+        em,
+        `select status, ${keys.map((key) => `coalesce(sum(n) filter (where day >= cast(? as date)), 0) as ${key}`).join(', ')}
+           from customer_daily_count
+          where not archived and day >= cast(? as date) and day <= cast(? as date)
+          group by status`,
+        [...keys.map((key) => time.addDays(today, 1 - windows[key])), time.addDays(today, -89), today],
+      ),
+    ]);
+    const out = { generated_at: time.format(time.now()) } as StatsSummary;
+    for (const key of keys) {
+      const counts = countMap(rows, key);
+      const total = totalOf(counts);
+      const record = countsRecord(statuses, counts);
+      out[key] = { total_customers: total, status_stats: record, status_percentages: percentages(record, total) };
+    }
+    return out;
+  }
+
+  /** Customers created in N whole days ending today, or in a custom range, with their counts per status. */
+  async report(q: ReportQuery): Promise<Report> {
+    const em = this.#em();
+    const time = this.#time;
+    const today = time.today();
+    const custom = q.from_date !== undefined && q.to_date !== undefined;
+    const from = custom ? (q.from_date as string) : time.addDays(today, 1 - Number.parseInt(q.period, 10));
+    const to = custom ? (q.to_date as string) : today;
+    const statuses = await loadStatuses(em);
+    const [start, end] = this.#range(from, to);
+    const where = new Conditions()
+      .add('c.archived_at is null')
+      .add('c.created_at >= ? and c.created_at < ?', start, end);
+    let status: string | null | undefined;
+    if (q.status_filter !== undefined) {
+      status = resolveStatus(statuses, q.status_filter) ?? null;
+      if (status) where.add('c.status = ?', status);
+      else where.add('false');
+    }
+    let counts: Map<string, number>;
+    if (q.search) {
+      const search = searchCondition(CUSTOMER_SEARCH, q.search);
+      where.add(search.sql, ...search.params);
+      counts = countMap(
+        await query(
+          em,
+          `select c.status, count(*) as n from customer c where ${where.sql} group by c.status`,
+          where.params,
+        ),
+      );
+    } else if (status === null) {
+      counts = new Map();
+    } else {
+      // Whole business days: the trigger's daily counts give the same numbers without touching the customers.
+      const daily = new Conditions()
+        .add('not archived')
+        .add('day >= cast(? as date) and day <= cast(? as date)', from, to);
+      if (status) daily.add('status = ?', status);
+      counts = countMap(
+        await query(
+          em,
+          `select status, sum(n) as n from customer_daily_count where ${daily.sql} group by status`,
+          daily.params,
+        ),
+      );
+    }
+    const total = totalOf(counts);
+    const offset = (q.page - 1) * q.page_size;
+    const customers = offset < total ? await this.#customers(em, where, { limit: q.page_size, offset }) : [];
+    const dict = countsRecord(statuses, counts);
+    return {
+      period: custom ? 'custom' : q.period,
+      from_date: from,
+      to_date: to,
+      total_customers: total,
+      page: q.page,
+      page_size: q.page_size,
+      total_pages: Math.ceil(total / q.page_size),
+      customers,
+      status_stats: { ...legacyCounts(dict), ...dict },
+      status_dict: dict,
+      status_percentages: percentages(dict, total),
+    };
+  }
+
+  /** The newest non-archived customers. */
+  async latest(limit: number): Promise<Customer[]> {
+    return this.#customers(this.#em(), new Conditions().add('c.archived_at is null'), { limit, offset: 0 });
+  }
+
+  /** Non-archived customers in a status (any case), from a platform, or created on a range of days; newest first. */
+  async filter(filter: CustomerFilter, page: ListQuery): Promise<Customer[]> {
+    const em = this.#em();
+    const where = new Conditions().add('c.archived_at is null');
+    if ('status' in filter) {
+      const name = resolveStatus(await loadStatuses(em), filter.status);
+      if (!name) return [];
+      where.add('c.status = ?', name);
+    } else if ('platform' in filter) {
+      where.add('c.platform = ?', filter.platform);
+    } else {
+      if (filter.from > filter.to) return [];
+      where.add('c.created_at >= ? and c.created_at < ?', ...this.#range(filter.from, filter.to));
+    }
+    return this.#customers(em, where, page);
+  }
+
+  /** Archived customers, most recently archived first. */
+  async archived(page: ListQuery): Promise<Customer[]> {
+    return this.#customers(this.#em(), new Conditions().add('c.archived_at is not null'), {
+      ...page,
+      order: 'c.archived_at desc, c.id desc',
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------- /sales
+
+  /** Today, yesterday, this week and last week (Monday to Sunday), optionally for one customer type. */
+  async #salesSummary(em: EntityManager, type: CustomerType | undefined): Promise<SalesStats> {
+    const time = this.#time;
+    const today = time.today();
+    const yesterday = time.addDays(today, -1);
+    const monday = time.mondayOf(today);
+    const lastMonday = time.addDays(monday, -7);
+    const periods: Record<'today' | 'yesterday' | 'this_week' | 'last_week', [string, string]> = {
+      today: [today, today],
+      yesterday: [yesterday, yesterday],
+      this_week: [monday, today],
+      last_week: [lastMonday, time.addDays(monday, -1)],
+    };
+    const keys = Object.keys(periods) as (keyof typeof periods)[];
+    let row: Row | undefined;
+    if (type === undefined) {
+      [row] = await query(
+        em,
+        `select ${keys.map((key) => `coalesce(sum(n) filter (where day >= cast(? as date) and day <= cast(? as date)), 0) as ${key}`).join(', ')}
+           from customer_daily_count where not archived and day >= cast(? as date) and day <= cast(? as date)`,
+        [...keys.flatMap((key) => periods[key]), lastMonday, today],
+      );
+    } else {
+      const ranges = keys.map((key) => this.#range(...periods[key]));
+      [row] = await query(
+        em,
+        `select ${keys.map((key) => `count(*) filter (where c.created_at >= ? and c.created_at < ?) as ${key}`).join(', ')}
+           from customer c
+          where c.archived_at is null and ${typeCondition(type)} and c.created_at >= ? and c.created_at < ?`,
+        [...ranges.flat(), ...this.#range(lastMonday, today)],
+      );
+    }
+    return {
+      today: asInt(row?.today ?? 0),
+      yesterday: asInt(row?.yesterday ?? 0),
+      this_week: asInt(row?.this_week ?? 0),
+      last_week: asInt(row?.last_week ?? 0),
+      customer_type: type ?? null,
+    };
+  }
+
+  /** New customers per (business) day and status over `from`..`to`, optionally for one customer type. */
+  async #perDayAndStatus(
+    em: EntityManager,
+    from: string,
+    to: string,
+    type: CustomerType | undefined,
+  ): Promise<{ day: string; status: string; n: number }[]> {
+    const rows =
+      type === undefined
+        ? await query(
+            em,
+            `select cast(day as text) as day, status, sum(n) as n from customer_daily_count
+              where not archived and day >= cast(? as date) and day <= cast(? as date)
+              group by day, status`,
+            [from, to],
+          )
+        : await query(
+            em,
+            `select cast(cast(c.created_at at time zone ? as date) as text) as day, c.status, count(*) as n
+               from customer c
+              where c.archived_at is null and ${typeCondition(type)} and c.created_at >= ? and c.created_at < ?
+              group by 1, 2`,
+            [this.#time.zone, ...this.#range(from, to)],
+          );
+    return rows.map((row) => ({ day: String(row.day), status: String(row.status), n: asInt(row.n) }));
+  }
+
+  /** Every day of `from`..`to` with its count, zeros included. */
+  #trend(from: string, to: string, rows: { day: string; n: number }[]): { date: string; count: number }[] {
+    const perDay = new Map<string, number>();
+    for (const row of rows) perDay.set(row.day, (perDay.get(row.day) ?? 0) + row.n);
+    return this.#time.days(from, to).map((date) => ({ date, count: perDay.get(date) ?? 0 }));
+  }
+
+  async sales(type: CustomerType | undefined): Promise<SalesStats> {
+    return this.#salesSummary(this.#em(), type);
+  }
+
+  async salesDetailed(q: SalesDetailedQuery): Promise<SalesDetailed> {
+    const em = this.#em();
+    const today = this.#time.today();
+    const from = this.#time.addDays(today, 1 - q.days);
+    const [summary, rows] = await Promise.all([
+      this.#salesSummary(em, q.customer_type),
+      this.#perDayAndStatus(em, from, today, q.customer_type),
+    ]);
+    return { summary, daily_breakdown: this.#trend(from, today, rows), date_range: `${from} to ${today}` };
+  }
+
+  async charts(q: ChartsQuery): Promise<Charts> {
+    const em = this.#em();
+    const today = this.#time.today();
+    const from = this.#time.addDays(today, 1 - q.days);
+    const where = new Conditions()
+      .add('c.archived_at is null')
+      .add('c.created_at >= ? and c.created_at < ?', ...this.#range(from, today));
+    if (q.customer_type) where.add(typeCondition(q.customer_type));
+    const [statuses, summary, rows, sources] = await Promise.all([
+      loadStatuses(em),
+      this.#salesSummary(em, q.customer_type),
+      this.#perDayAndStatus(em, from, today, q.customer_type),
+      query(
+        em,
+        `select c.platform, c.customer_type = 'international' as international, count(*) as n
+           from customer c where ${where.sql} group by 1, 2`,
+        where.params,
+      ),
+    ]);
+    const perStatus = countMap(rows);
+    const total = totalOf(perStatus);
+    const byName = new Map(statuses.map((status, index) => [status.name, { ...status, index }]));
+    const item = (key: string, label: string, value: number) => ({
+      key,
+      label,
+      value,
+      percentage: percent(value, total, 2),
+    });
+    const won = [...perStatus].reduce((sum, [name, n]) => sum + (byName.get(name)?.category === 'won' ? n : 0), 0);
+    const perPlatform = new Map<string, number>();
+    let local = 0;
+    let international = 0;
+    for (const row of sources) {
+      const n = asInt(row.n);
+      perPlatform.set(String(row.platform), (perPlatform.get(String(row.platform)) ?? 0) + n);
+      if (row.international === true) international += n;
+      else local += n;
+    }
+    return {
+      customer_type: q.customer_type ?? null,
+      period: { start_date: from, end_date: today, days: q.days },
+      summary: {
+        total_period_leads: total,
+        today: summary.today,
+        yesterday: summary.yesterday,
+        this_week: summary.this_week,
+        last_week: summary.last_week,
+        project_started: perStatus.get('project_started') ?? 0,
+        finished: perStatus.get('finished') ?? 0,
+        rejected: perStatus.get('rejected') ?? 0,
+        conversion_rate_percent: percent(won, total, 2),
+      },
+      trend: this.#trend(from, today, rows),
+      status_distribution: [...perStatus]
+        .filter(([, n]) => n > 0)
+        .sort(
+          ([a, n], [b, m]) =>
+            m - n || (byName.get(a)?.index ?? Infinity) - (byName.get(b)?.index ?? Infinity) || a.localeCompare(b),
+        )
+        .map(([name, n]) => item(name, byName.get(name)?.label ?? keyLabel(name), n)),
+      platform_distribution: [...perPlatform]
+        .filter(([, n]) => n > 0)
+        .sort(([a, n], [b, m]) => m - n || a.localeCompare(b))
+        .slice(0, q.platform_limit)
+        .map(([platform, n]) => item(platform, keyLabel(platform), n)),
+      customer_type_distribution: [
+        item('local', 'Local', local),
+        item('international', 'International', international),
+      ],
+    };
+  }
+
+  /** The newest international customers. */
+  async international(limit: number): Promise<Customer[]> {
+    return this.#customers(
+      this.#em(),
+      new Conditions().add('c.archived_at is null').add(typeCondition('international')),
+      { limit, offset: 0 },
+    );
+  }
+}
+
+/** The six legacy statuses as top-level keys, zeros included (the legacy statistics' shape). */
+function legacyCounts(dict: Record<string, number>): Record<(typeof LEGACY_STATUSES)[number], number> {
+  return Object.fromEntries(LEGACY_STATUSES.map((name) => [name, dict[name] ?? 0])) as Record<
+    (typeof LEGACY_STATUSES)[number],
+    number
+  >;
+}

@@ -1,0 +1,70 @@
+import { leadInsights } from '@cims/contracts';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { query, type Row } from '../../db/sql.js';
+import { ApiError } from '../../errors.js';
+import type { Caller } from '../auth/auth.service.js';
+
+export const CUSTOMER_NOT_FOUND = () => new ApiError('NOT_FOUND', 'Customer not found');
+
+/** Whether the caller sees archived customers: the CEO only (docs/crm.md, "Who may do what"). */
+export const seesArchived = (caller: Caller) => caller.role === 'CEO';
+
+/**
+ * The customer `id` as `columns` of `customer c`, or 404 when it does not exist, or is archived and the caller is not
+ * the CEO. With `lock`, the row is locked for the rest of the transaction (`em` must be in one).
+ */
+export async function visibleCustomer(
+  em: EntityManager,
+  id: number,
+  caller: Caller,
+  options: { columns?: string; lock?: boolean } = {},
+): Promise<Row> {
+  const [row] = await query(
+    em,
+    `select c.archived_at, ${options.columns ?? 'c.id'} from customer c where c.id = ?${options.lock ? ' for update' : ''}`,
+    [id],
+  );
+  if (!row || (row.archived_at !== null && !seesArchived(caller))) throw CUSTOMER_NOT_FOUND();
+  return row;
+}
+
+/** The columns of `customer` that hold {@link leadInsights}, named as its keys. */
+export const INSIGHT_COLUMNS = [
+  'aisummary',
+  'importance_score',
+  'priority_score',
+  'priority_level',
+  'priority_reason',
+  'industry',
+  'business_age_years',
+] as const;
+
+/** `set` assignments of the insight columns, for an UPDATE. */
+export const INSIGHTS_SET = INSIGHT_COLUMNS.map((column) => `${column} = ?`).join(', ');
+
+/** The values of {@link INSIGHTS_SET}, from a customer's own notes and its notes list (oldest first). */
+export function insightValues(notes: string | null, additionalNotes: readonly string[]): unknown[] {
+  const insights = leadInsights(notes, additionalNotes);
+  return INSIGHT_COLUMNS.map((column) => insights[column]);
+}
+
+/** The customer's notes list, oldest first, as leadInsights reads it. */
+export async function notesOf(em: EntityManager, customerId: number): Promise<string[]> {
+  const rows = await query(em, 'select note from customer_note where customer_id = ? order by created_at, id', [
+    customerId,
+  ]);
+  return rows.map((row) => String(row.note));
+}
+
+/**
+ * Recomputes the derived summary and priority of a customer after its notes list changed, in the caller's
+ * transaction (the customer row should be locked by it, so two note writes cannot interleave their recomputations).
+ */
+export async function refreshInsights(em: EntityManager, customerId: number): Promise<void> {
+  const [customer] = await query(em, 'select notes from customer where id = ?', [customerId]);
+  if (!customer) return;
+  await query(em, `update customer set ${INSIGHTS_SET} where id = ?`, [
+    ...insightValues((customer.notes as string | null) ?? null, await notesOf(em, customerId)),
+    customerId,
+  ]);
+}

@@ -1,0 +1,494 @@
+import { leadInsights } from '@cims/contracts';
+import { unwrap } from '@cims/sdk';
+import { describe, expect, it } from 'vitest';
+import { createTestApp } from '../harness.js';
+import {
+  CEO,
+  createCustomer,
+  issueLocs,
+  legacyForm,
+  mp3Bytes,
+  newPhone,
+  SALES,
+  SALES2,
+  sendForm,
+  signIn,
+  sql,
+  storedRecordings,
+  tokenOf,
+  unique,
+  userId,
+} from './write-helpers.js';
+
+describe('creating customers', () => {
+  it('takes the legacy client’s multipart create and edit forms (legacy-frontend.md §5.5) as they are sent', async () => {
+    await using t = await createTestApp();
+    const ceo = await signIn(t, CEO);
+    const token = await tokenOf(ceo);
+    const phone = newPhone();
+    const created = await sendForm(
+      t,
+      'POST',
+      '/crm/customers',
+      legacyForm({
+        full_name: 'Aziz Karimov',
+        platform: 'Telegram Bot',
+        phone_number: phone.national,
+        username: '@aziz',
+        assistant_name: 'Cognilabs AI',
+        notes: 'Dental clinic, 12 years in business, big budget.',
+        conversation_language: 'uz',
+        customer_type: 'local',
+        status: 'Need_To_Call',
+        recall_time: '2030-03-03T09:53:00+05:00',
+        audio: new Blob([mp3Bytes()], { type: 'audio/mpeg' }),
+      }),
+      token,
+    );
+    expect(created.res.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body).toEqual({
+      message: expect.any(String),
+      id: expect.any(Number),
+      sales_manager_id: expect.any(Number),
+    });
+    const id = created.body.id as number;
+    const detail = unwrap(await ceo.crm.detail({ params: { id } }));
+    expect(detail).toMatchObject({
+      full_name: 'Aziz Karimov',
+      platform: 'telegram_bot',
+      phone_number: phone.e164,
+      username: '@aziz',
+      assistant_name: 'Cognilabs AI',
+      conversation_language: 'uz',
+      customer_type: 'local',
+      status: 'need_to_call',
+      status_label: 'Need to Call',
+      status_category: 'open',
+      recall_time: '2030-03-03T09:53:00.000+05:00',
+      sales_manager: { id: created.body.sales_manager_id },
+      ...leadInsights('Dental clinic, 12 years in business, big budget.'),
+      additional_notes: [],
+      is_archived: false,
+    });
+    expect(detail.audio_url).toMatch(/^\/crm\/customers\/audio\/[\w-]+\.mp3\?expires=\d+&sig=[\w-]+$/);
+    expect(storedRecordings(t)).toEqual([detail.audio_file_id]);
+
+    // The edit form: every field again, platform title-cased, the language as received in upper case, the status
+    // twice, a recall time with another offset.
+    const edited = await sendForm(
+      t,
+      'PATCH',
+      `/crm/customers/${id}`,
+      legacyForm({
+        full_name: 'Aziz Karimov',
+        platform: 'Telegram Bot',
+        phone_number: phone.e164,
+        username: '@aziz',
+        assistant_name: 'Cognilabs AI',
+        notes: 'Dental clinic, 12 years in business, big budget.',
+        conversation_language: 'RU',
+        status: 'contacted',
+        customer_status: 'contacted',
+        recall_time: '2030-03-04T10:00:00+03:00',
+      }),
+      token,
+    );
+    expect(edited.res.status, JSON.stringify(edited.body)).toBe(200);
+    expect(edited.body).toMatchObject({
+      id,
+      platform: 'telegram_bot',
+      conversation_language: 'ru',
+      status: 'contacted',
+      customer_type: 'local',
+      recall_time: '2030-03-04T12:00:00.000+05:00',
+      audio_file_id: detail.audio_file_id,
+    });
+    // A recall time without an offset is business time; clear_recall_time wins when sent with one.
+    const local = await sendForm(
+      t,
+      'PATCH',
+      `/crm/customers/${id}`,
+      legacyForm({ recall_time: '2030-05-01T08:15' }),
+      token,
+    );
+    expect(local.body.recall_time).toBe('2030-05-01T08:15:00.000+05:00');
+    const cleared = await sendForm(
+      t,
+      'PATCH',
+      `/crm/customers/${id}`,
+      legacyForm({ recall_time: '2030-05-02T08:15:00+05:00', clear_recall_time: 'true' }),
+      token,
+    );
+    expect(cleared.body.recall_time).toBeNull();
+
+    const history = unwrap(await ceo.crm.statusHistory({ params: { id } }));
+    expect(history.map((h) => [h.from_status, h.to_status, h.changed_by_full_name])).toEqual([
+      [null, 'need_to_call', 'Demo CEO'],
+      ['need_to_call', 'contacted', 'Demo CEO'],
+    ]);
+    expect(history[0]?.changed_at).toMatch(/\+05:00$/);
+  });
+
+  it('takes a URL-encoded create without a file, with defaults', async () => {
+    await using t = await createTestApp();
+    const sales = await signIn(t, SALES);
+    const phone = newPhone();
+    const res = await fetch(`${t.url}/crm/customers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await tokenOf(sales)}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        full_name: 'Malika',
+        platform: 'instagram',
+        phone_number: phone.national,
+        customer_status: 'contacted',
+        username: '',
+      }).toString(),
+    });
+    const body = await res.json();
+    expect(res.status, JSON.stringify(body)).toBe(201);
+    const detail = unwrap(await sales.crm.detail({ params: { id: body.id } }));
+    expect(detail).toMatchObject({
+      full_name: 'Malika',
+      status: 'contacted',
+      username: null,
+      conversation_language: 'uz',
+      customer_type: null,
+      recall_time: null,
+      audio_file_id: null,
+      audio_url: null,
+      aisummary: null,
+    });
+    const [row] = await sql(t, 'select created_by, source from customer where id = ?', [body.id]);
+    expect(row).toMatchObject({ created_by: await userId(t, SALES.email), source: 'ui' });
+  });
+
+  it('answers 422 for an unknown status (listing the active ones), a platform, a phone; nothing is created', async () => {
+    await using t = await createTestApp();
+    const ceo = await signIn(t, CEO);
+    const base = { full_name: `Invalid ${unique()}`, platform: 'telegram', phone_number: newPhone().e164 };
+    const unknown = await ceo.crm.create({ body: { ...base, status: 'nope' } });
+    expect(unknown.status).toBe(422);
+    expect(issueLocs(unknown.body)).toEqual([['body', 'status']]);
+    expect(JSON.stringify(unknown.body)).toContain(
+      'contacted, project_started, continuing, finished, rejected, need_to_call',
+    );
+    const platform = await ceo.crm.create({ body: { ...base, status: 'contacted', platform: 'myspace' } });
+    expect(platform.status).toBe(422);
+    expect(issueLocs(platform.body)).toEqual([['body', 'platform']]);
+    // Every problem at once.
+    const both = await ceo.crm.create({
+      body: { ...base, phone_number: '123', status: 'nope', recall_time: '2030-02-30T10:00' },
+    });
+    expect(both.status).toBe(422);
+    expect(issueLocs(both.body).sort()).toEqual([
+      ['body', 'phone_number'],
+      ['body', 'recall_time'],
+      ['body', 'status'],
+    ]);
+    const disagree = await ceo.crm.create({ body: { ...base, status: 'contacted', customer_status: 'rejected' } });
+    expect(disagree.status).toBe(422);
+    const missing = await ceo.crm.create({
+      body: { full_name: 'x', platform: 'telegram', phone_number: base.phone_number } as never,
+    });
+    expect(missing.status).toBe(422);
+    expect(issueLocs(missing.body)).toEqual([['body', 'status']]);
+    expect(await sql(t, 'select id from customer')).toEqual([]);
+    expect(await sql(t, 'select id from customer_status_change')).toEqual([]);
+  });
+
+  it('refuses a file that is not audio (415), an empty one (400) and one over 25 MB (413), storing nothing', async () => {
+    await using t = await createTestApp();
+    const ceo = await signIn(t, CEO);
+    const token = await tokenOf(ceo);
+    const form = (audio: Blob) =>
+      legacyForm({
+        full_name: 'File',
+        platform: 'telegram',
+        phone_number: newPhone().e164,
+        status: 'contacted',
+        audio,
+      });
+    const text = await sendForm(
+      t,
+      'POST',
+      '/crm/customers',
+      form(new Blob(['not a recording'], { type: 'audio/mpeg' })),
+      token,
+    );
+    expect(text.res.status).toBe(415);
+    expect(text.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    const empty = await sendForm(t, 'POST', '/crm/customers', form(new Blob([], { type: 'audio/mpeg' })), token);
+    expect(empty.res.status).toBe(400);
+    const big = new Uint8Array(25 * 1024 * 1024 + 1);
+    big.set(mp3Bytes());
+    const tooLarge = await sendForm(t, 'POST', '/crm/customers', form(new Blob([big], { type: 'audio/mpeg' })), token);
+    expect(tooLarge.res.status).toBe(413);
+    expect(tooLarge.body.code).toBe('PAYLOAD_TOO_LARGE');
+    // Other audio formats are recognised by their bytes, whatever they are called.
+    const ogg = new Blob([new TextEncoder().encode('OggS\0\x02rest-of-an-ogg-page')], {
+      type: 'application/octet-stream',
+    });
+    const ok = await sendForm(t, 'POST', '/crm/customers', form(ogg), token);
+    expect(ok.res.status).toBe(201);
+    expect(unwrap(await ceo.crm.detail({ params: { id: ok.body.id } })).audio_file_id).toMatch(/\.ogg$/);
+    expect(storedRecordings(t)).toHaveLength(1);
+    expect(await sql(t, 'select id from customer')).toHaveLength(1);
+  });
+});
+
+describe('updating customers', () => {
+  it('keeps absent fields, clears emptied ones, records only real status changes; 404 for unknown or archived', async () => {
+    await using t = await createTestApp();
+    const ceo = await signIn(t, CEO);
+    const sales = await signIn(t, SALES);
+    const salesId = await userId(t, SALES.email);
+    const created = await createCustomer(ceo, {
+      username: 'before',
+      assistant_name: 'Bot',
+      chat_url: 'https://chat.example/?conversation_id=7',
+      customer_type: 'international',
+      recall_time: '2030-02-01T09:00:00+05:00',
+    });
+    const before = unwrap(await ceo.crm.detail({ params: { id: created.id } }));
+
+    // Nothing to change is still a 200, and touches nothing.
+    const same = unwrap(await sales.crm.update({ params: { id: created.id }, body: {} }));
+    expect(same.updated_at).toBe(before.updated_at);
+    const again = unwrap(await sales.crm.patch({ params: { id: created.id }, body: { status: 'NEED_TO_CALL' } }));
+    expect(again.updated_at).toBe(before.updated_at);
+
+    const patched = unwrap(
+      await sales.crm.patch({
+        params: { id: created.id },
+        body: { username: '', chat_url: '', customer_type: '', assistant_name: 'Ali', customer_status: 'Contacted' },
+      }),
+    );
+    expect(patched).toMatchObject({
+      username: null,
+      chat_url: null,
+      customer_type: null,
+      assistant_name: 'Ali',
+      status: 'contacted',
+      full_name: before.full_name,
+      phone_number: before.phone_number,
+      recall_time: before.recall_time,
+    });
+    const history = unwrap(await ceo.crm.statusHistory({ params: { id: created.id } }));
+    expect(history.map((h) => [h.from_status, h.to_status, h.changed_by])).toEqual([
+      [null, 'need_to_call', await userId(t, CEO.email)],
+      ['need_to_call', 'contacted', salesId],
+    ]);
+    const [change] = await sql(
+      t,
+      'select sales_manager_id from customer_status_change where customer_id = ? order by id desc limit 1',
+      [created.id],
+    );
+    expect(change?.sales_manager_id).toBe(created.sales_manager_id);
+    const actions = await sql(t, `select action from audit_log where module = 'crm' and entity_id = ? order by id`, [
+      String(created.id),
+    ]);
+    expect(actions.map((a) => a.action)).toEqual(['create', 'update', 'status_change']);
+    // No personal data in the audit log.
+    const audit = JSON.stringify(await sql(t, `select data from audit_log where module = 'crm'`));
+    expect(audit).not.toContain(before.phone_number);
+    expect(audit).not.toContain(before.full_name);
+
+    const differ = await sales.crm.patch({
+      params: { id: created.id },
+      body: { status: 'finished', customer_status: 'rejected' },
+    });
+    expect(differ.status).toBe(422);
+    const bad = await sales.crm.patch({ params: { id: created.id }, body: { phone_number: '12', status: 'nope' } });
+    expect(issueLocs(bad.body).sort()).toEqual([
+      ['body', 'phone_number'],
+      ['body', 'status'],
+    ]);
+    expect((await sales.crm.patch({ params: { id: 999_999 }, body: { full_name: 'x' } })).status).toBe(404);
+
+    unwrap(await sales.crm.archive({ params: { id: created.id } }));
+    expect((await sales.crm.patch({ params: { id: created.id }, body: { full_name: 'x' } })).status).toBe(404);
+    expect((await sales.crm.detail({ params: { id: created.id } })).status).toBe(404);
+    expect((await sales.crm.statusHistory({ params: { id: created.id } })).status).toBe(404);
+    expect(
+      unwrap(await ceo.crm.patch({ params: { id: created.id }, body: { full_name: 'By the CEO' } })).full_name,
+    ).toBe('By the CEO');
+  });
+
+  it('a customer keeps a status that was deactivated, and may be saved with it; others cannot be given it', async () => {
+    await using t = await createTestApp();
+    const ceo = await signIn(t, CEO);
+    const created = await createCustomer(ceo, { status: 'rejected' });
+    const rejected = unwrap(await ceo.management.listStatuses()).find((s) => s.name === 'rejected');
+    unwrap(await ceo.management.patchStatus({ params: { id: rejected?.id ?? 0 }, body: { is_active: false } }));
+    const saved = await ceo.crm.patch({
+      params: { id: created.id },
+      body: { status: 'rejected', customer_status: 'rejected', full_name: 'Still rejected' },
+    });
+    expect(saved.status).toBe(200);
+    const other = await createCustomer(ceo);
+    const refused = await ceo.crm.patch({ params: { id: other.id }, body: { status: 'rejected' } });
+    expect(refused.status).toBe(422);
+    expect(JSON.stringify(refused.body)).not.toContain('rejected,');
+  });
+
+  it('replaces the recording, removing the old file after the commit; a refused update stores nothing', async () => {
+    await using t = await createTestApp();
+    const ceo = await signIn(t, CEO);
+    const created = await createCustomer(ceo, { audio: new Blob([mp3Bytes()], { type: 'audio/mpeg' }) });
+    const first = unwrap(await ceo.crm.detail({ params: { id: created.id } }));
+    expect(storedRecordings(t)).toEqual([first.audio_file_id]);
+
+    // A 422 (the status) with a valid recording: nothing stored, nothing changed.
+    const refused = await ceo.crm.patch({
+      params: { id: created.id },
+      body: { status: 'nope', full_name: 'Changed', audio: new Blob([mp3Bytes()], { type: 'audio/mpeg' }) },
+    });
+    expect(refused.status).toBe(422);
+    expect(storedRecordings(t)).toEqual([first.audio_file_id]);
+    expect(unwrap(await ceo.crm.detail({ params: { id: created.id } })).full_name).toBe(first.full_name);
+
+    const wav = new Uint8Array(44);
+    wav.set(new TextEncoder().encode('RIFF'), 0);
+    wav.set(new TextEncoder().encode('WAVEfmt '), 8);
+    const replaced = unwrap(
+      await ceo.crm.patch({ params: { id: created.id }, body: { audio: new Blob([wav], { type: 'audio/wav' }) } }),
+    );
+    expect(replaced.audio_file_id).toMatch(/\.wav$/);
+    expect(storedRecordings(t)).toEqual([replaced.audio_file_id]);
+    const [row] = await sql(t, 'select audio_media_type from customer where id = ?', [created.id]);
+    expect(row?.audio_media_type).toBe('audio/wav');
+
+    // A failure inside the transaction, after the new file was written: it is removed, the old one stays.
+    await sql(
+      t,
+      `create function refuse_update() returns trigger language plpgsql as $$
+         begin if new.full_name = 'Explode' then raise exception 'refused by the test'; end if; return new; end $$`,
+    );
+    await sql(
+      t,
+      'create trigger refuse_update before update on customer for each row execute function refuse_update()',
+    );
+    const failed = await ceo.crm.patch({
+      params: { id: created.id },
+      body: { full_name: 'Explode', audio: new Blob([mp3Bytes()], { type: 'audio/mpeg' }) },
+    });
+    expect(failed.status).toBe(500);
+    expect(storedRecordings(t)).toEqual([replaced.audio_file_id]);
+    expect(unwrap(await ceo.crm.detail({ params: { id: created.id } }))).toMatchObject({
+      full_name: first.full_name,
+      audio_file_id: replaced.audio_file_id,
+    });
+
+    // Deleting the customer for good removes its recording.
+    unwrap(await ceo.crm.hardDelete({ params: { id: created.id } }));
+    expect(storedRecordings(t)).toEqual([]);
+  });
+});
+
+describe('archive, restore and delete', () => {
+  it('archives (again: a no-op for the CEO, 404 for others), restores (409 unless archived), deletes for good with notes and history', async () => {
+    await using t = await createTestApp();
+    const ceo = await signIn(t, CEO);
+    const sales = await signIn(t, SALES);
+    const created = await createCustomer(sales);
+    unwrap(await sales.crm.createNote({ params: { id: created.id }, body: { note: 'Called' } }));
+    expect((await ceo.crm.restore({ params: { id: created.id } })).status).toBe(409);
+    expect(unwrap(await sales.crm.archive({ params: { id: created.id } })).message).toBe('Customer archived');
+    // Again: a no-op for the CEO; to anyone else the archived customer no longer exists.
+    expect((await ceo.crm.archive({ params: { id: created.id } })).status).toBe(200);
+    expect((await sales.crm.archive({ params: { id: created.id } })).status).toBe(404);
+    const archived = unwrap(await ceo.crm.detail({ params: { id: created.id } }));
+    expect(archived).toMatchObject({ is_archived: true, archived_at: expect.stringMatching(/\+05:00$/) });
+    expect((await sales.crm.restore({ params: { id: created.id } })).status).toBe(403);
+    unwrap(await ceo.crm.restore({ params: { id: created.id } }));
+    expect(unwrap(await sales.crm.detail({ params: { id: created.id } })).is_archived).toBe(false);
+    expect((await ceo.crm.restore({ params: { id: created.id } })).status).toBe(409);
+    expect((await ceo.crm.archive({ params: { id: 999_999 } })).status).toBe(404);
+    expect((await ceo.crm.restore({ params: { id: 999_999 } })).status).toBe(404);
+
+    expect((await sales.crm.hardDelete({ params: { id: created.id } })).status).toBe(403);
+    unwrap(await ceo.crm.hardDelete({ params: { id: created.id } }));
+    expect((await ceo.crm.detail({ params: { id: created.id } })).status).toBe(404);
+    expect((await ceo.crm.hardDelete({ params: { id: created.id } })).status).toBe(404);
+    for (const table of ['customer_note', 'customer_status_change', 'sales_manager_assignment']) {
+      expect(await sql(t, `select id from ${table} where customer_id = ?`, [created.id]), table).toEqual([]);
+    }
+    const actions = await sql(t, `select action from audit_log where module = 'crm' and entity_id = ? order by id`, [
+      String(created.id),
+    ]);
+    expect(actions.map((a) => a.action)).toEqual(['create', 'note_create', 'archive', 'restore', 'hard_delete']);
+  });
+
+  it('bulk archive and bulk hard delete skip unknown ids and count what changed', async () => {
+    await using t = await createTestApp();
+    const ceo = await signIn(t, CEO);
+    const sales = await signIn(t, SALES);
+    const a = await createCustomer(ceo);
+    const b = await createCustomer(ceo, { audio: new Blob([mp3Bytes()], { type: 'audio/mpeg' }) });
+    const c = await createCustomer(ceo);
+    const archived = unwrap(await sales.crm.bulkArchive({ body: { customer_ids: [a.id, b.id, 999_999, a.id] } }));
+    expect(archived.count).toBe(2);
+    // Already archived ones do not count again.
+    expect(unwrap(await sales.crm.bulkArchive({ body: { customer_ids: [a.id, c.id] } })).count).toBe(1);
+    expect((await sales.crm.bulkHardDelete({ body: { customer_ids: [a.id] } })).status).toBe(403);
+    expect(storedRecordings(t)).toHaveLength(1);
+    const deleted = unwrap(await ceo.crm.bulkHardDelete({ body: { customer_ids: [a.id, b.id, 3_000_000_000] } }));
+    expect(deleted.count).toBe(2);
+    expect(storedRecordings(t)).toEqual([]);
+    expect((await ceo.crm.detail({ params: { id: b.id } })).status).toBe(404);
+    expect(unwrap(await ceo.crm.detail({ params: { id: c.id } })).is_archived).toBe(true);
+    expect((await ceo.crm.bulkArchive({ body: { customer_ids: [] } })).status).toBe(422);
+    // The per-status totals the statistics read stay exact.
+    const [total] = await sql(t, `select sum(n) as n from customer_status_total`);
+    expect(Number(total?.n)).toBe(1);
+  });
+});
+
+describe('notes', () => {
+  it('are added by anyone in the CRM, changed or deleted only by their author or the CEO; insights follow them', async () => {
+    await using t = await createTestApp();
+    const ceo = await signIn(t, CEO);
+    const sales1 = await signIn(t, SALES);
+    const sales2 = await signIn(t, SALES2);
+    const notes = 'Dental clinic, 12 years in business.';
+    const created = await createCustomer(sales1, { notes });
+    const note = unwrap(
+      await sales1.crm.createNote({ params: { id: created.id }, body: { note: '  Big budget, urgent ' } }),
+    );
+    expect(note).toMatchObject({
+      customer_id: created.id,
+      note: 'Big budget, urgent',
+      created_by: await userId(t, SALES.email),
+      created_by_full_name: 'Sevara Sales',
+    });
+    expect(unwrap(await ceo.crm.detail({ params: { id: created.id } }))).toMatchObject(
+      leadInsights(notes, ['Big budget, urgent']),
+    );
+    const params = { id: created.id, noteId: note.id };
+    expect((await sales2.crm.patchNote({ params, body: { note: 'Theirs' } })).status).toBe(403);
+    expect((await sales2.crm.updateNote({ params, body: { note: 'Theirs' } })).status).toBe(403);
+    expect((await sales2.crm.deleteNote({ params })).status).toBe(403);
+    expect(unwrap(await sales1.crm.patchNote({ params, body: { note: 'Mine, pharmacy' } })).note).toBe(
+      'Mine, pharmacy',
+    );
+    const byCeo = unwrap(await ceo.crm.updateNote({ params, body: { note: 'Edited by the CEO' } }));
+    expect(byCeo).toMatchObject({ note: 'Edited by the CEO', created_by: await userId(t, SALES.email) });
+    expect(unwrap(await ceo.crm.detail({ params: { id: created.id } }))).toMatchObject(
+      leadInsights(notes, ['Edited by the CEO']),
+    );
+    // Clearing the customer's own notes recomputes from the notes list alone.
+    const cleared = unwrap(await sales1.crm.patch({ params: { id: created.id }, body: { notes: '' } }));
+    expect(cleared).toMatchObject({ notes: null, ...leadInsights(null, ['Edited by the CEO']) });
+    expect(unwrap(await ceo.crm.deleteNote({ params }))).toEqual({ message: expect.any(String) });
+    expect(unwrap(await sales1.crm.listNotes({ params: { id: created.id } }))).toEqual({
+      customer_id: created.id,
+      items: [],
+      total_count: 0,
+    });
+    expect((await sales1.crm.deleteNote({ params })).status).toBe(404);
+    const other = await createCustomer(ceo);
+    const elsewhere = unwrap(await ceo.crm.createNote({ params: { id: other.id }, body: { note: 'x' } }));
+    expect((await ceo.crm.deleteNote({ params: { id: created.id, noteId: elsewhere.id } })).status).toBe(404);
+    expect((await ceo.crm.createNote({ params: { id: 999_999 }, body: { note: 'x' } })).status).toBe(404);
+  });
+});

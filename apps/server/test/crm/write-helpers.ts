@@ -1,0 +1,102 @@
+import { readdirSync } from 'node:fs';
+import { type CimsClient, createCimsClient, unwrap } from '@cims/sdk';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { expect } from 'vitest';
+import { asInt, query } from '../../src/db/sql.js';
+import { AUDIO_FOLDER } from '../../src/modules/crm/audio.js';
+import { CEO, SALES } from '../auth/helpers.js';
+import type { TestApp } from '../harness.js';
+
+export { CEO, SALES };
+export const SALES2 = { email: 'sales2@cims.local', password: SALES.password };
+
+/** A new SDK client signed in as `who`. */
+export async function signIn(t: TestApp, who: { email: string; password: string } = CEO): Promise<CimsClient> {
+  const client = createCimsClient({ baseUrl: t.url });
+  await client.login(who);
+  return client;
+}
+
+/** Runs SQL on the app's own database (to look at rows, or to arrange what the API cannot). */
+export async function sql(t: TestApp, text: string, params: unknown[] = []) {
+  return query(t.server.app.context.db.orm.em.fork() as EntityManager, text, params);
+}
+
+export async function userId(t: TestApp, email: string): Promise<number> {
+  const [row] = await sql(t, 'select id from app_user where email = ?', [email]);
+  return asInt(row?.id);
+}
+
+let sequence = 0;
+/** A string no other customer has. */
+export function unique(): string {
+  sequence += 1;
+  return `${Date.now().toString(36)}${sequence.toString(36)}`;
+}
+
+/** A valid Uzbek mobile number, as E.164 and as typed without the country code. */
+export function newPhone(): { e164: string; national: string } {
+  const digits = String(Math.floor(Math.random() * 10_000_000)).padStart(7, '0');
+  return { e164: `+99890${digits}`, national: `(90) ${digits.slice(0, 3)}-${digits.slice(3, 5)}-${digits.slice(5)}` };
+}
+
+/** A small but well-formed MP3: an ID3v2.4 header, then two MPEG-1 Layer III frame headers. */
+export function mp3Bytes(): Uint8Array<ArrayBuffer> {
+  const id3 = [0x49, 0x44, 0x33, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00];
+  const frame = [0xff, 0xfb, 0x90, 0x64, ...Array(28).fill(0)];
+  return new Uint8Array([...id3, ...frame, ...frame]);
+}
+
+/** The legacy client's create form (legacy-frontend.md §5.5), in its order, as a FormData. */
+export function legacyForm(fields: Record<string, string | Blob | undefined>): FormData {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    if (value instanceof Blob) form.append(name, value, name === 'audio' ? 'recording.mp3' : name);
+    else form.append(name, value);
+  }
+  return form;
+}
+
+/** Sends a form to the API as the browser would (multipart), with a token. */
+export async function sendForm(t: TestApp, method: string, path: string, form: FormData, token: string) {
+  const res = await fetch(`${t.url}${path}`, { method, body: form, headers: { authorization: `Bearer ${token}` } });
+  const text = await res.text();
+  return { res, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Creates a customer through the SDK (multipart from a plain object); fails the test otherwise. */
+export async function createCustomer(client: CimsClient, input: Record<string, unknown> = {}) {
+  const body = {
+    full_name: `Customer ${unique()}`,
+    platform: 'telegram',
+    phone_number: newPhone().e164,
+    status: 'need_to_call',
+    ...input,
+  };
+  const res = await client.crm.create({ body: body as never });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return unwrap(res);
+}
+
+/** The access token the client currently holds. */
+export async function tokenOf(client: CimsClient): Promise<string> {
+  const token = await client.getAccessToken();
+  if (!token) throw new Error('not signed in');
+  return token;
+}
+
+/** The recordings stored in the blob store. */
+export function storedRecordings(t: TestApp): string[] {
+  try {
+    return readdirSync(t.server.app.context.blobs.directory(AUDIO_FOLDER)).sort();
+  } catch {
+    return [];
+  }
+}
+
+/** The `loc` of every issue of a 422 body. */
+export function issueLocs(body: unknown): (string | number)[][] {
+  const detail = (body as { detail?: unknown }).detail;
+  return Array.isArray(detail) ? detail.map((issue: { loc: (string | number)[] }) => issue.loc) : [];
+}
