@@ -80,6 +80,14 @@ export const EnvSchema = z.object({
     .refine((value) => Buffer.byteLength(value) >= 16, 'must be at least 16 bytes')
     .optional(),
   CRM_INTAKE_AUTO_ASSIGN: BooleanEnv.default('true'),
+  PUBLIC_API_URL: z
+    .string()
+    .regex(
+      /^(https?:\/\/[^\s/]+)?(\/[^\s?#]*)?$/,
+      'must be a path such as /api or a URL such as https://api.example.com',
+    )
+    .transform((value) => value.replace(/\/+$/, ''))
+    .default(''),
   AUDIO_URL_TTL_SECONDS: z.coerce
     .number()
     .int()
@@ -117,6 +125,8 @@ export type Config = {
   /** Seed demo users into an empty database. Default: on for the embedded database outside production. */
   demoData: boolean;
   rateLimit: { windowSeconds: number; ipMax: number; accountMax: number };
+  /** The API's public base (`/api`, `https://api.example.com`) for URLs the API hands out; empty: the origin's root. */
+  publicApiUrl: string;
   crm: {
     /** IANA zone of the business: days, weeks and months of the statistics; offsets of returned timestamps. */
     timeZone: string;
@@ -196,6 +206,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ipMax: e.RATE_LIMIT_IP_MAX,
       accountMax: e.RATE_LIMIT_ACCOUNT_MAX,
     },
+    publicApiUrl: e.PUBLIC_API_URL,
     crm: {
       timeZone: e.BUSINESS_TIMEZONE,
       phoneRegion: e.DEFAULT_PHONE_REGION,

@@ -67,7 +67,13 @@ export function createContext(config: Config, db: Database, logger: Logger): App
     blobs,
     statuses: new StatusService(db.orm, crmTime),
     notes: new NoteService(db.orm, crmTime),
-    audio: new AudioService({ orm: db.orm, blobs, key: keys.audioUrls, ttlSeconds: config.crm.audioUrlTtlSeconds }),
+    audio: new AudioService({
+      orm: db.orm,
+      blobs,
+      key: keys.audioUrls,
+      ttlSeconds: config.crm.audioUrlTtlSeconds,
+      publicBase: config.publicApiUrl,
+    }),
   });
   // `customers.view` renders timestamps in the business zone and recordings as signed `audio_url`s.
   const crmStats = new CrmStatsService(db.orm, customers.view);

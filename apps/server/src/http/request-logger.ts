@@ -11,6 +11,14 @@ declare module 'http' {
   }
 }
 
+/** Query parameters that authorize by themselves (a signed URL's `sig`): never logged. */
+const SECRET_QUERY = /([?&](?:sig|signature|token|access_token|code)=)[^&#]*/gi;
+
+/** A request URL as it may be logged: secrets in the query replaced by `[redacted]`. */
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_QUERY, '$1[redacted]');
+}
+
 /** What of a request the completion line shows (headers are never logged: they carry credentials). */
 function serializeRequest(req: {
   id: string;
@@ -22,7 +30,7 @@ function serializeRequest(req: {
   return {
     id: req.id,
     method: req.method,
-    url: req.url,
+    url: redactUrl(req.url),
     remoteAddress: req.remoteAddress,
     userAgent: req.headers['user-agent'],
   };

@@ -47,6 +47,11 @@ describe('call recordings (GET /crm/customers/audio/{file_id})', () => {
     expect(head.status).toBe(200);
     expect(head.headers.get('content-length')).toBe(String(bytes.length));
     expect((await head.arrayBuffer()).byteLength).toBe(0);
+
+    // The signature plays the recording by itself: it never reaches the logs.
+    const sig = url.searchParams.get('sig') ?? 'missing';
+    expect(t.logText()).toContain('sig=[redacted]');
+    expect(t.logText()).not.toContain(sig);
   });
 
   it('refuses a tampered or expired signature (403), no signature and no token (401)', async () => {
@@ -111,5 +116,18 @@ describe('call recordings (GET /crm/customers/audio/{file_id})', () => {
     expect((await ceo.crm.audio({ params: { file_id: fileId } })).status).toBe(200);
     const [row] = await sql(t, 'select audio_media_type from customer where id = ?', [id]);
     expect(row?.audio_media_type).toBe('audio/mpeg');
+  });
+});
+
+describe('PUBLIC_API_URL', () => {
+  it('prefixes audio_url, for clients that reach the API under a prefix such as /api', async () => {
+    await using t = await createTestApp({ env: { PUBLIC_API_URL: '/api/' } });
+    const ceo = await signIn(t, CEO);
+    const created = await createCustomer(ceo, { audio: new Blob([mp3Bytes()], { type: 'audio/mpeg' }) });
+    const detail = unwrap(await ceo.crm.detail({ params: { id: created.id } }));
+    expect(detail.audio_url).toMatch(/^\/api\/crm\/customers\/audio\/[\w-]+\.mp3\?expires=\d+&sig=[\w-]+$/);
+    // Behind the proxy that strips /api, the rest of the URL plays.
+    const res = await fetch(`${t.url}${detail.audio_url?.slice('/api'.length)}`);
+    expect(res.status).toBe(200);
   });
 });

@@ -58,6 +58,11 @@ export interface AudioServiceDeps {
   key: Uint8Array;
   /** How long a signed URL plays (`AUDIO_URL_TTL_SECONDS`). */
   ttlSeconds: number;
+  /**
+   * Put before the path of `audio_url` (`PUBLIC_API_URL`): the API's public base when clients reach it under a prefix
+   * (`/api`) or another origin. Empty: the URL is relative to the root of the origin the API is served on.
+   */
+  publicBase?: string;
   /** @default Date.now */
   now?: () => number;
 }
@@ -99,7 +104,8 @@ export class AudioService {
    * Only put into responses for callers who may see the customer.
    */
   url(fileId: string, expires = Math.floor(this.#now() / 1000) + this.deps.ttlSeconds): string {
-    return `${AUDIO_PATH}/${encodeURIComponent(fileId)}?expires=${expires}&sig=${this.signature(fileId, expires)}`;
+    const base = this.deps.publicBase ?? '';
+    return `${base}${AUDIO_PATH}/${encodeURIComponent(fileId)}?expires=${expires}&sig=${this.signature(fileId, expires)}`;
   }
 
   /** Checks a signature: 403 `INVALID_SIGNATURE` when it is wrong or has expired. */
