@@ -58,7 +58,7 @@ let counter = 0;
 
 /**
  * Inserts a customer as the write side would store it, with its initial history entry and assignment, at a chosen
- * `created_at`; the `customer_counts` trigger keeps the statistics tables exact.
+ * `created_at`; the `customer_counts_*` triggers keep the statistics tables exact.
  */
 export async function insertCustomer(t: TestApp, input: NewCustomer = {}): Promise<number> {
   counter += 1;

@@ -125,41 +125,56 @@ export class Migration20261127013328 extends Migration {
     // The server writes its BUSINESS_TIMEZONE here at start (and rebuilds the daily counts when it changed).
     this.addSql(`insert into "crm_settings" ("id", "business_timezone") values (1, 'Asia/Tashkent');`);
 
-    // Exact counts per status and per business day, kept by the database on every insert, update and delete of a
-    // customer, so statistics read a few rows instead of counting a million.
-    this.addSql(`create function "customer_counts"() returns trigger language plpgsql as $$
-      declare
-        tz text := (select "business_timezone" from "crm_settings" where "id" = 1);
-        moved boolean := tg_op <> 'UPDATE'
-          or old."status" is distinct from new."status"
-          or (old."archived_at" is null) <> (new."archived_at" is null)
-          or old."created_at" <> new."created_at";
+    // Exact counts per status and per business day, kept by the database on every insert, update and delete of
+    // customers, so statistics read a few rows instead of counting a million. Statement-level triggers with transition
+    // tables: one grouped upsert per statement, so a set-based change of 100k customers (a status deleted with
+    // reassign_to, a bulk archive, an import) costs one aggregate, not 100k updates of the same counter rows.
+    this.addSql(`create function "customer_counts_insert"() returns trigger language plpgsql as $$
       begin
-        if not moved then return null; end if;
-        if tg_op in ('UPDATE', 'DELETE') then
-          insert into "customer_status_total" as t ("status", "archived", "n") values (old."status", old."archived_at" is not null, -1)
-            on conflict ("status", "archived") do update set "n" = t."n" - 1;
-          insert into "customer_daily_count" as d ("day", "status", "archived", "n")
-            values ((old."created_at" at time zone tz)::date, old."status", old."archived_at" is not null, -1)
-            on conflict ("day", "status", "archived") do update set "n" = d."n" - 1;
-        end if;
-        if tg_op in ('INSERT', 'UPDATE') then
-          insert into "customer_status_total" as t ("status", "archived", "n") values (new."status", new."archived_at" is not null, 1)
-            on conflict ("status", "archived") do update set "n" = t."n" + 1;
-          insert into "customer_daily_count" as d ("day", "status", "archived", "n")
-            values ((new."created_at" at time zone tz)::date, new."status", new."archived_at" is not null, 1)
-            on conflict ("day", "status", "archived") do update set "n" = d."n" + 1;
-        end if;
+        insert into "customer_status_total" as t ("status", "archived", "n")
+          select "status", "archived", sum("n") from (select (r."created_at" at time zone (select "business_timezone" from "crm_settings" where "id" = 1))::date as "day", r."status", r."archived_at" is not null as "archived", 1 as "n" from "new_rows" r) x group by 1, 2 having sum("n") <> 0
+          on conflict ("status", "archived") do update set "n" = t."n" + excluded."n";
+        insert into "customer_daily_count" as d ("day", "status", "archived", "n")
+          select "day", "status", "archived", sum("n") from (select (r."created_at" at time zone (select "business_timezone" from "crm_settings" where "id" = 1))::date as "day", r."status", r."archived_at" is not null as "archived", 1 as "n" from "new_rows" r) x group by 1, 2, 3 having sum("n") <> 0
+          on conflict ("day", "status", "archived") do update set "n" = d."n" + excluded."n";
+        return null;
+      end $$;`);
+    this.addSql(`create function "customer_counts_update"() returns trigger language plpgsql as $$
+      begin
+        insert into "customer_status_total" as t ("status", "archived", "n")
+          select "status", "archived", sum("n") from (select (r."created_at" at time zone (select "business_timezone" from "crm_settings" where "id" = 1))::date as "day", r."status", r."archived_at" is not null as "archived", -1 as "n" from "old_rows" r union all select (r."created_at" at time zone (select "business_timezone" from "crm_settings" where "id" = 1))::date as "day", r."status", r."archived_at" is not null as "archived", 1 as "n" from "new_rows" r) x group by 1, 2 having sum("n") <> 0
+          on conflict ("status", "archived") do update set "n" = t."n" + excluded."n";
+        insert into "customer_daily_count" as d ("day", "status", "archived", "n")
+          select "day", "status", "archived", sum("n") from (select (r."created_at" at time zone (select "business_timezone" from "crm_settings" where "id" = 1))::date as "day", r."status", r."archived_at" is not null as "archived", -1 as "n" from "old_rows" r union all select (r."created_at" at time zone (select "business_timezone" from "crm_settings" where "id" = 1))::date as "day", r."status", r."archived_at" is not null as "archived", 1 as "n" from "new_rows" r) x group by 1, 2, 3 having sum("n") <> 0
+          on conflict ("day", "status", "archived") do update set "n" = d."n" + excluded."n";
+        return null;
+      end $$;`);
+    this.addSql(`create function "customer_counts_delete"() returns trigger language plpgsql as $$
+      begin
+        insert into "customer_status_total" as t ("status", "archived", "n")
+          select "status", "archived", sum("n") from (select (r."created_at" at time zone (select "business_timezone" from "crm_settings" where "id" = 1))::date as "day", r."status", r."archived_at" is not null as "archived", -1 as "n" from "old_rows" r) x group by 1, 2 having sum("n") <> 0
+          on conflict ("status", "archived") do update set "n" = t."n" + excluded."n";
+        insert into "customer_daily_count" as d ("day", "status", "archived", "n")
+          select "day", "status", "archived", sum("n") from (select (r."created_at" at time zone (select "business_timezone" from "crm_settings" where "id" = 1))::date as "day", r."status", r."archived_at" is not null as "archived", -1 as "n" from "old_rows" r) x group by 1, 2, 3 having sum("n") <> 0
+          on conflict ("day", "status", "archived") do update set "n" = d."n" + excluded."n";
         return null;
       end $$;`);
     this.addSql(
-      `create trigger "customer_counts" after insert or update or delete on "customer" for each row execute function "customer_counts"();`,
+      `create trigger "customer_counts_insert" after insert on "customer" referencing new table as "new_rows" for each statement execute function "customer_counts_insert"();`,
+    );
+    this.addSql(
+      `create trigger "customer_counts_update" after update on "customer" referencing old table as "old_rows" new table as "new_rows" for each statement execute function "customer_counts_update"();`,
+    );
+    this.addSql(
+      `create trigger "customer_counts_delete" after delete on "customer" referencing old table as "old_rows" for each statement execute function "customer_counts_delete"();`,
     );
   }
 
   override async down(): Promise<void> {
-    this.addSql(`drop trigger if exists "customer_counts" on "customer";`);
-    this.addSql(`drop function if exists "customer_counts"();`);
+    for (const event of ['insert', 'update', 'delete']) {
+      this.addSql(`drop trigger if exists "customer_counts_${event}" on "customer";`);
+      this.addSql(`drop function if exists "customer_counts_${event}"();`);
+    }
     this.addSql(`alter table "customer" drop constraint "customer_status_foreign";`);
 
     this.addSql(

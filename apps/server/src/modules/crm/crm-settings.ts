@@ -3,7 +3,7 @@ import type { Orm } from '../../db/orm.js';
 import { query } from '../../db/sql.js';
 
 /**
- * Writes the server's `BUSINESS_TIMEZONE` into `crm_settings`, where the `customer_counts` trigger reads it. When it
+ * Writes the server's `BUSINESS_TIMEZONE` into `crm_settings`, where the `customer_counts_*` triggers read it. When it
  * differs from the stored one, the per-day counts were kept in another zone's days, so they are rebuilt from the
  * customers in the same transaction (one set-based statement), with writes to `customer` held off meanwhile.
  * Returns whether the zone changed.

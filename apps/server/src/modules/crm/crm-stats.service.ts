@@ -80,7 +80,7 @@ function typeCondition(type: CustomerType): string {
 
 /**
  * The CRM's read side: the dashboard, statistics, reports, the plain lists and the `/sales/*` figures. Overall and
- * per-day counts come from the tables the `customer_counts` trigger keeps exact (`customer_status_total`,
+ * per-day counts come from the tables the `customer_counts_*` triggers keep exact (`customer_status_total`,
  * `customer_daily_count`), so they cost a few rows whatever the number of customers; lists and filtered counts go
  * to `customer` through its partial indexes and the trigram index. Archived customers are excluded everywhere but
  * the archive list.

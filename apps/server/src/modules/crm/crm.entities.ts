@@ -176,7 +176,7 @@ export const SalesRotationEntity = defineEntity({
 });
 
 /**
- * Customers per status, archived or not: kept exact by a trigger on `customer`, so the CRM's overall statistics
+ * Customers per status, archived or not: kept exact by statement triggers on `customer`, so the CRM's overall statistics
  * read a handful of rows whatever the number of customers.
  */
 export const CustomerStatusTotalEntity = defineEntity({
@@ -191,7 +191,7 @@ export const CustomerStatusTotalEntity = defineEntity({
 });
 
 /**
- * Customers created per business-time-zone day and status, archived or not: kept exact by the same trigger, for
+ * Customers created per business-time-zone day and status, archived or not: kept exact by the same triggers, for
  * period statistics and trends.
  */
 export const CustomerDailyCountEntity = defineEntity({
