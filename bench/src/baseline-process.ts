@@ -1,11 +1,13 @@
 /**
  * The BASELINE of the auth benchmark: `GET /auth/me` and `POST /auth/refresh` on plain `node:http` + `pg` + `jose`,
- * with no framework at all. It sends the server's SQL text (copied from `apps/server/src/modules/auth/auth.service.ts`,
- * `rate-limit.ts` and `user-view.ts`, `?` placeholders numbered the way knex numbers them), signs and verifies the same
- * JWTs and seals the same successor with the same key derivation and options (`access-tokens.ts`, `secrets.ts`,
- * `crypto.ts`), and answers with the same JSON bodies. `auth.bench.ts` checks all of that before measuring. What it
- * leaves out is exactly what the ratio measures: Express, helmet, pino-http, the route table, the body parsers,
- * ts-rest's request and response validation, MikroORM's entity-manager forks, transactions and knex.
+ * with no framework at all. It sends the server's SQL statements (copied from
+ * `apps/server/src/modules/auth/auth.service.ts`, `rate-limit.ts` and `user-view.ts`; the `?` placeholders numbered
+ * `$1, $2, …` and the values sent as parameters, where the server inlines them into the text with MikroORM's
+ * `formatQuery` and sends a simple query), signs and verifies the same JWTs and seals the same successor with the same
+ * key derivation and options (`access-tokens.ts`, `secrets.ts`, `crypto.ts`), and answers with the same JSON bodies. `auth.bench.ts` checks all of that before
+ * measuring. What it leaves out is exactly what the ratio measures: Express, helmet's headers, the request log, the
+ * route table, the body parsers, ts-rest's request and response validation, MikroORM's entity-manager forks,
+ * transactions and knex.
  *
  * Run as a child process of `auth.bench.ts` (IPC): it reports `{ type: 'ready', url }` and exits on `{ type: 'stop' }`.
  */
@@ -34,7 +36,7 @@ interface Db {
   close(): Promise<void>;
 }
 
-/** knex turns `?` into `$1, $2, …`; so does this. */
+/** `?` placeholders as `$1, $2, …` (the values go as parameters). */
 function numbered(sql: string): string {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
@@ -121,13 +123,14 @@ const SQL_TOUCH_SESSION = 'update auth_session set last_used_at = now() where id
 /** auth.service.ts, authenticate */
 const SQL_SESSION_CHECK = `select u.role, u.email from auth_session s join app_user u on u.id = s.user_id
         where s.id = ? and s.user_id = ? and s.revoked_at is null and s.expires_at > now() and u.is_active`;
-/** auth.service.ts, me: the user row (`select ${USER_BASE_COLUMNS} from app_user u where u.id = ?`, user-view.ts) */
-const SQL_ME_USER = `select u.id, u.email, u.name, u.surname, u.role, u.company_code, u.telegram_id, u.job_title,
-  u.profile_image, u.is_active, u.email_verified_at, u.created_at from app_user u where u.id = ?`;
-/** auth.service.ts, me: the pages */
-const SQL_ME_PAGES = `select p.name, (pp.id is not null) as granted from app_page p
-         left join user_page_permission pp on pp.page_name = p.name and pp.user_id = ?
-        where p.is_active order by p.sort_order, p.name`;
+/** auth.service.ts, me: the user row (`${USER_BASE_COLUMNS}`, user-view.ts) and its pages, in one statement */
+const SQL_ME = `select u.id, u.email, u.name, u.surname, u.role, u.company_code, u.telegram_id, u.job_title,
+  u.profile_image, u.is_active, u.email_verified_at, u.created_at,
+              (select coalesce(json_agg(json_build_array(p.name, pp.id is not null) order by p.sort_order, p.name),
+                               '[]')
+                 from app_page p left join user_page_permission pp on pp.page_name = p.name and pp.user_id = u.id
+                where p.is_active) as pages
+         from app_user u where u.id = ?`;
 
 // ------------------------------------------------------------------------------------------------ tokens
 
@@ -183,9 +186,9 @@ async function me(req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (!claims) return unauthenticated(res, 'The access token is invalid or expired');
   const [session] = await db.query(SQL_SESSION_CHECK, [claims.sessionId, claims.userId]);
   if (!session) return unauthenticated(res, 'The session has ended');
-  const [user] = await db.query(SQL_ME_USER, [claims.userId]);
+  const [user] = await db.query(SQL_ME, [claims.userId]);
   if (!user) return unauthenticated(res, 'The session has ended');
-  const pages = await db.query(SQL_ME_PAGES, [claims.userId]);
+  const pages = (typeof user.pages === 'string' ? JSON.parse(user.pages) : user.pages) as [unknown, unknown][];
   const isCeo = user.role === 'CEO';
   send(res, 200, {
     id: Number(user.id),
@@ -193,7 +196,7 @@ async function me(req: IncomingMessage, res: ServerResponse): Promise<void> {
     name: String(user.name),
     surname: String(user.surname),
     role: user.role,
-    permissions: Object.fromEntries(pages.map((p) => [String(p.name), isCeo || p.granted === true])),
+    permissions: Object.fromEntries(pages.map(([name, granted]) => [String(name), isCeo || granted === true])),
     profile_image: user.profile_image ?? null,
     job_title: user.job_title ?? null,
     company_code: String(user.company_code),

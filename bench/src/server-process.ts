@@ -24,7 +24,7 @@ if (process.env.BENCH_WITHOUT) removeLayers(process.env.BENCH_WITHOUT.split(',')
 process.send?.({ type: 'ready', url: server.url });
 
 /**
- * EXPERIMENT (`BENCH_WITHOUT=pino-http,helmet,…`), off by default: takes middleware out of the running server's
+ * EXPERIMENT (`BENCH_WITHOUT=request-log,helmet,…`), off by default: takes middleware out of the running server's
  * Express stack, to measure what each one costs without touching the server's code. Each name must match exactly one
  * top-level layer of `createApp` (apps/server/src/app.ts), or the process refuses to start.
  */
@@ -33,8 +33,9 @@ function removeLayers(names: string[]): void {
   const stack = (server.app.express as unknown as { _router: { stack: Layer[] } })._router.stack;
   const matchers: Record<string, (layer: Layer) => boolean> = {
     // (`docs` and `request-context` were measured here too, and have since left the request path of `createApp`.)
-    'pino-http': (layer) => layer.name === 'result',
-    helmet: (layer) => layer.name === 'helmetMiddleware',
+    // (`pino-http` was measured here too; the server now logs requests with its own `requestLogger`.)
+    'request-log': (layer) => layer.name === 'logRequest',
+    helmet: (layer) => layer.name === 'setSecurityHeaders',
     static: (layer) => layer.name === 'serveStatic',
     'route-table': (layer) => layer.name === 'checkRoute',
   };

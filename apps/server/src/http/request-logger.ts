@@ -45,15 +45,20 @@ export interface RequestLoggerOptions {
   genReqId(req: IncomingMessage, res: ServerResponse): string;
 }
 
+/** A request's logger, once built; when its response started. */
+const LOGGER = Symbol('logger');
+const STARTED = Symbol('started');
+type Logged = { [LOGGER]?: Logger; [STARTED]?: number };
+
 /**
  * Gives every request an id and `req.log`, and logs one line when its response completes: `request completed` (or
  * `request aborted`, when the client went away first) at `info`, or `request errored` at `error` for a failure or a
- * 5xx. The lines are the ones pino-http wrote for this
- * server (`quietReqLogger`: handlers' lines carry just `reqId`; the completion line also has `req`, `res` and
- * `responseTime`), built the same way, from the same serializers, by the same child loggers.
+ * 5xx. The lines are the ones pino-http wrote for this server (`quietReqLogger`: handlers' lines carry just `reqId`;
+ * the completion line also has `req`, `res` and `responseTime`), built the same way, from the same serializers, by the
+ * same child loggers.
  *
  * Unlike pino-http, it builds those child loggers only when a line is written: with nothing to log (`LOG_LEVEL=warn`
- * and a 2xx, say) a request costs an id, a timestamp and the completion listeners.
+ * and a 2xx, say) a request costs an id, a timestamp and the completion listeners, and no closure of its own.
  */
 export function requestLogger(logger: Logger, options: RequestLoggerOptions) {
   // pino-http's logger: the serializers wrapped around pino's standard ones.
@@ -68,47 +73,51 @@ export function requestLogger(logger: Logger, options: RequestLoggerOptions) {
     },
   );
 
+  /** The request's logger, built on first use: `req.log`, and the base of its completion line. */
+  const loggerOf = (req: IncomingMessage & Logged) => {
+    req[LOGGER] ??= base.child({ reqId: req.id });
+    return req[LOGGER];
+  };
+  const logProperty: PropertyDescriptor & ThisType<IncomingMessage & Logged> = {
+    configurable: true,
+    enumerable: true,
+    get() {
+      return loggerOf(this);
+    },
+    // A handler may replace `req.log`; the completion line keeps the request's own logger.
+    set(value: Logger) {
+      Object.defineProperty(this, 'log', { configurable: true, enumerable: true, writable: true, value });
+    },
+  };
+
+  function onComplete(this: ServerResponse & Logged, error?: Error): void {
+    this.removeListener('close', onComplete);
+    this.removeListener('finish', onComplete);
+    this.removeListener('error', onComplete);
+    const failed = error !== undefined || this.statusCode >= 500;
+    const level = failed ? 'error' : 'info';
+    if (!base.isLevelEnabled(level)) return;
+    const req = this.req;
+    const lineLogger = loggerOf(req).child({ req });
+    const responseTime = Date.now() - (this[STARTED] as number);
+    const errored = error ?? (this as { err?: Error }).err;
+    if (errored || this.statusCode >= 500) {
+      lineLogger[level](
+        { res: this, err: errored ?? new Error(`failed with status code ${this.statusCode}`), responseTime },
+        'request errored',
+      );
+      return;
+    }
+    const completed = !req.readableAborted && this.writableEnded;
+    lineLogger[level]({ res: this, responseTime }, completed ? 'request completed' : 'request aborted');
+  }
+
   return function logRequest(req: Request, res: Response, next: NextFunction): void {
-    const id = req.id || options.genReqId(req, res);
-    req.id = id;
-    const start = Date.now();
+    req.id ||= options.genReqId(req, res);
+    (res as Logged)[STARTED] = Date.now();
     // The completion line shows the client's address; read it now, while the socket is surely open (Node keeps it).
     void req.socket.remoteAddress;
-
-    let reqLogger: Logger | undefined;
-    const log = () => {
-      reqLogger ??= base.child({ reqId: id });
-      return reqLogger;
-    };
-    Object.defineProperty(req, 'log', {
-      configurable: true,
-      enumerable: true,
-      get: log,
-      set(value: Logger) {
-        reqLogger = value;
-      },
-    });
-
-    const onComplete = (error?: Error) => {
-      res.removeListener('close', onComplete);
-      res.removeListener('finish', onComplete);
-      res.removeListener('error', onComplete);
-      const failed = error !== undefined || res.statusCode >= 500;
-      const level = failed ? 'error' : 'info';
-      if (!base.isLevelEnabled(level)) return;
-      const lineLogger = log().child({ req });
-      const responseTime = Date.now() - start;
-      const errored = error ?? (res as { err?: Error }).err;
-      if (errored || res.statusCode >= 500) {
-        lineLogger[level](
-          { res, err: errored ?? new Error(`failed with status code ${res.statusCode}`), responseTime },
-          'request errored',
-        );
-        return;
-      }
-      const completed = !req.readableAborted && res.writableEnded;
-      lineLogger[level]({ res, responseTime }, completed ? 'request completed' : 'request aborted');
-    };
+    Object.defineProperty(req, 'log', logProperty);
     res.on('close', onComplete);
     res.on('finish', onComplete);
     res.on('error', onComplete);

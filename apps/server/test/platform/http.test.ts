@@ -154,6 +154,21 @@ describe('request ids, security headers, CORS and logs', () => {
     expect(t.logText()).not.toContain('super-secret-token');
     expect(t.logText()).not.toContain('intake-secret');
   });
+
+  it('at LOG_LEVEL=warn logs a failed request with its request, and nothing for a successful one', async () => {
+    const fixture = createFixtureModules();
+    await using t = await createTestApp({ modules: fixture.modules, env: { LOG_LEVEL: 'warn' } });
+    await fetch(`${t.url}/healthz`, { headers: { 'x-request-id': 'quiet-1' } });
+    const res = await fetch(`${t.url}/fixture/boom`, { headers: { 'x-request-id': 'boom-1' } });
+    expect(res.status).toBe(500);
+    expect(t.logs.filter((l) => l.reqId === 'quiet-1')).toEqual([]);
+    expect(t.logs.find((l) => l.msg === 'request errored')).toMatchObject({
+      level: 50,
+      reqId: 'boom-1',
+      req: { id: 'boom-1', method: 'GET', url: '/fixture/boom' },
+      res: { statusCode: 500 },
+    });
+  });
 });
 
 describe('API documentation', () => {

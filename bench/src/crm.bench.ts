@@ -1,0 +1,617 @@
+/**
+ * The CRM benchmark: the real server against a minimal baseline (node:http + pg, the same SQL), on databases seeded
+ * with N customers, for GET /crm/dashboard, a status filter, a search and GET /crm/stats. See ../README.md, "The CRM
+ * benchmark", for what is measured, how, and the results.
+ *
+ *   pnpm --filter @cims/bench bench:crm [--sizes=10000,100000,1000000] [--scenarios=dashboard,status,search,stats]
+ *                                       [--check] [--reseed] [--drop]
+ *
+ * For each size it uses the database `cims_bench_crm_<N>` on the BENCH_DATABASE_URL server, seeding it first when it
+ * does not hold exactly N customers of the current seed version (or with --reseed). The databases are kept, so a
+ * rerun does not seed 1M customers again; --drop drops them at the end.
+ *
+ * Process layout as in auth.bench.ts: this process is the load generator (autocannon in its main thread); the server
+ * and the baseline each run in a child process of their own, started the same way.
+ */
+
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
+import pg from 'pg';
+import { type Child, startChild } from './lib/children.js';
+import {
+  crmDatabaseUrl,
+  parseCount,
+  readSeedMarkerOf,
+  SEED_VERSION,
+  schemaFingerprint,
+  seedCrm,
+} from './lib/crm-seeding.js';
+import { COPIED_SQL, staleCopies } from './lib/crm-sql.js';
+import { probe, saturate } from './lib/load.js';
+import { fixed, table } from './lib/report.js';
+import { compare, cpuPerRequest, type Measured, machineBusy, measure } from './lib/rounds.js';
+
+// ------------------------------------------------------------------------------------------------ settings
+
+const ALL_SCENARIOS = ['dashboard', 'status', 'search', 'stats', 'filter'] as const;
+type ScenarioName = (typeof ALL_SCENARIOS)[number];
+
+const { values: flags } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '100000' },
+    scenarios: { type: 'string', default: 'dashboard,status,search,stats' },
+    check: { type: 'boolean', default: false },
+    reseed: { type: 'boolean', default: false },
+    drop: { type: 'boolean', default: false },
+  },
+});
+
+function numberEnv(name: string, fallback: number, allowZero = false): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || (value === 0 && !allowZero)) {
+    throw new Error(`${name} must be a positive number`);
+  }
+  return value;
+}
+
+const settings = {
+  adminUrl: process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
+  sizes: String(flags.sizes).split(',').map(parseCount),
+  durationSeconds: numberEnv('BENCH_DURATION', 10),
+  warmupSeconds: numberEnv('BENCH_WARMUP', 3),
+  connections: numberEnv('BENCH_CONNECTIONS', 16),
+  rounds: numberEnv('BENCH_ROUNDS', 2),
+  probeRate: numberEnv('BENCH_CRM_PROBE_RATE', 20, true),
+  probeSeconds: numberEnv('BENCH_CRM_PROBE_SECONDS', 5),
+  search: process.env.BENCH_CRM_SEARCH || '4567',
+  status: process.env.BENCH_CRM_STATUS || 'need_to_call',
+  bcryptCost: numberEnv('BCRYPT_COST', 12),
+  logLevel: process.env.BENCH_LOG_LEVEL || 'warn',
+};
+const scenarioNames = String(flags.scenarios).split(',') as ScenarioName[];
+for (const name of scenarioNames) {
+  if (!ALL_SCENARIOS.includes(name)) throw new Error(`Unknown scenario ${name}; known: ${ALL_SCENARIOS.join(', ')}`);
+}
+
+/** The routes measured: what the legacy client's CRM page asks for. */
+const SCENARIOS: Record<ScenarioName, { label: string; path: string }> = {
+  dashboard: { label: 'dashboard page 1', path: '/crm/dashboard?page=1&page_size=50&show_all=true' },
+  status: {
+    label: `dashboard status=${settings.status}`,
+    path: `/crm/dashboard?status_filter=${encodeURIComponent(settings.status)}&page=1&page_size=50`,
+  },
+  search: {
+    label: `dashboard search=${settings.search}`,
+    path: `/crm/dashboard?search=${encodeURIComponent(settings.search)}&page=1&page_size=50&show_all=true`,
+  },
+  stats: { label: 'stats', path: '/crm/stats' },
+  filter: {
+    label: `filter/status ${settings.status}`,
+    path: `/crm/customers/filter/status?status_filter=${encodeURIComponent(settings.status)}&limit=50`,
+  },
+};
+
+/** BENCH_PROFILE_DIR: CPU profiles of both processes (read with src/profile-summary.ts); the run is an EXPERIMENT. */
+const profileDir = process.env.BENCH_PROFILE_DIR;
+const experimentNote = profileDir
+  ? `EXPERIMENT (profiled), not the benchmark: BENCH_PROFILE_DIR=${profileDir}`
+  : undefined;
+
+const TARGETS = { ratioAt: 100_000, ratio: 0.6, p50Scaling: 2, p50From: 10_000, p50To: 1_000_000 };
+const JWT_SECRET = 'cims-bench-fixed-secret-0123456789abcdef-0123456789';
+const HERE = import.meta.dirname;
+
+// ------------------------------------------------------------------------------------------------ the run
+
+interface SizeMeasured extends Measured {
+  size: number;
+  /** `throughput` (closed loop, in rounds) or `probe` (open loop at a light rate). */
+  kind: 'throughput' | 'probe';
+}
+
+const measured: SizeMeasured[] = [];
+const checks: { size: number; name: string; ok: boolean; detail?: string }[] = [];
+const children: Child[] = [];
+const seeds: { size: number; seeded: boolean; seconds?: number }[] = [];
+const selectivity: { size: number; scenario: string; items: number; totalItems?: number }[] = [];
+let dataDir: string | undefined;
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+async function stopChildren(): Promise<void> {
+  for (const child of children.splice(0)) await child.stop().catch(() => {});
+}
+
+async function cleanup(): Promise<void> {
+  await stopChildren();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log('Interrupted: stopping the processes (the seeded databases are kept)');
+    cleanup().finally(() => process.exit(130));
+  });
+}
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
+
+async function json(url: string, init?: RequestInit): Promise<{ status: number; body: unknown; bytes: number }> {
+  const res = await fetch(url, init);
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {}
+  return { status: res.status, body, bytes: Buffer.byteLength(text) };
+}
+
+function check(size: number, name: string, ok: boolean, detail?: string): void {
+  checks.push({ size, name, ok, detail });
+  log(`  ${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? ` (${detail})` : ''}`);
+}
+
+/** The first place where two JSON values differ, as a path (for a failed body check). */
+function firstDifference(a: unknown, b: unknown, at = '$'): string | undefined {
+  if (isDeepStrictEqual(a, b)) return undefined;
+  if (
+    typeof a !== 'object' ||
+    typeof b !== 'object' ||
+    a === null ||
+    b === null ||
+    Array.isArray(a) !== Array.isArray(b)
+  ) {
+    return `${at}: ${JSON.stringify(a)?.slice(0, 120)} ≠ ${JSON.stringify(b)?.slice(0, 120)}`;
+  }
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const key of keys) {
+    const found = firstDifference(
+      (a as Record<string, unknown>)[key],
+      (b as Record<string, unknown>)[key],
+      `${at}.${key}`,
+    );
+    if (found) return found;
+  }
+  return `${at}: differ`;
+}
+
+/**
+ * Makes sure the database of `size` holds exactly `size` customers of this seed version, seeded under the current
+ * migrations; otherwise drops it and seeds it anew.
+ */
+async function prepareDatabase(size: number): Promise<string> {
+  const url = crmDatabaseUrl(size);
+  const name = new URL(url).pathname.slice(1);
+  const marker = await readSeedMarkerOf(url);
+  const schema = schemaFingerprint();
+  if (!flags.reseed && marker?.version === SEED_VERSION && marker.customers === size && marker.schema === schema) {
+    log(`  database ${name}: ${size.toLocaleString('en-US')} customers, seeded ${marker.seededAt}`);
+    seeds.push({ size, seeded: false });
+    return url;
+  }
+  const why = !marker
+    ? 'not seeded yet'
+    : marker.schema !== schema
+      ? 'seeded under other migrations'
+      : marker.version !== SEED_VERSION
+        ? 'seeded by another version of the seed'
+        : flags.reseed
+          ? '--reseed'
+          : 'another size';
+  log(`  seeding ${size.toLocaleString('en-US')} customers into ${name}, created anew (${why})`);
+  const result = await seedCrm({ url, customers: size, reset: true, recreate: true, log });
+  log(`  seeded in ${result.seconds.total.toFixed(1)} s`);
+  seeds.push({ size, seeded: true, seconds: result.seconds.total });
+  return url;
+}
+
+async function runSize(size: number, scenarios: ScenarioName[]): Promise<void> {
+  log(`\n== ${size.toLocaleString('en-US')} customers`);
+  const databaseUrl = await prepareDatabase(size);
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'cims-bench-crm-'));
+  const base: Record<string, string> = {};
+  for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'UV_THREADPOOL_SIZE']) {
+    const value = process.env[name];
+    if (value) base[name] = value;
+  }
+  const shared = {
+    ...base,
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    JWT_SECRET,
+    ACCESS_TOKEN_EXPIRE_MINUTES: '3000',
+    BUSINESS_TIMEZONE: 'Asia/Tashkent',
+    AUDIO_URL_TTL_SECONDS: '3600',
+    // An investigation aid (off by default): a CPU profile of every measured phase of both processes.
+    ...(profileDir ? { BENCH_PROFILE_DIR: profileDir } : {}),
+  };
+  const server = await startChild('server', path.join(HERE, 'server-process.ts'), {
+    ...shared,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    CIMS_DATA_DIR: dataDir,
+    LOG_LEVEL: settings.logLevel,
+    // Required in production; never used here.
+    SMTP_URL: 'smtp://127.0.0.1:2525',
+    // The accounts are already there (the seed made them): nothing is created.
+    CIMS_DEMO_DATA: 'true',
+    BCRYPT_COST: String(settings.bcryptCost),
+  });
+  children.push(server);
+  const baseline = await startChild('baseline', path.join(HERE, 'crm-baseline.ts'), shared);
+  children.push(baseline);
+  log(`  server:   ${server.url} (pid ${server.process.pid})`);
+  log(`  baseline: ${baseline.url} (pid ${baseline.process.pid})`);
+  const both = [baseline, server];
+  const ours = () => [process.pid, ...children.map((c) => c.process.pid ?? 0)];
+
+  // ---------------------------------------------------------------------------------- both sides do the same work
+  log('Checks: the baseline and the server answer every scenario with the same body');
+  const signedIn = await json(`${server.url}/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ username: 'sales1@cims.local', password: 'sales-demo-password' }),
+  });
+  check(size, 'login as sales1 (a sales manager with the crm page) on the server', signedIn.status === 200);
+  const token = (signedIn.body as { access_token?: string }).access_token;
+  const headers = { authorization: `Bearer ${token}` };
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ live: string; status: string }>(
+      `select count(*) filter (where archived_at is null) as live,
+              count(*) filter (where archived_at is null and status = $1) as status
+         from customer`,
+      [settings.status],
+    );
+    const live = Number(rows[0]?.live);
+    const inStatus = Number(rows[0]?.status);
+    for (const name of scenarios) {
+      const scenario = SCENARIOS[name];
+      const [fromServer, fromBaseline] = [
+        await json(`${server.url}${scenario.path}`, { headers }),
+        await json(`${baseline.url}${scenario.path}`, { headers }),
+      ];
+      check(
+        size,
+        `${scenario.label}: 200 on both`,
+        fromServer.status === 200 && fromBaseline.status === 200,
+        `server ${fromServer.status}, baseline ${fromBaseline.status}` +
+          (fromServer.status !== 200 ? `: ${JSON.stringify(fromServer.body).slice(0, 300)}` : ''),
+      );
+      const difference = firstDifference(fromServer.body, fromBaseline.body);
+      check(
+        size,
+        `${scenario.label}: the same body on both`,
+        difference === undefined,
+        difference ?? `${fromServer.bytes} bytes`,
+      );
+      const body = fromServer.body as { customers?: unknown[]; total_items?: number };
+      const items = Array.isArray(fromServer.body) ? fromServer.body.length : body.customers?.length;
+      if (items !== undefined)
+        selectivity.push({ size, scenario: scenario.label, items, totalItems: body.total_items });
+      // The server's answer is right, not only the same as the baseline's.
+      if (name === 'dashboard') check(size, 'dashboard: total_items = live customers', body.total_items === live);
+      if (name === 'status') {
+        check(size, `status filter: total_items = live customers in ${settings.status}`, body.total_items === inStatus);
+      }
+      if (name === 'search') {
+        const { rows: found } = await db.query<{ n: string }>(
+          `select count(*) as n from customer where archived_at is null and strpos(lower(full_name || ' ' ||
+             phone_number || ' ' || coalesce(username, '') || ' ' || platform || ' ' || coalesce(assistant_name, '')
+             || ' ' || status), lower($1)) > 0`,
+          [settings.search],
+        );
+        check(
+          size,
+          `search: total_items = live customers matching ${JSON.stringify(settings.search)}`,
+          body.total_items === Number(found[0]?.n),
+          `${body.total_items} of ${live}`,
+        );
+      }
+    }
+  } finally {
+    await db.end();
+  }
+  if (checks.some((c) => c.size === size && !c.ok)) {
+    await stopChildren();
+    throw new Error('The baseline does not match the server; nothing measured');
+  }
+
+  // ---------------------------------------------------------------------------------- per scenario: warm-up, latency
+  // at a light load, then throughput in rounds
+  const { connections, durationSeconds: seconds, warmupSeconds } = settings;
+  log(
+    `Per scenario: warm-up ${warmupSeconds} s each; ` +
+      (settings.probeRate > 0
+        ? `latency at ${settings.probeRate} requests/s (open loop) for ${settings.probeSeconds} s each; `
+        : '') +
+      `throughput in ${settings.rounds} × ${seconds} s each at ${connections} connections`,
+  );
+  for (const name of scenarios) {
+    const scenario = SCENARIOS[name];
+    const load = (target: Child, duration: number) => () =>
+      saturate({ url: target.url, method: 'GET', path: scenario.path, connections, seconds: duration, headers });
+    for (const target of both) await load(target, warmupSeconds)();
+    if (settings.probeRate > 0) {
+      for (const target of both) {
+        const light = () =>
+          probe({
+            url: target.url,
+            path: scenario.path,
+            headers,
+            rate: settings.probeRate,
+            seconds: settings.probeSeconds,
+          });
+        const entry = await measure(`${scenario.label} @${settings.probeRate}/s`, target, ours, light, log);
+        measured.push({ ...entry, size, kind: 'probe' });
+      }
+    }
+    const result = await compare(both, settings.rounds, (target) =>
+      measure(scenario.label, target, ours, load(target, seconds), log),
+    );
+    for (const entry of result.values()) measured.push({ ...entry, size, kind: 'throughput' });
+  }
+  // Let the requests autocannon left in flight finish before the server closes its pool.
+  await sleep(1000);
+  await stopChildren();
+  rmSync(dataDir, { recursive: true, force: true });
+  dataDir = undefined;
+}
+
+async function main(): Promise<number> {
+  const startedAt = new Date();
+  log(`CIMS CRM benchmark — ${startedAt.toISOString()}`);
+  log(`  settings: ${JSON.stringify({ ...settings, adminUrl: undefined })}`);
+  if (experimentNote) {
+    log(`  ${experimentNote}`);
+    mkdirSync(profileDir as string, { recursive: true });
+  }
+  const busyBefore = await machineBusy(2000);
+  if (busyBefore !== undefined) {
+    log(`  machine busy before the run: ${fixed(100 * busyBefore)}% of ${os.cpus().length} cores`);
+    if (busyBefore > 0.15) log('  WARNING: the machine is not idle; expect noisy numbers');
+  }
+  let postgresVersion: string | undefined;
+  {
+    const admin = new pg.Client({ connectionString: settings.adminUrl });
+    await admin.connect();
+    postgresVersion = (await admin.query<{ server_version: string }>('show server_version')).rows[0]?.server_version;
+    await admin.end();
+  }
+
+  // The statements the baseline copied must still be the server's: otherwise the ratio compares different work.
+  const stale = staleCopies(path.join(HERE, '..', '..'));
+  checks.push({
+    size: 0,
+    name: `the baseline's ${COPIED_SQL.length} copied statements appear verbatim in the server's source`,
+    ok: stale.length === 0,
+    detail: stale.join('; ') || undefined,
+  });
+  log(`  ${stale.length === 0 ? 'ok  ' : 'FAIL'} ${checks.at(-1)?.name}${stale.length ? `: ${stale.join('; ')}` : ''}`);
+
+  let failure: unknown =
+    stale.length > 0 ? new Error("The server's SQL changed; update bench/src/lib/crm-sql.ts") : undefined;
+  for (const size of failure ? [] : settings.sizes) {
+    try {
+      await runSize(size, scenarioNames);
+    } catch (error) {
+      failure = error;
+      log(String(error instanceof Error ? (error.stack ?? error.message) : error));
+      await stopChildren();
+      break;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------- report
+  const find = (size: number, scenario: string, target: string, kind: SizeMeasured['kind']) =>
+    measured.find((m) => m.size === size && m.scenario === scenario && m.target === target && m.kind === kind);
+  const throughput = measured.filter((m) => m.kind === 'throughput');
+  const probes = measured.filter((m) => m.kind === 'probe');
+  const output: string[] = [
+    '',
+    `CIMS CRM benchmark, ${startedAt.toISOString()}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ` +
+      `Node ${process.version}, PostgreSQL ${postgresVersion}`,
+    ...(experimentNote ? [experimentNote] : []),
+    '',
+  ];
+  if (throughput.length > 0) {
+    output.push(
+      `Closed loop, ${settings.connections} connections, ${settings.rounds} × ${settings.durationSeconds} s per target:`,
+      table(
+        [
+          'customers',
+          'scenario · target',
+          '2xx/s',
+          'failed',
+          'p50 ms',
+          'p90 ms',
+          'p99 ms',
+          'CPU ms/req',
+          'loop p99 ms',
+          'other load',
+        ],
+        throughput.map((m) => [
+          m.size.toLocaleString('en-US'),
+          `${m.scenario} · ${m.target}`,
+          fixed(m.load.okPerSecond),
+          String(m.load.non2xx + m.load.errors),
+          fixed(m.load.latencyMs.p50, 1),
+          fixed(m.load.latencyMs.p90, 1),
+          fixed(m.load.latencyMs.p99, 1),
+          fixed(cpuPerRequest(m), 3),
+          fixed(m.process?.eventLoopDelayP99Ms ?? Number.NaN, 1),
+          fixed(m.otherLoadCores ?? Number.NaN, 2),
+        ]),
+      ),
+      '',
+    );
+  }
+  if (probes.length > 0) {
+    output.push(
+      `Light load, open loop at ${settings.probeRate} requests/s for ${settings.probeSeconds} s:`,
+      table(
+        ['customers', 'scenario · target', 'p50 ms', 'p90 ms', 'p99 ms', 'failed'],
+        probes.map((m) => [
+          m.size.toLocaleString('en-US'),
+          `${m.scenario.replace(/ @\d+\/s$/, '')} · ${m.target}`,
+          fixed(m.load.latencyMs.p50, 1),
+          fixed(m.load.latencyMs.p90, 1),
+          fixed(m.load.latencyMs.p99, 1),
+          String(m.load.non2xx + m.load.errors),
+        ]),
+      ),
+      '',
+    );
+  }
+  const verdicts: { name: string; value: number; target: string; met: boolean }[] = [];
+  const labels = scenarioNames.map((name) => SCENARIOS[name].label);
+  const width = Math.max(...labels.map((label) => label.length)) + 2;
+  for (const size of settings.sizes) {
+    for (const label of labels) {
+      const s = find(size, label, 'server', 'throughput');
+      const b = find(size, label, 'baseline', 'throughput');
+      if (!s || !b) continue;
+      const value = s.load.okPerSecond / b.load.okPerSecond;
+      const perRound = (s.rounds ?? []).map(
+        (round, i) => round.load.okPerSecond / (b.rounds?.[i]?.load.okPerSecond ?? 0),
+      );
+      const judged = size === TARGETS.ratioAt;
+      if (judged) {
+        verdicts.push({
+          name: `${label} server ÷ baseline at ${size}`,
+          value,
+          target: `≥ ${TARGETS.ratio}×`,
+          met: value >= TARGETS.ratio,
+        });
+      }
+      output.push(
+        `${size.toLocaleString('en-US').padStart(9)}  ${label.padEnd(width)} server ÷ baseline req/s  ` +
+          `${fixed(s.load.okPerSecond)} / ${fixed(b.load.okPerSecond)} = ${fixed(value, 2)}×` +
+          (judged ? `  (target ≥ ${TARGETS.ratio}×)  ${value >= TARGETS.ratio ? 'met' : 'MISSED'}` : '') +
+          (perRound.length > 1 ? `   rounds: ${perRound.map((r) => fixed(r, 2)).join(', ')}` : ''),
+      );
+    }
+  }
+  const sizes = [...new Set(throughput.map((m) => m.size))].sort((a, b) => a - b);
+  if (sizes.length > 1) {
+    const small = sizes[0] as number;
+    const large = sizes.at(-1) as number;
+    const judged = small === TARGETS.p50From && large === TARGETS.p50To;
+    output.push('');
+    for (const label of labels) {
+      for (const kind of ['throughput', 'probe'] as const) {
+        const a = find(small, kind === 'probe' ? `${label} @${settings.probeRate}/s` : label, 'server', kind);
+        const b = find(large, kind === 'probe' ? `${label} @${settings.probeRate}/s` : label, 'server', kind);
+        const ba = find(small, kind === 'probe' ? `${label} @${settings.probeRate}/s` : label, 'baseline', kind);
+        const bb = find(large, kind === 'probe' ? `${label} @${settings.probeRate}/s` : label, 'baseline', kind);
+        if (!a || !b) continue;
+        const value = b.load.latencyMs.p50 / a.load.latencyMs.p50;
+        const baselineValue = ba && bb ? bb.load.latencyMs.p50 / ba.load.latencyMs.p50 : Number.NaN;
+        const counted = judged && kind === 'throughput';
+        if (counted) {
+          verdicts.push({
+            name: `${label} p50 at ${large} ÷ p50 at ${small}`,
+            value,
+            target: `≤ ${TARGETS.p50Scaling}×`,
+            met: value <= TARGETS.p50Scaling,
+          });
+        }
+        output.push(
+          `${label.padEnd(width)} server p50 ${kind === 'probe' ? `@${settings.probeRate}/s` : `${settings.connections} conn.`} ` +
+            `${large.toLocaleString('en-US')} ÷ ${small.toLocaleString('en-US')}: ` +
+            `${fixed(b.load.latencyMs.p50, 1)} / ${fixed(a.load.latencyMs.p50, 1)} ms = ${fixed(value, 2)}×` +
+            (counted ? `  (target ≤ ${TARGETS.p50Scaling}×)  ${value <= TARGETS.p50Scaling ? 'met' : 'MISSED'}` : '') +
+            `   baseline: ${fixed(baselineValue, 2)}×`,
+        );
+      }
+    }
+  }
+  if (selectivity.length > 0) {
+    output.push(
+      '',
+      `Answers: ${selectivity
+        .map(
+          (s) => `${s.size}/${s.scenario}: ${s.items} items${s.totalItems !== undefined ? ` of ${s.totalItems}` : ''}`,
+        )
+        .join('; ')}`,
+    );
+  }
+  const noisy = measured.filter((m) => (m.otherLoadCores ?? 0) > 0.2);
+  if (noisy.length > 0) {
+    output.push(
+      `NOTE: other work used more than 0.2 cores during ${noisy.length} of ${measured.length} phases ` +
+        '("other load"): those numbers are disturbed; rerun on a quiet machine to compare',
+    );
+  }
+  const failedRequests = measured.reduce((n, m) => n + m.load.non2xx + m.load.errors, 0);
+  if (failedRequests > 0) output.push(`WARNING: ${failedRequests} measured requests failed; see the table`);
+  const failedChecks = checks.filter((c) => !c.ok);
+  if (failedChecks.length > 0) output.push(`WARNING: failed checks: ${failedChecks.map((c) => c.name).join('; ')}`);
+  if (failure) output.push(`ERROR: the run stopped early: ${failure instanceof Error ? failure.message : failure}`);
+  console.log(output.join('\n'));
+
+  const resultsDir = path.join(HERE, '..', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const file = path.join(resultsDir, `crm-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(
+    file,
+    `${JSON.stringify(
+      {
+        startedAt: startedAt.toISOString(),
+        machine: {
+          cpus: os.cpus().length,
+          cpuModel: os.cpus()[0]?.model,
+          memoryGb: Math.round(os.totalmem() / 2 ** 30),
+          os: `${os.type()} ${os.release()}`,
+          node: process.version,
+          postgres: postgresVersion,
+        },
+        settings: { ...settings, adminUrl: undefined, scenarios: scenarioNames, paths: SCENARIOS },
+        experiment: experimentNote ?? null,
+        machineBusyBeforeRun: busyBefore ?? null,
+        targets: TARGETS,
+        seeds,
+        selectivity,
+        verdicts,
+        checks,
+        measured,
+        error: failure ? String(failure) : null,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  console.log(`\nResults written to ${path.relative(process.cwd(), file)}`);
+
+  if (flags.drop) {
+    const admin = new pg.Client({ connectionString: settings.adminUrl });
+    await admin.connect();
+    for (const size of settings.sizes) {
+      await admin.query(`drop database if exists cims_bench_crm_${size} with (force)`);
+    }
+    await admin.end();
+  }
+
+  const missed = verdicts.filter((v) => !v.met).length;
+  if (failure) return 1;
+  if (flags.check && (missed > 0 || failedRequests > 0 || failedChecks.length > 0)) return 1;
+  return 0;
+}
+
+let exitCode = 1;
+try {
+  exitCode = await main();
+} catch (error) {
+  console.error(error);
+} finally {
+  await cleanup();
+}
+process.exit(exitCode);
