@@ -50,7 +50,7 @@ import {
   SQL_PERMISSIONS,
   SQL_SESSION_CHECK,
   SQL_STATUSES,
-  sqlCount,
+  sqlSearchPage,
   sqlCustomers,
 } from './lib/crm-sql.js';
 
@@ -245,20 +245,26 @@ async function dashboard(params: URLSearchParams, caller: Caller) {
     }
     shown = (status) => !lost.includes(status);
   }
-  let totalItems: number;
+  const offset = (page - 1) * pageSize;
+  let pageOf: Promise<{ total: number; list: unknown[] }>;
   if (search) {
     const condition = searchCondition(CUSTOMER_SEARCH, search);
     where.parts.push(condition.sql);
     where.params.push(...condition.params);
-    const [row] = await query(sqlCount(where.parts.join(' and ')), where.params);
-    totalItems = Number(row?.n ?? 0);
+    pageOf = query(sqlSearchPage(where.parts.join(' and ')), [...where.params, pageSize, offset]).then((rows) => ({
+      total: Number(rows[0]?.total_count ?? 0),
+      list: rows.filter((row) => row.id !== null).map((row) => toCustomer(row, view)),
+    }));
   } else {
-    totalItems = 0;
-    for (const [status, n] of totals) if (shown(status)) totalItems += n;
+    let total = 0;
+    for (const [status, n] of totals) if (shown(status)) total += n;
+    pageOf = (offset < total ? customers(where, pageSize, offset) : Promise.resolve([])).then((list) => ({
+      total,
+      list,
+    }));
   }
-  const offset = (page - 1) * pageSize;
-  const [list, pages, period] = await Promise.all([
-    offset < totalItems ? customers(where, pageSize, offset) : Promise.resolve([]),
+  const [{ total: totalItems, list }, pages, period] = await Promise.all([
+    pageOf,
     permissions(caller),
     periodStats(),
   ]);

@@ -30,8 +30,15 @@ export const NEWEST_FIRST = 'c.created_at desc, c.id desc';
 export const sqlCustomers = (where: string, order = NEWEST_FIRST) =>
   `select ${CUSTOMER_COLUMNS} from ${CUSTOMER_FROM} where ${where}
         order by ${order} limit ? offset ?`;
-/** crm-stats.service.ts, `dashboard`: the count of a search. */
-export const sqlCount = (where: string) => `select count(*) as n from customer c where ${where}`;
+/** crm-stats.service.ts, `#searchPage`: a page of a search and its count, with its `where` conditions filled in. */
+export const sqlSearchPage = (where: string) => `with matched as (select c.id, c.created_at from customer c where ${where})
+       select (select count(*) from matched) as total_count, page.*
+         from (select 1) as one
+         left join lateral (
+           select ${CUSTOMER_COLUMNS} from ${CUSTOMER_FROM}
+            where c.id in (select id from matched order by created_at desc, id desc limit ? offset ?)
+         ) as page on true
+        order by page.created_at desc, page.id desc`;
 /** crm-stats.service.ts, `dashboard`: the condition that hides the `lost` statuses (`show_all=false`). */
 export const SQL_NOT_LOST = 'c.status not in (select jsonb_array_elements_text(cast(? as jsonb)))';
 /** crm-stats.service.ts, `#periodStats`: the keys in their order, and the statement. */
@@ -62,9 +69,18 @@ export const COPIED_SQL: { name: string; file: string; fragments: string[] }[] =
     ],
   },
   {
-    name: 'search count',
+    name: 'search page',
     file: `${CRM}/crm-stats.service.ts`,
-    fragments: [`select count(*) as n from customer c where ${p('where.sql')}`],
+    fragments: [
+      `with matched as (select c.id, c.created_at from customer c where ${p('where.sql')})
+       select (select count(*) from matched) as total_count, page.*
+         from (select 1) as one
+         left join lateral (
+           select ${p('CUSTOMER_COLUMNS')} from ${p('CUSTOMER_FROM')}
+            where c.id in (select id from matched order by created_at desc, id desc limit ? offset ?)
+         ) as page on true
+        order by page.created_at desc, page.id desc`,
+    ],
   },
   { name: 'not lost', file: `${CRM}/crm-stats.service.ts`, fragments: [SQL_NOT_LOST] },
   { name: 'status condition', file: `${CRM}/crm-stats.service.ts`, fragments: [`where.add('c.status = ?', name)`] },

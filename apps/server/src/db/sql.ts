@@ -1,4 +1,6 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
 
 /** A raw row: PGlite returns Dates and numbers where node-postgres returns strings (stack.md §5). */
 export type Row = Record<string, unknown>;
@@ -36,12 +38,23 @@ export async function query<TRow extends Row = Row>(
   let connection: unknown;
   try {
     connection = await client.acquireConnection();
+    // Straight to the driver. Knex's layer on top of it (bindings, events, debug, error messages carrying the
+    // statement with its values) has nothing to add here, and its PGlite dialect takes any text with a `;` in it —
+    // a value like "call back; busy" included — for several statements and answers a list of results.
+    // node-postgres: a simple query (no values). PGlite: one statement.
+    if (connection instanceof pg.Client) return rowsOf(await connection.query(text)) as TRow[];
+    if (isPGlite(connection)) return (await connection.query(text)).rows as TRow[];
     return rowsOf((await client.query(connection, { sql: text, bindings: [], method: 'raw' })).response) as TRow[];
   } catch (error) {
     throw em.getDriver().convertException(error as Error);
   } finally {
     if (connection !== undefined) await client.releaseConnection(connection);
   }
+}
+
+/** An embedded PGlite database, as knex-pglite hands it out for a connection. */
+function isPGlite(connection: unknown): connection is PGlite {
+  return connection instanceof PGlite;
 }
 
 /** The rows of a raw result, as the drivers' `transformRawResult(…, 'all')` give them (one list per statement). */

@@ -162,6 +162,31 @@ describe('creating customers', () => {
     expect(row).toMatchObject({ created_by: await userId(t, SALES.email), source: 'ui' });
   });
 
+  it('stores text with semicolons, quotes and question marks as typed, and finds it again (both databases)', async () => {
+    await using t = await createTestApp();
+    const sales = await signIn(t, SALES);
+    const name = `O'Neil; Promo? ${unique()}`;
+    const notes = "call back; busy -- try again? '; drop table customer; --";
+    const res = await fetch(`${t.url}/crm/customers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await tokenOf(sales)}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        full_name: name,
+        platform: 'telegram',
+        phone_number: newPhone().national,
+        status: 'contacted',
+        notes,
+      }),
+    });
+    const body = await res.json();
+    expect(res.status, JSON.stringify(body)).toBe(201);
+    expect(body.id).toEqual(expect.any(Number));
+    expect(unwrap(await sales.crm.detail({ params: { id: body.id } }))).toMatchObject({ full_name: name, notes });
+    const found = unwrap(await sales.crm.dashboard({ query: { search: "O'Neil; Promo?", show_all: true } }));
+    expect(found.total_items).toBe(1);
+    expect(found.customers.map((c) => c.id)).toEqual([body.id]);
+  });
+
   it('answers 422 for an unknown status (listing the active ones), a platform, a phone; nothing is created', async () => {
     await using t = await createTestApp();
     const ceo = await signIn(t, CEO);

@@ -86,17 +86,25 @@ function typeCondition(type: CustomerType): string {
  * the archive list.
  */
 export class CrmStatsService {
+  /**
+   * Every method here is read-only raw SQL outside any transaction, so one fork serves them all (as in AuthService):
+   * nothing enters its identity map, and `query` runs each statement on its own pooled connection.
+   */
+  readonly #reads: EntityManager;
+
   constructor(
     readonly orm: Orm,
     readonly view: CustomerViewContext,
-  ) {}
+  ) {
+    this.#reads = orm.em.fork() as EntityManager;
+  }
 
   get #time(): BusinessTime {
     return this.view.time;
   }
 
   #em(): EntityManager {
-    return this.orm.em.fork() as EntityManager;
+    return this.#reads;
   }
 
   // ---------------------------------------------------------------------------------------------- building blocks
@@ -114,6 +122,35 @@ export class CrmStatsService {
       [...where.params, options.limit, options.offset],
     );
     return rows.map((row) => toCustomer(row, this.view));
+  }
+
+  /**
+   * A page of the customers a search matches, and how many match, in one statement: the matches are found once (the
+   * trigram index and one pass over their rows), counted, and only the page's rows are joined and returned. With no
+   * row on the page, one row of nulls still carries the count.
+   */
+  async #searchPage(
+    em: EntityManager,
+    where: Conditions,
+    limit: number,
+    offset: number,
+  ): Promise<{ total: number; customers: Customer[] }> {
+    const rows = await query(
+      em,
+      `with matched as (select c.id, c.created_at from customer c where ${where.sql})
+       select (select count(*) from matched) as total_count, page.*
+         from (select 1) as one
+         left join lateral (
+           select ${CUSTOMER_COLUMNS} from ${CUSTOMER_FROM}
+            where c.id in (select id from matched order by created_at desc, id desc limit ? offset ?)
+         ) as page on true
+        order by page.created_at desc, page.id desc`,
+      [...where.params, limit, offset],
+    );
+    return {
+      total: asInt(rows[0]?.total_count ?? 0),
+      customers: rows.filter((row) => row.id !== null).map((row) => toCustomer(row, this.view)),
+    };
   }
 
   /** Non-archived customers per status, from the trigger-kept totals. */
@@ -171,19 +208,21 @@ export class CrmStatsService {
       }
       shown = (status) => !lost.includes(status);
     }
-    let totalItems: number;
+    const offset = (q.page - 1) * q.page_size;
+    let page: Promise<{ total: number; customers: Customer[] }>;
     if (q.search) {
       const search = searchCondition(CUSTOMER_SEARCH, q.search);
       where.add(search.sql, ...search.params);
-      const [row] = await query(em, `select count(*) as n from customer c where ${where.sql}`, where.params);
-      totalItems = asInt(row?.n ?? 0);
+      page = this.#searchPage(em, where, q.page_size, offset);
     } else {
-      totalItems = 0;
-      for (const [status, n] of totals) if (shown(status)) totalItems += n;
+      let total = 0;
+      for (const [status, n] of totals) if (shown(status)) total += n;
+      page = (offset < total ? this.#customers(em, where, { limit: q.page_size, offset }) : Promise.resolve([])).then(
+        (customers) => ({ total, customers }),
+      );
     }
-    const offset = (q.page - 1) * q.page_size;
-    const [customers, permissions, periodStats] = await Promise.all([
-      offset < totalItems ? this.#customers(em, where, { limit: q.page_size, offset }) : Promise.resolve([]),
+    const [{ total: totalItems, customers }, permissions, periodStats] = await Promise.all([
+      page,
       this.#permissions(em, caller),
       this.#periodStats(em),
     ]);
