@@ -50,8 +50,8 @@ import {
   SQL_PERMISSIONS,
   SQL_SESSION_CHECK,
   SQL_STATUSES,
-  sqlSearchPage,
   sqlCustomers,
+  sqlSearchPage,
 } from './lib/crm-sql.js';
 
 const env = process.env;
@@ -263,11 +263,7 @@ async function dashboard(params: URLSearchParams, caller: Caller) {
       list,
     }));
   }
-  const [{ total: totalItems, list }, pages, period] = await Promise.all([
-    pageOf,
-    permissions(caller),
-    periodStats(),
-  ]);
+  const [{ total: totalItems, list }, pages, period] = await Promise.all([pageOf, permissions(caller), periodStats()]);
   const stats = statusStats(statuses, totals);
   return {
     customers: list,

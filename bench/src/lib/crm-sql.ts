@@ -31,7 +31,9 @@ export const sqlCustomers = (where: string, order = NEWEST_FIRST) =>
   `select ${CUSTOMER_COLUMNS} from ${CUSTOMER_FROM} where ${where}
         order by ${order} limit ? offset ?`;
 /** crm-stats.service.ts, `#searchPage`: a page of a search and its count, with its `where` conditions filled in. */
-export const sqlSearchPage = (where: string) => `with matched as (select c.id, c.created_at from customer c where ${where})
+export const sqlSearchPage = (
+  where: string,
+) => `with matched as (select c.id, c.created_at from customer c where ${where})
        select (select count(*) from matched) as total_count, page.*
          from (select 1) as one
          left join lateral (

@@ -1,5 +1,5 @@
-import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { PGlite } from '@electric-sql/pglite';
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import pg from 'pg';
 
 /** A raw row: PGlite returns Dates and numbers where node-postgres returns strings (stack.md §5). */
