@@ -6,9 +6,11 @@ import type { Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { PGliteDriver } from 'mikro-orm-pglite';
+import pg from 'pg';
 import type { Logger } from 'pino';
 import { entities } from './entities.js';
 import { migrations } from './migrations/index.js';
+import { useReadPool } from './sql.js';
 
 /** Where the database lives. */
 export type DatabaseTarget =
@@ -58,7 +60,20 @@ export async function openDatabase(target: DatabaseTarget, logger?: Logger): Pro
       clientUrl: target.url,
       pool: { min: 0, max: 10 },
     } as Options<PostgreSqlDriver>);
-    return { orm, target, close: () => orm.close(true) };
+    // Statements outside transactions (most reads) take the shorter way of node-postgres' own pool (db/sql.ts).
+    const knex = orm.em.getConnection().getKnex().client as { connectionSettings: pg.PoolConfig };
+    const reads = new pg.Pool({ ...knex.connectionSettings, max: 10, idleTimeoutMillis: 30_000 });
+    // An idle connection that fails (the server restarted) is dropped and replaced; it must not crash the process.
+    reads.on('error', (error) => logger?.warn({ err: error }, 'An idle database connection failed'));
+    useReadPool(orm as never, reads);
+    return {
+      orm,
+      target,
+      close: async () => {
+        await orm.close(true);
+        await reads.end();
+      },
+    };
   }
   if (target.dir) mkdirSync(target.dir, { recursive: true });
   // One instance for the life of the ORM: a second PGlite on the same folder would corrupt it.
