@@ -367,6 +367,8 @@ async function main(): Promise<number> {
     NODE_ENV: 'production',
     DATABASE_URL: database.url,
     JWT_SECRET,
+    // Production asks for it; these routes never use it (it encrypts third-party tokens).
+    CIMS_ENCRYPTION_KEY: 'Y2ltcy1iZW5jaC1maXhlZC1lbmNyeXB0aW9uLWtleSE=',
     ACCESS_TOKEN_EXPIRE_MINUTES: '3000',
     REFRESH_TOKEN_EXPIRE_DAYS: String(SESSION_DAYS),
     RATE_LIMIT_WINDOW_SECONDS: '900',

@@ -77,6 +77,7 @@ export {
   ReadinessQuerySchema,
   ReadinessSchema,
 } from './health/index.js';
+export * from './instagram/index.js';
 export {
   type CreatePageInput,
   CreatePageSchema,

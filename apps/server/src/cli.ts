@@ -8,6 +8,7 @@ import { createContext } from './context.js';
 import { lockDataDir } from './db/data-dir-lock.js';
 import { migrate, openDatabase } from './db/orm.js';
 import { query } from './db/sql.js';
+import { ApiError } from './errors.js';
 import { createLogger } from './logger.js';
 import { databaseTarget } from './runtime.js';
 
@@ -20,6 +21,8 @@ Commands:
                                Create a verified account (the first CEO, for example).
   housekeeping                 Delete ended sessions, used codes and old rate-limit windows now (the server also
                                does it hourly).
+  instagram:sync               Store today's follower snapshot of the connected Instagram account now (for a
+                               system cron when INSTAGRAM_SCHEDULER=false); exits 1 when it fails.
   help                         Show this text.
 
 The database is the one the server would use: DATABASE_URL, or the embedded one in CIMS_DATA_DIR.`;
@@ -153,6 +156,21 @@ const commands: Record<string, Command> = {
     console.log('Deleted ended sessions, used or expired codes and old rate-limit windows.');
   },
 
+  async 'instagram:sync'() {
+    const result = await withDatabase(async (db) => {
+      await migrate(db.orm);
+      const context = createContext(loadConfig(), db, createLogger({ logLevel: 'warn' }));
+      try {
+        return await context.instagram.sync();
+      } finally {
+        context.mailer.close();
+      }
+    });
+    console.log(
+      `Stored the snapshot of ${result.snapshot_date} for @${result.account_username}: ${result.followers_count} followers, ${result.following_count} following, ${result.media_count} posts.`,
+    );
+  },
+
   async help() {
     console.log(USAGE);
   },
@@ -169,6 +187,13 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error instanceof Error ? error.message : error);
+  // An API error names its code, so a script can tell "reconnect" from "try later" (`Retry-After` included).
+  const message =
+    error instanceof ApiError
+      ? `${error.detail} [${error.code}]`
+      : error instanceof ConfigError || error instanceof Error
+        ? error.message
+        : error;
+  console.error(message);
   process.exit(1);
 });

@@ -64,3 +64,67 @@ describe('the README configuration table', () => {
     for (const name of Object.keys(EnvSchema.shape)) expect(readme).toContain(`| \`${name}\``);
   });
 });
+
+describe('the Instagram and Graph API settings', () => {
+  it('default to the Graph API v25.0, a daily sync at midnight and the scheduler on', () => {
+    const config = loadConfig({});
+    expect(config.graph).toEqual({
+      baseUrl: 'https://graph.facebook.com',
+      version: 'v25.0',
+      timeoutMs: 10_000,
+      maxAttempts: 4,
+      retryBaseMs: 500,
+      retryMaxMs: 8_000,
+      rateLimitMaxWaitMs: 5_000,
+      app: undefined,
+    });
+    expect(config.instagram).toEqual({
+      scheduler: true,
+      syncCron: '0 0 * * *',
+      syncRetryCron: '0 * * * *',
+      tokenRenewalCron: '30 3 * * *',
+    });
+    expect(config.encryption).toEqual({ key: undefined, previousKeys: [] });
+  });
+
+  it('reads them, and reports each bad one', () => {
+    const config = loadConfig({
+      GRAPH_API_BASE_URL: 'http://127.0.0.1:4000/',
+      GRAPH_API_VERSION: 'v26.0',
+      META_APP_ID: '1234',
+      META_APP_SECRET: 'app-secret-value',
+      INSTAGRAM_SCHEDULER: 'false',
+      INSTAGRAM_SYNC_CRON: '*/2 * * * * *',
+    });
+    expect(config.graph).toMatchObject({
+      baseUrl: 'http://127.0.0.1:4000',
+      version: 'v26.0',
+      app: { id: '1234', secret: 'app-secret-value' },
+    });
+    expect(config.instagram).toMatchObject({ scheduler: false, syncCron: '*/2 * * * * *' });
+
+    let error: unknown;
+    try {
+      loadConfig({
+        NODE_ENV: 'production',
+        JWT_SECRET: 'j'.repeat(32),
+        SMTP_URL: 'smtp://mail.example.com',
+        GRAPH_API_VERSION: '25',
+        INSTAGRAM_SYNC_CRON: 'every day',
+        META_APP_ID: '1234',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/GRAPH_API_VERSION="25": must be a Graph API version/);
+    expect(problems).toMatch(/INSTAGRAM_SYNC_CRON="every day": must be a cron pattern/);
+    // The schema's problems come first; the cross-variable rules once the variables themselves are valid.
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'j'.repeat(32), SMTP_URL: 'smtp://m', META_APP_ID: '1234' }),
+    ).toThrow(
+      /CIMS_ENCRYPTION_KEY: required when NODE_ENV=production[\s\S]*META_APP_ID and META_APP_SECRET: set both or neither/,
+    );
+  });
+});

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { Cron } from 'croner';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
@@ -14,6 +15,45 @@ const ListEnv = z.string().transform((value) =>
     .map((item) => item.trim())
     .filter(Boolean),
 );
+
+/**
+ * A 32-byte key as 64 hex digits or base64 (standard or URL-safe, padded or not); undefined when it is neither.
+ */
+export function parseEncryptionKey(text: string): Uint8Array | undefined {
+  const value = text.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return new Uint8Array(Buffer.from(value, 'hex'));
+  if (!/^[A-Za-z0-9+/_-]{43}=?$/.test(value)) return undefined;
+  const bytes = Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  return bytes.length === 32 ? new Uint8Array(bytes) : undefined;
+}
+
+const KEY_FORMAT = 'must be 32 bytes, as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)';
+const EncryptionKeyEnv = z.string().transform((value, ctx) => {
+  const key = parseEncryptionKey(value);
+  if (!key) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: KEY_FORMAT });
+    return z.NEVER;
+  }
+  return key;
+});
+const EncryptionKeyListEnv = ListEnv.transform((values, ctx) =>
+  values.flatMap((value, index) => {
+    const key = parseEncryptionKey(value);
+    if (key) return [key];
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `key ${index + 1} ${KEY_FORMAT}` });
+    return [];
+  }),
+);
+
+/** A cron pattern croner reads: 5 fields, or 6 with seconds first. */
+const CronEnv = z.string().refine((pattern) => {
+  try {
+    new Cron(pattern, { mode: '5-or-6-parts' });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be a cron pattern such as "0 0 * * *" (minute hour day month weekday; an optional seconds field first)');
 
 /**
  * Every environment variable the server reads, in one place. The README's configuration table lists the same names.
@@ -94,6 +134,32 @@ export const EnvSchema = z.object({
     .min(30)
     .max(7 * 24 * 3600)
     .default(3600),
+  CIMS_ENCRYPTION_KEY: EncryptionKeyEnv.optional(),
+  CIMS_ENCRYPTION_KEYS_PREVIOUS: EncryptionKeyListEnv.default(''),
+  GRAPH_API_BASE_URL: z
+    .string()
+    .url()
+    .refine((url) => /^https?:\/\//.test(url), 'must be an http:// or https:// URL')
+    .transform((url) => url.replace(/\/+$/, ''))
+    .default('https://graph.facebook.com'),
+  GRAPH_API_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/, 'must be a Graph API version such as v25.0')
+    .default('v25.0'),
+  GRAPH_API_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).default(10_000),
+  GRAPH_API_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(4),
+  GRAPH_API_RETRY_BASE_MS: z.coerce.number().int().min(0).max(60_000).default(500),
+  GRAPH_API_RETRY_MAX_MS: z.coerce.number().int().min(0).max(300_000).default(8_000),
+  GRAPH_API_RATE_LIMIT_MAX_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+  META_APP_ID: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/, 'must be the app id of the Meta app')
+    .optional(),
+  META_APP_SECRET: z.string().min(8, 'must have at least 8 characters').optional(),
+  INSTAGRAM_SCHEDULER: BooleanEnv.default('true'),
+  INSTAGRAM_SYNC_CRON: CronEnv.default('0 0 * * *'),
+  INSTAGRAM_SYNC_RETRY_CRON: CronEnv.default('0 * * * *'),
+  INSTAGRAM_TOKEN_RENEWAL_CRON: CronEnv.default('30 3 * * *'),
 });
 
 /** The parsed, typed configuration of one server instance. */
@@ -139,6 +205,37 @@ export type Config = {
     /** Lifetime of a signed `audio_url`. */
     audioUrlTtlSeconds: number;
   };
+  /**
+   * Encrypts third-party secrets at rest (the Instagram token): the current 32-byte key, absent in development (a key
+   * kept in the data folder is used), and older keys that still decrypt.
+   */
+  encryption: { key: Uint8Array | undefined; previousKeys: Uint8Array[] };
+  /** The Meta Graph API: where it is, and how patiently it is called. */
+  graph: {
+    baseUrl: string;
+    version: string;
+    /** Per attempt. */
+    timeoutMs: number;
+    /** Attempts per call for transient failures (the first included). */
+    maxAttempts: number;
+    /** Exponential backoff with full jitter: attempt n waits a random time below min(max, base × 2^(n−1)). */
+    retryBaseMs: number;
+    retryMaxMs: number;
+    /** A throttled call waits and retries only when the Graph API says access returns within this long. */
+    rateLimitMaxWaitMs: number;
+    /** The Meta app's credentials, for `debug_token` and token exchange; both or neither. */
+    app: { id: string; secret: string } | undefined;
+  };
+  instagram: {
+    /** Whether this instance runs the daily sync, its hourly retry and the token renewal. */
+    scheduler: boolean;
+    /** When the daily sync runs, in the business time zone. */
+    syncCron: string;
+    /** When a sync that has not succeeded today is tried again. */
+    syncRetryCron: string;
+    /** When the token renewal checks the token. */
+    tokenRenewalCron: string;
+  };
 };
 
 /** Variables whose values are never echoed in error messages. */
@@ -171,6 +268,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems: string[] = [];
   if (e.NODE_ENV === 'production' && !e.JWT_SECRET) problems.push('JWT_SECRET: required when NODE_ENV=production');
   if (e.NODE_ENV === 'production' && !e.SMTP_URL) problems.push('SMTP_URL: required when NODE_ENV=production');
+  if (e.NODE_ENV === 'production' && !e.CIMS_ENCRYPTION_KEY) {
+    problems.push('CIMS_ENCRYPTION_KEY: required when NODE_ENV=production');
+  }
+  if (Boolean(e.META_APP_ID) !== Boolean(e.META_APP_SECRET)) {
+    problems.push('META_APP_ID and META_APP_SECRET: set both or neither');
+  }
   if (Boolean(e.CIMS_BOOTSTRAP_CEO_EMAIL) !== Boolean(e.CIMS_BOOTSTRAP_CEO_PASSWORD)) {
     problems.push('CIMS_BOOTSTRAP_CEO_EMAIL and CIMS_BOOTSTRAP_CEO_PASSWORD: set both or neither');
   }
@@ -213,6 +316,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       intakeApiKey: e.CRM_CUSTOMER_API_KEY,
       intakeAutoAssign: e.CRM_INTAKE_AUTO_ASSIGN,
       audioUrlTtlSeconds: e.AUDIO_URL_TTL_SECONDS,
+    },
+    encryption: { key: e.CIMS_ENCRYPTION_KEY, previousKeys: e.CIMS_ENCRYPTION_KEYS_PREVIOUS },
+    graph: {
+      baseUrl: e.GRAPH_API_BASE_URL,
+      version: e.GRAPH_API_VERSION,
+      timeoutMs: e.GRAPH_API_TIMEOUT_MS,
+      maxAttempts: e.GRAPH_API_MAX_ATTEMPTS,
+      retryBaseMs: e.GRAPH_API_RETRY_BASE_MS,
+      retryMaxMs: e.GRAPH_API_RETRY_MAX_MS,
+      rateLimitMaxWaitMs: e.GRAPH_API_RATE_LIMIT_MAX_WAIT_MS,
+      app: e.META_APP_ID && e.META_APP_SECRET ? { id: e.META_APP_ID, secret: e.META_APP_SECRET } : undefined,
+    },
+    instagram: {
+      scheduler: e.INSTAGRAM_SCHEDULER,
+      syncCron: e.INSTAGRAM_SYNC_CRON,
+      syncRetryCron: e.INSTAGRAM_SYNC_RETRY_CRON,
+      tokenRenewalCron: e.INSTAGRAM_TOKEN_RENEWAL_CRON,
     },
   };
 }

@@ -16,7 +16,11 @@ import { NoteService } from './modules/crm/notes.service.js';
 import { SalesManagerService } from './modules/crm/sales-managers.service.js';
 import { StatusService } from './modules/crm/statuses.service.js';
 import { type BlobStore, localBlobStore } from './modules/files/blob-store.js';
+import { createGraphClient } from './modules/instagram/graph-client.js';
+import { InstagramService } from './modules/instagram/instagram.service.js';
+import { loadTokenCipher } from './modules/instagram/token-cipher.js';
 import { createMailer, type Mailer } from './modules/mail/mailer.js';
+import { Scheduler } from './modules/scheduler/scheduler.js';
 
 /** What every module's routes may use. Built once per app by {@link createApp}. */
 export interface AppContext {
@@ -35,6 +39,13 @@ export interface AppContext {
   crmStats: CrmStatsService;
   /** Sales managers: their customers and statistics, assignment, conversion, activity. */
   salesManagers: SalesManagerService;
+  /** Instagram follower growth: the connected account, its snapshots, the Graph API calls. */
+  instagram: InstagramService;
+  /**
+   * Runs the scheduled jobs (the Instagram sync and token renewal), once per tick across every instance on the
+   * database. Built here, started by the runtime when `INSTAGRAM_SCHEDULER` is on.
+   */
+  scheduler: Scheduler;
   /** Flips to true when shutdown begins, so readiness fails while in-flight requests finish. */
   lifecycle: { draining: boolean; startedAt: number };
 }
@@ -78,6 +89,17 @@ export function createContext(config: Config, db: Database, logger: Logger): App
   // `customers.view` renders timestamps in the business zone and recordings as signed `audio_url`s.
   const crmStats = new CrmStatsService(db.orm, customers.view);
   const salesManagers = new SalesManagerService(db.orm, crmTime);
+  const scheduler = new Scheduler({ orm: db.orm, logger, timeZone: config.crm.timeZone });
+  const instagram = new InstagramService({
+    orm: db.orm,
+    logger,
+    time: crmTime,
+    graph: createGraphClient(config, logger),
+    cipher: loadTokenCipher(config),
+    scheduler,
+    schedule: config.instagram,
+  });
+  for (const job of instagram.jobs()) scheduler.add(job);
   return {
     config,
     db,
@@ -90,6 +112,8 @@ export function createContext(config: Config, db: Database, logger: Logger): App
     customers,
     crmStats,
     salesManagers,
+    instagram,
+    scheduler,
     lifecycle: { draining: false, startedAt: Date.now() },
   };
 }

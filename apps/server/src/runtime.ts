@@ -65,6 +65,7 @@ export async function startServer(
     const http = createServer(app.express);
     http.listen(config.port, config.host);
     await once(http, 'listening');
+    if (config.instagram.scheduler) app.context.scheduler.start();
     const { port } = http.address() as AddressInfo;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${host}:${port}`;
@@ -83,6 +84,8 @@ export async function startServer(
         await closed;
         clearTimeout(force);
         clearInterval(housekeeping);
+        // Runs in progress finish before the database closes.
+        await app.context.scheduler.stop();
         app.context.mailer.close();
         await openDb.close();
         release();

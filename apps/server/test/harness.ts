@@ -68,6 +68,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     // Fast hashing in tests; the cost is configuration, the code path is the same.
     BCRYPT_COST: '4',
     CIMS_DATA_DIR: dataDir,
+    // Scheduled jobs only run in the tests about them (they pass INSTAGRAM_SCHEDULER=true).
+    INSTAGRAM_SCHEDULER: 'false',
     ...options.env,
   });
   const lines: string[] = [];

@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   'WRONG_CURRENT_PASSWORD',
   'NOTHING_TO_UPDATE',
   'INVALID_FILE',
+  'INSTAGRAM_TOKEN_REJECTED',
   'UNAUTHENTICATED',
   'INVALID_CREDENTIALS',
   'REFRESH_TOKEN_INVALID',
@@ -22,17 +23,21 @@ export const ERROR_CODES = [
   'REGISTRATION_CLOSED',
   'NO_PAGE_ACCESS',
   'NOT_FOUND',
+  'INSTAGRAM_NOT_CONNECTED',
   'METHOD_NOT_ALLOWED',
   'CONFLICT',
   'EMAIL_TAKEN',
   'STATUS_IN_USE',
+  'INSTAGRAM_RECONNECT_REQUIRED',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'RANGE_NOT_SATISFIABLE',
   'VALIDATION_FAILED',
   'RATE_LIMITED',
   'INTERNAL',
+  'UPSTREAM_UNAVAILABLE',
   'SERVICE_UNAVAILABLE',
+  'UPSTREAM_RATE_LIMITED',
 ] as const;
 
 /** A stable, machine-readable error code. */
@@ -50,6 +55,8 @@ export const ERROR_STATUS = {
   NOTHING_TO_UPDATE: 400,
   /** An uploaded file has the wrong type or is empty. */
   INVALID_FILE: 400,
+  /** The Graph API refused the access token or the account id given to `/instagram/setup`; nothing was saved. */
+  INSTAGRAM_TOKEN_REJECTED: 400,
   /** No usable access token: missing, malformed, expired, or of a revoked session. Clients refresh on this. */
   UNAUTHENTICATED: 401,
   /** Wrong e-mail or password (the same answer for both). */
@@ -73,12 +80,19 @@ export const ERROR_STATUS = {
   /** The user has no page to land on. */
   NO_PAGE_ACCESS: 403,
   NOT_FOUND: 404,
+  /** No Instagram account is connected: run `/instagram/setup` first. */
+  INSTAGRAM_NOT_CONNECTED: 404,
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
   /** An account with this e-mail address exists. */
   EMAIL_TAKEN: 409,
   /** A customer status still in use cannot be deleted without `reassign_to`. */
   STATUS_IN_USE: 409,
+  /**
+   * The stored Instagram token expired or was revoked, or a permission is missing: reconnect with `/instagram/setup`.
+   * Deliberately not 401, which would make clients refresh their own session.
+   */
+  INSTAGRAM_RECONNECT_REQUIRED: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   /** The `Range` asked for lies outside the file. */
@@ -86,7 +100,11 @@ export const ERROR_STATUS = {
   VALIDATION_FAILED: 422,
   RATE_LIMITED: 429,
   INTERNAL: 500,
+  /** A service this API depends on (the Graph API) failed or could not be reached, after retries. */
+  UPSTREAM_UNAVAILABLE: 502,
   SERVICE_UNAVAILABLE: 503,
+  /** A service this API depends on (the Graph API) is throttling us; `Retry-After` says when to try again. */
+  UPSTREAM_RATE_LIMITED: 503,
 } as const satisfies Record<ErrorCode, number>;
 
 /** An HTTP status that some {@link ErrorCode} is sent with. */

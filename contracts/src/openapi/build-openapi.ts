@@ -42,6 +42,7 @@ const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
   422: 'Some values of the request are invalid; `detail` lists each, FastAPI-style.',
   429: 'Too many requests; retry after the time in `Retry-After`.',
   500: 'An unexpected server error; nothing was changed and the details are in the server log under the request id.',
+  502: 'A service this API depends on failed after retries; retry later.',
   503: 'A dependency is unavailable; retry later.',
 };
 

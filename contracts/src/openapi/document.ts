@@ -19,6 +19,12 @@ import {
 } from '../crm/stats.schemas.js';
 import { CustomerStatusSchema, DynamicStatusSchema, StatusInUseErrorSchema } from '../crm/statuses.schemas.js';
 import { LivenessSchema, ReadinessCheckSchema, ReadinessSchema } from '../health/health.schemas.js';
+import {
+  GrowthWindowSchema,
+  InstagramAccountSchema,
+  InstagramErrorSchema,
+  InstagramGrowthSchema,
+} from '../instagram/instagram.schemas.js';
 import { ManagedRoleSchema, MessageSchema, PageSchema } from '../management/management.schemas.js';
 import { buildOpenApiDocument } from './build-openapi.js';
 
@@ -58,6 +64,10 @@ export function createOpenApiDocument() {
       Me: MeSchema,
       Session: SessionSchema,
       TokenPair: TokenPairSchema,
+      GrowthWindow: GrowthWindowSchema,
+      InstagramAccount: InstagramAccountSchema,
+      InstagramError: InstagramErrorSchema,
+      InstagramGrowth: InstagramGrowthSchema,
       Liveness: LivenessSchema,
       Readiness: ReadinessSchema,
       ReadinessCheck: ReadinessCheckSchema,
@@ -69,6 +79,7 @@ export function createOpenApiDocument() {
       management: 'Customer statuses, pages and roles (changes: CEO only).',
       crm: 'Customers, notes, statuses, archive, sales-manager assignment and CRM statistics.',
       sales: 'Lead statistics for the dashboard charts.',
+      instagram: 'Instagram follower growth: the connected account, daily snapshots, growth and history (CEO only).',
     },
   });
 }

@@ -1,7 +1,9 @@
+import type { FakeGraphApi } from '@cims/mocks';
 import { CimsApiError, type CimsClient, unwrap } from '@cims/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authSuite } from './auth-suite.js';
 import { crmSuite } from './crm-suite.js';
+import { instagramSuite } from './instagram-suite.js';
 
 /** One running implementation of the API with a client pointed at it. */
 export interface World {
@@ -14,6 +16,23 @@ export interface World {
   latestCode(email: string): Promise<string>;
   /** The key the intake API (`POST /crm/api/customers`) accepts in `X-Key`, when the target configured one. */
   intakeKey?: string;
+  /**
+   * The target's Instagram follower tracking, when its Graph API calls go to a fake Graph API. The world starts with
+   * no Instagram account connected. Without it the Instagram tests are skipped.
+   */
+  instagram?: {
+    /** The fake the target's Graph API calls go to, in the `healthy` scenario with the demo account and token. */
+    graph: FakeGraphApi;
+    /**
+     * Stores snapshots for the connected account directly (history the suite cannot create through the API in one
+     * day); a snapshot for a day already stored replaces it. `following_count` and `media_count` default to 0.
+     */
+    seedSnapshots(
+      points: { date: string; followers_count: number; following_count?: number; media_count?: number }[],
+    ): Promise<void>;
+    /** Today in the target's business time zone (`YYYY-MM-DD`). */
+    today(): string;
+  };
   close(): Promise<void>;
 }
 
@@ -97,5 +116,6 @@ export function conformanceSuite(target: Target): void {
 
     authSuite(target, withWorld);
     crmSuite(target, withWorld);
+    instagramSuite(target, withWorld);
   });
 }

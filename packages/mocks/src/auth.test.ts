@@ -557,6 +557,17 @@ describe('logout and sessions', () => {
     expect((await client.auth.me(w.bearer(other.access_token))).status).toBe(200);
   });
 
+  it('takes a body-less POST sent with an empty body and no Content-Type, as browsers and MSW’s worker send it', async () => {
+    const pair = await w.login(ceo.email, ceo.password);
+    const res = await w.fetch('/auth/logout-all', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${pair.access_token}` },
+      body: new Uint8Array(0),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ revoked_sessions: 1 });
+  });
+
   it('lists the caller’s active sessions and revokes one by id', async () => {
     const laptop = await w.login(ceo.email, ceo.password, 'Laptop/1.0');
     w.advance(60_000);

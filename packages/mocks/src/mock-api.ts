@@ -1,10 +1,12 @@
-import { type Customer, contract } from '@cims/contracts';
+import { type Customer, contract, type InstagramAccount } from '@cims/contracts';
 import type { CountryCode } from 'libphonenumber-js';
 import type { HttpHandler } from 'msw';
+import { createFakeGraphApi, type FakeGraphApi } from './graph/fake-graph-api.js';
 import { authBeforeHook, authMocks, mediaHandler } from './handlers/auth.js';
 import { ceoMocks } from './handlers/ceo.js';
 import { crmMocks, salesMocks } from './handlers/crm.js';
 import { healthMocks } from './handlers/health.js';
+import { instagramMocks } from './handlers/instagram.js';
 import { managementMocks } from './handlers/management.js';
 import { createAuthModel, type MockUserInput, type MockUserPatch } from './model/auth-model.js';
 import { createBusinessTime } from './model/business-time.js';
@@ -12,11 +14,14 @@ import { createCeoModel } from './model/ceo-model.js';
 import { createCrmModel, type MockCustomerInput } from './model/crm-model.js';
 import { seedCustomers } from './model/crm-seed.js';
 import { createCrmStats } from './model/crm-stats.js';
+import { createInstagramModel, type MockSnapshotInput } from './model/instagram-model.js';
+import { type InstagramSeed, seedInstagram } from './model/instagram-seed.js';
 import { createManagementModel } from './model/management-model.js';
 import { createUrlSigner } from './model/signed-urls.js';
 import { createRouteHandlers } from './route-handler.js';
 import {
   createState,
+  type MockInstagramSnapshot,
   type MockMail,
   type MockState,
   type MockUser,
@@ -81,6 +86,12 @@ export interface MockApiOptions {
   defaultPhoneRegion?: CountryCode;
   /** How long the signature of an `audio_url` works, in seconds (`AUDIO_URL_TTL_SECONDS`). @default 3600 */
   audioUrlTtlSeconds?: number;
+  /**
+   * The fake Graph API that `/instagram/setup` and `/instagram/sync` ask, in process (no HTTP): switching its scenario
+   * switches what they answer. Pass one to share it with other code under test; `reset()` resets it too.
+   * @default createFakeGraphApi({ now }) — the demo account and token only
+   */
+  graph?: FakeGraphApi;
 }
 
 /** The intake key the mocks expect in `X-Key` unless told otherwise (`intakeApiKey`). */
@@ -123,6 +134,21 @@ export interface MockUsers {
   update(email: string, patch: MockUserPatch): MockUser;
 }
 
+/** Direct access to the mocks' Instagram follower tracking, for QA set-ups and tests. */
+export interface MockInstagram {
+  /** The connected account as `GET /instagram/account` serves it, or null. */
+  account(): InstagramAccount | null;
+  /**
+   * Stores snapshots of the connected account directly (one per day: a snapshot for a day already stored replaces
+   * it), e.g. history a test cannot create through the API in one day. Throws `MockApiError` when none is connected.
+   */
+  addSnapshots(points: readonly MockSnapshotInput[]): void;
+  /** The connected account's snapshots, oldest first; none when no account is connected. */
+  snapshots(): MockInstagramSnapshot[];
+  /** Today in the business time zone (`YYYY-MM-DD`), on the mocks' clock. */
+  today(): string;
+}
+
 /** A stateful mock of the whole API: MSW handlers plus the controls QA needs. */
 export interface MockApi {
   /** One MSW handler per contract route, the uploaded-media route, then a catch-all for unknown routes. */
@@ -131,13 +157,15 @@ export interface MockApi {
   state: MockState;
   /**
    * Switches the situation the mocks act out; takes effect on the next request. Switching to `empty-crm` forgets the
-   * customers at once (`reset()` brings the seeded ones back).
+   * customers at once (`reset()` brings the seeded ones back); to `instagram-not-connected` disconnects the Instagram
+   * account (its history stays); to `instagram-reconnect-required` connects the demo account with an expired token.
    */
   useScenario(scenario: Scenario): void;
   /**
    * Restores the seed state: the seeded users, the built-in pages, roles and statuses only, the seeded customers
-   * (relative to `now`; none when the starting scenario is `empty-crm`), no sessions or mail, the starting scenario,
-   * no one-shot switch.
+   * (relative to `now`; none when the starting scenario is `empty-crm`), the demo Instagram account with its history
+   * (none when the starting scenario is `instagram-not-connected`), no sessions or mail, the starting scenario, no
+   * one-shot switch. The fake Graph API (`graph`) is reset too.
    */
   reset(): void;
   /** The messages the mocks "sent". */
@@ -146,6 +174,10 @@ export interface MockApi {
   users: MockUsers;
   /** The CRM's customers; the raw records are in `state.crm`. */
   crm: MockCrm;
+  /** The Instagram account and its follower snapshots. */
+  instagram: MockInstagram;
+  /** The fake Graph API behind `/instagram/setup` and `/instagram/sync`: its scenario, accounts, tokens, request log. */
+  graph: FakeGraphApi;
   /** The next `POST /auth/refresh` (only that one) answers `401 REFRESH_TOKEN_INVALID`. */
   failNextRefresh(): void;
   /** Every access token issued so far stops working (`401`), as if expired; refresh tokens still work. */
@@ -185,9 +217,17 @@ export function createMockApi(options: MockApiOptions): MockApi {
     intakeAutoAssign: options.intakeAutoAssign ?? true,
   });
   const stats = createCrmStats(state, crm, time);
+  const graph = options.graph ?? createFakeGraphApi({ now });
+  const instagram = createInstagramModel(state, { now, time, graph });
+  const instagramSeed = (scenario: Scenario): InstagramSeed | undefined => {
+    if (scenario === 'instagram-not-connected') return undefined;
+    return scenario === 'instagram-reconnect-required' ? 'reconnect-required' : 'connected';
+  };
   const intakeApiKey = options.intakeApiKey === undefined ? MOCK_INTAKE_API_KEY : options.intakeApiKey;
   const seed = () => {
     if (state.scenario !== 'empty-crm') seedCustomers(state, crm, time, now());
+    const connect = instagramSeed(state.scenario);
+    if (connect) seedInstagram(state, { time, now, graph, seed: connect });
   };
   seed();
   const handlers = [
@@ -201,6 +241,7 @@ export function createMockApi(options: MockApiOptions): MockApi {
         management: managementMocks(management, crm, model),
         crm: crmMocks(crm, stats, model),
         sales: salesMocks(stats),
+        instagram: instagramMocks(instagram),
       },
       options.baseUrl,
       { before: authBeforeHook(state, model, { intakeApiKey, signer }) },
@@ -218,9 +259,14 @@ export function createMockApi(options: MockApiOptions): MockApi {
         throw new Error(`Unknown scenario "${scenario}"; use one of ${SCENARIOS.join(', ')}`);
       state.scenario = scenario;
       if (scenario === 'empty-crm') crm.clearCustomers();
+      if (scenario === 'instagram-not-connected') state.instagram.account = null;
+      if (scenario === 'instagram-reconnect-required') {
+        seedInstagram(state, { time, now, graph, seed: 'reconnect-required' });
+      }
     },
     reset() {
       resetState(state, initial);
+      graph.reset();
       seed();
     },
     mailbox: {
@@ -247,6 +293,13 @@ export function createMockApi(options: MockApiOptions): MockApi {
       customers: () => crm.serveCustomers([...state.crm.customers.values()].sort(crm.byNewest)),
       intakeApiKey,
     },
+    instagram: {
+      account: () => instagram.connectedAccount(),
+      addSnapshots: (points) => instagram.addSnapshots(points),
+      snapshots: () => instagram.snapshots(),
+      today: () => instagram.today(),
+    },
+    graph,
     failNextRefresh() {
       state.once.failNextRefresh = true;
     },

@@ -18,6 +18,11 @@ export function createMockServer(options: MockApiOptions): MockServer {
   return { ...api, server: setupServer(...api.handlers) };
 }
 
+export {
+  type FakeGraphServer,
+  type FakeGraphServerOptions,
+  startFakeGraphApi,
+} from './graph/fake-graph-server.js';
 export { MOCK_INTAKE_API_KEY } from './mock-api.js';
 export { MOCK_USERS, SCENARIOS, type Scenario } from './state.js';
 export type { MockApi, MockApiOptions };

@@ -56,10 +56,20 @@ const rows = (list: Listed[]) => list.map((entry) => [entry.name, entry] as cons
 
 describe('roles and pages from the route metadata', () => {
   it('sorts every restricted route of the contract into the CRM rule groups', () => {
-    expect(new Set(restricted.map(({ keys }) => keys[0]))).toEqual(new Set(['ceo', 'management', 'crm', 'sales']));
+    expect(new Set(restricted.map(({ keys }) => keys[0]))).toEqual(
+      new Set(['ceo', 'management', 'crm', 'sales', 'instagram']),
+    );
     expect(ceoOnly.length + crmRoutes.length + managerOrCeo.length + managerOnly.length).toBe(restricted.length);
     expect(ceoOnly.map(({ name }) => name)).toEqual(
-      expect.arrayContaining(['ceoDashboard', 'managementCreateStatus', 'crmArchived', 'crmRestore', 'crmAssign']),
+      expect.arrayContaining([
+        'ceoDashboard',
+        'managementCreateStatus',
+        'crmArchived',
+        'crmRestore',
+        'crmAssign',
+        'instagramSetup',
+        'instagramDisconnect',
+      ]),
     );
     expect(crmRoutes.map(({ name }) => name)).toEqual(
       expect.arrayContaining(['managementListStatuses', 'crmDashboard', 'crmCreate', 'crmAudio', 'salesCharts']),

@@ -25,6 +25,16 @@ import { PAGE_KEYS } from './model/pages.js';
  *   away does not bring the customers back (`reset()` does);
  * - `no-sales-managers`: the CRM sees no active sales manager: new customers stay unassigned,
  *   `GET /crm/sales-managers` is empty and assigning answers `404`. Existing assignments stay.
+ * - `instagram-not-connected`: no Instagram account is connected (`GET /instagram/account` answers
+ *   `connected: false`, the other `/instagram` routes but setup `404 INSTAGRAM_NOT_CONNECTED`). A mock API started in it
+ *   has no follower history either; switching to it disconnects the account and keeps its history.
+ * - `instagram-reconnect-required`: the demo account is connected with its history, but its stored token has expired
+ *   (the fake Graph API answers code 190): the account shows `reconnect_required` with the last error, and
+ *   `POST /instagram/sync` answers `409 INSTAGRAM_RECONNECT_REQUIRED` until `/instagram/setup` runs again with a valid
+ *   token (`FAKE_GRAPH_DEMO.token`).
+ *
+ * In every other scenario the demo Instagram account (`FAKE_GRAPH_DEMO`) is connected with about 400 days of follower
+ * history ending yesterday. The Graph API's own failures are the fake Graph API's scenarios (`mocks.graph`).
  */
 export const SCENARIOS = [
   'healthy',
@@ -34,6 +44,8 @@ export const SCENARIOS = [
   'registration-closed',
   'empty-crm',
   'no-sales-managers',
+  'instagram-not-connected',
+  'instagram-reconnect-required',
 ] as const;
 
 /** A named situation of the mock API; see {@link SCENARIOS}. */
@@ -225,6 +237,51 @@ export interface MockCrmState {
   lastAutoAssigned: number | null;
 }
 
+/** The last failure of the Instagram account's sync; `at` in milliseconds since the epoch. */
+export interface MockInstagramError {
+  code: string;
+  message: string;
+  graph_code: number | null;
+  at: number;
+}
+
+/** The connected Instagram account. Times are milliseconds since the epoch. */
+export interface MockInstagramAccount {
+  id: number;
+  account_username: string;
+  instagram_business_account_id: string;
+  facebook_page_id: string;
+  /** Kept in memory, in clear (this is a mock), and never served. */
+  access_token: string;
+  connected_at: number;
+  token_expires_at: number | null;
+  token_renewed_at: number | null;
+  last_synced_at: number | null;
+  last_error: MockInstagramError | null;
+  reconnect_required: boolean;
+}
+
+/** One daily follower snapshot of an Instagram account. */
+export interface MockInstagramSnapshot {
+  /** The business day (`YYYY-MM-DD`). */
+  date: string;
+  followers_count: number;
+  following_count: number;
+  media_count: number;
+  /** When it was taken, in milliseconds since the epoch. */
+  captured_at: number;
+}
+
+/** The Instagram part of the state. */
+export interface MockInstagramState {
+  /** The connected account; one at a time, `null` when none is. */
+  account: MockInstagramAccount | null;
+  /** Snapshots by IG User id, then by business day: an account's history outlives its connection. */
+  snapshots: Map<string, Map<string, MockInstagramSnapshot>>;
+  /** The id each IG User got when it was first connected, so connecting it again keeps the id. */
+  accountIds: Map<string, number>;
+}
+
 /** A message the mocks "sent". */
 export interface MockMail {
   to: string;
@@ -265,6 +322,8 @@ export interface MockState {
   rateLimits: Map<string, MockRateLimitCounter>;
   /** Statuses, customers, notes, status history, assignments and recordings. */
   crm: MockCrmState;
+  /** The connected Instagram account and the follower snapshots. */
+  instagram: MockInstagramState;
   /** The last id handed out, per kind: ids count up from 1, so runs are reproducible. */
   sequences: MockSequences;
   /** One-shot switches, each spent by the next request it applies to. */
@@ -283,6 +342,7 @@ export interface MockSequences {
   note: number;
   statusChange: number;
   assignment: number;
+  instagramAccount: number;
 }
 
 const noSequences = (): MockSequences => ({
@@ -296,7 +356,10 @@ const noSequences = (): MockSequences => ({
   note: 0,
   statusChange: 0,
   assignment: 0,
+  instagramAccount: 0,
 });
+
+const emptyInstagram = (): MockInstagramState => ({ account: null, snapshots: new Map(), accountIds: new Map() });
 
 const emptyCrm = (): MockCrmState => ({
   statuses: new Map(),
@@ -376,7 +439,7 @@ const SEED: Omit<MockUser, 'id'>[] = [
 /**
  * Empties `state` and puts the seed back: the built-in pages (`DEFAULT_PAGES`, ids 1 to 10) and roles (ids 1 to 6,
  * in the order of `ROLES`), the seeded users (ids 1, 2, 3) and the system statuses (`DEFAULT_STATUSES`, ids 1 to 6),
- * nothing else. The seeded customers depend on the clock and are added by the CRM model.
+ * nothing else. The seeded customers and the Instagram history depend on the clock and are added by their models.
  */
 export function resetState(state: MockState, scenario: Scenario): void {
   state.scenario = scenario;
@@ -391,6 +454,7 @@ export function resetState(state: MockState, scenario: Scenario): void {
   state.pages.clear();
   state.roles.clear();
   state.crm = emptyCrm();
+  state.instagram = emptyInstagram();
   state.sequences = noSequences();
   state.once = { failNextRefresh: false };
   for (const page of DEFAULT_PAGES) {
@@ -454,6 +518,7 @@ export function createState(scenario: Scenario): MockState {
     files: new Map(),
     rateLimits: new Map(),
     crm: emptyCrm(),
+    instagram: emptyInstagram(),
     sequences: noSequences(),
     once: { failNextRefresh: false },
   };

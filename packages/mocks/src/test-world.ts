@@ -21,8 +21,9 @@ export function useTestWorld(options: Partial<MockApiOptions> = {}) {
   beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
   afterEach(() => {
     server.resetHandlers();
-    mocks.reset();
+    // The clock first: the seed (customers, Instagram history) is relative to it.
     time = T0;
+    mocks.reset();
   });
   afterAll(() => server.close());
 

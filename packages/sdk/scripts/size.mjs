@@ -5,9 +5,9 @@
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
-// Measured 17.4 kB whole (contract: health, auth, ceo, management, crm, sales) and 4.2 kB runtime. A new contract
+// Measured 19.7 kB whole (contract: health, auth, ceo, management, crm, sales, instagram) and 4.2 kB runtime. A new contract
 // domain adds its schemas to the first: raise it deliberately, to a little above the new measured figure.
-const BUDGETS = { whole: 18.5 * 1024, runtime: 4.5 * 1024 };
+const BUDGETS = { whole: 20.5 * 1024, runtime: 4.5 * 1024 };
 
 async function measure(external) {
   const result = await build({

@@ -5,6 +5,7 @@ import { ceoRouter, managementRouter } from './admin/admin.router.js';
 import { authRouter } from './auth/auth.router.js';
 import { crmRouter, salesRouter } from './crm/crm.router.js';
 import { healthRouter } from './health/health.router.js';
+import { instagramRouter } from './instagram/instagram.router.js';
 
 /** A slice of the API: a router of the contract and its implementation. */
 export interface ServerModule {
@@ -21,4 +22,5 @@ export const modules: ServerModule[] = [
   { contract: contract.management, router: managementRouter },
   { contract: contract.crm, router: crmRouter },
   { contract: contract.sales, router: salesRouter },
+  { contract: contract.instagram, router: instagramRouter },
 ];

@@ -77,6 +77,7 @@ describe('regressions found in review', () => {
       NODE_ENV: 'production',
       JWT_SECRET: 'x'.repeat(40),
       SMTP_URL: 'smtp://mail.example.com',
+      CIMS_ENCRYPTION_KEY: 'a'.repeat(64),
     });
     expect(production.demoData).toBe(false);
     expect(loadConfig({}).demoData).toBe(true);

@@ -1,0 +1,117 @@
+import { unwrap } from '@cims/sdk';
+import { useState } from 'react';
+import type { Notice } from './app.js';
+import { cims } from './cims.js';
+import { describeError } from './errors.js';
+import { describeDevice, formatDateTime } from './format.js';
+import { useLoad } from './use-load.js';
+
+const loadSessions = async () => unwrap(await cims.auth.listSessions());
+
+/** The user's signed-in devices; end one, this one, or all of them. */
+export function SessionsPanel({ onSignedOut }: { onSignedOut: (notice: Notice) => void }) {
+  const sessions = useLoad(loadSessions, null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const act = async (work: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await work();
+    } catch (caught) {
+      setError(describeError(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const endSession = (id: number) =>
+    act(async () => {
+      const result = await cims.auth.revokeSession({ params: { id } });
+      if (result.status !== 204) unwrap(result);
+      sessions.reload();
+    });
+  const logoutHere = () =>
+    act(async () => {
+      await cims.logout();
+      onSignedOut({ tone: 'info', text: 'You signed out on this device.' });
+    });
+  const logoutEverywhere = () =>
+    act(async () => {
+      const { revoked_sessions } = await cims.logoutAll();
+      onSignedOut({
+        tone: 'info',
+        text: `You signed out everywhere: ${revoked_sessions} ${revoked_sessions === 1 ? 'session' : 'sessions'} ended.`,
+      });
+    });
+
+  return (
+    <section className="panel sessions" aria-labelledby="sessions-title">
+      <div className="panel-head">
+        <h2 id="sessions-title">Sessions</h2>
+        <button type="button" className="secondary" onClick={sessions.reload} disabled={sessions.loading}>
+          Refresh sessions
+        </button>
+      </div>
+      {sessions.error !== undefined && (
+        <p className="notice warning" role="alert">
+          {describeError(sessions.error)}
+        </p>
+      )}
+      {sessions.data && (
+        <table aria-label="Your sessions">
+          <thead>
+            <tr>
+              <th scope="col">Device</th>
+              <th scope="col">IP address</th>
+              <th scope="col">Signed in</th>
+              <th scope="col">Last active</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {sessions.data.map((session) => (
+              <tr key={session.id}>
+                <th scope="row">
+                  {describeDevice(session.user_agent)}
+                  {session.current && <span className="badge">This device</span>}
+                </th>
+                <td>{session.ip_address ?? '—'}</td>
+                <td>{formatDateTime(session.created_at)}</td>
+                <td>{formatDateTime(session.last_used_at)}</td>
+                <td>
+                  {!session.current && (
+                    <button
+                      type="button"
+                      className="secondary"
+                      disabled={busy}
+                      aria-label={`End session ${session.id} (${describeDevice(session.user_agent)})`}
+                      onClick={() => endSession(session.id)}
+                    >
+                      End
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {error && (
+        <p className="notice warning" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="actions">
+        <button type="button" className="secondary" disabled={busy} onClick={logoutHere}>
+          Log out this device
+        </button>
+        <button type="button" className="danger" disabled={busy} onClick={logoutEverywhere}>
+          Log out everywhere
+        </button>
+      </div>
+    </section>
+  );
+}

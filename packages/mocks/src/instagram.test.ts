@@ -1,0 +1,523 @@
+import { addCalendarDays, growthOf } from '@cims/contracts';
+import { unwrap } from '@cims/sdk';
+import { describe, expect, it } from 'vitest';
+import { demoFollowersOn, FAKE_GRAPH_DEMO } from './graph/demo-account.js';
+import { SEEDED_HISTORY_DAYS, SEEDED_MISSING_DAYS } from './model/instagram-seed.js';
+import { MOCK_USERS } from './state.js';
+import { T0, useTestWorld } from './test-world.js';
+
+// The clock stands at Monday 2026-06-01 09:00 UTC, 14:00 in Tashkent (UTC+5, the default business time zone).
+const w = useTestWorld();
+const { client, mocks } = w;
+const { ceo, sales1 } = MOCK_USERS;
+const TODAY = '2026-06-01';
+const YESTERDAY = '2026-05-31';
+
+async function asCeo() {
+  const { access_token } = await w.login(ceo.email, ceo.password);
+  return w.bearer(access_token);
+}
+
+const demoSetup = {
+  account_username: '@cims.official',
+  instagram_business_account_id: FAKE_GRAPH_DEMO.accountId,
+  facebook_page_id: FAKE_GRAPH_DEMO.pageId,
+  access_token: FAKE_GRAPH_DEMO.token,
+};
+
+const SECOND_ID = '17841400000000002';
+/** A second IG User in the fake, with a token that may read it. */
+function addSecondAccount(expiresAt: number) {
+  mocks.graph.accounts.set(SECOND_ID, {
+    id: SECOND_ID,
+    username: 'cims.second',
+    followers_count: 500,
+    follows_count: 20,
+    media_count: 7,
+  });
+  mocks.graph.addToken({ token: 'EAASecondAccountToken000001', accountId: SECOND_ID, expiresAt });
+  return {
+    account_username: 'cims.second',
+    instagram_business_account_id: SECOND_ID,
+    facebook_page_id: '100000000000002',
+    access_token: 'EAASecondAccountToken000001',
+  };
+}
+
+describe('the seeded demo account', () => {
+  it('is connected with its ids, yesterday as its last snapshot, and the next midnight as its next sync', async () => {
+    const state = unwrap(await client.instagram.account(await asCeo()));
+    expect(state.connected).toBe(true);
+    expect(state.account).toMatchObject({
+      id: 1,
+      account_username: FAKE_GRAPH_DEMO.username,
+      instagram_business_account_id: FAKE_GRAPH_DEMO.accountId,
+      facebook_page_id: FAKE_GRAPH_DEMO.pageId,
+      last_snapshot_date: YESTERDAY,
+      last_synced_at: '2026-05-31T00:05:00.000+05:00',
+      last_error: null,
+      reconnect_required: false,
+      token_expires_at: '2026-07-31T14:00:00.000+05:00', // 60 days after the clock's start
+      next_sync_at: '2026-06-02T00:00:00.000+05:00',
+    });
+    expect(JSON.stringify(state)).not.toContain(FAKE_GRAPH_DEMO.token);
+    expect(Object.keys(state.account ?? {}).filter((key) => key.includes('token'))).toEqual([
+      'token_expires_at',
+      'token_renewed_at',
+    ]);
+  });
+
+  it('has a year and more of daily history up to yesterday, with nulls for the missing days', async () => {
+    const auth = await asCeo();
+    const history = unwrap(await client.instagram.history({ query: { days: SEEDED_HISTORY_DAYS + 1 }, ...auth }));
+    expect(history.to_date).toBe(TODAY);
+    expect(history.from_date).toBe(addCalendarDays(TODAY, -SEEDED_HISTORY_DAYS));
+    expect(history.points).toHaveLength(SEEDED_HISTORY_DAYS + 1);
+    const today = history.points.at(-1);
+    expect(today).toEqual({
+      date: TODAY,
+      followers_count: null,
+      following_count: null,
+      media_count: null,
+      change: null,
+    });
+    for (const back of SEEDED_MISSING_DAYS) {
+      const point = history.points.find((p) => p.date === addCalendarDays(TODAY, -back));
+      expect(point?.followers_count, `${back} days ago`).toBeNull();
+    }
+    const day = history.points.find((p) => p.date === '2026-03-10');
+    const counts = demoFollowersOn('2026-03-10');
+    expect(day).toEqual({
+      date: '2026-03-10',
+      followers_count: counts.followers_count,
+      following_count: counts.follows_count,
+      media_count: counts.media_count,
+      change: counts.followers_count - demoFollowersOn('2026-03-09').followers_count,
+    });
+    // The day after a missing day has no change.
+    const afterGap = history.points.find((p) => p.date === addCalendarDays(TODAY, -4));
+    expect(afterGap?.followers_count).not.toBeNull();
+    expect(afterGap?.change).toBeNull();
+    expect(history.points.filter((p) => p.followers_count !== null)).toHaveLength(
+      SEEDED_HISTORY_DAYS - SEEDED_MISSING_DAYS.length,
+    );
+  });
+
+  it('shows complete growth for every window, by the shared rule, without calling the Graph API', async () => {
+    const growth = unwrap(await client.instagram.growth(await asCeo()));
+    expect(growth).toEqual(growthOf(mocks.instagram.snapshots()));
+    expect(growth.current_followers).toBe(demoFollowersOn(YESTERDAY).followers_count);
+    expect(growth.as_of).toBe(YESTERDAY);
+    for (const window of [growth.last_7_days, growth.last_30_days, growth.last_365_days]) {
+      expect(window.complete).toBe(true);
+      expect(window.growth).toBe((growth.current_followers ?? 0) - (window.from_followers ?? 0));
+    }
+    expect(growth.last_365_days.from_date).toBe(addCalendarDays(YESTERDAY, -365));
+    expect(mocks.graph.requests).toEqual([]);
+  });
+
+  it('defaults history to 30 days and refuses more than 3660', async () => {
+    const auth = await asCeo();
+    const history = unwrap(await client.instagram.history(auth));
+    expect(history.points).toHaveLength(30);
+    expect(history.from_date).toBe(addCalendarDays(TODAY, -29));
+    const bad = await client.instagram.history({ query: { days: 3661 }, ...auth });
+    expect(bad.status).toBe(422);
+  });
+});
+
+describe('POST /instagram/sync', () => {
+  it("stores today's snapshot from the Graph API's counts, and a second sync replaces it", async () => {
+    const auth = await asCeo();
+    const account = mocks.graph.accounts.get(FAKE_GRAPH_DEMO.accountId);
+    if (!account) throw new Error('no demo account in the fake');
+    const res = await client.instagram.sync(auth);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      message: expect.any(String),
+      followers_count: account.followers_count,
+      following_count: account.follows_count,
+      media_count: account.media_count,
+      account_username: FAKE_GRAPH_DEMO.username,
+      snapshot_date: TODAY,
+      synced_at: '2026-06-01T14:00:00.000+05:00',
+    });
+    expect(mocks.graph.requests).toEqual([
+      {
+        method: 'GET',
+        path: `/v25.0/${FAKE_GRAPH_DEMO.accountId}`,
+        query: { fields: 'id,username,followers_count,follows_count,media_count', access_token: '***' },
+        status: 200,
+      },
+    ]);
+
+    account.followers_count += 25;
+    account.username = 'cims.renamed';
+    w.advance(60_000);
+    const again = unwrap(await client.instagram.sync(auth));
+    expect([again.followers_count, again.account_username, again.snapshot_date]).toEqual([
+      account.followers_count,
+      'cims.renamed',
+      TODAY,
+    ]);
+    const history = unwrap(await client.instagram.history({ query: { days: 2 }, ...auth }));
+    expect(history.points).toEqual([
+      expect.objectContaining({ date: YESTERDAY }),
+      expect.objectContaining({
+        date: TODAY,
+        followers_count: account.followers_count,
+        change: account.followers_count - demoFollowersOn(YESTERDAY).followers_count,
+      }),
+    ]);
+    expect(mocks.instagram.snapshots().filter((s) => s.date === TODAY)).toHaveLength(1);
+    const state = unwrap(await client.instagram.account(auth));
+    expect(state.account).toMatchObject({
+      account_username: 'cims.renamed',
+      last_snapshot_date: TODAY,
+      last_synced_at: '2026-06-01T14:01:00.000+05:00',
+    });
+    const growth = unwrap(await client.instagram.growth(auth));
+    expect(growth).toEqual(growthOf(mocks.instagram.snapshots()));
+    expect(growth.current_followers).toBe(account.followers_count);
+  });
+
+  it('stores the snapshot on the business day: after midnight in Tashkent it is tomorrow already', async () => {
+    const auth = await asCeo();
+    w.advance(10 * 3_600_000); // 19:00 UTC, 00:00 on 2 June in Tashkent
+    const synced = unwrap(await client.instagram.sync(auth));
+    expect(synced.snapshot_date).toBe('2026-06-02');
+    const history = unwrap(await client.instagram.history({ query: { days: 3 }, ...auth }));
+    expect(history.points.map((p) => [p.date, p.followers_count === null])).toEqual([
+      [YESTERDAY, false],
+      [TODAY, true],
+      ['2026-06-02', false],
+    ]);
+  });
+
+  it('expired token (190): 409 INSTAGRAM_RECONNECT_REQUIRED, no retry, reconnect_required and last_error set', async () => {
+    const auth = await asCeo();
+    mocks.graph.useScenario('expired-token');
+    const res = await client.instagram.sync(auth);
+    expect(res.status).toBe(409);
+    expect(res.body).toEqual({
+      detail: expect.stringContaining('reconnect'),
+      code: 'INSTAGRAM_RECONNECT_REQUIRED',
+      graph_error: {
+        code: 190,
+        subcode: 463,
+        type: 'OAuthException',
+        message: expect.stringContaining('Session has expired'),
+        fbtrace_id: expect.any(String),
+      },
+    });
+    expect(mocks.graph.requests).toHaveLength(1);
+    const state = unwrap(await client.instagram.account(auth));
+    expect(state.account).toMatchObject({
+      reconnect_required: true,
+      last_error: {
+        code: 'INSTAGRAM_RECONNECT_REQUIRED',
+        message: expect.any(String),
+        graph_code: 190,
+        at: '2026-06-01T14:00:00.000+05:00',
+      },
+    });
+    expect(mocks.instagram.snapshots().some((s) => s.date === TODAY)).toBe(false);
+  });
+
+  it('permission revoked (10): 409 INSTAGRAM_RECONNECT_REQUIRED and reconnect_required', async () => {
+    const auth = await asCeo();
+    mocks.graph.useScenario('permission-revoked');
+    const res = await client.instagram.sync(auth);
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: 'INSTAGRAM_RECONNECT_REQUIRED', graph_error: { code: 10 } });
+    const state = unwrap(await client.instagram.account(auth));
+    expect(state.account).toMatchObject({ reconnect_required: true, last_error: { graph_code: 10 } });
+  });
+
+  it('rate limited (4): 503 UPSTREAM_RATE_LIMITED with retry_after_seconds from the usage header, no retry', async () => {
+    const auth = await asCeo();
+    mocks.graph.useScenario('rate-limited');
+    const res = await client.instagram.sync(auth);
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({
+      code: 'UPSTREAM_RATE_LIMITED',
+      retry_after_seconds: 300,
+      graph_error: { code: 4 },
+    });
+    expect(res.headers.get('retry-after')).toBe('300');
+    expect(mocks.graph.requests).toHaveLength(1);
+    const state = unwrap(await client.instagram.account(auth));
+    expect(state.account).toMatchObject({
+      reconnect_required: false,
+      last_error: { code: 'UPSTREAM_RATE_LIMITED', graph_code: 4 },
+    });
+  });
+
+  it('other throttling codes: a minute without a usage header, the longest estimate with one', async () => {
+    const auth = await asCeo();
+    mocks.graph.failNext({ status: 400, code: 17 });
+    const user = await client.instagram.sync(auth);
+    expect([user.status, (user.body as { retry_after_seconds?: number }).retry_after_seconds]).toEqual([503, 60]);
+    mocks.graph.failNext({
+      status: 403,
+      code: 80002,
+      message: 'There have been too many calls to this Instagram account.',
+      headers: {
+        'X-Business-Use-Case-Usage': JSON.stringify({
+          [FAKE_GRAPH_DEMO.accountId]: [
+            { type: 'instagram', call_count: 100, estimated_time_to_regain_access: 2 },
+            { type: 'pages', call_count: 90, estimated_time_to_regain_access: 0 },
+          ],
+        }),
+      },
+    });
+    const buc = await client.instagram.sync(auth);
+    expect(buc.status).toBe(503);
+    expect(buc.body).toMatchObject({ retry_after_seconds: 120, graph_error: { code: 80002 } });
+    expect(buc.headers.get('retry-after')).toBe('120');
+  });
+
+  it('server error: retried a bounded number of times, then 502 UPSTREAM_UNAVAILABLE with the Graph error', async () => {
+    const auth = await asCeo();
+    mocks.graph.useScenario('server-error');
+    const res = await client.instagram.sync(auth);
+    expect(res.status).toBe(502);
+    expect(res.body).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      graph_error: { code: 1, type: 'OAuthException', message: 'An unknown error has occurred.' },
+    });
+    expect(mocks.graph.requests.map((r) => r.status)).toEqual([500, 500, 500]);
+    const state = unwrap(await client.instagram.account(auth));
+    expect(state.account).toMatchObject({
+      reconnect_required: false,
+      last_error: { code: 'UPSTREAM_UNAVAILABLE', graph_code: 1 },
+    });
+  });
+
+  it('one transient failure is retried at once and the sync succeeds, clearing the last error', async () => {
+    const auth = await asCeo();
+    mocks.graph.useScenario('rate-limited');
+    expect((await client.instagram.sync(auth)).status).toBe(503);
+    mocks.graph.useScenario('healthy');
+    mocks.graph.failNext({ status: 500, code: 2 });
+    const res = await client.instagram.sync(auth);
+    expect(res.status).toBe(200);
+    expect(mocks.graph.requests.slice(1).map((r) => r.status)).toEqual([500, 200]);
+    const state = unwrap(await client.instagram.account(auth));
+    expect(state.account).toMatchObject({ last_error: null, reconnect_required: false, last_snapshot_date: TODAY });
+  });
+
+  it('an error the API does not know (code 100 on sync) is 502 UPSTREAM_UNAVAILABLE', async () => {
+    mocks.graph.failNext({ status: 400, code: 100, subcode: 33, type: 'GraphMethodException' });
+    const res = await client.instagram.sync(await asCeo());
+    expect(res.status).toBe(502);
+    expect(res.body).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', graph_error: { code: 100, subcode: 33 } });
+  });
+});
+
+describe('POST /instagram/setup', () => {
+  it('connects the demo account again: new token, history kept, reconnect_required cleared', async () => {
+    const auth = await asCeo();
+    mocks.graph.useScenario('expired-token');
+    await client.instagram.sync(auth);
+    mocks.graph.useScenario('healthy');
+    const before = mocks.instagram.snapshots().length;
+    const res = await client.instagram.setup({ body: demoSetup, ...auth });
+    expect(res.status).toBe(200);
+    const body = unwrap(res);
+    expect(body.account_id).toBe(1);
+    expect(body.account).toMatchObject({
+      id: 1,
+      account_username: 'cims.official',
+      reconnect_required: false,
+      last_error: null,
+      last_snapshot_date: YESTERDAY,
+    });
+    expect(JSON.stringify(body)).not.toContain(FAKE_GRAPH_DEMO.token);
+    expect(mocks.instagram.snapshots()).toHaveLength(before);
+    // Checked first with the account read, then its expiry from debug_token; never a token in the log.
+    expect(mocks.graph.requests.slice(-2).map((r) => [r.path, r.status])).toEqual([
+      [`/v25.0/${FAKE_GRAPH_DEMO.accountId}`, 200],
+      ['/v25.0/debug_token', 200],
+    ]);
+    expect(JSON.stringify(mocks.graph.requests)).not.toContain(FAKE_GRAPH_DEMO.token);
+    expect(body.account.token_expires_at).toBe('2026-07-31T14:00:00.000+05:00');
+  });
+
+  it('a token the Graph API refuses: 400 INSTAGRAM_TOKEN_REJECTED and nothing saved', async () => {
+    const auth = await asCeo();
+    const before = unwrap(await client.instagram.account(auth));
+    const bad = await client.instagram.setup({
+      body: { ...demoSetup, access_token: 'EAANotAValidToken000000' },
+      ...auth,
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ code: 'INSTAGRAM_TOKEN_REJECTED', graph_error: { code: 190 } });
+    const other = await client.instagram.setup({
+      body: { ...demoSetup, instagram_business_account_id: '17841499999999999' },
+      ...auth,
+    });
+    expect(other.status).toBe(400);
+    expect(other.body).toMatchObject({ code: 'INSTAGRAM_TOKEN_REJECTED', graph_error: { code: 100, subcode: 33 } });
+    mocks.graph.useScenario('permission-revoked');
+    expect((await client.instagram.setup({ body: demoSetup, ...auth })).body).toMatchObject({
+      code: 'INSTAGRAM_TOKEN_REJECTED',
+      graph_error: { code: 10 },
+    });
+    expect(unwrap(await client.instagram.account(auth))).toEqual(before);
+  });
+
+  it("the Graph API's own trouble on setup is 503 or 502, and nothing saved", async () => {
+    const auth = await asCeo();
+    const before = unwrap(await client.instagram.account(auth));
+    mocks.graph.useScenario('rate-limited');
+    const limited = await client.instagram.setup({ body: demoSetup, ...auth });
+    expect([limited.status, limited.headers.get('retry-after')]).toEqual([503, '300']);
+    mocks.graph.useScenario('server-error');
+    expect((await client.instagram.setup({ body: demoSetup, ...auth })).status).toBe(502);
+    expect(unwrap(await client.instagram.account(auth))).toEqual(before);
+  });
+
+  it('another account replaces the connected one; its expiry comes from debug_token; history per account', async () => {
+    const auth = await asCeo();
+    const demoHistory = mocks.instagram.snapshots().length;
+    const second = addSecondAccount(T0 / 1000 + 30 * 86_400);
+    const res = await client.instagram.setup({ body: second, ...auth });
+    expect(res.status).toBe(200);
+    expect(unwrap(res).account).toMatchObject({
+      id: 2,
+      account_username: 'cims.second',
+      instagram_business_account_id: SECOND_ID,
+      token_expires_at: '2026-07-01T14:00:00.000+05:00',
+      last_snapshot_date: null,
+      last_synced_at: null,
+    });
+    const growth = unwrap(await client.instagram.growth(auth));
+    expect(growth).toEqual(growthOf([]));
+    expect(growth.current_followers).toBeNull();
+    expect(unwrap(await client.instagram.sync(auth)).followers_count).toBe(500);
+
+    // The demo account comes back with its id and its history.
+    const back = unwrap(await client.instagram.setup({ body: demoSetup, ...auth }));
+    expect(back.account_id).toBe(1);
+    expect(mocks.instagram.snapshots()).toHaveLength(demoHistory);
+  });
+
+  it('takes token_expires_at as given, and a token that never expires has none', async () => {
+    const auth = await asCeo();
+    const given = unwrap(
+      await client.instagram.setup({ body: { ...demoSetup, token_expires_at: '2026-09-01T00:00:00Z' }, ...auth }),
+    );
+    expect(given.account.token_expires_at).toBe('2026-09-01T05:00:00.000+05:00');
+    const second = addSecondAccount(0);
+    const forever = unwrap(await client.instagram.setup({ body: second, ...auth }));
+    expect(forever.account.token_expires_at).toBeNull();
+  });
+
+  it('validates the body: numeric ids and a long enough token', async () => {
+    const res = await client.instagram.setup({
+      body: { ...demoSetup, instagram_business_account_id: 'abc', access_token: 'short' },
+      ...(await asCeo()),
+    });
+    expect(res.status).toBe(422);
+    expect(mocks.graph.requests).toEqual([]);
+  });
+});
+
+describe('DELETE /instagram/account', () => {
+  it('disconnects and keeps the history; every route but account and setup then answers 404', async () => {
+    const auth = await asCeo();
+    const kept = mocks.instagram.snapshots().length;
+    const res = await client.instagram.disconnect({ query: {}, ...auth });
+    expect(unwrap(res)).toEqual({ message: expect.any(String), purged_snapshots: 0 });
+    expect(unwrap(await client.instagram.account(auth))).toEqual({ connected: false, account: null });
+    for (const call of [
+      () => client.instagram.growth(auth),
+      () => client.instagram.history(auth),
+      () => client.instagram.sync(auth),
+      () => client.instagram.disconnect({ query: {}, ...auth }),
+    ]) {
+      const missing = await call();
+      expect(missing.status).toBe(404);
+      expect(missing.body).toMatchObject({ code: 'INSTAGRAM_NOT_CONNECTED' });
+    }
+    unwrap(await client.instagram.setup({ body: demoSetup, ...auth }));
+    expect(mocks.instagram.snapshots()).toHaveLength(kept);
+  });
+
+  it('with purge_history=true deletes the snapshots too', async () => {
+    const auth = await asCeo();
+    const count = mocks.instagram.snapshots().length;
+    const res = await client.instagram.disconnect({ query: { purge_history: true }, ...auth });
+    expect(unwrap(res).purged_snapshots).toBe(count);
+    unwrap(await client.instagram.setup({ body: demoSetup, ...auth }));
+    expect(unwrap(await client.instagram.growth(auth)).current_followers).toBeNull();
+    expect(mocks.instagram.snapshots()).toEqual([]);
+  });
+});
+
+describe('who may call the Instagram routes', () => {
+  it('a sales manager gets 403, nobody signed in 401', async () => {
+    const { access_token } = await w.login(sales1.email, sales1.password);
+    const sales = w.bearer(access_token);
+    expect((await client.instagram.account(sales)).status).toBe(403);
+    expect((await client.instagram.sync(sales)).status).toBe(403);
+    expect((await client.instagram.account()).status).toBe(401);
+    expect(mocks.graph.requests).toEqual([]);
+  });
+});
+
+describe('Instagram scenarios', () => {
+  it('instagram-not-connected: no account, history kept for when it comes back; reset() restores', async () => {
+    const auth = await asCeo();
+    mocks.useScenario('instagram-not-connected');
+    expect(unwrap(await client.instagram.account(auth)).connected).toBe(false);
+    expect((await client.instagram.growth(auth)).status).toBe(404);
+    mocks.reset();
+    const again = await asCeo();
+    expect(unwrap(await client.instagram.account(again)).account?.last_snapshot_date).toBe(YESTERDAY);
+  });
+
+  it('instagram-reconnect-required: the stored token has expired; setup with a valid token repairs it', async () => {
+    const auth = await asCeo();
+    mocks.useScenario('instagram-reconnect-required');
+    const state = unwrap(await client.instagram.account(auth));
+    expect(state.account).toMatchObject({
+      reconnect_required: true,
+      last_error: { code: 'INSTAGRAM_RECONNECT_REQUIRED', graph_code: 190, at: '2026-06-01T00:00:00.000+05:00' },
+      token_expires_at: '2026-05-31T23:59:00.000+05:00',
+      last_snapshot_date: YESTERDAY,
+    });
+    expect(mocks.graph.scenario).toBe('healthy');
+    const sync = await client.instagram.sync(auth);
+    expect(sync.status).toBe(409);
+    expect(sync.body).toMatchObject({ graph_error: { code: 190, subcode: 463 } });
+    const repaired = unwrap(await client.instagram.setup({ body: demoSetup, ...auth }));
+    expect(repaired.account).toMatchObject({ reconnect_required: false, last_error: null });
+    expect(unwrap(await client.instagram.sync(auth)).snapshot_date).toBe(TODAY);
+  });
+
+  it('reset() reconnects the demo account and resets the fake Graph API', async () => {
+    const auth = await asCeo();
+    mocks.graph.useScenario('server-error');
+    await client.instagram.disconnect({ query: { purge_history: true }, ...auth });
+    mocks.reset();
+    expect(mocks.graph.scenario).toBe('healthy');
+    expect(mocks.graph.requests).toEqual([]);
+    expect(mocks.instagram.snapshots()).toHaveLength(SEEDED_HISTORY_DAYS - SEEDED_MISSING_DAYS.length);
+    expect(mocks.instagram.account()).toMatchObject({ id: 1, reconnect_required: false });
+  });
+
+  it('addSnapshots stores history for the connected account, replacing a day already stored', async () => {
+    mocks.instagram.addSnapshots([
+      { date: YESTERDAY, followers_count: 1 },
+      { date: TODAY, followers_count: 3 },
+    ]);
+    const snapshots = mocks.instagram.snapshots();
+    expect(snapshots.at(-2)).toMatchObject({ date: YESTERDAY, followers_count: 1, following_count: 0 });
+    expect(snapshots.at(-1)).toMatchObject({ date: TODAY, followers_count: 3 });
+    expect(mocks.instagram.today()).toBe(TODAY);
+    mocks.useScenario('instagram-not-connected');
+    expect(() => mocks.instagram.addSnapshots([{ date: TODAY, followers_count: 1 }])).toThrow(/No Instagram account/);
+  });
+});
