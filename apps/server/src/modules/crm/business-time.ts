@@ -10,9 +10,39 @@ export class BusinessTime {
     readonly now: () => Date = () => new Date(),
   ) {}
 
+  /**
+   * The zone's offset and luxon's offset text (`+05:00`, or `Z` for UTC) per UTC day, for the days without an offset
+   * change: asking the zone (Intl) costs about 10 µs, and a page of customers formats a hundred timestamps.
+   */
+  readonly #days = new Map<number, { minutes: number; text: string } | null>();
+
   /** An instant as ISO-8601 with the business zone's offset, e.g. `2026-11-27T09:30:00.000+05:00`. */
   format(instant: Date): string {
-    return DateTime.fromJSDate(instant, { zone: this.zone }).toISO() ?? instant.toISOString();
+    const ms = instant.getTime();
+    const day = this.#dayOffset(ms);
+    if (!day) return DateTime.fromJSDate(instant, { zone: this.zone }).toISO() ?? instant.toISOString();
+    // The wall-clock time is the instant shifted by the offset, written as UTC; then the offset.
+    return new Date(ms + day.minutes * 60_000).toISOString().slice(0, 23) + day.text;
+  }
+
+  /** The offset of the UTC day of `ms`, when it is the same all day and a whole number of minutes; else null. */
+  #dayOffset(ms: number): { minutes: number; text: string } | null {
+    // Years 1970–9999 only: earlier local mean times have offsets in seconds, later ones longer ISO years.
+    if (!(ms >= 0 && ms < 253_402_214_400_000)) return null;
+    const key = Math.floor(ms / 86_400_000);
+    let day = this.#days.get(key);
+    if (day === undefined) {
+      const start = DateTime.fromMillis(key * 86_400_000, { zone: this.zone });
+      const end = DateTime.fromMillis((key + 1) * 86_400_000 - 1, { zone: this.zone });
+      const iso = start.toISO();
+      day =
+        start.offset === end.offset && Number.isInteger(start.offset) && iso
+          ? { minutes: start.offset, text: iso.slice(23) }
+          : null;
+      if (this.#days.size >= 4096) this.#days.clear();
+      this.#days.set(key, day);
+    }
+    return day;
   }
 
   /** A nullable instant, formatted. */
