@@ -22,7 +22,6 @@ import { LivenessSchema, ReadinessCheckSchema, ReadinessSchema } from '../health
 import {
   GrowthWindowSchema,
   InstagramAccountSchema,
-  InstagramErrorSchema,
   InstagramGrowthSchema,
 } from '../instagram/instagram.schemas.js';
 import { ManagedRoleSchema, MessageSchema, PageSchema } from '../management/management.schemas.js';
@@ -66,7 +65,6 @@ export function createOpenApiDocument() {
       TokenPair: TokenPairSchema,
       GrowthWindow: GrowthWindowSchema,
       InstagramAccount: InstagramAccountSchema,
-      InstagramError: InstagramErrorSchema,
       InstagramGrowth: InstagramGrowthSchema,
       Liveness: LivenessSchema,
       Readiness: ReadinessSchema,
