@@ -81,7 +81,7 @@ describe('the Instagram and Graph API settings', () => {
     expect(config.instagram).toEqual({
       scheduler: true,
       syncCron: '0 0 * * *',
-      syncRetryCron: '0 * * * *',
+      syncRetryCron: '30 * * * *',
       tokenRenewalCron: '30 3 * * *',
     });
     expect(config.encryption).toEqual({ key: undefined, previousKeys: [] });
@@ -125,6 +125,19 @@ describe('the Instagram and Graph API settings', () => {
       loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'j'.repeat(32), SMTP_URL: 'smtp://m', META_APP_ID: '1234' }),
     ).toThrow(
       /CIMS_ENCRYPTION_KEY: required when NODE_ENV=production[\s\S]*META_APP_ID and META_APP_SECRET: set both or neither/,
+    );
+    // Tokens and the app secret travel in the Graph API's URLs: never over plain http in production, but a local fake.
+    const production = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'j'.repeat(32),
+      SMTP_URL: 'smtp://m',
+      CIMS_ENCRYPTION_KEY: 'a'.repeat(64),
+    };
+    expect(() => loadConfig({ ...production, GRAPH_API_BASE_URL: 'http://graph.example.com' })).toThrow(
+      /GRAPH_API_BASE_URL: must be https:\/\/ in production/,
+    );
+    expect(loadConfig({ ...production, GRAPH_API_BASE_URL: 'http://127.0.0.1:8100' }).graph.baseUrl).toBe(
+      'http://127.0.0.1:8100',
     );
   });
 });

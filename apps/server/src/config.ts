@@ -158,7 +158,7 @@ export const EnvSchema = z.object({
   META_APP_SECRET: z.string().min(8, 'must have at least 8 characters').optional(),
   INSTAGRAM_SCHEDULER: BooleanEnv.default('true'),
   INSTAGRAM_SYNC_CRON: CronEnv.default('0 0 * * *'),
-  INSTAGRAM_SYNC_RETRY_CRON: CronEnv.default('0 * * * *'),
+  INSTAGRAM_SYNC_RETRY_CRON: CronEnv.default('30 * * * *'),
   INSTAGRAM_TOKEN_RENEWAL_CRON: CronEnv.default('30 3 * * *'),
 });
 
@@ -271,6 +271,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.NODE_ENV === 'production' && !e.CIMS_ENCRYPTION_KEY) {
     problems.push('CIMS_ENCRYPTION_KEY: required when NODE_ENV=production');
   }
+  if (e.NODE_ENV === 'production' && !isHttpsOrLoopback(e.GRAPH_API_BASE_URL)) {
+    problems.push('GRAPH_API_BASE_URL: must be https:// in production (it carries access tokens and the app secret)');
+  }
   if (Boolean(e.META_APP_ID) !== Boolean(e.META_APP_SECRET)) {
     problems.push('META_APP_ID and META_APP_SECRET: set both or neither');
   }
@@ -335,4 +338,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       tokenRenewalCron: e.INSTAGRAM_TOKEN_RENEWAL_CRON,
     },
   };
+}
+
+/** Whether a URL is https, or http to this machine (a local fake or proxy). */
+function isHttpsOrLoopback(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  return protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(hostname);
 }

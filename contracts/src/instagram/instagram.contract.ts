@@ -21,13 +21,13 @@ const ceoOnly = (description: string) =>
 /** What the Graph API's failures become on the routes that call it. */
 const graphErrors = {
   409: InstagramErrorSchema.describe(
-    '`INSTAGRAM_RECONNECT_REQUIRED`: the stored token expired or was revoked, or a permission is missing (Graph codes 190, 10, 200–299). Reconnect with `/instagram/setup`.',
+    '`INSTAGRAM_RECONNECT_REQUIRED`: the stored token expired or was revoked, or a permission is missing (Graph codes 190, 10, 200–299). Reconnect with `/instagram/setup`. (`CONFLICT` from setup: other setups kept colliding with this one; try again.)',
   ),
   502: InstagramErrorSchema.describe(
     '`UPSTREAM_UNAVAILABLE`: the Graph API failed (HTTP 5xx, codes 1 and 2, a timeout, the network) after the retries, or answered with an error this API does not know.',
   ),
   503: InstagramErrorSchema.describe(
-    '`UPSTREAM_RATE_LIMITED`: the Graph API is throttling the app or the account (codes 4, 17, 32, 613); `retry_after_seconds` says when to try again.',
+    '`UPSTREAM_RATE_LIMITED`: the Graph API is throttling the app or the account (codes 4, 17, 32, 613, 80002); `retry_after_seconds` says when to try again.',
   ),
 };
 

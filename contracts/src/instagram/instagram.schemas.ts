@@ -76,7 +76,9 @@ export const InstagramAccountSchema = z
       .describe(
         'The token expired or was revoked, or a permission is missing: run `/instagram/setup` again with a new token.',
       ),
-    next_sync_at: TimestampSchema.nullable().describe('When the scheduler syncs next; null when the scheduler is off.'),
+    next_sync_at: TimestampSchema.nullable().describe(
+      'When the scheduler syncs next; null when the scheduler is off on the server that answers, or the account needs a reconnect.',
+    ),
   })
   .describe('The connected Instagram account.');
 export type InstagramAccount = z.infer<typeof InstagramAccountSchema>;

@@ -19,11 +19,7 @@ import {
 } from '../crm/stats.schemas.js';
 import { CustomerStatusSchema, DynamicStatusSchema, StatusInUseErrorSchema } from '../crm/statuses.schemas.js';
 import { LivenessSchema, ReadinessCheckSchema, ReadinessSchema } from '../health/health.schemas.js';
-import {
-  GrowthWindowSchema,
-  InstagramAccountSchema,
-  InstagramGrowthSchema,
-} from '../instagram/instagram.schemas.js';
+import { GrowthWindowSchema, InstagramAccountSchema, InstagramGrowthSchema } from '../instagram/instagram.schemas.js';
 import { ManagedRoleSchema, MessageSchema, PageSchema } from '../management/management.schemas.js';
 import { buildOpenApiDocument } from './build-openapi.js';
 

@@ -159,6 +159,7 @@ export function instagramSuite(target: Target, withWorld: typeof WithWorld): voi
       });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       const body = unwrap(res);
+      expect(body.message).toBe(`Instagram account '${FAKE_GRAPH_DEMO.username}' configured successfully`);
       expect(body.account).toMatchObject({
         id: body.account_id,
         account_username: FAKE_GRAPH_DEMO.username,
@@ -188,6 +189,23 @@ export function instagramSuite(target: Target, withWorld: typeof WithWorld): voi
       expect(res.status).toBe(422);
       expect(instagram.graph.requests.length).toBe(before);
     });
+
+    it('a token_expires_at already past is accepted, and the account needs a reconnect with no next sync', async (context) => {
+      const instagram = instagramOf(world(), context);
+      const client = await ceo();
+      // Yesterday at 00:00 UTC: in the past in every time zone once the business day has turned.
+      const expired = `${addCalendarDays(instagram.today(), -1)}T00:00:00Z`;
+      const res = await client.instagram.setup({ body: { ...DEMO_SETUP, token_expires_at: expired } });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      const body = unwrap(res);
+      expect(body.message).toBe(`Instagram account '${FAKE_GRAPH_DEMO.username}' updated successfully`);
+      expect(body.account).toMatchObject({ reconnect_required: true, next_sync_at: null, last_error: null });
+      expect(Date.parse(body.account.token_expires_at ?? '')).toBe(Date.parse(expired));
+      const state = unwrap(await client.instagram.account());
+      expect(state.connected).toBe(true);
+      expect(state.account).toMatchObject({ reconnect_required: true, next_sync_at: null });
+      expect(Date.parse(state.account?.token_expires_at ?? '')).toBe(Date.parse(expired));
+    });
   });
 
   withWorld(target, 'Instagram: sync, growth and history', (world) => {
@@ -202,6 +220,7 @@ export function instagramSuite(target: Target, withWorld: typeof WithWorld): voi
       const res = await client.instagram.sync();
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       expect(unwrap(res)).toMatchObject({
+        message: 'Instagram data synchronized successfully',
         followers_count: counts.followers_count,
         following_count: counts.follows_count,
         media_count: counts.media_count,

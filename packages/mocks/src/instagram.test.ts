@@ -315,6 +315,78 @@ describe('POST /instagram/sync', () => {
   });
 });
 
+describe('reconnect_required and next_sync_at, by the server rule', () => {
+  it('a stored token past its expiry needs a reconnect before any sync notices, and has no next sync', async () => {
+    // The seeded token expires 60 days after the clock's start.
+    w.advance(60 * 86_400_000 - 1);
+    const before = unwrap(await client.instagram.account(await asCeo())).account;
+    expect(before).toMatchObject({ reconnect_required: false, next_sync_at: '2026-08-01T00:00:00.000+05:00' });
+    w.advance(1);
+    const after = unwrap(await client.instagram.account(await asCeo())).account;
+    expect(after).toMatchObject({
+      token_expires_at: '2026-07-31T14:00:00.000+05:00',
+      reconnect_required: true,
+      next_sync_at: null,
+      last_error: null,
+    });
+    expect(mocks.graph.requests).toEqual([]);
+  });
+
+  it('setup with a token_expires_at already past: 200, reconnect_required and no next sync', async () => {
+    const auth = await asCeo();
+    const res = unwrap(
+      await client.instagram.setup({ body: { ...demoSetup, token_expires_at: '2026-05-31T00:00:00Z' }, ...auth }),
+    );
+    expect(res.message).toBe("Instagram account 'cims.official' updated successfully");
+    expect(res.account).toMatchObject({ reconnect_required: true, next_sync_at: null, last_error: null });
+    expect(unwrap(await client.instagram.account(auth)).account).toMatchObject({
+      reconnect_required: true,
+      next_sync_at: null,
+    });
+  });
+
+  it('a token or permission failure flags the account until setup; a Graph outage does not', async () => {
+    const auth = await asCeo();
+    mocks.graph.useScenario('server-error');
+    expect((await client.instagram.sync(auth)).status).toBe(502);
+    expect(unwrap(await client.instagram.account(auth)).account).toMatchObject({
+      reconnect_required: false,
+      next_sync_at: '2026-06-02T00:00:00.000+05:00',
+    });
+    mocks.graph.useScenario('permission-revoked');
+    expect((await client.instagram.sync(auth)).status).toBe(409);
+    expect(unwrap(await client.instagram.account(auth)).account).toMatchObject({
+      reconnect_required: true,
+      next_sync_at: null,
+    });
+  });
+});
+
+describe('the messages are the server’s', () => {
+  it('setup says configured for a new account and updated for a known one; sync and disconnect as the server', async () => {
+    const auth = await asCeo();
+    expect(unwrap(await client.instagram.sync(auth)).message).toBe('Instagram data synchronized successfully');
+    expect(unwrap(await client.instagram.setup({ body: demoSetup, ...auth })).message).toBe(
+      "Instagram account 'cims.official' updated successfully",
+    );
+    expect(unwrap(await client.instagram.disconnect({ query: {}, ...auth })).message).toBe(
+      "Instagram account 'cims.official' disconnected; its history is kept",
+    );
+    // Disconnected, not forgotten: connecting it again updates it.
+    expect(unwrap(await client.instagram.setup({ body: demoSetup, ...auth })).message).toBe(
+      "Instagram account 'cims.official' updated successfully",
+    );
+    const snapshots = mocks.instagram.snapshots().length;
+    expect(unwrap(await client.instagram.disconnect({ query: { purge_history: true }, ...auth })).message).toBe(
+      `Instagram account 'cims.official' disconnected; ${snapshots} snapshots deleted`,
+    );
+    // Purged: the account is gone, so connecting it again makes a new one.
+    const again = unwrap(await client.instagram.setup({ body: demoSetup, ...auth }));
+    expect(again.message).toBe("Instagram account 'cims.official' configured successfully");
+    expect(again.account_id).toBe(2);
+  });
+});
+
 describe('POST /instagram/setup', () => {
   it('connects the demo account again: new token, history kept, reconnect_required cleared', async () => {
     const auth = await asCeo();

@@ -62,7 +62,13 @@ export async function openDatabase(target: DatabaseTarget, logger?: Logger): Pro
     } as Options<PostgreSqlDriver>);
     // Statements outside transactions (most reads) take the shorter way of node-postgres' own pool (db/sql.ts).
     const knex = orm.em.getConnection().getKnex().client as { connectionSettings: pg.PoolConfig };
-    const reads = new pg.Pool({ ...knex.connectionSettings, max: 10, idleTimeoutMillis: 30_000 });
+    const reads = new pg.Pool({
+      ...knex.connectionSettings,
+      max: 10,
+      idleTimeoutMillis: 30_000,
+      // As knex's pool: a database that cannot be reached fails the request instead of holding it forever.
+      connectionTimeoutMillis: 30_000,
+    });
     // An idle connection that fails (the server restarted) is dropped and replaced; it must not crash the process.
     reads.on('error', (error) => logger?.warn({ err: error }, 'An idle database connection failed'));
     useReadPool(orm as never, reads);

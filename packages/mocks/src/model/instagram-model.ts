@@ -67,7 +67,7 @@ export function createInstagramModel(state: MockState, options: InstagramModelOp
     if (!account) {
       throw new MockApiError(
         'INSTAGRAM_NOT_CONNECTED',
-        'No Instagram account is connected; run /instagram/setup first',
+        'No Instagram account is connected; connect one with /instagram/setup first',
       );
     }
     return account;
@@ -82,7 +82,15 @@ export function createInstagramModel(state: MockState, options: InstagramModelOp
     return days;
   };
 
+  /**
+   * The server's rule: the stored flag (a token or permission failure), or a token past its expiry on the mocks' clock,
+   * whether or not a sync has noticed yet.
+   */
+  const needsReconnect = (account: MockInstagramAccount): boolean =>
+    account.reconnect_required || (account.token_expires_at !== null && account.token_expires_at <= now());
+
   const serveAccount = (account: MockInstagramAccount): InstagramAccount => {
+    const reconnect = needsReconnect(account);
     const dates = [...(state.instagram.snapshots.get(account.instagram_business_account_id)?.keys() ?? [])].sort();
     const latest = dates.at(-1) ?? null;
     const at = (ms: number | null) => (ms === null ? null : time.iso(ms));
@@ -97,9 +105,10 @@ export function createInstagramModel(state: MockState, options: InstagramModelOp
       last_synced_at: at(account.last_synced_at),
       last_snapshot_date: latest,
       last_error: account.last_error && { ...account.last_error, at: time.iso(account.last_error.at) },
-      reconnect_required: account.reconnect_required,
-      // The mocks pretend a daily scheduler: it runs at the next midnight of the business time zone.
-      next_sync_at: time.iso(time.today().plus({ days: 1 }).toMillis()),
+      reconnect_required: reconnect,
+      // The mocks pretend a daily scheduler: it runs at the next midnight of the business time zone, and leaves an
+      // account that needs a reconnect alone (as the server's does).
+      next_sync_at: reconnect ? null : time.iso(time.today().plus({ days: 1 }).toMillis()),
     };
   };
 
@@ -145,6 +154,8 @@ export function createInstagramModel(state: MockState, options: InstagramModelOp
       if (!read.ok) throw setupError(read.failure);
       const expiresAt = await tokenExpiry(input.access_token, input.token_expires_at);
       const current = state.instagram.account;
+      // The server's wording: "updated" when the account was connected before (its row kept), else "configured".
+      const updated = state.instagram.accountIds.has(businessId);
       const account: MockInstagramAccount =
         current && current.instagram_business_account_id === businessId
           ? current
@@ -172,7 +183,11 @@ export function createInstagramModel(state: MockState, options: InstagramModelOp
       });
       state.instagram.accountIds.set(businessId, account.id);
       state.instagram.account = account;
-      return { message: 'Instagram account connected', account_id: account.id, account: serveAccount(account) };
+      return {
+        message: `Instagram account '${input.account_username}' ${updated ? 'updated' : 'configured'} successfully`,
+        account_id: account.id,
+        account: serveAccount(account),
+      };
     },
 
     /**
@@ -212,7 +227,7 @@ export function createInstagramModel(state: MockState, options: InstagramModelOp
       account.last_error = null;
       account.reconnect_required = false;
       return {
-        message: 'Instagram followers synced',
+        message: 'Instagram data synchronized successfully',
         followers_count: snapshot.followers_count,
         following_count: snapshot.following_count,
         media_count: snapshot.media_count,
@@ -258,10 +273,16 @@ export function createInstagramModel(state: MockState, options: InstagramModelOp
       const account = connected();
       const businessId = account.instagram_business_account_id;
       const purged = purge ? (state.instagram.snapshots.get(businessId)?.size ?? 0) : 0;
-      if (purge) state.instagram.snapshots.delete(businessId);
+      if (purge) {
+        // As the server deletes the account's row: connecting it again is a new account with a new id.
+        state.instagram.snapshots.delete(businessId);
+        state.instagram.accountIds.delete(businessId);
+      }
       state.instagram.account = null;
       return {
-        message: purge ? 'Instagram account disconnected and its history deleted' : 'Instagram account disconnected',
+        message: purge
+          ? `Instagram account '${account.account_username}' disconnected; ${purged} snapshots deleted`
+          : `Instagram account '${account.account_username}' disconnected; its history is kept`,
         purged_snapshots: purged,
       };
     },

@@ -57,6 +57,14 @@ describe('GraphClient', () => {
     });
   });
 
+  it('does not retry a refused app secret (code 1 over HTTP 400, not transient)', async () => {
+    const { graph, client } = setup({ app: { id: FAKE_GRAPH_DEMO.appId, secret: 'not-the-app-secret' } });
+    const error = await failure(client.exchangeToken(FAKE_GRAPH_DEMO.token));
+    expect(error.failure).toBe('other');
+    expect(error.details).toMatchObject({ attempts: 1, status: 400, graph: { code: 1 } });
+    expect(graph.requests).toHaveLength(1);
+  });
+
   it('retries transient failures with exponential backoff and full jitter, a bounded number of times', async () => {
     const { graph, client, waits } = setup();
     graph.useScenario('server-error');

@@ -180,6 +180,9 @@ function failureOf(status: number, graph: GraphErrorObject | null, transientFlag
     if (TOKEN_CODES.has(code)) return 'token';
     if (code === 10 || (code >= 200 && code <= 299)) return 'permission';
     if (RATE_LIMIT_CODES.has(code)) return 'rate-limited';
+    // Code 1 over HTTP 4xx without `is_transient` is how Meta refuses wrong app credentials ("Error validating
+    // client secret."): retrying cannot help, and the answer must say what was refused.
+    if (code === 1 && status >= 400 && status < 500 && !transientFlag) return 'other';
     if (TRANSIENT_CODES.has(code) || transientFlag) return 'retry';
   }
   if (status >= 500) return 'retry';

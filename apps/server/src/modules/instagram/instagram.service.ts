@@ -438,7 +438,12 @@ export class InstagramService {
         return await run();
       } catch (error) {
         // Another setup connected an account between our two statements: run again, now seeing it.
-        if (!(error instanceof UniqueConstraintViolationException) || attempt >= 5) throw error;
+        if (!(error instanceof UniqueConstraintViolationException)) throw error;
+        if (attempt >= 5) {
+          throw new ApiError('CONFLICT', 'Other setups of the Instagram account are running; try again', {
+            cause: error,
+          });
+        }
       }
     }
   }
@@ -512,7 +517,7 @@ export class InstagramService {
         'INSTAGRAM_RECONNECT_REQUIRED',
         `The stored access token cannot be decrypted with the configured keys (CIMS_ENCRYPTION_KEY, CIMS_ENCRYPTION_KEYS_PREVIOUS): ${RECONNECT}`,
       );
-      await this.#recordFailure(account.id, apiError, null, null);
+      await this.#recordFailure(account, apiError, null, null);
       throw apiError;
     }
   }
@@ -530,7 +535,7 @@ export class InstagramService {
     } catch (error) {
       if (!(error instanceof GraphApiError)) throw error;
       const apiError = this.#apiError(error, 'use');
-      await this.#recordFailure(account.id, apiError, error.details.graph?.code ?? null, error.details.usage);
+      await this.#recordFailure(account, apiError, error.details.graph?.code ?? null, error.details.usage);
       logger.warn(
         { instagram: { accountId: account.id, code: apiError.code, graphCode: error.details.graph?.code ?? null } },
         `Instagram sync failed: ${apiError.detail}`,
@@ -598,10 +603,11 @@ export class InstagramService {
 
   /**
    * Remembers a failure on the account; `reconnect` also flags it (by default for the failures that need one: a
-   * refused token or a missing permission).
+   * refused token or a missing permission). Only while the account still holds the token that failed: a setup that
+   * stored a new token meanwhile is not flagged by a call that was still using the old one.
    */
   async #recordFailure(
-    accountId: number,
+    account: AccountRow,
     error: ApiError,
     graphCode: number | null,
     usage: GraphUsage | null,
@@ -614,8 +620,18 @@ export class InstagramService {
           set last_error_code = ?, last_error_message = ?, last_error_graph_code = ?, last_error_at = ?,
               reconnect_required = reconnect_required or ?, graph_usage = coalesce(cast(? as jsonb), graph_usage),
               updated_at = ?
-        where id = ?`,
-      [error.code, error.detail, graphCode, now, reconnect, usageJson(usage), now, accountId],
+        where id = ? and disconnected_at is null and token_iv is not distinct from ?`,
+      [
+        error.code,
+        error.detail,
+        graphCode,
+        now,
+        reconnect,
+        usageJson(usage),
+        now,
+        account.id,
+        account.sealed?.iv ?? null,
+      ],
     );
   }
 
@@ -703,7 +719,7 @@ export class InstagramService {
         'INSTAGRAM_RECONNECT_REQUIRED',
         `The Instagram access token expired at ${time.format(expiresAt)}: ${RECONNECT}`,
       );
-      await this.#recordFailure(account.id, error, null, null);
+      await this.#recordFailure(account, error, null, null);
       throw error;
     }
     if (expiresAt.getTime() - now.getTime() > RENEW_BEFORE_EXPIRY_MS) {
@@ -718,7 +734,7 @@ export class InstagramService {
         `The Instagram access token expires at ${time.format(expiresAt)} and the server cannot renew it (META_APP_ID and META_APP_SECRET are not set): ${RECONNECT} before then`,
       );
       // Not flagged yet: the token works until it expires.
-      await this.#recordFailure(account.id, error, null, null, false);
+      await this.#recordFailure(account, error, null, null, false);
       throw error;
     }
     const { token } = await this.#openToken(account);
@@ -728,7 +744,7 @@ export class InstagramService {
     } catch (error) {
       if (!(error instanceof GraphApiError)) throw error;
       const apiError = this.#apiError(error, 'use');
-      await this.#recordFailure(account.id, apiError, error.details.graph?.code ?? null, error.details.usage);
+      await this.#recordFailure(account, apiError, error.details.graph?.code ?? null, error.details.usage);
       throw new ApiError(apiError.code, `Token renewal failed: ${apiError.detail}`, {
         cause: error,
         extra: apiError.extra,

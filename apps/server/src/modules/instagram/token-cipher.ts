@@ -66,9 +66,13 @@ export class TokenCipher {
     const key = this.#keys.get(sealed.keyId);
     if (!key) throw new SecretUnreadableError(sealed.keyId);
     try {
-      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64url'));
+      const iv = Buffer.from(sealed.iv, 'base64url');
+      const tag = Buffer.from(sealed.tag, 'base64url');
+      // Only what seal() writes: a shortened tag would be a weaker check, which GCM would otherwise accept.
+      if (iv.length !== 12 || tag.length !== 16) throw new SecretUnreadableError(sealed.keyId);
+      const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
       decipher.setAAD(Buffer.from(context, 'utf8'));
-      decipher.setAuthTag(Buffer.from(sealed.tag, 'base64url'));
+      decipher.setAuthTag(tag);
       const plaintext = Buffer.concat([
         decipher.update(Buffer.from(sealed.ciphertext, 'base64url')),
         decipher.final(),

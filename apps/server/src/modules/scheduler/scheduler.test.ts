@@ -1,0 +1,97 @@
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, migrate, openDatabase } from '../../db/orm.js';
+import { asDate, query } from '../../db/sql.js';
+import { type JobResult, Scheduler } from './scheduler.js';
+
+/** Every second. */
+const EVERY_SECOND = '* * * * * *';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Two schedulers on one ORM stand for two server instances on one database: on PGlite they even share the session,
+// so only the claim (`insert … on conflict do nothing returning`) keeps them from running a tick twice.
+describe('Scheduler on PGlite: two instances on one database', () => {
+  let db: Database;
+  const logger = pino({ level: 'silent' });
+
+  beforeAll(async () => {
+    db = await openDatabase({ kind: 'pglite' });
+    await migrate(db.orm);
+  });
+
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  /** Two instances with the same job, as every server instance adds the same jobs. */
+  function twoInstances(name: string, run: (slot: Date) => Promise<JobResult>): Scheduler[] {
+    return [1, 2].map(() => {
+      const scheduler = new Scheduler({ orm: db.orm, logger, timeZone: 'UTC' });
+      scheduler.add({ name, pattern: EVERY_SECOND, run });
+      return scheduler;
+    });
+  }
+
+  async function runsOf(job: string) {
+    const rows = await query(
+      db.orm.em.fork(),
+      'select slot, instance, outcome, detail, finished_at from scheduled_job_run where job = ? order by slot',
+      [job],
+    );
+    return rows.map((row) => ({
+      slot: asDate(row.slot).toISOString(),
+      instance: String(row.instance),
+      outcome: row.outcome,
+      detail: row.detail,
+      finished: row.finished_at !== null,
+    }));
+  }
+
+  it('runs every tick exactly once and records one succeeded row per tick', async () => {
+    const counts = new Map<string, number>();
+    const instances = twoInstances('exactly-once', async (slot) => {
+      const key = slot.toISOString();
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+      return { outcome: 'succeeded', detail: `ran ${key}` };
+    });
+    for (const scheduler of instances) scheduler.start();
+    await sleep(3_500);
+    await Promise.all(instances.map((scheduler) => scheduler.stop()));
+
+    expect(counts.size).toBeGreaterThanOrEqual(2);
+    expect(
+      [...counts.values()].every((n) => n === 1),
+      JSON.stringify([...counts]),
+    ).toBe(true);
+    const runs = await runsOf('exactly-once');
+    expect(runs.map((run) => run.slot)).toEqual([...counts.keys()].sort());
+    const names = instances.map((scheduler) => scheduler.instance);
+    for (const run of runs) {
+      expect(run).toMatchObject({ outcome: 'succeeded', detail: `ran ${run.slot}`, finished: true });
+      expect(names).toContain(run.instance);
+    }
+  });
+
+  it('a run that throws is recorded as failed, and the next tick still runs', async () => {
+    const counts = new Map<string, number>();
+    const instances = twoInstances('fails-once', async (slot) => {
+      const key = slot.toISOString();
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+      if (counts.size === 1) throw new Error('The Graph API is down');
+      return { outcome: 'succeeded', detail: 'recovered' };
+    });
+    for (const scheduler of instances) scheduler.start();
+    const deadline = Date.now() + 5_000;
+    while (Date.now() < deadline && !(await runsOf('fails-once')).some((run) => run.outcome === 'succeeded')) {
+      await sleep(100);
+    }
+    await Promise.all(instances.map((scheduler) => scheduler.stop()));
+
+    const runs = await runsOf('fails-once');
+    expect(runs.length).toBeGreaterThanOrEqual(2);
+    expect(runs[0]).toMatchObject({ outcome: 'failed', detail: 'The Graph API is down', finished: true });
+    expect(runs[1]).toMatchObject({ outcome: 'succeeded', detail: 'recovered', finished: true });
+    expect(runs.map((run) => run.slot)).toEqual([...counts.keys()].sort());
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+  });
+});
