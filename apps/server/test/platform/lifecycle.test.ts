@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -82,6 +82,32 @@ describe('graceful shutdown', () => {
     expect(await out.exited).toBe(0);
     expect(out.text()).toContain('Shutdown complete');
     expect(existsSync(path.join(dataDir, 'server.lock'))).toBe(false);
+  });
+});
+
+describe('the bundle `pnpm start` runs', () => {
+  it('builds, starts on an empty folder with the demo logins, serves, and stops on SIGTERM', async () => {
+    // What `pnpm start` does: tsup bundles the server (dependencies stay external), then `node dist/server.js`.
+    execFileSync('pnpm', ['run', 'build'], { cwd: serverDir, stdio: 'ignore' });
+    const child = spawn(process.execPath, ['dist/server.js'], {
+      cwd: serverDir,
+      env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', CIMS_DATA_DIR: tempDir(), PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out = collect(child);
+    const [, url] = await waitFor(() => out.text().match(/CIMS server ready at (http:\/\/\S+)/));
+    expect(out.text()).toContain('ceo@cims.local');
+    const login = await fetch(`${url}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ username: 'ceo@cims.local', password: 'ceo-demo-password' }),
+    });
+    expect(login.status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await out.exited).toBe(0);
+    const help = collect(spawn(process.execPath, ['dist/cli.js', 'help'], { cwd: serverDir }));
+    expect(await help.exited).toBe(0);
+    expect(help.text()).toContain('instagram:sync');
   });
 });
 
