@@ -12,7 +12,7 @@ import { CUSTOMER_COLUMNS, CUSTOMER_FROM } from '../../../apps/server/src/module
 /** auth.service.ts, `authenticate` */
 export const SQL_SESSION_CHECK = `select u.role, u.email from auth_session s join app_user u on u.id = s.user_id
         where s.id = ? and s.user_id = ? and s.revoked_at is null and s.expires_at > now() and u.is_active`;
-/** http/authenticate.ts, `holdsPage` */
+/** auth.service.ts, `holdsPage` */
 export const SQL_HOLDS_PAGE = `select 1 from user_page_permission where user_id = ? and page_name in (select jsonb_array_elements_text(cast(? as jsonb))) limit 1`;
 /** status-counts.ts, `loadStatuses` */
 export const SQL_STATUSES =
@@ -57,7 +57,7 @@ const p = (expression: string) => `\${${expression}}`;
  */
 export const COPIED_SQL: { name: string; file: string; fragments: string[] }[] = [
   { name: 'session check', file: 'apps/server/src/modules/auth/auth.service.ts', fragments: [SQL_SESSION_CHECK] },
-  { name: 'page check', file: 'apps/server/src/http/authenticate.ts', fragments: [SQL_HOLDS_PAGE] },
+  { name: 'page check', file: 'apps/server/src/modules/auth/auth.service.ts', fragments: [SQL_HOLDS_PAGE] },
   { name: 'statuses', file: `${CRM}/status-counts.ts`, fragments: [SQL_STATUSES] },
   { name: 'live totals', file: `${CRM}/crm-stats.service.ts`, fragments: [SQL_LIVE_TOTALS] },
   { name: 'permissions', file: `${CRM}/crm-stats.service.ts`, fragments: [SQL_PERMISSIONS] },

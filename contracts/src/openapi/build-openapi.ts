@@ -15,6 +15,7 @@ import { ApiErrorSchema, ValidationErrorSchema, ValidationIssueSchema } from '..
 import { ERROR_CODES, ERROR_STATUS, type ErrorStatus } from '../errors/error-codes.js';
 import { type RouteAuth, routeMeta } from '../shared/route-meta.js';
 import { listRoutes } from '../shared/routes.js';
+import { TIMESTAMP_PATTERN } from '../shared/shared.schemas.js';
 
 /** Options of {@link buildOpenApiDocument}. */
 export interface BuildOpenApiOptions {
@@ -60,6 +61,14 @@ function errorExample(status: ErrorStatus): unknown {
  * becomes a `$ref` to its component; nothing else becomes a reference, so no `$ref` can point into a throw-away
  * document.
  */
+/** `TimestampSchema` and its derivatives: a string checked by zod's date-time pattern (compiled once). */
+function isTimestamp(def: z.ZodTypeDef): boolean {
+  return (
+    (def as z.ZodStringDef).typeName === z.ZodFirstPartyTypeKind.ZodString &&
+    (def as z.ZodStringDef).checks.some((check) => check.kind === 'regex' && check.regex === TIMESTAMP_PATTERN)
+  );
+}
+
 class SchemaConverter {
   readonly #named: Map<unknown, string>;
 
@@ -80,7 +89,9 @@ class SchemaConverter {
       override: (def, refs) => {
         const name = this.#named.get(def);
         const atRoot = refs.currentPath.length <= 1;
-        return name && !atRoot ? { $ref: `${REF_PREFIX}${name}` } : ignoreOverride;
+        if (name && !atRoot) return { $ref: `${REF_PREFIX}${name}` };
+        if (!isTimestamp(def)) return ignoreOverride;
+        return { type: 'string', format: 'date-time', ...(def.description ? { description: def.description } : {}) };
       },
     }) as Record<string, unknown>;
     const { $schema: _drop, ...root } = raw;

@@ -30,6 +30,16 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it('describes timestamps as date-time strings, nullable ones included', () => {
+    const customer = doc.components.schemas.Customer.properties;
+    expect(customer.created_at).toEqual({
+      type: 'string',
+      format: 'date-time',
+      description: 'ISO-8601 date-time with an offset.',
+    });
+    expect(customer.recall_time.anyOf).toEqual([expect.objectContaining({ format: 'date-time' }), { type: 'null' }]);
+  });
+
   it('marks public routes as needing no credentials', () => {
     expect(doc.paths['/healthz'].get.security).toEqual([]);
     expect(doc.security).toEqual([{ bearerAuth: [] }]);

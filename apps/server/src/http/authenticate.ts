@@ -1,9 +1,7 @@
 import { routeMeta } from '@cims/contracts';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppRoute } from '@ts-rest/core';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from '../context.js';
-import { query } from '../db/sql.js';
 import { ApiError } from '../errors.js';
 import type { Caller } from '../modules/auth/auth.service.js';
 
@@ -31,7 +29,7 @@ export function authenticate(ctx: AppContext) {
       if (
         meta.roles &&
         !meta.roles.includes(caller.role) &&
-        !(meta.pages && (await holdsPage(ctx, caller, meta.pages)))
+        !(meta.pages && (await ctx.auth.holdsPage(caller, meta.pages)))
       ) {
         const allowed = [
           ...meta.roles.map((role) => `the role ${role}`),
@@ -45,16 +43,6 @@ export function authenticate(ctx: AppContext) {
       next(error);
     }
   };
-}
-
-/** Whether the caller holds one of `pages`. */
-async function holdsPage(ctx: AppContext, caller: Caller, pages: readonly string[]): Promise<boolean> {
-  const rows = await query(
-    ctx.db.orm.em.fork() as EntityManager,
-    `select 1 from user_page_permission where user_id = ? and page_name in (select jsonb_array_elements_text(cast(? as jsonb))) limit 1`,
-    [caller.userId, JSON.stringify(pages)],
-  );
-  return rows.length > 0;
 }
 
 /** The caller of a `bearer` route (or a `signedUrl` route called with a token), if any. */

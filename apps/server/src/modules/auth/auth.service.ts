@@ -368,6 +368,17 @@ export class AuthService {
     return { userId: claims.userId, sessionId: claims.sessionId, role: row.role as Role, email: String(row.email) };
   }
 
+  /** Whether the caller holds one of `pages` (a route's `pages` rule; roles are checked by the caller). */
+  async holdsPage(caller: Caller, pages: readonly string[]): Promise<boolean> {
+    const rows = await query(
+      this.#reads,
+      `select 1 from user_page_permission
+        where user_id = ? and page_name in (select jsonb_array_elements_text(cast(? as jsonb))) limit 1`,
+      [caller.userId, JSON.stringify(pages)],
+    );
+    return rows.length > 0;
+  }
+
   // ---------------------------------------------------------------------------------------------- the caller
 
   async me(caller: Caller): Promise<Me> {
