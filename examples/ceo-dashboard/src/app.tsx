@@ -10,17 +10,17 @@ import { LoginPage } from './login-page.js';
 import { SessionsPanel } from './sessions-panel.js';
 
 /** A message on the sign-in page: why the user is there. */
-export interface Notice {
+export interface SignInNotice {
   tone: 'info' | 'warning';
   text: string;
 }
 
-type AuthState = { kind: 'checking' } | { kind: 'signed-out'; notice?: Notice } | { kind: 'signed-in'; me: Me };
+type AuthState = { kind: 'checking' } | { kind: 'signed-out'; notice?: SignInNotice } | { kind: 'signed-in'; me: Me };
 
 /** The whole app: the sign-in page, or the dashboard once a session exists. */
 export function App({ onResetMocks }: { onResetMocks?: () => Promise<void> }) {
   const [auth, setAuth] = useState<AuthState>({ kind: 'checking' });
-  const signOut = useCallback((notice?: Notice) => setAuth({ kind: 'signed-out', notice }), []);
+  const signOut = useCallback((notice?: SignInNotice) => setAuth({ kind: 'signed-out', notice }), []);
 
   useEffect(
     () =>

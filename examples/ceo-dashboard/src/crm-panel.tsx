@@ -5,6 +5,7 @@ import { Bar, BarChart, CartesianGrid, Cell, LabelList, ResponsiveContainer, Too
 import { cims } from './cims.js';
 import { describeError } from './errors.js';
 import { formatCount, formatDateTime } from './format.js';
+import { Notice } from './notice.js';
 import { useLoad } from './use-load.js';
 
 const NO_COLOUR = '#94A3B8';
@@ -68,11 +69,7 @@ export function CrmPanel() {
           </p>
         )}
       </div>
-      {crm.error !== undefined && (
-        <p className="notice warning" role="alert">
-          {describeError(crm.error)}
-        </p>
-      )}
+      <Notice tone="warning">{crm.error !== undefined && describeError(crm.error)}</Notice>
       {data && (
         <>
           <Pipeline rows={data.pipeline} />
@@ -315,16 +312,8 @@ function NewCustomerForm({
           {fieldError('notes')}
         </label>
       </div>
-      {error && (
-        <p className="notice warning" role="alert">
-          {error}
-        </p>
-      )}
-      {message && (
-        <p className="notice info" role="status">
-          {message}
-        </p>
-      )}
+      <Notice tone="warning">{error}</Notice>
+      <Notice tone="info">{message}</Notice>
       <button type="submit" disabled={busy}>
         {busy ? 'Creating…' : 'Create customer'}
       </button>

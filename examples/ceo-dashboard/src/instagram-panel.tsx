@@ -5,6 +5,7 @@ import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YA
 import { cims } from './cims.js';
 import { describeError } from './errors.js';
 import { formatChange, formatCount, formatDateTime, formatDay, formatPercent } from './format.js';
+import { Notice } from './notice.js';
 import { useLoad } from './use-load.js';
 
 const RANGES = [30, 90, 365, 730] as const;
@@ -62,21 +63,9 @@ export function InstagramPanel() {
           <progress aria-label="Syncing with Instagram" /> Reading the follower count from Instagram…
         </p>
       )}
-      {sync.message && (
-        <p className="notice info" role="status">
-          {sync.message}
-        </p>
-      )}
-      {sync.error && (
-        <p className="notice warning" role="alert">
-          {sync.error}
-        </p>
-      )}
-      {overview.error !== undefined && (
-        <p className="notice warning" role="alert">
-          {describeError(overview.error)}
-        </p>
-      )}
+      <Notice tone="info">{sync.message}</Notice>
+      <Notice tone="warning">{sync.error}</Notice>
+      <Notice tone="warning">{overview.error !== undefined && describeError(overview.error)}</Notice>
       {overview.data && !account && (
         <>
           <p>No Instagram account is connected yet. Connect the company account to track its followers.</p>
@@ -112,11 +101,7 @@ function FollowerHistory({ version }: { version: number }) {
           ))}
         </select>
       </figcaption>
-      {history.error !== undefined && (
-        <p className="notice warning" role="alert">
-          {describeError(history.error)}
-        </p>
-      )}
+      <Notice tone="warning">{history.error !== undefined && describeError(history.error)}</Notice>
       {history.data && (
         <ResponsiveContainer width="100%" height={240}>
           <LineChart data={history.data.points} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
@@ -168,9 +153,9 @@ function AccountState({ account }: { account: InstagramAccount }) {
         <dd>{account.token_expires_at ? formatDateTime(account.token_expires_at) : 'never'}</dd>
       </dl>
       {account.last_error && (
-        <p className="notice warning">
+        <Notice tone="warning" live={false}>
           Last failure ({formatDateTime(account.last_error.at)}): {account.last_error.message}
-        </p>
+        </Notice>
       )}
     </div>
   );
@@ -278,16 +263,8 @@ function ConnectForm({ account, onConnected }: { account?: InstagramAccount; onC
           <input name="access_token" type="password" required autoComplete="off" />
         </label>
       </div>
-      {error && (
-        <p className="notice warning" role="alert">
-          {error}
-        </p>
-      )}
-      {message && (
-        <p className="notice info" role="status">
-          {message}
-        </p>
-      )}
+      <Notice tone="warning">{error}</Notice>
+      <Notice tone="info">{message}</Notice>
       <button type="submit" disabled={busy}>
         {busy ? 'Checking with Instagram…' : account ? 'Reconnect' : 'Connect'}
       </button>

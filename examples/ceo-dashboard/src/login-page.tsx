@@ -1,13 +1,14 @@
 import type { Me } from '@cims/contracts';
 import { unwrap } from '@cims/sdk';
 import { type FormEvent, useState } from 'react';
-import type { Notice } from './app.js';
+import type { SignInNotice } from './app.js';
 import { cims } from './cims.js';
 import { API_URL, MODE } from './config.js';
 import { describeError } from './errors.js';
+import { Notice } from './notice.js';
 
 /** E-mail and password, through the SDK's `login` (the tokens go to `localStorage`). */
-export function LoginPage({ notice, onSignedIn }: { notice?: Notice; onSignedIn: (me: Me) => void }) {
+export function LoginPage({ notice, onSignedIn }: { notice?: SignInNotice; onSignedIn: (me: Me) => void }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -29,11 +30,7 @@ export function LoginPage({ notice, onSignedIn }: { notice?: Notice; onSignedIn:
     <main className="centered">
       <form className="panel login" aria-labelledby="login-title" onSubmit={submit}>
         <h1 id="login-title">Sign in to the CEO dashboard</h1>
-        {notice && (
-          <p className={`notice ${notice.tone}`} role={notice.tone === 'warning' ? 'alert' : 'status'}>
-            {notice.text}
-          </p>
-        )}
+        {notice && <Notice tone={notice.tone}>{notice.text}</Notice>}
         <label>
           E-mail
           <input name="email" type="email" autoComplete="username" required />
@@ -42,11 +39,7 @@ export function LoginPage({ notice, onSignedIn }: { notice?: Notice; onSignedIn:
           Password
           <input name="password" type="password" autoComplete="current-password" required />
         </label>
-        {error && (
-          <p className="notice warning" role="alert">
-            {error}
-          </p>
-        )}
+        <Notice tone="warning">{error}</Notice>
         <button type="submit" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>

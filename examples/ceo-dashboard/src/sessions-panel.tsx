@@ -1,15 +1,16 @@
 import { unwrap } from '@cims/sdk';
 import { useState } from 'react';
-import type { Notice } from './app.js';
+import type { SignInNotice } from './app.js';
 import { cims } from './cims.js';
 import { describeError } from './errors.js';
 import { describeDevice, formatDateTime } from './format.js';
+import { Notice } from './notice.js';
 import { useLoad } from './use-load.js';
 
 const loadSessions = async () => unwrap(await cims.auth.listSessions());
 
 /** The user's signed-in devices; end one, this one, or all of them. */
-export function SessionsPanel({ onSignedOut }: { onSignedOut: (notice: Notice) => void }) {
+export function SessionsPanel({ onSignedOut }: { onSignedOut: (notice: SignInNotice) => void }) {
   const sessions = useLoad(loadSessions, null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -53,11 +54,7 @@ export function SessionsPanel({ onSignedOut }: { onSignedOut: (notice: Notice) =
           Refresh sessions
         </button>
       </div>
-      {sessions.error !== undefined && (
-        <p className="notice warning" role="alert">
-          {describeError(sessions.error)}
-        </p>
-      )}
+      <Notice tone="warning">{sessions.error !== undefined && describeError(sessions.error)}</Notice>
       {sessions.data && (
         <table aria-label="Your sessions">
           <thead>
@@ -99,11 +96,7 @@ export function SessionsPanel({ onSignedOut }: { onSignedOut: (notice: Notice) =
           </tbody>
         </table>
       )}
-      {error && (
-        <p className="notice warning" role="alert">
-          {error}
-        </p>
-      )}
+      <Notice tone="warning">{error}</Notice>
       <div className="actions">
         <button type="button" className="secondary" disabled={busy} onClick={logoutHere}>
           Log out this device
