@@ -56,11 +56,6 @@ function errorExample(status: ErrorStatus): unknown {
   return { detail, code };
 }
 
-/**
- * Converts zod to JSON Schema 2020-12 (the dialect of OpenAPI 3.1). A named shared schema anywhere below the root
- * becomes a `$ref` to its component; nothing else becomes a reference, so no `$ref` can point into a throw-away
- * document.
- */
 /** `TimestampSchema` and its derivatives: a string checked by zod's date-time pattern (compiled once). */
 function isTimestamp(def: z.ZodTypeDef): boolean {
   return (
@@ -69,6 +64,11 @@ function isTimestamp(def: z.ZodTypeDef): boolean {
   );
 }
 
+/**
+ * Converts zod to JSON Schema 2020-12 (the dialect of OpenAPI 3.1). A named shared schema anywhere below the root
+ * becomes a `$ref` to its component; nothing else becomes a reference, so no `$ref` can point into a throw-away
+ * document.
+ */
 class SchemaConverter {
   readonly #named: Map<unknown, string>;
 

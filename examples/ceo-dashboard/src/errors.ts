@@ -37,7 +37,7 @@ export function describeError(error: unknown): string {
       case 'UPSTREAM_UNAVAILABLE':
         return `Instagram is not answering right now. Try again in a few minutes.${instagramSaid}`;
       default:
-        return error.message;
+        return error.message || `The server refused the request (${error.status}).`;
     }
   }
   if (error instanceof CimsResponseValidationError) {
@@ -47,5 +47,6 @@ export function describeError(error: unknown): string {
   if (error instanceof TypeError && MODE === 'live') {
     return `Could not reach the CIMS server at ${API_URL}. Is it running, with this page's origin in CORS_ORIGINS?`;
   }
-  return error instanceof Error ? error.message : String(error);
+  const text = error instanceof Error ? error.message : String(error ?? '');
+  return text || 'Something went wrong. Please try again.';
 }
