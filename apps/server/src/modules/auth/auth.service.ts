@@ -83,9 +83,10 @@ export interface NewUser {
  */
 export class AuthService {
   /**
-   * For the single statements of the hot paths (`authenticate`, `holdsPage`, `me`), which run outside any transaction: one fork
-   * for the service's life instead of one per call. Only raw SQL goes through it, so nothing ever enters its identity
-   * map, and it never starts a transaction, so `query` runs each statement on its own pooled connection.
+   * For the single statements of the hot paths (`authenticate`, `holdsPage`, `me`), which run outside any
+   * transaction: one fork for the service's life instead of one per call. Only raw SQL goes through it, so nothing
+   * ever enters its identity map, and it never starts a transaction, so `query` runs each statement on its own pooled
+   * connection.
    */
   readonly #reads: EntityManager;
 

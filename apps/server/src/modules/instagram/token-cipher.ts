@@ -22,6 +22,10 @@ export class SecretUnreadableError extends Error {
   }
 }
 
+/** GCM's recommended IV size and its full tag: what {@link TokenCipher.seal} writes and all that `open` accepts. */
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
 /** A short, stable name of a key (the first 16 hex digits of its SHA-256), stored beside what it sealed. */
 export function keyIdOf(key: Uint8Array): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 16);
@@ -46,8 +50,8 @@ export class TokenCipher {
 
   /** Seals `plaintext` with the current key. */
   seal(plaintext: string, context: string): SealedSecret {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.#current, iv);
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.#current, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(Buffer.from(context, 'utf8'));
     const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return {
@@ -69,8 +73,8 @@ export class TokenCipher {
       const iv = Buffer.from(sealed.iv, 'base64url');
       const tag = Buffer.from(sealed.tag, 'base64url');
       // Only what seal() writes: a shortened tag would be a weaker check, which GCM would otherwise accept.
-      if (iv.length !== 12 || tag.length !== 16) throw new SecretUnreadableError(sealed.keyId);
-      const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
+      if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw new SecretUnreadableError(sealed.keyId);
+      const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
       decipher.setAAD(Buffer.from(context, 'utf8'));
       decipher.setAuthTag(tag);
       const plaintext = Buffer.concat([
