@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createExpressEndpoints, type RequestValidationError } from '@ts-rest/express';
 import cors from 'cors';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
@@ -8,10 +7,9 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { type AppContext, createContext } from './context.js';
 import type { Database } from './db/orm.js';
-import { authenticate } from './http/authenticate.js';
 import { mountDocs } from './http/docs.js';
+import { contractEndpoints } from './http/endpoints.js';
 import { errorHandler } from './http/error-handler.js';
-import { multipartParser } from './http/multipart.js';
 import { requestLogger } from './http/request-logger.js';
 import { routeTable } from './http/route-table.js';
 import { securityHeaders } from './http/security-headers.js';
@@ -53,8 +51,9 @@ export interface App {
  * Builds the HTTP application without listening; `server.ts` (or a test) decides where it listens.
  *
  * Order matters: request id and logging first, so every response (even a refused one) is traceable; then security
- * headers and CORS; then the route table, which refuses unknown routes before any body is read; then body parsing,
- * the contract's routes, and the error handler that gives every failure the contract's shape.
+ * headers and CORS; then the route table, which refuses unknown routes before any body is read and finds the route;
+ * then that route's endpoint (body parsing, credentials, validation, the handler), and the error handler that gives
+ * every failure the contract's shape.
  */
 export function createApp(options: CreateAppOptions): App {
   const { config, db, logger } = options;
@@ -75,6 +74,7 @@ export function createApp(options: CreateAppOptions): App {
         res.setHeader('X-Request-ID', id);
         return id;
       },
+      request: app.request,
     }),
   );
   app.use(securityHeaders(helmet()));
@@ -100,22 +100,7 @@ export function createApp(options: CreateAppOptions): App {
     express.static(context.blobs.directory(PROFILE_IMAGE_FOLDER), { index: false, fallthrough: true, maxAge: '1h' }),
   );
   app.use(routeTable(mounted.map((m) => m.contract)));
-  app.use(express.json({ limit: config.jsonBodyLimit }));
-  app.use(express.urlencoded({ extended: false, limit: config.jsonBodyLimit, parameterLimit: 200 }));
-
-  for (const module of mounted) {
-    createExpressEndpoints(module.contract, module.router(context) as never, app, {
-      logInitialization: false,
-      jsonQuery: false,
-      // Every response is parsed by the route's declared schema: a field the contract does not name (a password
-      // hash, an internal flag) can never leak, and a handler that drifts from the contract fails loudly.
-      responseValidation: true,
-      requestValidationErrorHandler: (error: RequestValidationError, _req, _res, next) => next(error),
-      // Credentials first (401/403 before anything else is looked at), then the upload of a multipart route: files
-      // are only read for callers allowed to send them.
-      globalMiddleware: [authenticate(context), multipartParser] as never[],
-    });
-  }
+  app.use(contractEndpoints(mounted, context, { bodyLimit: config.jsonBodyLimit }));
   app.use(errorHandler);
   return { express: app, context };
 }

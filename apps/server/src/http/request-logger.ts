@@ -43,6 +43,11 @@ function serializeResponse(res: { statusCode: number }) {
 export interface RequestLoggerOptions {
   /** The id of a request; may set response headers. */
   genReqId(req: IncomingMessage, res: ServerResponse): string;
+  /**
+   * The prototype of the requests the middleware will see (Express's `app.request`), where `req.log` is defined once:
+   * defining it on every request would cost each one a property definition and a shape of its own.
+   */
+  request: object;
 }
 
 /** A request's logger, once built; when its response started. */
@@ -58,7 +63,8 @@ type Logged = { [LOGGER]?: Logger; [STARTED]?: number };
  * same child loggers.
  *
  * Unlike pino-http, it builds those child loggers only when a line is written: with nothing to log (`LOG_LEVEL=warn`
- * and a 2xx, say) a request costs an id, a timestamp and the completion listeners, and no closure of its own.
+ * and a 2xx, say) a request costs an id, a timestamp and two listeners (`close`, which follows `finish` or an abort,
+ * and `error`), and no closure of its own.
  */
 export function requestLogger(logger: Logger, options: RequestLoggerOptions) {
   // pino-http's logger: the serializers wrapped around pino's standard ones.
@@ -90,9 +96,10 @@ export function requestLogger(logger: Logger, options: RequestLoggerOptions) {
     },
   };
 
+  Object.defineProperty(options.request, 'log', logProperty);
+
   function onComplete(this: ServerResponse & Logged, error?: Error): void {
     this.removeListener('close', onComplete);
-    this.removeListener('finish', onComplete);
     this.removeListener('error', onComplete);
     const failed = error !== undefined || this.statusCode >= 500;
     const level = failed ? 'error' : 'info';
@@ -117,9 +124,7 @@ export function requestLogger(logger: Logger, options: RequestLoggerOptions) {
     (res as Logged)[STARTED] = Date.now();
     // The completion line shows the client's address; read it now, while the socket is surely open (Node keeps it).
     void req.socket.remoteAddress;
-    Object.defineProperty(req, 'log', logProperty);
     res.on('close', onComplete);
-    res.on('finish', onComplete);
     res.on('error', onComplete);
     next();
   };

@@ -155,6 +155,24 @@ describe('request ids, security headers, CORS and logs', () => {
     expect(t.logText()).not.toContain('intake-secret');
   });
 
+  it('logs one line per request: completed, or aborted when the client leaves before the answer', async () => {
+    const fixture = createFixtureModules();
+    await using t = await createTestApp({ modules: fixture.modules });
+    await fetch(`${t.url}/healthz`, { headers: { 'x-request-id': 'done-1' } });
+    const leaving = new AbortController();
+    const request = fetch(`${t.url}/fixture/slow`, { headers: { 'x-request-id': 'gone-1' }, signal: leaving.signal });
+    await fixture.started;
+    leaving.abort();
+    await expect(request).rejects.toThrow();
+    await expect.poll(() => t.logs.filter((l) => l.reqId === 'gone-1').length).toBe(1);
+    fixture.release();
+    const done = t.logs.filter((l) => l.reqId === 'done-1');
+    expect(done).toEqual([expect.objectContaining({ msg: 'request completed', res: { statusCode: 200 } })]);
+    expect(t.logs.filter((l) => l.reqId === 'gone-1')).toEqual([
+      expect.objectContaining({ msg: 'request aborted', req: expect.objectContaining({ url: '/fixture/slow' }) }),
+    ]);
+  });
+
   it('at LOG_LEVEL=warn logs a failed request with its request, and nothing for a successful one', async () => {
     const fixture = createFixtureModules();
     await using t = await createTestApp({ modules: fixture.modules, env: { LOG_LEVEL: 'warn' } });

@@ -1,0 +1,63 @@
+import { listRoutes } from '@cims/contracts';
+import type { AppRoute } from '@ts-rest/core';
+import { createExpressEndpoints, type RequestValidationError } from '@ts-rest/express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { AppContext } from '../context.js';
+import { ApiError } from '../errors.js';
+import type { ServerModule } from '../modules/index.js';
+import { authenticate } from './authenticate.js';
+import { multipartParser } from './multipart.js';
+
+export interface EndpointOptions {
+  /** The largest JSON or URL-encoded body accepted (body-parser's `limit`). */
+  bodyLimit: string;
+}
+
+/**
+ * The contract's routes, served by ts-rest, each on an Express router of its own that is entered straight from the
+ * route {@link routeTable} found (`res.locals.route`). Express would otherwise try every route registered before the
+ * one asked for, a regular expression each, on every request; and the route table's choice (literal paths before
+ * parameters) is then the only one. The body parsers run only for the routes that take a body.
+ *
+ * Every route runs, in order: the body parsers (when it takes a body), {@link authenticate} (401/403 before anything
+ * else is looked at), the multipart parser (files are only read for callers allowed to send them), then ts-rest's
+ * request validation, the handler and the response validation. Validation errors go on to the app's error handler.
+ */
+export function contractEndpoints(
+  modules: ServerModule[],
+  context: AppContext,
+  options: EndpointOptions,
+): RequestHandler {
+  const bodyParsers = [
+    express.json({ limit: options.bodyLimit }),
+    express.urlencoded({ extended: false, limit: options.bodyLimit, parameterLimit: 200 }),
+  ];
+  const globalMiddleware = [authenticate(context), multipartParser];
+  const routers = new Map<AppRoute, express.Router>();
+  for (const module of modules) {
+    const implementation = module.router(context);
+    for (const { keys, route } of listRoutes(module.contract)) {
+      const router = express.Router();
+      if ('body' in route) router.use(bodyParsers);
+      // ts-rest mounts a router of the contract on its implementation: here a router of this one route.
+      const handler = keys.reduce<unknown>((at, key) => (at as Record<string, unknown>)[key], implementation);
+      createExpressEndpoints({ route }, { route: handler } as never, router, {
+        logInitialization: false,
+        jsonQuery: false,
+        // Every response is parsed by the route's declared schema: a field the contract does not name (a password
+        // hash, an internal flag) can never leak, and a handler that drifts from the contract fails loudly.
+        responseValidation: true,
+        requestValidationErrorHandler: (error: RequestValidationError, _req, _res, next) => next(error),
+        globalMiddleware: globalMiddleware as never[],
+      });
+      routers.set(route, router);
+    }
+  }
+
+  return function serveEndpoint(req: Request, res: Response, next: NextFunction): void {
+    const router = routers.get(res.locals.route as AppRoute);
+    if (router) router(req, res, next);
+    // The route table answers every path it does not know; a route it found belongs to one of these modules.
+    else next(new ApiError('NOT_FOUND', 'Not Found'));
+  };
+}
