@@ -40,7 +40,17 @@ export function contractEndpoints(
       const router = express.Router();
       if ('body' in route) router.use(bodyParsers);
       // ts-rest mounts a router of the contract on its implementation: here a router of this one route.
-      const handler = keys.reduce<unknown>((at, key) => (at as Record<string, unknown>)[key], implementation);
+      const handler = keys.reduce<unknown>(
+        (at, key) => (at as Record<string, unknown> | undefined)?.[key],
+        implementation,
+      );
+      // ts-rest would skip a route without an implementation and leave its path unanswered.
+      if (
+        typeof handler !== 'function' &&
+        typeof (handler as { handler?: unknown } | undefined)?.handler !== 'function'
+      ) {
+        throw new Error(`No implementation of ${route.method} ${route.path}`);
+      }
       createExpressEndpoints({ route }, { route: handler } as never, router, {
         logInitialization: false,
         jsonQuery: false,
@@ -55,9 +65,11 @@ export function contractEndpoints(
   }
 
   return function serveEndpoint(req: Request, res: Response, next: NextFunction): void {
+    // The route table answers every path it does not know, and a route it found belongs to one of these modules; a
+    // request its router does not take after all is still answered in the contract's shape.
     const router = routers.get(res.locals.route as AppRoute);
-    if (router) router(req, res, next);
-    // The route table answers every path it does not know; a route it found belongs to one of these modules.
-    else next(new ApiError('NOT_FOUND', 'Not Found'));
+    const notFound = (error?: unknown) => next(error ?? new ApiError('NOT_FOUND', 'Not Found'));
+    if (router) router(req, res, notFound);
+    else notFound();
   };
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { createTestApp } from '../harness.js';
-import { createFixtureModules } from './fixture-module.js';
+import { createFixtureModules, fixtureContract } from './fixture-module.js';
 
 const json = (body: unknown) => ({
   method: 'POST',
@@ -186,6 +186,16 @@ describe('request ids, security headers, CORS and logs', () => {
       req: { id: 'boom-1', method: 'GET', url: '/fixture/boom' },
       res: { statusCode: 500 },
     });
+  });
+});
+
+describe('the contract routes', () => {
+  it('refuses to start when a route of a module has no implementation', async () => {
+    const { modules } = createFixtureModules();
+    const partial = { contract: fixtureContract, router: () => ({ echo: async () => ({ status: 200, body: {} }) }) };
+    await expect(createTestApp({ modules: [...modules.slice(0, -1), partial] })).rejects.toThrow(
+      'No implementation of POST /fixture/form',
+    );
   });
 });
 
