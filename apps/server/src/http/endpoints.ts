@@ -6,6 +6,7 @@ import type { AppContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import type { ServerModule } from '../modules/index.js';
 import { authenticate } from './authenticate.js';
+import { errorHandler } from './error-handler.js';
 import { multipartParser } from './multipart.js';
 
 export interface EndpointOptions {
@@ -15,13 +16,16 @@ export interface EndpointOptions {
 
 /**
  * The contract's routes, served by ts-rest, each on an Express router of its own that is entered straight from the
- * route {@link routeTable} found (`res.locals.route`). Express would otherwise try every route registered before the
- * one asked for, a regular expression each, on every request; and the route table's choice (literal paths before
- * parameters) is then the only one. The body parsers run only for the routes that take a body.
+ * route the route table (`route-table.ts`) found (`res.locals.route`). Express would otherwise try every route
+ * registered before the one asked for, a regular expression each, on every request; and the route table's choice
+ * (literal paths before parameters) is then the only one. The body parsers run only for the routes that declare a
+ * body (`c.noBody()` included, as in the route table's 415 check).
  *
- * Every route runs, in order: the body parsers (when it takes a body), {@link authenticate} (401/403 before anything
- * else is looked at), the multipart parser (files are only read for callers allowed to send them), then ts-rest's
- * request validation, the handler and the response validation. Validation errors go on to the app's error handler.
+ * Every route runs, in order: the body parsers (when it declares a body), {@link authenticate} (401/403 before the
+ * request is validated or an upload read), the multipart parser (files are only read for callers allowed to send
+ * them), then ts-rest's request validation, the handler and the response validation. Every failure is answered by
+ * the {@link errorHandler} at the end of the route's router, at once (a router that runs out of layers hands an error
+ * on only at the next turn of the event loop).
  */
 export function contractEndpoints(
   modules: ServerModule[],
@@ -60,6 +64,7 @@ export function contractEndpoints(
         requestValidationErrorHandler: (error: RequestValidationError, _req, _res, next) => next(error),
         globalMiddleware: globalMiddleware as never[],
       });
+      router.use(errorHandler);
       routers.set(route, router);
     }
   }
