@@ -23,9 +23,10 @@ export interface EndpointOptions {
  *
  * Every route runs, in order: the body parsers (when it declares a body), {@link authenticate} (401/403 before the
  * request is validated or an upload read), the multipart parser (files are only read for callers allowed to send
- * them), then ts-rest's request validation, the handler and the response validation. Every failure is answered by
- * the {@link errorHandler} at the end of the route's router, at once (a router that runs out of layers hands an error
- * on only at the next turn of the event loop).
+ * them), then ts-rest's request validation, the handler and the response validation. Every failure, and a request
+ * the route does not take after all (a contract 404), is answered by the {@link errorHandler} at the end of the
+ * route's router, at once (a router that runs out of layers hands an error on only at the next turn of the event
+ * loop).
  */
 export function contractEndpoints(
   modules: ServerModule[],
@@ -64,17 +65,20 @@ export function contractEndpoints(
         requestValidationErrorHandler: (error: RequestValidationError, _req, _res, next) => next(error),
         globalMiddleware: globalMiddleware as never[],
       });
-      router.use(errorHandler);
+      router.use(unanswered, errorHandler);
       routers.set(route, router);
     }
   }
 
   return function serveEndpoint(req: Request, res: Response, next: NextFunction): void {
-    // The route table answers every path it does not know, and a route it found belongs to one of these modules; a
-    // request its router does not take after all is still answered in the contract's shape.
+    // The route table answers every path it does not know, and a route it found belongs to one of these modules.
     const router = routers.get(res.locals.route as AppRoute);
-    const notFound = (error?: unknown) => next(error ?? new ApiError('NOT_FOUND', 'Not Found'));
-    if (router) router(req, res, notFound);
-    else notFound();
+    if (router) router(req, res, next);
+    else unanswered(req, res, next);
   };
+}
+
+/** The last layer of a route's router: a request its route did not take after all still gets the contract's 404. */
+function unanswered(_req: Request, _res: Response, next: NextFunction): void {
+  next(new ApiError('NOT_FOUND', 'Not Found'));
 }
