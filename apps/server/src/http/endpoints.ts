@@ -8,6 +8,7 @@ import type { ServerModule } from '../modules/index.js';
 import { authenticate } from './authenticate.js';
 import { errorHandler } from './error-handler.js';
 import { multipartParser } from './multipart.js';
+import { withFastResponses } from './response-check.js';
 
 export interface EndpointOptions {
   /** The largest JSON or URL-encoded body accepted (body-parser's `limit`). */
@@ -56,11 +57,12 @@ export function contractEndpoints(
       ) {
         throw new Error(`No implementation of ${route.method} ${route.path}`);
       }
-      createExpressEndpoints({ route }, { route: handler } as never, router, {
+      createExpressEndpoints({ route: withFastResponses(route) }, { route: handler } as never, router, {
         logInitialization: false,
         jsonQuery: false,
         // Every response is parsed by the route's declared schema: a field the contract does not name (a password
-        // hash, an internal flag) can never leak, and a handler that drifts from the contract fails loudly.
+        // hash, an internal flag) can never leak, and a handler that drifts from the contract fails loudly. A body
+        // exactly as declared is recognised by a validator compiled once (response-check.ts); zod parses the rest.
         responseValidation: true,
         requestValidationErrorHandler: (error: RequestValidationError, _req, _res, next) => next(error),
         globalMiddleware: globalMiddleware as never[],

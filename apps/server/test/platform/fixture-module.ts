@@ -10,6 +10,29 @@ import { modules } from '../../src/modules/index.js';
  * each kind. It is mounted next to the real modules in the tests that need it, never in the server.
  */
 const c = initContract();
+
+const ShapeSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  tags: z.array(z.string()),
+  owner: z.object({ id: z.number().int(), email: z.string() }).nullable(),
+  counts: z.record(z.string(), z.number().int()),
+});
+
+/** The bodies `/fixture/shape/:kind` answers with: as declared, with keys the contract does not name, or wrong. */
+export const SHAPES = {
+  exact: { id: 7, name: 'Seven', tags: ['a', 'b'], owner: { id: 1, email: 'ceo@cims.local' }, counts: { open: 2 } },
+  'extra-keys': {
+    id: 7,
+    name: 'Seven',
+    tags: ['a'],
+    owner: { id: 1, email: 'ceo@cims.local', password_hash: '$2b$12$secret' },
+    counts: { open: 2 },
+    internal_flag: true,
+  },
+  'wrong-type': { id: '7', name: 'Seven', tags: [], owner: null, counts: {} },
+  'date-for-object': { id: 7, name: 'Seven', tags: [], owner: null, counts: new Date(0) },
+} as const;
 export const fixtureContract = c.router(
   {
     echo: {
@@ -35,6 +58,14 @@ export const fixtureContract = c.router(
       summary: 'Fail unexpectedly',
       metadata: meta({ auth: 'public' }),
       responses: { 200: z.object({}), ...errorResponses(500) },
+    },
+    shape: {
+      method: 'GET',
+      path: '/fixture/shape/:kind',
+      summary: 'Answer a body that is exactly as declared, or one that drifts from it in the way `kind` names',
+      metadata: meta({ auth: 'public' }),
+      pathParams: z.object({ kind: z.enum(['exact', 'extra-keys', 'wrong-type', 'date-for-object']) }),
+      responses: { 200: ShapeSchema, ...errorResponses(500) },
     },
     slow: {
       method: 'GET',
@@ -67,6 +98,8 @@ export function createFixtureModules() {
         boom: async () => {
           throw new Error('connection string postgres://admin:hunter2@db leaked');
         },
+        // The bodies are typed loosely on purpose: a drift the types would catch can still come from SQL rows.
+        shape: async ({ params }) => ({ status: 200, body: SHAPES[params.kind] as never }),
         slow: async () => {
           entered();
           await released;

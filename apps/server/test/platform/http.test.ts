@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { createTestApp } from '../harness.js';
-import { createFixtureModules, fixtureContract } from './fixture-module.js';
+import { createFixtureModules, fixtureContract, SHAPES } from './fixture-module.js';
 
 const json = (body: unknown) => ({
   method: 'POST',
@@ -96,6 +96,48 @@ describe('bad input always gets a 4xx in the contract error shape', () => {
     expect(text).not.toContain('at ');
     const logged = t.logs.find((line) => line.msg === 'Unhandled error');
     expect(logged?.reqId).toBe(res.headers.get('x-request-id'));
+  });
+});
+
+describe('every response is checked against the contract', () => {
+  it('passes a body that is exactly as declared, unchanged', async () => {
+    const fixture = createFixtureModules();
+    await using t = await createTestApp({ modules: fixture.modules });
+    const res = await fetch(`${t.url}/fixture/shape/exact`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toStrictEqual(SHAPES.exact);
+  });
+
+  it('strips every key the contract does not name, at any depth, so nothing internal leaks', async () => {
+    const fixture = createFixtureModules();
+    await using t = await createTestApp({ modules: fixture.modules });
+    const res = await fetch(`${t.url}/fixture/shape/extra-keys`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(JSON.parse(text)).toStrictEqual({
+      id: 7,
+      name: 'Seven',
+      tags: ['a'],
+      owner: { id: 1, email: 'ceo@cims.local' },
+      counts: { open: 2 },
+    });
+    expect(text).not.toContain('secret');
+    // The handler's own object is not changed by the check.
+    expect(SHAPES['extra-keys'].owner.password_hash).toBe('$2b$12$secret');
+  });
+
+  it.each([
+    ['wrong-type', 'a number that is a string'],
+    ['date-for-object', 'a Date where an object is declared'],
+  ] as const)('fails a drifting handler (%s: %s) with 500 INTERNAL and the issues in the log', async (kind, _what) => {
+    const fixture = createFixtureModules();
+    await using t = await createTestApp({ modules: fixture.modules });
+    const res = await fetch(`${t.url}/fixture/shape/${kind}`);
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({ detail: 'Internal server error', code: 'INTERNAL' });
+    const logged = t.logs.find((line) => line.msg === 'Unhandled error');
+    expect(logged?.reqId).toBe(res.headers.get('x-request-id'));
+    expect(JSON.stringify(logged)).toMatch(/Expected (number|object), received (string|date)/);
   });
 });
 

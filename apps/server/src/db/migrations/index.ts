@@ -5,6 +5,7 @@ import { Migration20261126233938 } from './Migration20261126233938.js';
 import { Migration20261127013328 } from './Migration20261127013328.js';
 import { Migration20261127052209 } from './Migration20261127052209.js';
 import { Migration20261127085355 } from './Migration20261127085355.js';
+import { Migration20261127144118 } from './Migration20261127144118.js';
 
 /**
  * Every migration, in order. They are imported statically (not discovered on disk) so the bundled server, tsx and
@@ -18,4 +19,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261127013328', class: Migration20261127013328 },
   { name: 'Migration20261127052209', class: Migration20261127052209 },
   { name: 'Migration20261127085355', class: Migration20261127085355 },
+  { name: 'Migration20261127144118', class: Migration20261127144118 },
 ];

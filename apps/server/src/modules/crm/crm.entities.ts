@@ -26,8 +26,13 @@ export const CustomerStatusEntity = defineEntity({
   }),
 });
 
-/** The text the CRM search looks in, lower-cased; a trigram index over the same expression makes `like` fast. */
-export const CUSTOMER_SEARCH_EXPRESSION = `lower("full_name" || ' ' || "phone_number" || ' ' || coalesce("username", '') || ' ' || "platform" || ' ' || coalesce("assistant_name", '') || ' ' || "status")`;
+/**
+ * The text the CRM search looks in, lower-cased. It is kept in the stored generated column `search_text` (PostgreSQL
+ * recomputes it on every insert and update), which a trigram index makes fast for `like`: a search then reads the
+ * column of each candidate row instead of building and lower-casing this concatenation for it.
+ */
+// The casts of the nullable columns are the ones PostgreSQL writes back, so the schema diff sees no change.
+export const CUSTOMER_SEARCH_EXPRESSION = `lower("full_name" || ' ' || "phone_number" || ' ' || coalesce("username"::text, '') || ' ' || "platform" || ' ' || coalesce("assistant_name"::text, '') || ' ' || "status")`;
 
 /** A customer (lead). `archived_at` set = archived (soft-deleted). */
 export const CustomerEntity = defineEntity({
@@ -61,7 +66,7 @@ export const CustomerEntity = defineEntity({
     },
     {
       name: 'customer_search_trgm_index',
-      expression: `create index "customer_search_trgm_index" on "customer" using gin ((${CUSTOMER_SEARCH_EXPRESSION}) gin_trgm_ops)`,
+      expression: 'create index "customer_search_trgm_index" on "customer" using gin ("search_text" gin_trgm_ops)',
     },
   ],
   properties: (p) => ({
@@ -103,6 +108,8 @@ export const CustomerEntity = defineEntity({
     createdAt: p.datetime().onCreate(now),
     updatedAt: p.datetime().onCreate(now).onUpdate(now),
     archivedAt: p.datetime().nullable(),
+    /** {@link CUSTOMER_SEARCH_EXPRESSION}, kept by PostgreSQL; never written, and not loaded with the entity. */
+    searchText: p.text().generated(`(${CUSTOMER_SEARCH_EXPRESSION}) stored`).lazy(),
   }),
 });
 

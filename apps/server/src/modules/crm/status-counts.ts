@@ -1,7 +1,6 @@
 import type { StatusCategory } from '@cims/contracts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { asInt, query } from '../../db/sql.js';
-import { CUSTOMER_SEARCH_EXPRESSION } from './crm.entities.js';
 
 /** A status as the statistics need it. */
 export interface StatusInfo {
@@ -87,10 +86,10 @@ export function keyLabel(key: string): string {
 }
 
 /**
- * The search expression of the trigram index, on the alias `c`. It must stay the indexed expression (the planner
- * matches it column by column, whatever the alias), so it is derived from the one the index is built on.
+ * What the CRM search looks in, on the alias `c`: the stored column the trigram index is built on (its text is
+ * `CUSTOMER_SEARCH_EXPRESSION` of crm.entities.ts).
  */
-export const CUSTOMER_SEARCH = CUSTOMER_SEARCH_EXPRESSION.replace(/"(\w+)"/g, 'c."$1"');
+export const CUSTOMER_SEARCH = 'c.search_text';
 
 /** `<expression> like '%term%'`, case-insensitively, with `%`, `_` and `\` in the term taken literally. */
 export function searchCondition(expression: string, term: string): { sql: string; params: unknown[] } {
