@@ -9,7 +9,7 @@
  * - the statements of `CrmStatsService` (apps/server/src/modules/crm/crm-stats.service.ts), in the same order and
  *   with the same concurrency (the same `Promise.all` groups). The statements the server keeps private are copied
  *   into lib/crm-sql.ts, which the benchmark checks against the server's source before each run; the pieces the
- *   server exports are imported: `CUSTOMER_COLUMNS` and `CUSTOMER_FROM` (customer-view.ts), the search expression
+ *   server exports are imported: `CUSTOMER_COLUMNS` and `CUSTOMER_FROM` (customer-view.ts), the searched column
  *   `CUSTOMER_SEARCH` and `searchCondition` (status-counts.ts);
  * - the same rendering, by the server's own pure functions: `toCustomer` with the server's `BusinessTime` (timestamps
  *   in the business zone), `countMap`, `countsRecord`, `percentages`, `totalOf` and `resolveStatus`.

@@ -12,8 +12,9 @@ const K = z.ZodFirstPartyTypeKind;
 
 /**
  * Whether a zod schema's output is its input, unchanged, whenever the input carries no key the schema does not name —
- * and whether its JSON Schema says exactly what zod accepts. Only such schemas get the compiled fast path; everything
- * else (transforms, defaults, dates, unions of objects, string lengths counted differently, …) is parsed by zod alone.
+ * and whether its JSON Schema accepts nothing that zod refuses (it may refuse more: Infinity, say, which zod then
+ * decides on). Only such schemas get the compiled fast path; everything else (transforms, defaults, dates, unions of
+ * objects, string lengths counted differently, …) is parsed by zod alone.
  */
 function isPlain(schema: z.ZodTypeAny, { asProperty = false } = {}): boolean {
   const def = schema._def as z.ZodTypeDef & { typeName: z.ZodFirstPartyTypeKind };
@@ -85,7 +86,12 @@ const ajv = new Ajv({
   strictNumbers: true,
 });
 
-/** Marks a JSON Schema object that zod parses as an object: a plain one (a Date, Map, Set or promise is another type). */
+/**
+ * Added to every object and record: the fast path passes only a plain object on (an object literal) with no own
+ * `__proto__` key. Anything else is copied by zod, which reads declared keys through getters
+ * and the prototype chain, never copies `__proto__`, and sees a Date, Map or Set as another type — whereas the object
+ * itself, sent as it is, would be written by `JSON.stringify` (own enumerable keys only, or its `toJSON`).
+ */
 const PLAIN_OBJECT = 'x-plain-object';
 ajv.addKeyword({
   keyword: PLAIN_OBJECT,
@@ -94,7 +100,7 @@ ajv.addKeyword({
   code(cxt) {
     const { data } = cxt;
     cxt.fail(
-      _`${data} instanceof Date || ${data} instanceof Map || ${data} instanceof Set || typeof ${data}.then == "function"`,
+      _`Object.getPrototypeOf(${data}) !== Object.prototype || Object.prototype.hasOwnProperty.call(${data}, "__proto__")`,
     );
   },
 });
@@ -103,7 +109,8 @@ function compile(schema: z.ZodTypeAny): ValidateFunction {
   const json = zodToJsonSchema(schema, {
     target: 'jsonSchema7',
     $refStrategy: 'none',
-    // (the default) An object zod strips says `additionalProperties: false`: the fast path never passes an unknown key.
+    // (The default, named for what it does here.) An object whose unknown keys zod strips gets `additionalProperties:
+    // false`, so the fast path refuses any key the contract does not name and leaves it to zod to strip.
     removeAdditionalStrategy: 'passthrough',
     postProcess: (jsonSchema, def) => {
       const name = (def as { typeName?: z.ZodFirstPartyTypeKind }).typeName;

@@ -108,7 +108,7 @@ export const CustomerEntity = defineEntity({
     createdAt: p.datetime().onCreate(now),
     updatedAt: p.datetime().onCreate(now).onUpdate(now),
     archivedAt: p.datetime().nullable(),
-    /** {@link CUSTOMER_SEARCH_EXPRESSION}, kept by PostgreSQL; never written, and not loaded with the entity. */
+    /** {@link CUSTOMER_SEARCH_EXPRESSION}, computed by PostgreSQL on every write; lazy, so not loaded with the entity. */
     searchText: p.text().generated(`(${CUSTOMER_SEARCH_EXPRESSION}) stored`).lazy(),
   }),
 });
