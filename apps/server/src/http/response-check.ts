@@ -88,9 +88,9 @@ const ajv = new Ajv({
 
 /**
  * Added to every object and record: the fast path passes only a plain object on (an object literal) with no own
- * `__proto__` key. Anything else is copied by zod, which reads declared keys through getters
- * and the prototype chain, never copies `__proto__`, and sees a Date, Map or Set as another type — whereas the object
- * itself, sent as it is, would be written by `JSON.stringify` (own enumerable keys only, or its `toJSON`).
+ * `__proto__` key. Anything else is copied by zod, which reads declared keys through getters and the prototype chain,
+ * never copies `__proto__`, and sees a Date, Map or Set as another type — whereas the object itself, sent as it is,
+ * would be written by `JSON.stringify` (own enumerable keys only, or its `toJSON`).
  */
 const PLAIN_OBJECT = 'x-plain-object';
 ajv.addKeyword({
