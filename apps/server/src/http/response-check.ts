@@ -131,22 +131,25 @@ function compile(schema: z.ZodTypeAny): ValidateFunction {
  * failing with zod's issues.
  */
 export function fastResponseSchema(schema: z.ZodTypeAny): ResponseSchema {
-  let checked = compiled.get(schema);
+  let checked = decided.get(schema);
   if (!checked) {
-    if (!isPlain(schema)) return schema;
-    const validate = compile(schema);
-    checked = {
-      safeParse(data) {
-        return validate(data) ? { success: true, data } : schema.safeParse(data);
-      },
-    };
-    compiled.set(schema, checked);
+    checked = isPlain(schema) ? compiledCheck(schema) : schema;
+    decided.set(schema, checked);
   }
   return checked;
 }
 
-/** Each schema is compiled once per process, however many servers (tests) or routes use it. */
-const compiled = new WeakMap<z.ZodTypeAny, ResponseSchema>();
+/** Each schema is looked at (and compiled) once per process, however many servers (tests) or routes use it. */
+const decided = new WeakMap<z.ZodTypeAny, ResponseSchema>();
+
+function compiledCheck(schema: z.ZodTypeAny): ResponseSchema {
+  const validate = compile(schema);
+  return {
+    safeParse(data) {
+      return validate(data) ? { success: true, data } : schema.safeParse(data);
+    },
+  };
+}
 
 /** A route whose zod response schemas are replaced by {@link fastResponseSchema}s (files and `noBody` stay as they are). */
 export function withFastResponses(route: AppRoute): AppRoute {

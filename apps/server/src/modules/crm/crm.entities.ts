@@ -29,9 +29,9 @@ export const CustomerStatusEntity = defineEntity({
 /**
  * The text the CRM search looks in, lower-cased. It is kept in the stored generated column `search_text` (PostgreSQL
  * recomputes it on every insert and update), which a trigram index makes fast for `like`: a search then reads the
- * column of each candidate row instead of building and lower-casing this concatenation for it.
+ * column of each candidate row instead of building and lower-casing this concatenation for it. The casts of the
+ * nullable columns are the ones PostgreSQL writes back, so the schema diff sees no change.
  */
-// The casts of the nullable columns are the ones PostgreSQL writes back, so the schema diff sees no change.
 export const CUSTOMER_SEARCH_EXPRESSION = `lower("full_name" || ' ' || "phone_number" || ' ' || coalesce("username"::text, '') || ' ' || "platform" || ' ' || coalesce("assistant_name"::text, '') || ' ' || "status")`;
 
 /** A customer (lead). `archived_at` set = archived (soft-deleted). */
