@@ -36,3 +36,68 @@ describe('BusinessTime.format', () => {
     expect(new BusinessTime('UTC').format(new Date('2026-11-27T04:30:00.120Z'))).toBe('2026-11-27T04:30:00.120Z');
   });
 });
+
+/** Every `step` days from `from` to `to`, as `YYYY-MM-DD`. */
+function calendar(from: string, to: string, step: number): string[] {
+  const out: string[] = [];
+  for (let ms = Date.parse(from); ms < Date.parse(to); ms += step * 86_400_000)
+    out.push(new Date(ms).toISOString().slice(0, 10));
+  return out;
+}
+
+describe('BusinessTime days', () => {
+  it.each(ZONES)('finds the day of an instant as luxon does in %s', (zone) => {
+    const time = new BusinessTime(zone);
+    const samples = [
+      ...instants('2026-03-08T00:00:00Z', '2026-03-09T12:00:00Z', 60_007),
+      ...instants('2026-10-24T12:00:00Z', '2026-10-25T12:00:00Z', 60_007),
+      ...instants('2026-11-26T00:00:00Z', '2026-11-28T00:00:00Z', 60_007),
+      ...instants('1960-01-01T00:00:00Z', '2100-01-01T00:00:00Z', 3 * 86_400_000 + 12_345_678),
+    ];
+    const wrong = samples.filter((d) => time.dayOf(d) !== DateTime.fromJSDate(d, { zone }).toISODate());
+    expect(wrong.map((d) => d.toISOString())).toEqual([]);
+  });
+
+  it.each(ZONES)('adds days and finds Mondays and first days as luxon does in %s', (zone) => {
+    const time = new BusinessTime(zone);
+    const at = (day: string) => DateTime.fromISO(day, { zone });
+    const wrong: string[] = [];
+    for (const day of [...calendar('1969-12-20', '2101-01-01', 13), ...calendar('2026-02-20', '2026-03-10', 1)]) {
+      for (const n of [-364, -179, -89, -7, -1, 0, 1, 7, 30]) {
+        const expected = at(day).plus({ days: n }).toISODate();
+        if (time.addDays(day, n) !== expected) wrong.push(`${day} + ${n}: ${time.addDays(day, n)} ≠ ${expected}`);
+      }
+      if (time.mondayOf(day) !== at(day).startOf('week').toISODate()) wrong.push(`monday of ${day}`);
+      if (time.firstOfMonth(day) !== at(day).startOf('month').toISODate()) wrong.push(`1st of ${day}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('counts on the calendar: month ends, leap days, Sundays', () => {
+    const time = new BusinessTime('Asia/Tashkent');
+    expect(time.addDays('2026-12-31', 1)).toBe('2027-01-01');
+    expect(time.addDays('2028-02-28', 1)).toBe('2028-02-29');
+    expect(time.addDays('2027-02-28', 1)).toBe('2027-03-01');
+    expect(time.addDays('2026-11-27', -364)).toBe('2025-11-28');
+    expect(time.mondayOf('2026-11-29')).toBe('2026-11-23');
+    expect(time.mondayOf('2026-11-23')).toBe('2026-11-23');
+    expect(time.firstOfMonth('2026-11-27')).toBe('2026-11-01');
+    expect(time.days('2026-12-30', '2027-01-02')).toEqual(['2026-12-30', '2026-12-31', '2027-01-01', '2027-01-02']);
+  });
+
+  it('answers what luxon answers for what is not a plain day', () => {
+    const time = new BusinessTime('Asia/Tashkent');
+    for (const day of ['2026-02-30', '2026-13-01', '2026-1-05', 'yesterday', '', '1969-07-20', '2026-11-27T10:00']) {
+      const at = DateTime.fromISO(day, { zone: 'Asia/Tashkent' });
+      expect([day, time.addDays(day, 1)]).toEqual([day, at.plus({ days: 1 }).toISODate()]);
+      expect([day, time.mondayOf(day)]).toEqual([day, at.startOf('week').toISODate()]);
+      expect([day, time.firstOfMonth(day)]).toEqual([day, at.startOf('month').toISODate()]);
+    }
+  });
+
+  it('takes today in the business zone from its clock', () => {
+    const time = new BusinessTime('Asia/Tashkent', () => new Date('2026-11-27T19:30:00Z'));
+    expect(time.today()).toBe('2026-11-28');
+    expect(new BusinessTime('America/New_York', () => new Date('2026-11-27T03:30:00Z')).today()).toBe('2026-11-26');
+  });
+});
