@@ -456,7 +456,7 @@ export function crmSuite(target: Target, withWorld: typeof WithWorld): void {
       expect(differ.status).toBe(422);
     });
 
-    it('answers 422 for an unknown status (on `status`), an unknown platform and an invalid phone number', async () => {
+    it('answers 422 for an unknown status (on `status`), platform, customer type or language, and an invalid phone', async () => {
       const ceo = await as.ceo();
       const base = { full_name: `Invalid ${unique()}`, platform: 'telegram', phone_number: newPhone().e164 };
       const unknownStatus = await ceo.crm.create({ body: { ...base, status: `nope_${unique()}` } });
@@ -465,6 +465,14 @@ export function crmSuite(target: Target, withWorld: typeof WithWorld): void {
       const unknownPlatform = await ceo.crm.create({ body: { ...base, status: 'contacted', platform: 'myspace' } });
       expect(unknownPlatform.status).toBe(422);
       expect(issueLocs(unknownPlatform.body).some((loc) => loc.includes('platform'))).toBe(true);
+      for (const field of ['customer_type', 'conversation_language'] as const) {
+        const unknown = await ceo.crm.create({ body: { ...base, status: 'contacted', [field]: 'klingon' as never } });
+        expect(unknown.status, field).toBe(422);
+        expect(
+          issueLocs(unknown.body).some((loc) => loc.includes(field)),
+          field,
+        ).toBe(true);
+      }
       const badPhone = await ceo.crm.create({ body: { ...base, status: 'contacted', phone_number: '123' } });
       expect(badPhone.status).toBe(422);
       expect(issueLocs(badPhone.body).some((loc) => loc.includes('phone_number'))).toBe(true);

@@ -200,6 +200,15 @@ describe('creating customers', () => {
     const platform = await ceo.crm.create({ body: { ...base, status: 'contacted', platform: 'myspace' } });
     expect(platform.status).toBe(422);
     expect(issueLocs(platform.body)).toEqual([['body', 'platform']]);
+    const kind = await ceo.crm.create({ body: { ...base, status: 'contacted', customer_type: 'wholesale' as never } });
+    expect(kind.status).toBe(422);
+    expect(issueLocs(kind.body)).toEqual([['body', 'customer_type']]);
+    expect(JSON.stringify(kind.body)).toContain("'local', 'international'");
+    const language = await ceo.crm.create({
+      body: { ...base, status: 'contacted', conversation_language: 'klingon' as never },
+    });
+    expect(language.status).toBe(422);
+    expect(issueLocs(language.body)).toEqual([['body', 'conversation_language']]);
     // Every problem at once.
     const both = await ceo.crm.create({
       body: { ...base, phone_number: '123', status: 'nope', recall_time: '2030-02-30T10:00' },

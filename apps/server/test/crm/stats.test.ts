@@ -253,6 +253,15 @@ describe('GET /crm/customers/report/period', { timeout: 90_000 }, () => {
 
     const ninety = unwrap(await ceo.crm.report({ query: { period: '90d' } }));
     expect(ninety).toMatchObject({ from_date: tashkent.addDays(today, -89), to_date: today, total_customers: 4 });
+    for (const [period, days] of [
+      ['3d', 3],
+      ['15d', 15],
+      ['30d', 30],
+    ] as const) {
+      const window = unwrap(await ceo.crm.report({ query: { period } }));
+      expect(window).toMatchObject({ period, from_date: tashkent.addDays(today, 1 - days), to_date: today });
+      expect(window.customers.map((c) => c.id)).toEqual([...todayIds].reverse().concat(yesterday));
+    }
     const week = unwrap(await ceo.crm.report({ query: {} }));
     expect(week).toMatchObject({ period: '7d', total_customers: 3 });
 

@@ -28,6 +28,21 @@ describe('customer statuses (/management/statuses)', () => {
       is_system: false,
     });
     expect(unwrap(await ceo.management.listStatuses()).at(-1)?.id).toBe(hot.id);
+    // The legacy client's form sends `is_system` (and `order`, `is_active`) too: a status made through the API is never
+    // a system status, whatever it says.
+    const legacyForm = await ceo.management.createStatus({
+      body: {
+        name: 'From the form',
+        display_name: 'From the form',
+        color: '#112233',
+        order: 9,
+        is_active: true,
+        is_system: true,
+      } as never,
+    });
+    expect(legacyForm.status, JSON.stringify(legacyForm.body)).toBe(201);
+    expect(unwrap(legacyForm)).toMatchObject({ name: 'from_the_form', is_system: false });
+    expect((await ceo.management.deleteStatus({ params: { id: unwrap(legacyForm).id } })).status).toBe(200);
     expect((await ceo.management.createStatus({ body: { name: 'HOT_LEAD', display_name: 'x' } })).status).toBe(409);
     expect((await ceo.management.createStatus({ body: { name: 'Contacted', display_name: 'x' } })).status).toBe(409);
 
