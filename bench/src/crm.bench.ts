@@ -61,7 +61,7 @@ function numberEnv(name: string, fallback: number, allowZero = false): number {
 
 const settings = {
   adminUrl: process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
-  sizes: String(flags.sizes).split(',').map(parseCount),
+  sizes: [...new Set(String(flags.sizes).split(',').map(parseCount))],
   durationSeconds: numberEnv('BENCH_DURATION', 10),
   warmupSeconds: numberEnv('BENCH_WARMUP', 3),
   connections: numberEnv('BENCH_CONNECTIONS', 16),
@@ -282,6 +282,7 @@ async function startTargets(size: number, scenarios: ScenarioName[], verify: boo
   });
   check(size, 'login as sales1 (a sales manager with the crm page) on the server', signedIn.status === 200);
   const token = (signedIn.body as { access_token?: string }).access_token;
+  if (!token) throw new Error(`Cannot sign in on the server of ${size} customers; nothing measured`);
   const headers = { authorization: `Bearer ${token}` };
   if (verify) await verifyTargets({ size, server, baseline, headers }, databaseUrl, scenarios);
   return { size, server, baseline, headers };
@@ -648,6 +649,12 @@ async function main(): Promise<number> {
             });
             verdict = `  (target ≤ ${TARGETS.p50Scaling}×)  ${value <= TARGETS.p50Scaling ? 'met' : 'MISSED'}`;
           } else {
+            verdicts.push({
+              name: `${label} p50 at ${large} ÷ p50 at ${small}: not judged, the probe's load is too high`,
+              value,
+              target: `≤ ${TARGETS.p50Scaling}× at most ${TARGETS.p50LoadShare * 100}% of the throughput`,
+              met: false,
+            });
             verdict =
               `  NOT JUDGED: ${settings.probeRate}/s is over ${TARGETS.p50LoadShare * 100}% of the server's ` +
               `throughput (${fixed(capacity)}/s); lower BENCH_CRM_PROBE_RATE`;
@@ -667,7 +674,15 @@ async function main(): Promise<number> {
         );
       }
     }
-    if (judged && settings.probeRate === 0) output.push('p50 at 1M ÷ p50 at 10k: NOT JUDGED (BENCH_CRM_PROBE_RATE=0)');
+    if (judged && settings.probeRate === 0) {
+      output.push('p50 at 1M ÷ p50 at 10k: NOT JUDGED (BENCH_CRM_PROBE_RATE=0)');
+      verdicts.push({
+        name: 'p50 at 1M ÷ p50 at 10k: not judged (no probe)',
+        value: Number.NaN,
+        target: '≤ 2×',
+        met: false,
+      });
+    }
   }
   if (selectivity.length > 0) {
     output.push(

@@ -187,7 +187,7 @@ describe('creating customers', () => {
     expect(found.customers.map((c) => c.id)).toEqual([body.id]);
   });
 
-  it('answers 422 for an unknown status (listing the active ones), a platform, a phone; nothing is created', async () => {
+  it('answers 422 for an unknown status (listing the active ones), platform, customer type, language, a bad phone; nothing is created', async () => {
     await using t = await createTestApp();
     const ceo = await signIn(t, CEO);
     const base = { full_name: `Invalid ${unique()}`, platform: 'telegram', phone_number: newPhone().e164 };

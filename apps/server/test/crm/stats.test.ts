@@ -259,7 +259,12 @@ describe('GET /crm/customers/report/period', { timeout: 90_000 }, () => {
       ['30d', 30],
     ] as const) {
       const window = unwrap(await ceo.crm.report({ query: { period } }));
-      expect(window).toMatchObject({ period, from_date: tashkent.addDays(today, 1 - days), to_date: today });
+      expect(window).toMatchObject({
+        period,
+        from_date: tashkent.addDays(today, 1 - days),
+        to_date: today,
+        total_customers: 3,
+      });
       expect(window.customers.map((c) => c.id)).toEqual([...todayIds].reverse().concat(yesterday));
     }
     const week = unwrap(await ceo.crm.report({ query: {} }));

@@ -2,7 +2,19 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { BusinessTime } from './business-time.js';
 
-const ZONES = ['UTC', 'Asia/Tashkent', 'Europe/London', 'America/New_York', 'America/St_Johns', 'Australia/Lord_Howe'];
+// With and without daylight saving time; half-hour and 45-minute offsets (Kathmandu, Chatham); changes at midnight
+// (Santiago).
+const ZONES = [
+  'UTC',
+  'Asia/Tashkent',
+  'Europe/London',
+  'America/New_York',
+  'America/St_Johns',
+  'Australia/Lord_Howe',
+  'Asia/Kathmandu',
+  'Pacific/Chatham',
+  'America/Santiago',
+];
 
 /** Every `step` ms from `from` to `to`, as Dates. */
 function instants(from: string, to: string, step: number): Date[] {
@@ -83,6 +95,15 @@ describe('BusinessTime days', () => {
     expect(time.mondayOf('2026-11-23')).toBe('2026-11-23');
     expect(time.firstOfMonth('2026-11-27')).toBe('2026-11-01');
     expect(time.days('2026-12-30', '2027-01-02')).toEqual(['2026-12-30', '2026-12-31', '2027-01-01', '2027-01-02']);
+  });
+
+  it('counts a day a zone skipped as a day: Samoa went from 2011-12-29 to 2011-12-31', () => {
+    // luxon moves the missing midnight of 2011-12-30 into the next day; a business day is a date on the calendar.
+    const time = new BusinessTime('Pacific/Apia');
+    expect(time.addDays('2011-12-29', 1)).toBe('2011-12-30');
+    expect(time.days('2011-12-29', '2011-12-31')).toEqual(['2011-12-29', '2011-12-30', '2011-12-31']);
+    expect(time.dayOf(new Date('2011-12-30T09:59:59Z'))).toBe('2011-12-29');
+    expect(time.dayOf(new Date('2011-12-30T10:00:00Z'))).toBe('2011-12-31');
   });
 
   it('answers what luxon answers for what is not a plain day', () => {

@@ -3,7 +3,8 @@ import { DateTime } from 'luxon';
 /**
  * Calendar arithmetic in the business time zone (`BUSINESS_TIMEZONE`): what "today", "this week" and "the last 7
  * days" mean for the CRM, and the offset returned timestamps carry. Days are `YYYY-MM-DD` strings; instants are Dates.
- * The zone decides which day an instant falls on and when a day starts; counting days is done on the calendar.
+ * The zone decides which day an instant falls on and when a day starts; counting days is done on the calendar, so a
+ * date a zone skipped (Samoa's 2011-12-30) still counts as a day.
  */
 export class BusinessTime {
   constructor(
