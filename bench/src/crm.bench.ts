@@ -143,12 +143,10 @@ async function stopChildren(): Promise<void> {
   for (const dir of dataDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
-const cleanup = stopChildren;
-
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     log('Interrupted: stopping the processes (the seeded databases are kept)');
-    cleanup().finally(() => process.exit(130));
+    stopChildren().finally(() => process.exit(130));
   });
 }
 process.stdout.on('error', () => {});
@@ -232,7 +230,7 @@ interface Targets {
 }
 
 /**
- * Starts the server and the baseline on the database of `size` and signs in. With `verify`, first checks that both
+ * Starts the server and the baseline on the database of `size` and signs in. With `verify`, then checks that both
  * answer every scenario with the same, right body (and throws when not).
  */
 async function startTargets(size: number, scenarios: ScenarioName[], verify: boolean): Promise<Targets> {
@@ -357,14 +355,14 @@ async function verifyTargets(targets: Targets, databaseUrl: string, scenarios: S
 
 const ours = () => [process.pid, ...children.map((c) => c.process.pid ?? 0)];
 
-/** A warm-up of `target` on `scenario` at the throughput phase's connections. */
-const warmUp = (target: Child, scenario: { path: string }, headers: Record<string, string>) =>
+/** A closed loop on `target` at the throughput phase's connections, for `seconds` (a warm-up, or a round). */
+const closedLoop = (target: Child, scenario: { path: string }, headers: Record<string, string>, seconds: number) =>
   saturate({
     url: target.url,
     method: 'GET',
     path: scenario.path,
     connections: settings.connections,
-    seconds: settings.warmupSeconds,
+    seconds,
     headers,
   });
 
@@ -381,15 +379,9 @@ async function runSize(size: number, scenarios: ScenarioName[]): Promise<void> {
   );
   for (const name of scenarios) {
     const scenario = SCENARIOS[name];
-    for (const target of both) await warmUp(target, scenario, headers);
+    for (const target of both) await closedLoop(target, scenario, headers, settings.warmupSeconds);
     const result = await compare(both, settings.rounds, (target) =>
-      measure(
-        scenario.label,
-        target,
-        ours,
-        () => saturate({ url: target.url, method: 'GET', path: scenario.path, connections, seconds, headers }),
-        log,
-      ),
+      measure(scenario.label, target, ours, () => closedLoop(target, scenario, headers, seconds), log),
     );
     for (const entry of result.values()) measured.push({ ...entry, size, kind: 'throughput' });
   }
@@ -418,7 +410,9 @@ async function runLatency(small: number, large: number, scenarios: ScenarioName[
     const scenario = SCENARIOS[name];
     const label = `${scenario.label} @${settings.probeRate}/s`;
     for (const side of sides) {
-      for (const target of [side.baseline, side.server]) await warmUp(target, scenario, side.headers);
+      for (const target of [side.baseline, side.server]) {
+        await closedLoop(target, scenario, side.headers, settings.warmupSeconds);
+      }
     }
     const rounds = new Map<string, Measured[]>();
     for (let round = 0; round < settings.probeRounds; round++) {
@@ -459,7 +453,7 @@ async function runLatency(small: number, large: number, scenarios: ScenarioName[
       });
     }
   }
-  await sleep(1000);
+  // The last phase was a probe, which waits for all its requests: nothing is in flight.
   await stopChildren();
 }
 
@@ -763,6 +757,6 @@ try {
 } catch (error) {
   console.error(error);
 } finally {
-  await cleanup();
+  await stopChildren();
 }
 process.exit(exitCode);

@@ -23,21 +23,29 @@ function instants(from: string, to: string, step: number): Date[] {
   return out;
 }
 
+/** Every `step` days from `from` to `to`, as `YYYY-MM-DD`. */
+const calendar = (from: string, to: string, step: number): string[] =>
+  instants(from, to, step * 86_400_000).map((d) => d.toISOString().slice(0, 10));
+
+/** The instants `format` and `dayOf` are compared with luxon on. */
+const SAMPLES = [
+  // Minute by minute through the 2026 changes of the northern and southern hemispheres (DST on and off).
+  ...instants('2026-03-08T00:00:00Z', '2026-03-09T12:00:00Z', 60_007),
+  ...instants('2026-03-28T12:00:00Z', '2026-03-29T12:00:00Z', 60_007),
+  ...instants('2026-04-04T12:00:00Z', '2026-04-05T18:00:00Z', 60_007),
+  ...instants('2026-10-03T12:00:00Z', '2026-10-04T18:00:00Z', 60_007),
+  ...instants('2026-10-24T12:00:00Z', '2026-10-25T12:00:00Z', 60_007),
+  ...instants('2026-11-01T00:00:00Z', '2026-11-02T12:00:00Z', 60_007),
+  // Two days around now, minute by minute.
+  ...instants('2026-11-26T00:00:00Z', '2026-11-28T00:00:00Z', 60_007),
+  // Every few days from 1960 (before the cached range) to 2100.
+  ...instants('1960-01-01T00:00:00Z', '2100-01-01T00:00:00Z', 3 * 86_400_000 + 12_345_678),
+];
+
 describe('BusinessTime.format', () => {
   it.each(ZONES)('writes what luxon writes in %s, across offset changes and over the years', (zone) => {
     const time = new BusinessTime(zone);
-    const samples = [
-      // Minute by minute through the 2026 changes of the northern and southern hemispheres (DST on and off).
-      ...instants('2026-03-08T00:00:00Z', '2026-03-09T12:00:00Z', 60_007),
-      ...instants('2026-03-28T12:00:00Z', '2026-03-29T12:00:00Z', 60_007),
-      ...instants('2026-04-04T12:00:00Z', '2026-04-05T18:00:00Z', 60_007),
-      ...instants('2026-10-03T12:00:00Z', '2026-10-04T18:00:00Z', 60_007),
-      ...instants('2026-10-24T12:00:00Z', '2026-10-25T12:00:00Z', 60_007),
-      ...instants('2026-11-01T00:00:00Z', '2026-11-02T12:00:00Z', 60_007),
-      // Every few days from 1960 (before the cached range) to 2100.
-      ...instants('1960-01-01T00:00:00Z', '2100-01-01T00:00:00Z', 3 * 86_400_000 + 12_345_678),
-    ];
-    const wrong = samples.filter((d) => time.format(d) !== DateTime.fromJSDate(d, { zone }).toISO());
+    const wrong = SAMPLES.filter((d) => time.format(d) !== DateTime.fromJSDate(d, { zone }).toISO());
     expect(wrong.map((d) => d.toISOString())).toEqual([]);
   });
 
@@ -49,24 +57,10 @@ describe('BusinessTime.format', () => {
   });
 });
 
-/** Every `step` days from `from` to `to`, as `YYYY-MM-DD`. */
-function calendar(from: string, to: string, step: number): string[] {
-  const out: string[] = [];
-  for (let ms = Date.parse(from); ms < Date.parse(to); ms += step * 86_400_000)
-    out.push(new Date(ms).toISOString().slice(0, 10));
-  return out;
-}
-
 describe('BusinessTime days', () => {
   it.each(ZONES)('finds the day of an instant as luxon does in %s', (zone) => {
     const time = new BusinessTime(zone);
-    const samples = [
-      ...instants('2026-03-08T00:00:00Z', '2026-03-09T12:00:00Z', 60_007),
-      ...instants('2026-10-24T12:00:00Z', '2026-10-25T12:00:00Z', 60_007),
-      ...instants('2026-11-26T00:00:00Z', '2026-11-28T00:00:00Z', 60_007),
-      ...instants('1960-01-01T00:00:00Z', '2100-01-01T00:00:00Z', 3 * 86_400_000 + 12_345_678),
-    ];
-    const wrong = samples.filter((d) => time.dayOf(d) !== DateTime.fromJSDate(d, { zone }).toISODate());
+    const wrong = SAMPLES.filter((d) => time.dayOf(d) !== DateTime.fromJSDate(d, { zone }).toISODate());
     expect(wrong.map((d) => d.toISOString())).toEqual([]);
   });
 

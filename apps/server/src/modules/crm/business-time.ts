@@ -31,11 +31,11 @@ export class BusinessTime {
   #dayOffset(ms: number): { minutes: number; text: string } | null {
     // Years 1970–9999 only: earlier local mean times have offsets in seconds, later ones longer ISO years.
     if (!(ms >= 0 && ms < 253_402_214_400_000)) return null;
-    const key = Math.floor(ms / 86_400_000);
+    const key = Math.floor(ms / DAY_MS);
     let day = this.#days.get(key);
     if (day === undefined) {
-      const start = DateTime.fromMillis(key * 86_400_000, { zone: this.zone });
-      const end = DateTime.fromMillis((key + 1) * 86_400_000 - 1, { zone: this.zone });
+      const start = DateTime.fromMillis(key * DAY_MS, { zone: this.zone });
+      const end = DateTime.fromMillis((key + 1) * DAY_MS - 1, { zone: this.zone });
       const iso = start.toISO();
       day =
         start.offset === end.offset && Number.isInteger(start.offset) && iso
@@ -67,7 +67,7 @@ export class BusinessTime {
   dayOf(instant: Date): string {
     const ms = instant.getTime();
     const day = this.#dayOffset(ms);
-    if (day) return new Date(ms + day.minutes * 60_000).toISOString().slice(0, 10);
+    if (day) return isoDay(ms + day.minutes * 60_000);
     return DateTime.fromJSDate(instant, { zone: this.zone }).toISODate() as string;
   }
 
@@ -75,8 +75,8 @@ export class BusinessTime {
   addDays(day: string, days: number): string {
     const ms = dayMs(day);
     if (ms !== null && Number.isInteger(days)) {
-      const result = ms + days * 86_400_000;
-      if (result >= 0 && result < LAST_DAY_MS) return new Date(result).toISOString().slice(0, 10);
+      const result = ms + days * DAY_MS;
+      if (result >= 0 && result < LAST_DAY_MS) return isoDay(result);
     }
     return DateTime.fromISO(day, { zone: this.zone }).plus({ days }).toISODate() as string;
   }
@@ -89,9 +89,9 @@ export class BusinessTime {
   /** Monday of the week `day` is in. */
   mondayOf(day: string): string {
     const ms = dayMs(day);
-    if (ms !== null && ms >= 7 * 86_400_000) {
+    if (ms !== null && ms >= 7 * DAY_MS) {
       // getUTCDay: 0 is Sunday; Monday is 0 days back, Sunday 6.
-      return new Date(ms - ((new Date(ms).getUTCDay() + 6) % 7) * 86_400_000).toISOString().slice(0, 10);
+      return isoDay(ms - ((new Date(ms).getUTCDay() + 6) % 7) * DAY_MS);
     }
     return DateTime.fromISO(day, { zone: this.zone }).startOf('week').toISODate() as string;
   }
@@ -110,6 +110,8 @@ export class BusinessTime {
   }
 }
 
+const DAY_MS = 86_400_000;
+
 /** 10000-01-01T00:00:00Z: from there on, ISO-8601 writes years with a sign and six digits. */
 const LAST_DAY_MS = 253_402_300_800_000;
 
@@ -121,5 +123,10 @@ const LAST_DAY_MS = 253_402_300_800_000;
 function dayMs(day: string): number | null {
   if (day.length !== 10 || day < '1970-01-01') return null;
   const ms = Date.parse(`${day}T00:00:00Z`);
-  return Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== day ? null : ms;
+  return Number.isNaN(ms) || isoDay(ms) !== day ? null : ms;
+}
+
+/** The UTC date of `ms` as `YYYY-MM-DD` (years 0–9999). */
+function isoDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
 }
