@@ -13,8 +13,8 @@ const { client, mocks, server } = w;
 const { ceo } = MOCK_USERS;
 
 describe('createMockApi', () => {
-  it('has one handler per contract route, plus the media route and the catch-all', () => {
-    expect(mocks.handlers).toHaveLength(listRoutes(contract).length + 2);
+  it('has one handler per contract route, plus the malformed-path guard, the media route and the catch-all', () => {
+    expect(mocks.handlers).toHaveLength(listRoutes(contract).length + 3);
     const paths = mocks.handlers.map((h) => String((h.info as { path: unknown }).path));
     for (const { route } of listRoutes(contract)) expect(paths).toContain(`${baseUrl}${route.path}`);
   });
