@@ -235,9 +235,12 @@ describe('regression: a malformed % escape in a path parameter was a 500', () =>
     expect((locs(res.body)[0] as unknown[])[0]).toBe('path');
   });
 
-  it('an unknown path with a bad escape is still a 404', async () => {
-    const res = await send('/no/such/%ff', { auth: false });
-    expect(res.status).toBe(404);
-    expect(res.body?.code).toBe('NOT_FOUND');
-  });
+  it.each(['/no/such/%ff', '/media/profile-images/%ff.png', '/crm/%ff/detail'])(
+    'an unknown path with a bad escape is still a 404: %s',
+    async (path) => {
+      const res = await send(path, { auth: false });
+      expect(res.status).toBe(404);
+      expect(res.body?.code).toBe('NOT_FOUND');
+    },
+  );
 });
