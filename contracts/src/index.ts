@@ -105,9 +105,11 @@ export {
   isAcceptedInstant,
   isStorableText,
   isValidDateTimeText,
+  MALFORMED_ESCAPE_MESSAGE,
   MAX_ID,
   MAX_OFFSET,
   MAX_PAGE,
+  malformedPathParamIssues,
   UNSAFE_TEXT_MESSAGE,
   unsafeTextIssues,
 } from './shared/input-rules.js';

@@ -5,6 +5,8 @@ import {
   isAcceptedInstant,
   isStorableText,
   isValidDateTimeText,
+  MALFORMED_ESCAPE_MESSAGE,
+  malformedPathParamIssues,
   UNSAFE_TEXT_MESSAGE,
   unsafeTextIssues,
 } from './input-rules.js';
@@ -76,5 +78,16 @@ describe('days and instants', () => {
     expect(isAcceptedInstant(new Date(INSTANT_RANGE.until))).toBe(false);
     expect(isAcceptedInstant(new Date(Number.NaN))).toBe(false);
     expect(new Date(INSTANT_RANGE.until).toISOString()).toBe('3000-01-01T00:00:00.000Z');
+  });
+});
+
+describe('malformedPathParamIssues', () => {
+  it('names each parameter whose segment is not valid percent-encoding', () => {
+    const issue = (name: string) => ({ loc: ['path', name], msg: MALFORMED_ESCAPE_MESSAGE, type: 'url_decoding' });
+    expect(malformedPathParamIssues('/crm/detail/:id', '/crm/detail/%ff')).toEqual([issue('id')]);
+    expect(malformedPathParamIssues('/crm/detail/:id', '/crm/detail/%')).toEqual([issue('id')]);
+    expect(malformedPathParamIssues('/a/:x/b/:y?', '/a/%E0%A4%A/b/%zz')).toEqual([issue('x'), issue('y')]);
+    expect(malformedPathParamIssues('/crm/detail/:id', '/crm/detail/%41%C3%A9')).toEqual([]);
+    expect(malformedPathParamIssues('/crm/detail/:id', '/crm/detail/')).toEqual([]);
   });
 });

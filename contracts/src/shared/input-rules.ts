@@ -118,3 +118,33 @@ export function unsafeTextIssues(location: string, value: unknown): ValidationIs
   walk(value, [location], 0);
   return found;
 }
+
+/** Why a path parameter that is not valid percent-encoding is refused. */
+export const MALFORMED_ESCAPE_MESSAGE = 'Input should be valid percent-encoded UTF-8';
+
+/**
+ * A `422` issue for every parameter of `routePath` (`/crm/detail/:id`) whose segment in `requestPath` (as sent, not
+ * decoded) is not valid percent-encoding (`%ff`, a lone `%`). Routers decode parameters while matching and fail on
+ * these with an error of their own; the server and the mocks run this first.
+ *
+ * @example
+ * malformedPathParamIssues('/crm/detail/:id', '/crm/detail/%ff') // [{ loc: ['path', 'id'], … }]
+ */
+export function malformedPathParamIssues(routePath: string, requestPath: string): ValidationIssue[] {
+  const values = requestPath.split('/');
+  const found: ValidationIssue[] = [];
+  routePath.split('/').forEach((name, index) => {
+    const value = values[index];
+    if (!name.startsWith(':') || value === undefined) return;
+    try {
+      decodeURIComponent(value);
+    } catch {
+      found.push({
+        loc: ['path', name.slice(1).replace(/\?$/, '')],
+        msg: MALFORMED_ESCAPE_MESSAGE,
+        type: 'url_decoding',
+      });
+    }
+  });
+  return found;
+}

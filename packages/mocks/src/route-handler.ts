@@ -4,6 +4,7 @@ import {
   type ErrorCode,
   type FilePart,
   listRoutes,
+  malformedPathParamIssues,
   type RouteMeta,
   unsafeTextIssues,
   type ValidationErrorBody,
@@ -386,11 +387,22 @@ function routeHandler(
 }
 
 /**
- * Every URL under `base`, as a regular expression: MSW decodes the parameters of a string path (`${base}/*`), and a
- * path that is not valid percent-encoding would make it throw before the handler runs.
+ * Every URL under `base` (absolute, or a path such as `/api` on the page's origin), as a regular expression: MSW
+ * decodes the parameters of a string path (`${base}/*`), and a path that is not valid percent-encoding would make it
+ * throw before any handler runs.
  */
 function underBase(base: string): RegExp {
-  return new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/`);
+  const escaped = base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(
+    base === '' || base.startsWith('/') ? `^[a-z][a-z0-9+.-]*://[^/]+${escaped}/` : `^${escaped}/`,
+    'i',
+  );
+}
+
+/** The path of a request below `base`, as sent (not decoded): `/crm/detail/%ff`. */
+function pathBelow(base: string, request: Request): string {
+  const prefix = base === '' || base.startsWith('/') ? base : new URL(base).pathname.replace(/\/+$/, '');
+  return new URL(request.url).pathname.slice(prefix.length);
 }
 
 /**
@@ -399,24 +411,9 @@ function underBase(base: string): RegExp {
  */
 function malformedPathHandler(base: string, patterns: { route: AppRoute; pattern: RegExp }[]): HttpHandler {
   return http.all(underBase(base), ({ request }) => {
-    const path = new URL(request.url).pathname.slice(new URL(`${base}/`).pathname.length - 1);
+    const path = pathBelow(base, request);
     const route = patterns.find((p) => p.route.method === request.method && p.pattern.test(path))?.route;
-    if (!route) return undefined;
-    const values = path.split('/');
-    const found: ValidationIssue[] = [];
-    route.path.split('/').forEach((name, index) => {
-      const value = values[index];
-      if (!name.startsWith(':') || value === undefined) return;
-      try {
-        decodeURIComponent(value);
-      } catch {
-        found.push({
-          loc: ['path', name.slice(1).replace(/\?$/, '')],
-          msg: 'Input should be valid percent-encoded UTF-8',
-          type: 'url_decoding',
-        });
-      }
-    });
+    const found = route ? malformedPathParamIssues(route.path, path) : [];
     if (found.length === 0) return undefined;
     const error = new MockApiError('VALIDATION_FAILED', found);
     return HttpResponse.json(error.body, { status: error.status });
@@ -453,7 +450,7 @@ export function createRouteHandlers<TRouter extends AppRouter>(
   ];
   handlers.push(
     http.all(underBase(base), ({ request }) => {
-      const path = new URL(request.url).pathname.slice(new URL(`${base}/`).pathname.length - 1);
+      const path = pathBelow(base, request);
       const methods = new Set<string>(patterns.filter((p) => p.pattern.test(path)).map((p) => p.route.method));
       if (methods.size === 0) return errorResponse('NOT_FOUND', 'Not Found');
       if (methods.has('GET')) methods.add('HEAD');

@@ -1,4 +1,4 @@
-import { unsafeTextIssues, type ValidationIssue } from '@cims/contracts';
+import { malformedPathParamIssues, unsafeTextIssues } from '@cims/contracts';
 import type { AppRoute } from '@ts-rest/core';
 import type { NextFunction, Request, Response } from 'express';
 import { ValidationError } from '../errors.js';
@@ -11,26 +11,7 @@ import { ValidationError } from '../errors.js';
  */
 export function refuseMalformedPathParams(req: Request, res: Response, next: NextFunction): void {
   const route = res.locals.route as AppRoute | undefined;
-  if (!route?.path.includes(':')) {
-    next();
-    return;
-  }
-  const names = route.path.split('/');
-  const values = req.path.split('/');
-  const issues: ValidationIssue[] = [];
-  names.forEach((name, index) => {
-    const value = values[index];
-    if (!name.startsWith(':') || value === undefined) return;
-    try {
-      decodeURIComponent(value);
-    } catch {
-      issues.push({
-        loc: ['path', name.slice(1).replace(/\?$/, '')],
-        msg: 'Input should be valid percent-encoded UTF-8',
-        type: 'url_decoding',
-      });
-    }
-  });
+  const issues = route?.path.includes(':') ? malformedPathParamIssues(route.path, req.path) : [];
   next(issues.length > 0 ? new ValidationError(issues) : undefined);
 }
 
