@@ -96,11 +96,30 @@ export {
   type UpdateRoleInput,
   UpdateRoleSchema,
 } from './management/index.js';
+export {
+  DAY_RANGE,
+  DAY_RANGE_MESSAGE,
+  INSTANT_RANGE,
+  INSTANT_RANGE_MESSAGE,
+  isAcceptedDay,
+  isAcceptedInstant,
+  isStorableText,
+  isValidDateTimeText,
+  MALFORMED_ESCAPE_MESSAGE,
+  MAX_ID,
+  MAX_OFFSET,
+  MAX_PAGE,
+  malformedPathParamIssues,
+  UNSAFE_TEXT_MESSAGE,
+  unsafeTextIssues,
+} from './shared/input-rules.js';
 export { type FilePart, meta, type RouteAuth, type RouteMeta, routeMeta } from './shared/route-meta.js';
 export { type ContractRoute, listRoutes } from './shared/routes.js';
 export {
   IdParamSchema,
   IdSchema,
+  OffsetSchema,
+  PageNumberSchema,
   type PaginationQuery,
   PaginationQuerySchema,
   paginated,

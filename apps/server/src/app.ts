@@ -10,6 +10,7 @@ import type { Database } from './db/orm.js';
 import { mountDocs } from './http/docs.js';
 import { contractEndpoints } from './http/endpoints.js';
 import { errorHandler } from './http/error-handler.js';
+import { refuseMalformedPathParams } from './http/input-guard.js';
 import { requestLogger } from './http/request-logger.js';
 import { routeTable } from './http/route-table.js';
 import { securityHeaders } from './http/security-headers.js';
@@ -100,6 +101,7 @@ export function createApp(options: CreateAppOptions): App {
     express.static(context.blobs.directory(PROFILE_IMAGE_FOLDER), { index: false, fallthrough: true, maxAge: '1h' }),
   );
   app.use(routeTable(mounted.map((m) => m.contract)));
+  app.use(refuseMalformedPathParams);
   app.use(contractEndpoints(mounted, context, { bodyLimit: config.jsonBodyLimit }));
   app.use(errorHandler);
   return { express: app, context };

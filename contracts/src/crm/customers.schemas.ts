@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { DAY_RANGE_MESSAGE, isAcceptedDay, isValidDateTimeText } from '../shared/input-rules.js';
 import type { FilePart } from '../shared/route-meta.js';
-import { IdSchema, QueryBooleanSchema, TimestampSchema } from '../shared/shared.schemas.js';
+import { IdSchema, OffsetSchema, QueryBooleanSchema, TimestampSchema } from '../shared/shared.schemas.js';
 import { StatusCategorySchema } from './statuses.schemas.js';
 
 /**
@@ -78,7 +79,8 @@ export const PhoneSchema = z
 
 /**
  * A moment as ISO-8601: `2026-03-03T09:53:00+05:00`, `…Z`, or without an offset (then read in the business time
- * zone, `BUSINESS_TIMEZONE`).
+ * zone, `BUSINESS_TIMEZONE`). The day must exist and lie in 1970–2999; the server also checks the instant itself
+ * against `INSTANT_RANGE` once the zone is known.
  */
 export const LocalDateTimeSchema = z
   .string()
@@ -87,15 +89,16 @@ export const LocalDateTimeSchema = z
     /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$/i,
     'Input should be an ISO-8601 date-time, e.g. 2026-03-03T09:53:00+05:00',
   )
-  .describe('ISO-8601 date-time; without an offset it is read in the business time zone.');
+  .refine(isValidDateTimeText, 'Input should be a valid date-time from 1970 to 2999')
+  .describe('ISO-8601 date-time from 1970 to 2999; without an offset it is read in the business time zone.');
 
-/** A calendar day, `YYYY-MM-DD`, in the business time zone. */
+/** A calendar day, `YYYY-MM-DD`, in the business time zone: a day that exists, from 1970-01-01 to 2999-12-31. */
 export const DateSchema = z
   .string()
   .trim()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'Input should be a date as YYYY-MM-DD')
-  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'Input should be a valid date')
-  .describe('A day as `YYYY-MM-DD` (business time zone).');
+  .refine(isAcceptedDay, DAY_RANGE_MESSAGE)
+  .describe('A day as `YYYY-MM-DD` (business time zone), from 1970-01-01 to 2999-12-31.');
 
 /** A text field of a form: trimmed; on create an empty value means "not given". */
 const text = (max: number) => z.string().trim().max(max);
@@ -314,5 +317,5 @@ export const BulkResultSchema = z.object({
 /** `limit` and `offset` of the plain list routes. */
 export const ListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(500).describe('At most this many, newest first.'),
-  offset: z.coerce.number().int().min(0).default(0),
+  offset: OffsetSchema.default(0),
 });

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { IdSchema, QueryBooleanSchema, TimestampSchema } from '../shared/shared.schemas.js';
+import {
+  IdParamSchema,
+  IdSchema,
+  PageNumberSchema,
+  QueryBooleanSchema,
+  TimestampSchema,
+} from '../shared/shared.schemas.js';
 import {
   CustomerSchema,
   CustomerTypeSchema,
@@ -62,7 +68,7 @@ export const StatusChoiceSchema = z.object({
 });
 
 export const DashboardQuerySchema = z.object({
-  page: z.coerce.number().int().min(1).default(1),
+  page: PageNumberSchema.default(1),
   page_size: z.coerce.number().int().min(1).max(50).default(50).describe('At most 50.'),
   show_all: QueryBooleanSchema.default(false).describe(
     '`false` hides customers in a `lost` status (e.g. `rejected`) unless `status_filter` asks for one; `true` shows all.',
@@ -122,7 +128,7 @@ export const ReportQuerySchema = z
     to_date: DateSchema.optional(),
     search: z.string().trim().max(200).optional(),
     status_filter: StatusNameSchema.optional(),
-    page: z.coerce.number().int().min(1).default(1),
+    page: PageNumberSchema.default(1),
     page_size: z.coerce.number().int().min(1).max(500).default(200),
   })
   .superRefine((value, ctx) => {
@@ -172,7 +178,7 @@ export const SalesManagerSchema = ManagerRefSchema.extend({
 }).describe('An active sales manager.');
 
 export const ManagerLeadsQuerySchema = z.object({
-  page: z.coerce.number().int().min(1).default(1),
+  page: PageNumberSchema.default(1),
   limit: z.coerce.number().int().min(1).max(200).default(20),
   search: z.string().trim().max(200).optional().describe('Part of the name, phone or username.'),
   status: z.string().trim().max(100).optional(),
@@ -254,7 +260,7 @@ export const ConversionRateSchema = z.object({
 export const ManagerActivityQuerySchema = z.object({
   from_date: DateSchema.optional().describe('Default: today.'),
   to_date: DateSchema.optional().describe('Default: today.'),
-  sales_manager_id: z.coerce.number().int().positive().optional(),
+  sales_manager_id: IdParamSchema.optional(),
 });
 
 const ToStatusCounts = StatusCountsSchema.describe('Changes into each status.');

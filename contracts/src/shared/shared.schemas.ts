@@ -1,10 +1,17 @@
 import { z } from 'zod';
+import { MAX_ID, MAX_OFFSET, MAX_PAGE } from './input-rules.js';
 
-/** A database id: a positive integer. */
-export const IdSchema = z.number().int().positive().describe('A positive integer id.');
+/** A database id: a positive integer, at most {@link MAX_ID}. */
+export const IdSchema = z.number().int().positive().max(MAX_ID).describe('A positive integer id.');
 
-/** A database id read from a path segment (`/customers/42`). */
-export const IdParamSchema = z.coerce.number().int().positive();
+/** A database id read from a path segment or a query parameter (`/customers/42`). */
+export const IdParamSchema = z.coerce.number().int().positive().max(MAX_ID);
+
+/** A 1-based page number in a query string, at most {@link MAX_PAGE}. */
+export const PageNumberSchema = z.coerce.number().int().min(1).max(MAX_PAGE);
+
+/** How many items a list skips, in a query string: at most {@link MAX_OFFSET}. */
+export const OffsetSchema = z.coerce.number().int().min(0).max(MAX_OFFSET);
 
 /**
  * zod's own pattern for `z.string().datetime({ offset: true })`, compiled once: `.datetime()` compiles it again on
@@ -44,7 +51,7 @@ export const QueryBooleanSchema = z
 
 /** `page` and `page_size` query parameters; pages start at 1. */
 export const PaginationQuerySchema = z.object({
-  page: z.coerce.number().int().min(1).default(1).describe('1-based page number.'),
+  page: PageNumberSchema.default(1).describe('1-based page number.'),
   page_size: z.coerce.number().int().min(1).max(100).default(20).describe('Items per page, at most 100.'),
 });
 

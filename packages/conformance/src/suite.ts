@@ -3,6 +3,7 @@ import { CimsApiError, type CimsClient, unwrap } from '@cims/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authSuite } from './auth-suite.js';
 import { crmSuite } from './crm-suite.js';
+import { inputSuite } from './input-suite.js';
 import { instagramSuite } from './instagram-suite.js';
 
 /** One running implementation of the API with a client pointed at it. */
@@ -116,6 +117,7 @@ export function conformanceSuite(target: Target): void {
 
     authSuite(target, withWorld);
     crmSuite(target, withWorld);
+    inputSuite(target, withWorld);
     instagramSuite(target, withWorld);
   });
 }

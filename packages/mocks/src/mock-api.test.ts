@@ -13,8 +13,8 @@ const { client, mocks, server } = w;
 const { ceo } = MOCK_USERS;
 
 describe('createMockApi', () => {
-  it('has one handler per contract route, plus the media route and the catch-all', () => {
-    expect(mocks.handlers).toHaveLength(listRoutes(contract).length + 2);
+  it('has one handler per contract route, plus the malformed-path guard, the media route and the catch-all', () => {
+    expect(mocks.handlers).toHaveLength(listRoutes(contract).length + 3);
     const paths = mocks.handlers.map((h) => String((h.info as { path: unknown }).path));
     for (const { route } of listRoutes(contract)) expect(paths).toContain(`${baseUrl}${route.path}`);
   });
@@ -138,6 +138,34 @@ describe('createRouteHandlers', () => {
     });
     expect(res.status).toBe(500);
     expect(await res.text()).toMatch(/does not match the contract/);
+  });
+
+  it('answers a path parameter that is not valid percent-encoding with a 422, also under a base that is a path', async () => {
+    const items = c.router({
+      item: {
+        method: 'GET',
+        path: '/items/:key',
+        metadata: { auth: 'public' },
+        pathParams: z.object({ key: z.string() }),
+        responses: { 200: z.object({ key: z.string() }) },
+      },
+    });
+    const handlers = (base: string) =>
+      createRouteHandlers(items, { item: ({ params }) => ({ status: 200, body: { key: params.key } }) }, base);
+    // A base such as `/api` is on the page's origin: whatever the origin, a URL below it is matched.
+    server.use(...handlers('/relative-base'));
+    for (const url of [`${baseUrl}/relative-base/items/%ff`, 'http://other.test/relative-base/items/%']) {
+      const res = await fetch(url);
+      expect(res.status, url).toBe(422);
+      expect(await res.json()).toEqual({
+        detail: [{ loc: ['path', 'key'], msg: expect.any(String), type: 'url_decoding' }],
+        code: 'VALIDATION_FAILED',
+      });
+    }
+    server.use(...handlers(baseUrl));
+    expect((await fetch(`${baseUrl}/items/%ff`)).status).toBe(422);
+    expect(await (await fetch(`${baseUrl}/items/a%20b`)).json()).toEqual({ key: 'a b' });
+    expect((await fetch(`${baseUrl}/itemz/%ff`)).status).toBe(404);
   });
 
   it('parses the request with the route schema and answers 422 in the server shape', async () => {

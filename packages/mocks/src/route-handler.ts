@@ -4,7 +4,9 @@ import {
   type ErrorCode,
   type FilePart,
   listRoutes,
+  malformedPathParamIssues,
   type RouteMeta,
+  unsafeTextIssues,
   type ValidationErrorBody,
   type ValidationIssue,
 } from '@cims/contracts';
@@ -348,10 +350,18 @@ function routeHandler(
       }
       const url = new URL(request.url);
       const files = readFiles(declaredFiles, raw.files);
+      const query = Object.fromEntries(url.searchParams);
+      // Like the server: text the database could not store is refused before the route's own validation.
+      const unsafe = [
+        ...unsafeTextIssues('path', params),
+        ...unsafeTextIssues('query', query),
+        ...unsafeTextIssues('body', raw.fields),
+      ];
+      if (unsafe.length > 0) throw new MockApiError('VALIDATION_FAILED', unsafe);
       const found: ValidationIssue[] = [];
       const input = {
         params: check(route.pathParams, params, 'path', found),
-        query: check(route.query, Object.fromEntries(url.searchParams), 'query', found),
+        query: check(route.query, query, 'query', found),
         headers: Object.fromEntries(request.headers),
         body: 'body' in route ? check(fieldsSchema(route.body), raw.fields, 'body', found) : undefined,
         files,
@@ -376,6 +386,40 @@ function routeHandler(
   });
 }
 
+/**
+ * Every URL under `base` (absolute, or a path such as `/api` on the page's origin), as a regular expression: MSW
+ * decodes the parameters of a string path (`${base}/*`), and a path that is not valid percent-encoding would make it
+ * throw before any handler runs.
+ */
+function underBase(base: string): RegExp {
+  const escaped = base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(
+    base === '' || base.startsWith('/') ? `^[a-z][a-z0-9+.-]*://[^/]+${escaped}/` : `^${escaped}/`,
+    'i',
+  );
+}
+
+/** The path of a request below `base`, as sent (not decoded): `/crm/detail/%ff`. */
+function pathBelow(base: string, request: Request): string {
+  const prefix = base === '' || base.startsWith('/') ? base : new URL(base).pathname.replace(/\/+$/, '');
+  return new URL(request.url).pathname.slice(prefix.length);
+}
+
+/**
+ * Like the server, a path parameter that is not valid percent-encoding (`/crm/detail/%ff`) is a `422` naming it, with
+ * or without credentials; MSW would otherwise throw while matching the route (a 500). Other requests pass on.
+ */
+function malformedPathHandler(base: string, patterns: { route: AppRoute; pattern: RegExp }[]): HttpHandler {
+  return http.all(underBase(base), ({ request }) => {
+    const path = pathBelow(base, request);
+    const route = patterns.find((p) => p.route.method === request.method && p.pattern.test(path))?.route;
+    const found = route ? malformedPathParamIssues(route.path, path) : [];
+    if (found.length === 0) return undefined;
+    const error = new MockApiError('VALIDATION_FAILED', found);
+    return HttpResponse.json(error.body, { status: error.status });
+  });
+}
+
 function implementationAt(router: unknown, keys: string[]): MockRouteImplementation<AppRoute> {
   const found = keys.reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], router);
   if (typeof found !== 'function') throw new Error(`The mock router has no implementation for ${keys.join('.')}`);
@@ -396,16 +440,17 @@ export function createRouteHandlers<TRouter extends AppRouter>(
 ): HttpHandler[] {
   const base = baseUrl.replace(/\/+$/, '');
   const routes = listRoutes(contract);
-  const handlers = routes.map(({ keys, route }) =>
-    routeHandler(base, keys, route, implementationAt(router, keys), options),
-  );
   const patterns = routes.map(({ route }) => ({
     route,
     pattern: new RegExp(`^${route.path.replace(/:\w+\??/g, '[^/]+')}/?$`),
   }));
+  const handlers = [
+    malformedPathHandler(base, patterns),
+    ...routes.map(({ keys, route }) => routeHandler(base, keys, route, implementationAt(router, keys), options)),
+  ];
   handlers.push(
-    http.all(`${base}/*`, ({ request }) => {
-      const path = new URL(request.url).pathname.slice(new URL(`${base}/`).pathname.length - 1);
+    http.all(underBase(base), ({ request }) => {
+      const path = pathBelow(base, request);
       const methods = new Set<string>(patterns.filter((p) => p.pattern.test(path)).map((p) => p.route.method));
       if (methods.size === 0) return errorResponse('NOT_FOUND', 'Not Found');
       if (methods.has('GET')) methods.add('HEAD');

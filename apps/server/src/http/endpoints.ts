@@ -7,6 +7,7 @@ import { ApiError } from '../errors.js';
 import type { ServerModule } from '../modules/index.js';
 import { authenticate } from './authenticate.js';
 import { errorHandler } from './error-handler.js';
+import { refuseUnsafeText } from './input-guard.js';
 import { multipartParser } from './multipart.js';
 import { withFastResponses } from './response-check.js';
 
@@ -24,7 +25,7 @@ export interface EndpointOptions {
  *
  * Every route runs, in order: the body parsers (when it declares a body), {@link authenticate} (401/403 before the
  * request is validated or an upload read), the multipart parser (files are only read for callers allowed to send
- * them), then ts-rest's request validation, the handler and the response validation. Every failure, and a request
+ * them), {@link refuseUnsafeText} (text the database cannot store), then ts-rest's request validation, the handler and the response validation. Every failure, and a request
  * the route does not take after all (a contract 404), is answered by the {@link errorHandler} at the end of the
  * route's router, at once (a router that runs out of layers hands an error on only at the next turn of the event
  * loop).
@@ -38,7 +39,7 @@ export function contractEndpoints(
     express.json({ limit: options.bodyLimit }),
     express.urlencoded({ extended: false, limit: options.bodyLimit, parameterLimit: 200 }),
   ];
-  const globalMiddleware = [authenticate(context), multipartParser];
+  const globalMiddleware = [authenticate(context), multipartParser, refuseUnsafeText];
   const routers = new Map<AppRoute, express.Router>();
   for (const module of modules) {
     const implementation = module.router(context);

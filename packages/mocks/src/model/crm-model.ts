@@ -16,7 +16,7 @@ import type {
   UpdateStatusSchema,
   ValidationIssue,
 } from '@cims/contracts';
-import { leadInsights } from '@cims/contracts';
+import { INSTANT_RANGE_MESSAGE, isAcceptedInstant, leadInsights } from '@cims/contracts';
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { z } from 'zod';
 import { MockApiError, sniffFile } from '../route-handler.js';
@@ -201,9 +201,11 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
     return undefined;
   }
 
+  /** An ISO-8601 moment (without an offset in the business zone) within the instants the API accepts, like the server. */
   function momentInput(value: string, issues: ValidationIssue[]): number | undefined {
     const at = time.parseMoment(value);
     if (at === undefined) issues.push(issue('recall_time', 'Input should be a valid date-time'));
+    else if (!isAcceptedInstant(new Date(at))) issues.push(issue('recall_time', INSTANT_RANGE_MESSAGE));
     return at;
   }
 

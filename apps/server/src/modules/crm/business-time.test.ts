@@ -1,3 +1,4 @@
+import { TimestampSchema } from '@cims/contracts';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { BusinessTime } from './business-time.js';
@@ -54,6 +55,47 @@ describe('BusinessTime.format', () => {
       '2026-11-27T09:30:00.120+05:00',
     );
     expect(new BusinessTime('UTC').format(new Date('2026-11-27T04:30:00.120Z'))).toBe('2026-11-27T04:30:00.120Z');
+  });
+});
+
+describe('regression: BusinessTime.format failed the response schema for a stored extreme instant', () => {
+  // PostgreSQL holds 4713 BC to 294276 AD and ±infinity; a JavaScript Date holds ±8.64e15 ms. Whatever arrives, the
+  // result is a timestamp the contract accepts: the same instant where ISO-8601 can write it with four digits.
+  const EXTREMES: [string, Date | number, string][] = [
+    ['9999-12-31T23:59:59Z (the year 10000 in Tashkent)', new Date('9999-12-31T23:59:59Z'), '9999-12-31T23:59:59.000Z'],
+    ['the last four-digit instant', new Date('9999-12-31T23:59:59.999Z'), '9999-12-31T23:59:59.999Z'],
+    ['the year 275760', new Date(8.64e15), '9999-12-31T23:59:59.999Z'],
+    ['+infinity', Number.POSITIVE_INFINITY, '9999-12-31T23:59:59.999Z'],
+    ['-infinity', Number.NEGATIVE_INFINITY, '0000-01-01T00:00:00.000Z'],
+    ['271821 BC', new Date(-8.64e15), '0000-01-01T00:00:00.000Z'],
+    [
+      '0001-01-01T00:00:00Z (local mean time: an offset in seconds)',
+      new Date('0001-01-01T00:00:00Z'),
+      '0001-01-01T00:00:00.000Z',
+    ],
+    ['an invalid Date', new Date(Number.NaN), '0000-01-01T00:00:00.000Z'],
+  ];
+  it.each(EXTREMES)('%s', (_name, instant, expected) => {
+    const time = new BusinessTime('Asia/Tashkent');
+    expect(time.format(instant)).toBe(expected);
+  });
+
+  it.each(ZONES)('every result matches the contract in %s', (zone) => {
+    const time = new BusinessTime(zone);
+    const samples = [
+      ...EXTREMES.map(([, instant]) => instant),
+      ...instants('0000-01-01T00:00:00Z', '9999-12-31T00:00:00Z', 97 * 86_400_000 + 1_234_567),
+    ];
+    const bad = samples
+      .map((instant) => time.format(instant))
+      .filter((text) => !TimestampSchema.safeParse(text).success);
+    expect(bad).toEqual([]);
+  });
+
+  it('keeps the instant where the zone can write it: 1900 in New York is -05:00', () => {
+    expect(new BusinessTime('America/New_York').format(new Date('1900-06-01T12:00:00Z'))).toBe(
+      '1900-06-01T07:00:00.000-05:00',
+    );
   });
 });
 

@@ -18,13 +18,32 @@ export class BusinessTime {
    */
   readonly #days = new Map<number, { minutes: number; text: string } | null>();
 
-  /** An instant as ISO-8601 with the business zone's offset, e.g. `2026-11-27T09:30:00.000+05:00`. */
-  format(instant: Date): string {
-    const ms = instant.getTime();
+  /**
+   * An instant as ISO-8601 with the business zone's offset, e.g. `2026-11-27T09:30:00.000+05:00`. Total over every
+   * instant, so one stored value can never fail a response: where the zone's wall-clock time has no four-digit year
+   * (`9999-12-31T23:59:59Z` is in the year 10000 east of UTC) or its offset is not a whole number of minutes (local
+   * mean time before standard zones), the same instant is written in UTC; beyond what a four-digit year can write
+   * (±Infinity, year 275760) it is written as the nearest end of that range; an invalid Date as the earliest.
+   */
+  format(instant: Date | number): string {
+    const ms = typeof instant === 'number' ? instant : instant.getTime();
     const day = this.#dayOffset(ms);
-    if (!day) return DateTime.fromJSDate(instant, { zone: this.zone }).toISO() ?? instant.toISOString();
+    if (!day) return this.#formatRare(ms);
     // The wall-clock time is the instant shifted by the offset, written as UTC; then the offset.
     return new Date(ms + day.minutes * 60_000).toISOString().slice(0, 23) + day.text;
+  }
+
+  /** {@link format} outside the cached years 1970–9999. */
+  #formatRare(ms: number): string {
+    if (!(ms >= FIRST_ISO_MS && ms <= LAST_ISO_MS)) {
+      return new Date(ms > LAST_ISO_MS ? LAST_ISO_MS : FIRST_ISO_MS).toISOString();
+    }
+    const local = DateTime.fromMillis(ms, { zone: this.zone });
+    if (local.isValid && Number.isInteger(local.offset) && local.year >= 0 && local.year <= 9999) {
+      const iso = local.toISO();
+      if (iso) return iso;
+    }
+    return new Date(ms).toISOString();
   }
 
   /** The offset of the UTC day of `ms`, when it is the same all day and a whole number of minutes; else null. */
@@ -48,8 +67,8 @@ export class BusinessTime {
   }
 
   /** A nullable instant, formatted. */
-  formatOrNull(instant: Date | null): string | null {
-    return instant ? this.format(instant) : null;
+  formatOrNull(instant: Date | number | null): string | null {
+    return instant === null ? null : this.format(instant);
   }
 
   /** Reads ISO-8601; a time without an offset is a wall-clock time in the business zone. Undefined when invalid. */
@@ -114,6 +133,10 @@ const DAY_MS = 86_400_000;
 
 /** 10000-01-01T00:00:00Z: from there on, ISO-8601 writes years with a sign and six digits. */
 const LAST_DAY_MS = 253_402_300_800_000;
+
+/** 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: the instants ISO-8601 writes with a four-digit year. */
+const FIRST_ISO_MS = -62_167_219_200_000;
+const LAST_ISO_MS = LAST_DAY_MS - 1;
 
 /**
  * 00:00 UTC of a calendar day written `YYYY-MM-DD` from 1970 on, or null for anything else (another form, or a date

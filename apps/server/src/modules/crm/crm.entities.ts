@@ -38,6 +38,15 @@ export const CUSTOMER_SEARCH_EXPRESSION = `lower("full_name" || ' ' || "phone_nu
 export const CustomerEntity = defineEntity({
   name: 'Customer',
   tableName: 'customer',
+  // The instants the API accepts (INSTANT_RANGE of @cims/contracts: 1970-01-01T00:00:00Z up to 3000-01-01T00:00:00Z),
+  // in Unix seconds: a timestamptz literal would be stored rewritten in the session's time zone, and the schema diff
+  // would see a change wherever that differs. See Migration20261206080000.
+  checks: [
+    {
+      name: 'customer_recall_time_range',
+      expression: 'extract(epoch from recall_time) >= 0 and extract(epoch from recall_time) < 32503680000',
+    },
+  ],
   indexes: [
     {
       name: 'customer_live_created_index',

@@ -1,4 +1,12 @@
-import type { Customer, CustomerNote, CustomerType, Language, PriorityLevel, StatusCategory } from '@cims/contracts';
+import {
+  type Customer,
+  type CustomerNote,
+  type CustomerType,
+  INSTANT_RANGE,
+  type Language,
+  type PriorityLevel,
+  type StatusCategory,
+} from '@cims/contracts';
 import { asDate, asDateOrNull, asInt, type Row } from '../../db/sql.js';
 import type { BusinessTime } from './business-time.js';
 
@@ -11,12 +19,28 @@ export const CUSTOMER_FROM = `customer c
   left join sales_manager_assignment a on a.customer_id = c.id
   left join app_user m on m.id = a.sales_manager_id`;
 
+/** The ends of `INSTANT_RANGE` as SQL literals. */
+const FIRST_SHOWN = `timestamptz '${new Date(INSTANT_RANGE.from).toISOString()}'`;
+const LAST_SHOWN = `timestamptz '${new Date(INSTANT_RANGE.until - 1).toISOString()}'`;
+
+/**
+ * A timestamp column as a view reads it: clamped to the instants the API accepts (`INSTANT_RANGE`), which every zone
+ * writes with a four-digit year. PostgreSQL holds 4713 BC to 294276 AD and ±infinity, which the drivers turn into an
+ * invalid Date (or a number, or a misread year below 100); clamped in the query, a row stored out of range (before
+ * the CHECK on `recall_time`, or restored from elsewhere) is shown at the nearest end, as the migration that added the
+ * CHECK stored such values, instead of failing the whole page. The clamp keeps the order. (`least` and `greatest` skip
+ * NULLs, hence the `case`.)
+ */
+const shown = (column: string, as: string) =>
+  `case when ${column} is null then null else greatest(least(${column}, ${LAST_SHOWN}), ${FIRST_SHOWN}) end as ${as}`;
+
 /** The columns {@link toCustomer} reads, for a query over {@link CUSTOMER_FROM}. */
 export const CUSTOMER_COLUMNS = `c.id, c.full_name, c.platform, c.username, c.phone_number, c.status,
   s.display_name as status_label, s.category as status_category, c.customer_type, c.assistant_name, c.chat_url, c.notes,
   c.aisummary, c.importance_score, c.priority_score, c.priority_level, c.priority_reason, c.industry,
-  c.business_age_years, c.audio_file_id, c.recall_time, c.conversation_language, c.created_at, c.updated_at,
-  c.archived_at, m.id as manager_id, m.name as manager_name, m.surname as manager_surname`;
+  c.business_age_years, c.audio_file_id, ${shown('c.recall_time', 'recall_time')}, c.conversation_language,
+  ${shown('c.created_at', 'created_at')}, ${shown('c.updated_at', 'updated_at')}, ${shown('c.archived_at', 'archived_at')},
+  m.id as manager_id, m.name as manager_name, m.surname as manager_surname`;
 
 /** How a view of a customer is rendered: the zone of its timestamps and the signed URL of its recording. */
 export interface CustomerViewContext {
@@ -71,7 +95,8 @@ export function toCustomer(row: Row, view: CustomerViewContext): Customer {
 export const NOTE_FROM = `customer_note n left join app_user u on u.id = n.created_by`;
 
 /** The columns {@link toNote} reads. */
-export const NOTE_COLUMNS = `n.id, n.customer_id, n.note, n.created_by, n.created_at, n.updated_at,
+export const NOTE_COLUMNS = `n.id, n.customer_id, n.note, n.created_by, ${shown('n.created_at', 'created_at')},
+  ${shown('n.updated_at', 'updated_at')},
   case when u.id is null then null else u.name || ' ' || u.surname end as created_by_full_name`;
 
 /** A note as the API returns it, from a row of {@link NOTE_COLUMNS}. */

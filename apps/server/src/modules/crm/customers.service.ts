@@ -9,6 +9,7 @@ import type {
   StatusChange,
   ValidationIssue,
 } from '@cims/contracts';
+import { INSTANT_RANGE_MESSAGE, isAcceptedInstant } from '@cims/contracts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ServerInferRequest } from '@ts-rest/core';
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
@@ -645,10 +646,11 @@ export class CustomerService {
     return undefined;
   }
 
-  /** An ISO-8601 moment; without an offset in the business zone. */
+  /** An ISO-8601 moment; without an offset in the business zone; within the instants the API accepts. */
   #moment(value: string, issues: ValidationIssue[]): Date | undefined {
     const at = this.deps.time.parse(value);
     if (!at) issues.push(issue('recall_time', 'Input should be a valid date-time'));
+    else if (!isAcceptedInstant(at)) issues.push(issue('recall_time', INSTANT_RANGE_MESSAGE));
     return at;
   }
 
