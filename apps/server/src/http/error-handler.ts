@@ -2,6 +2,7 @@ import type { ApiErrorBody, ValidationErrorBody, ValidationIssue } from '@cims/c
 import { RequestValidationError } from '@ts-rest/express';
 import type { NextFunction, Request, Response } from 'express';
 import type { ZodError, ZodIssue } from 'zod';
+import { databaseTrouble } from '../db/unavailable.js';
 import { ApiError, ValidationError } from '../errors.js';
 
 type Location = 'path' | 'header' | 'query' | 'body';
@@ -70,8 +71,16 @@ function loggable(error: unknown): unknown {
 }
 
 /**
+ * `Retry-After` seconds of a `503 DATABASE_UNAVAILABLE`: a statement or lock timeout clears as soon as the lock holder
+ * or the slow statement is done; an outage or a full pool takes longer to resolve.
+ */
+const RETRY_AFTER_SECONDS = { timeout: 1, unreachable: 5 } as const;
+
+/**
  * The last middleware: whatever was thrown, the client gets the contract's error shape. Deliberate errors keep their
- * status; anything unexpected is logged with its stack and answered `500` without details.
+ * status; database trouble (an outage, killed connections, a full pool, a statement or lock timeout) is a `503` with
+ * `Retry-After`; anything else unexpected is logged with its stack and answered `500` without details. Only a `500`
+ * is logged at `error`: the others are expected in operation (a `502`/`503` at `warn`, a `4xx` not at all here).
  */
 export function errorHandler(error: unknown, req: Request, res: Response, next: NextFunction): void {
   if (res.headersSent) {
@@ -97,10 +106,25 @@ export function errorHandler(error: unknown, req: Request, res: Response, next: 
         ? fromBodyParser(error as { type?: unknown })
         : undefined;
   if (known) {
-    if (known.status >= 500) req.log.error({ err: loggable(known.cause ?? known) }, known.detail);
+    if (known.status === 500) req.log.error({ err: loggable(known.cause ?? known) }, known.detail);
+    else if (known.status > 500) req.log.warn({ err: loggable(known.cause ?? known), code: known.code }, known.detail);
     for (const [name, value] of Object.entries(known.headers)) res.setHeader(name, value);
     const body: ApiErrorBody = { ...known.extra, detail: known.detail, code: known.code };
     res.status(known.status).json(body);
+    return;
+  }
+  const trouble = databaseTrouble(error);
+  if (trouble) {
+    req.log.warn({ err: loggable(error), database: trouble }, 'Database unavailable');
+    res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS[trouble.kind]));
+    const body: ApiErrorBody = {
+      detail:
+        trouble.kind === 'timeout'
+          ? 'The database is busy; try again shortly'
+          : 'The database is unavailable; try again shortly',
+      code: 'DATABASE_UNAVAILABLE',
+    };
+    res.status(503).json(body);
     return;
   }
   req.log.error({ err: loggable(error) }, 'Unhandled error');
