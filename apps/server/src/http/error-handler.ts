@@ -71,6 +71,43 @@ function loggable(error: unknown): unknown {
 }
 
 /**
+ * SQLSTATEs of text PostgreSQL cannot store: a NUL character (22021), `\u0000` in JSON (22P05), a lone surrogate's
+ * escape in JSON (22P02, which is also any other malformed input: it counts only when the request holds such text).
+ */
+const UNSTORABLE_TEXT_STATES = new Set(['22021', '22P05', '22P02']);
+
+/** Half of a UTF-16 surrogate pair: UTF-8 cannot hold it (nor can PostgreSQL text hold a NUL). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The places in `value` (a request's params, query or body) whose text has a NUL or a {@link LONE_SURROGATE}. */
+function unstorableTextIn(value: unknown, loc: (string | number)[], found: ValidationIssue[], depth = 0): void {
+  if (typeof value === 'string') {
+    if (value.includes('\0') || LONE_SURROGATE.test(value)) {
+      found.push({ loc, msg: 'Text must not contain NUL characters or unpaired surrogates', type: 'value_error' });
+    }
+  } else if (typeof value === 'object' && value !== null && depth < 8) {
+    for (const [key, item] of Object.entries(value)) {
+      unstorableTextIn(item, [...loc, Array.isArray(value) ? Number(key) : key], found, depth + 1);
+    }
+  }
+}
+
+/**
+ * A `422` for a database error caused by text the request sent that PostgreSQL cannot store, naming where it was;
+ * undefined when the error is another one, or when the request holds no such text (then it is a bug: a `500`).
+ */
+function unstorableText(error: unknown, req: Request): ValidationErrorBody | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !UNSTORABLE_TEXT_STATES.has(code)) return undefined;
+  const found: ValidationIssue[] = [];
+  unstorableTextIn(req.params, ['path'], found);
+  unstorableTextIn(req.query, ['query'], found);
+  unstorableTextIn(req.body, ['body'], found);
+  if (found.length === 0) return undefined;
+  return { detail: found as ValidationErrorBody['detail'], code: 'VALIDATION_FAILED' };
+}
+
+/**
  * `Retry-After` seconds of a `503 DATABASE_UNAVAILABLE`: a statement or lock timeout clears as soon as the lock holder
  * or the slow statement is done; an outage or a full pool takes longer to resolve.
  */
@@ -111,6 +148,11 @@ export function errorHandler(error: unknown, req: Request, res: Response, next: 
     for (const [name, value] of Object.entries(known.headers)) res.setHeader(name, value);
     const body: ApiErrorBody = { ...known.extra, detail: known.detail, code: known.code };
     res.status(known.status).json(body);
+    return;
+  }
+  const unstorable = unstorableText(error, req);
+  if (unstorable) {
+    res.status(422).json(unstorable);
     return;
   }
   const trouble = databaseTrouble(error);

@@ -33,3 +33,21 @@ describe('values are bind parameters: what a client sends is stored and read bac
     }
   });
 });
+
+describe('text PostgreSQL cannot store is the client’s error, not the server’s', () => {
+  it('regression (NUL bytes answered 500): a NUL or a lone surrogate in a text field is a 422 naming the field', async () => {
+    await using t = await createTestApp();
+    const { access_token } = await tokens(t, SALES.email, SALES.password);
+    for (const name of ['a\u0000b', 'half \ud800 a pair']) {
+      const res = await sendJson(t, 'PATCH', '/auth/me/profile-info', { name }, bearer(access_token));
+      expect(res.res.status, JSON.stringify(name)).toBe(422);
+      expect(res.body).toEqual({
+        detail: [{ loc: ['body', 'name'], msg: expect.any(String), type: 'value_error' }],
+        code: 'VALIDATION_FAILED',
+      });
+    }
+    // Nothing was written: the name is unchanged.
+    expect((await getJson(t, '/auth/me', bearer(access_token))).body.name).not.toContain('\u0000');
+    expect(t.logs.some((line) => line.level === 50)).toBe(false);
+  });
+});
