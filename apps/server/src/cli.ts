@@ -57,7 +57,7 @@ async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>
   const target = databaseTarget(config);
   const release = target.kind === 'pglite' ? lockDataDir(config.dataDir) : () => {};
   try {
-    const db = await openDatabase(target, logger);
+    const db = await openDatabase(target, logger, config.database);
     try {
       return await fn(db);
     } finally {

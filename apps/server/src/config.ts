@@ -3,6 +3,7 @@ import { Cron } from 'croner';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import type { DatabaseOptions } from './db/orm.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -85,6 +86,12 @@ export const EnvSchema = z.object({
     .transform((value) => (value === 'false' ? false : /^\d+$/.test(value) ? Number(value) : value)),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   DB_MIGRATE_ON_START: BooleanEnv.default('true'),
+  // PostgreSQL only (the embedded database is one session, stack.md §5): pool sizes and how long anything may wait.
+  DB_POOL_MAX: z.coerce.number().int().min(2).max(1000).default(10),
+  DB_READ_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
+  DB_POOL_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(15_000),
+  DB_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(2_000),
   JWT_SECRET: z
     .string()
     .refine((value) => Buffer.byteLength(value) >= 32, 'must be at least 32 bytes')
@@ -178,6 +185,8 @@ export type Config = {
   trustProxy: false | number | string;
   shutdownTimeoutMs: number;
   migrateOnStart: boolean;
+  /** PostgreSQL connection pools and timeouts (ignored by the embedded database). */
+  database: DatabaseOptions;
   /** Signs access tokens; absent in development, when a secret kept in the data folder is used. */
   jwtSecret: string | undefined;
   accessTokenMinutes: number;
@@ -293,6 +302,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     migrateOnStart: e.DB_MIGRATE_ON_START,
+    database: {
+      poolMax: e.DB_POOL_MAX,
+      readPoolMax: e.DB_READ_POOL_MAX,
+      acquireTimeoutMs: e.DB_POOL_ACQUIRE_TIMEOUT_MS,
+      statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+      lockTimeoutMs: e.DB_LOCK_TIMEOUT_MS,
+    },
     jwtSecret: e.JWT_SECRET,
     accessTokenMinutes: e.ACCESS_TOKEN_EXPIRE_MINUTES,
     refreshTokenDays: e.REFRESH_TOKEN_EXPIRE_DAYS,

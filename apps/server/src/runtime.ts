@@ -45,7 +45,7 @@ export async function startServer(
   const release = target.kind === 'pglite' && target.dir ? lockDataDir(config.dataDir) : () => {};
   let db: Database | undefined;
   try {
-    db = await openDatabase(target, logger);
+    db = await openDatabase(target, logger, config.database);
     if (config.migrateOnStart) {
       const applied = await migrate(db.orm);
       if (applied.length > 0) logger.info({ migrations: applied }, 'Applied migrations');

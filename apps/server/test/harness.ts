@@ -28,6 +28,11 @@ export interface TestAppOptions {
   modules?: ServerModule[];
   /** Extra environment variables for the app's configuration, as the server would read them. */
   env?: Record<string, string>;
+  /**
+   * The address the app reaches its fresh PostgreSQL database at, from the database's own URL (a fault test puts a
+   * proxy in between). The database itself is created and dropped on the real server.
+   */
+  databaseUrl?: (url: string) => string;
 }
 
 /** A whole world for one test: a fresh database, the app listening on a free port, and an SDK client for it. */
@@ -93,7 +98,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     const adminUrl = process.env.TEST_DATABASE_URL;
     if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set');
     const fresh = await createFreshDatabase(adminUrl, 'cims_test');
-    target = { kind: 'postgres', url: fresh.url };
+    target = { kind: 'postgres', url: options.databaseUrl ? options.databaseUrl(fresh.url) : fresh.url };
     const cleanup = drop;
     drop = async () => {
       await fresh.drop();

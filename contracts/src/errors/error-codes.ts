@@ -38,6 +38,7 @@ export const ERROR_CODES = [
   'UPSTREAM_UNAVAILABLE',
   'SERVICE_UNAVAILABLE',
   'UPSTREAM_RATE_LIMITED',
+  'DATABASE_UNAVAILABLE',
 ] as const;
 
 /** A stable, machine-readable error code. */
@@ -102,9 +103,16 @@ export const ERROR_STATUS = {
   INTERNAL: 500,
   /** A service this API depends on (the Graph API) failed or could not be reached, after retries. */
   UPSTREAM_UNAVAILABLE: 502,
+  /** A feature this server is not configured for (the intake API without its key). */
   SERVICE_UNAVAILABLE: 503,
   /** A service this API depends on (the Graph API) is throttling us; `Retry-After` says when to try again. */
   UPSTREAM_RATE_LIMITED: 503,
+  /**
+   * The database cannot serve the request now: it is unreachable or restarting, every connection is busy, or a
+   * statement or lock wait ran out (another transaction holds the rows). Nothing was changed; retry after the seconds
+   * in `Retry-After`.
+   */
+  DATABASE_UNAVAILABLE: 503,
 } as const satisfies Record<ErrorCode, number>;
 
 /** An HTTP status that some {@link ErrorCode} is sent with. */

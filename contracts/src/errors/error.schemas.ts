@@ -35,19 +35,25 @@ export type ValidationIssue = z.infer<typeof ValidationIssueSchema>;
 export type ValidationErrorBody = z.infer<typeof ValidationErrorSchema>;
 export type ApiErrorBody = z.infer<typeof ApiErrorSchema>;
 
+/** A route that can fail unexpectedly (`500`) runs on the database, so it can also find the database unavailable. */
+type WithDatabase<TStatus extends ErrorStatus> = TStatus | (500 extends TStatus ? 503 : never);
+
 type ErrorResponses<TStatus extends ErrorStatus> = {
-  [S in TStatus]: S extends 422 ? typeof ValidationErrorSchema : typeof ApiErrorSchema;
+  [S in WithDatabase<TStatus>]: S extends 422 ? typeof ValidationErrorSchema : typeof ApiErrorSchema;
 };
 
 /**
  * The error responses a route declares, by status. Every route lists the statuses it can actually return, so the SDK's
- * result type and the OpenAPI document name them.
+ * result type and the OpenAPI document name them. A route that lists `500` also gets `503`: every such route reads or
+ * writes the database, and database trouble (an outage, a full pool, a statement or lock timeout) is a
+ * `503 DATABASE_UNAVAILABLE` with `Retry-After`. A route's own `503` schema, spread after this, takes precedence.
  *
  * @example
- * responses: { 200: CustomerSchema, ...errorResponses(401, 404, 422, 500) }
+ * responses: { 200: CustomerSchema, ...errorResponses(401, 404, 422, 500) } // also declares 503
  */
 export function errorResponses<const TStatus extends ErrorStatus>(...statuses: TStatus[]): ErrorResponses<TStatus> {
   const out: Record<number, z.ZodTypeAny> = {};
   for (const status of statuses) out[status] = status === 422 ? ValidationErrorSchema : ApiErrorSchema;
+  if (out[500] && !out[503]) out[503] = ApiErrorSchema;
   return out as ErrorResponses<TStatus>;
 }

@@ -1,5 +1,5 @@
 import { initContract } from '@ts-rest/core';
-import { errorResponses } from '../errors/error.schemas.js';
+import { ApiErrorSchema, errorResponses } from '../errors/error.schemas.js';
 import { meta } from '../shared/route-meta.js';
 import { LivenessSchema, ReadinessQuerySchema, ReadinessSchema } from './health.schemas.js';
 
@@ -17,7 +17,8 @@ export const healthContract = c.router(
         description:
           'Answers `200` while the process runs. It checks nothing else, so a restart loop is never caused by a dependency.',
       }),
-      responses: { 200: LivenessSchema, ...errorResponses(500) },
+      // It touches no database: no 503, which errorResponses(500) would add.
+      responses: { 200: LivenessSchema, 500: ApiErrorSchema },
     },
     readiness: {
       method: 'GET',
@@ -28,7 +29,7 @@ export const healthContract = c.router(
         description: 'Answers `200` when the database answers and the instance is not shutting down, `503` otherwise.',
       }),
       query: ReadinessQuerySchema,
-      responses: { 200: ReadinessSchema, 503: ReadinessSchema, ...errorResponses(422, 500) },
+      responses: { 200: ReadinessSchema, ...errorResponses(422, 500), 503: ReadinessSchema },
     },
   },
   { strictStatusCodes: true },

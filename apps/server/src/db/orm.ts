@@ -44,30 +44,89 @@ function baseOptions(logger?: Logger): Options {
   };
 }
 
+/**
+ * How a PostgreSQL database is used (the embedded one is a single session with a pool of one, stack.md §5). Every wait
+ * is bounded, so that a database in trouble answers `503` quickly instead of holding requests and connections.
+ */
+export interface DatabaseOptions {
+  /** Connections of the ORM's pool: transactions and writes. At least 2: a migration takes two at once. */
+  poolMax: number;
+  /** Connections of the read pool: statements outside transactions (db/sql.ts). */
+  readPoolMax: number;
+  /** How long a request waits for a connection of either pool (a free one, or a new one to connect). */
+  acquireTimeoutMs: number;
+  /** PostgreSQL's `statement_timeout` of every connection (0: none). */
+  statementTimeoutMs: number;
+  /** PostgreSQL's `lock_timeout` of every connection (0: none). */
+  lockTimeoutMs: number;
+}
+
+/** The defaults of {@link DatabaseOptions}; the configuration (config.ts) documents and overrides them. */
+export const DEFAULT_DATABASE_OPTIONS: DatabaseOptions = {
+  poolMax: 10,
+  readPoolMax: 10,
+  acquireTimeoutMs: 5_000,
+  statementTimeoutMs: 15_000,
+  lockTimeoutMs: 2_000,
+};
+
+/** One connection pool of an open database, for the readiness probe. */
+export interface DatabasePool {
+  /** Its readiness check: `database` (the ORM's pool: transactions and writes) or `database_reads` (the read pool). */
+  name: string;
+  /** Round-trips a connection of this pool. */
+  ping(): Promise<void>;
+}
+
+/** The ORMs whose connections have a statement or lock timeout (PostgreSQL), which {@link migrate} lifts. */
+const timedOrms = new WeakSet<Orm>();
+
 /** An open database: the ORM, and how to close it with everything it holds. */
 export interface Database {
   orm: Orm;
   target: DatabaseTarget;
+  /** Every connection pool the server uses on this database. */
+  pools: DatabasePool[];
   close(): Promise<void>;
 }
 
 /** Opens the database. Call {@link migrate} before serving traffic. */
-export async function openDatabase(target: DatabaseTarget, logger?: Logger): Promise<Database> {
+export async function openDatabase(
+  target: DatabaseTarget,
+  logger?: Logger,
+  options: DatabaseOptions = DEFAULT_DATABASE_OPTIONS,
+): Promise<Database> {
   if (target.kind === 'postgres') {
     const orm = await MikroORM.init({
       ...baseOptions(logger),
       driver: PostgreSqlDriver,
       clientUrl: target.url,
-      pool: { min: 0, max: 10 },
+      pool: {
+        min: 0,
+        max: options.poolMax,
+        acquireTimeoutMillis: options.acquireTimeoutMs,
+        // A connection that cannot be opened fails within the same bound as waiting for a free one.
+        createTimeoutMillis: options.acquireTimeoutMs,
+      },
+      // Startup parameters of every connection (node-postgres sends them when it connects), so no statement and no
+      // lock wait holds a connection longer than this: a locked table costs its own requests a 503, not the pool.
+      driverOptions: {
+        connection: {
+          statement_timeout: options.statementTimeoutMs,
+          lock_timeout: options.lockTimeoutMs,
+          connectionTimeoutMillis: options.acquireTimeoutMs,
+        },
+      },
     } as Options<PostgreSqlDriver>);
+    timedOrms.add(orm);
     // Statements outside transactions (most reads) take the shorter way of node-postgres' own pool (db/sql.ts).
     const knex = orm.em.getConnection().getKnex().client as { connectionSettings: pg.PoolConfig };
     const reads = new pg.Pool({
       ...knex.connectionSettings,
-      max: 10,
+      max: options.readPoolMax,
       idleTimeoutMillis: 30_000,
-      // As knex's pool: a database that cannot be reached fails the request instead of holding it forever.
-      connectionTimeoutMillis: 30_000,
+      // Bounds both the wait for a free connection and connecting a new one.
+      connectionTimeoutMillis: options.acquireTimeoutMs,
     });
     // An idle connection that fails (the server restarted) is dropped and replaced; it must not crash the process.
     reads.on('error', (error) => logger?.warn({ err: error }, 'An idle database connection failed'));
@@ -75,6 +134,15 @@ export async function openDatabase(target: DatabaseTarget, logger?: Logger): Pro
     return {
       orm,
       target,
+      pools: [
+        { name: 'database', ping: () => pingDatabase(orm) },
+        {
+          name: 'database_reads',
+          ping: async () => {
+            await reads.query('select 1');
+          },
+        },
+      ],
       close: async () => {
         await orm.close(true);
         await reads.end();
@@ -85,8 +153,8 @@ export async function openDatabase(target: DatabaseTarget, logger?: Logger): Pro
   // One instance for the life of the ORM: a second PGlite on the same folder would corrupt it.
   // pg_trgm backs the CRM search index, as on PostgreSQL.
   // `new PGlite(undefined, options)` ignores the options (and so the extension): pass them alone for memory.
-  const options = { extensions: { pg_trgm } };
-  const pglite = target.dir ? new PGlite(target.dir, options) : new PGlite(options);
+  const pgliteOptions = { extensions: { pg_trgm } };
+  const pglite = target.dir ? new PGlite(target.dir, pgliteOptions) : new PGlite(pgliteOptions);
   const orm = await MikroORM.init({
     ...baseOptions(logger),
     driver: PGliteDriver as unknown as Options['driver'],
@@ -99,6 +167,7 @@ export async function openDatabase(target: DatabaseTarget, logger?: Logger): Pro
   return {
     orm,
     target,
+    pools: [{ name: 'database', ping: () => pingDatabase(orm) }],
     close: async () => {
       await orm.close(true);
       await pglite.close();
@@ -106,9 +175,19 @@ export async function openDatabase(target: DatabaseTarget, logger?: Logger): Pro
   };
 }
 
-/** Applies every pending migration; returns the names applied. */
+/**
+ * Applies every pending migration, in one transaction; returns the names applied. A migration may rewrite a large
+ * table or wait for readers to finish before it can alter one: the request timeouts do not apply to it.
+ */
 export async function migrate(orm: Orm): Promise<string[]> {
-  const applied = await orm.getMigrator().up();
+  // The embedded database has no timeouts, and its single connection could not serve the migrator's own look-ups
+  // beside a transaction opened here.
+  if (!timedOrms.has(orm)) return (await orm.getMigrator().up()).map((m) => m.name);
+  const applied = await orm.em.getConnection().transactional(async (transaction) => {
+    await transaction.raw('set local statement_timeout = 0');
+    await transaction.raw('set local lock_timeout = 0');
+    return orm.getMigrator().up({ transaction });
+  });
   return applied.map((m) => m.name);
 }
 

@@ -32,26 +32,35 @@ export function useReadPool(orm: { em: EntityManager }, pool: pg.Pool): void {
 /**
  * Runs SQL with `?` placeholders in the entity manager's transaction, if any; returns the rows.
  *
- * It does what `em.execute(sql, params, 'all')` does, without the layers in between: the values are inlined by the
- * platform's `formatQuery`, the text runs on a connection of the read pool ({@link useReadPool}) or the ORM's pool or,
- * in a transaction, on the transaction's connection (the transaction's client refuses a query once it has ended), and a
- * failure is converted as MikroORM converts it (`UniqueConstraintViolationException`, …). Left out are knex's query
- * builder and runner, and MikroORM's query logging and `onQuery` hook, which this server does not use (db/orm.ts).
+ * The values travel as bind parameters, never in the SQL text: whatever a value holds (quotes, backslashes, `;`, a
+ * `?` or `$1`, NUL) it stays one value of one statement, on PostgreSQL and on PGlite alike. The text runs on a
+ * connection of the read pool ({@link useReadPool}) or the ORM's pool or, in a transaction, on the transaction's
+ * connection (the transaction's client refuses a query once it has ended), and a failure is converted as MikroORM
+ * converts it (`UniqueConstraintViolationException`, …). Left out are knex's query builder and runner, and MikroORM's
+ * query logging and `onQuery` hook, which this server does not use (db/orm.ts).
+ *
+ * Placeholders follow knex: `?` is a value, `\\?` (a backslash, then `?`) is a literal `?` (the jsonb operator); a
+ * `?` inside a string literal, a quoted identifier, a dollar-quoted string or a comment is text. Values are sent as
+ * {@link bindValue} makes them: an array is a PostgreSQL array (`= any(?)`), not a list of values.
  */
 export async function query<TRow extends Row = Row>(
   em: EntityManager,
   sql: string,
-  params: unknown[] = [],
+  params: readonly unknown[] = [],
 ): Promise<TRow[]> {
   const transaction = em.getTransactionContext<Knex.Transaction>();
-  const client = (transaction ?? em.getConnection().getKnex()).client as KnexClient;
-  // A closed ORM reconnects on its next query: leave that to `em.execute`.
-  if (!client.transacting && !client.pool) return (await em.execute(sql, params, 'all')) as TRow[];
-  const text = em.getPlatform().formatQuery(sql, params);
+  let client = (transaction ?? em.getConnection().getKnex()).client as KnexClient;
+  if (!client.transacting && !client.pool) {
+    // A closed ORM reconnects on its next query, as `em.execute` would.
+    await em.getConnection().ensureConnection();
+    client = em.getConnection().getKnex().client as KnexClient;
+  }
+  const text = positional(sql, params.length);
+  const values = params.map(bindValue);
   const reads = transaction ? undefined : readPools.get(client);
   if (reads) {
     try {
-      return rowsOf(await reads.query(text)) as TRow[];
+      return rowsOf(await reads.query(text, values.length > 0 ? values : undefined)) as TRow[];
     } catch (error) {
       throw em.getDriver().convertException(error as Error);
     }
@@ -59,18 +68,128 @@ export async function query<TRow extends Row = Row>(
   let connection: unknown;
   try {
     connection = await client.acquireConnection();
-    // Straight to the driver. Knex's layer on top of it (bindings, events, debug, error messages carrying the
-    // statement with its values) has nothing to add here, and its PGlite dialect takes any text with a `;` in it —
-    // a value like "call back; busy" included — for several statements and answers a list of results.
-    // node-postgres: a simple query (no values). PGlite: one statement.
-    if (connection instanceof pg.Client) return rowsOf(await connection.query(text)) as TRow[];
-    if (isPGlite(connection)) return (await connection.query(text)).rows as TRow[];
-    return rowsOf((await client.query(connection, { sql: text, bindings: [], method: 'raw' })).response) as TRow[];
+    // Straight to the driver. Knex's layer on top of it (events, debug, error messages carrying the statement with its
+    // values) has nothing to add here, and its PGlite dialect takes any text with a `;` in it for several statements.
+    // node-postgres: without values a simple query, with values an unnamed prepared statement (one round trip).
+    // PGlite: always one statement (its extended protocol).
+    if (connection instanceof pg.Client) {
+      return rowsOf(await connection.query(text, values.length > 0 ? values : undefined)) as TRow[];
+    }
+    if (isPGlite(connection)) return (await connection.query(text, values)).rows as TRow[];
+    return rowsOf((await client.query(connection, { sql: text, bindings: values, method: 'raw' })).response) as TRow[];
   } catch (error) {
     throw em.getDriver().convertException(error as Error);
   } finally {
     if (connection !== undefined) await client.releaseConnection(connection);
   }
+}
+
+/**
+ * A value as both drivers get it, so that PGlite and node-postgres store the same thing: `undefined` is NULL, a Date
+ * its ISO instant, a bigint its digits, a plain object (or one of MikroORM's JSON values) its JSON text. Arrays, Buffers
+ * and Uint8Arrays, strings, numbers, booleans and null go as they are (an array becomes a PostgreSQL array).
+ */
+export function bindValue(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (value === null || typeof value !== 'object') return typeof value === 'bigint' ? value.toString() : value;
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return (value as unknown[]).map(bindValue);
+  if (ArrayBuffer.isView(value)) return value;
+  return JSON.stringify(value);
+}
+
+/** Converted texts by source text: the statements are a fixed set of literals, so each is scanned once. */
+const positionalTexts = new Map<string, { text: string; count: number }>();
+/** A bound on {@link positionalTexts}, should a caller ever build texts on the fly. */
+const MAX_CACHED_TEXTS = 2_000;
+
+/** `sql` with its `?` placeholders numbered `$1`, `$2`, …; throws when there are not exactly `count` of them. */
+export function positional(sql: string, count: number): string {
+  let converted = positionalTexts.get(sql);
+  if (!converted) {
+    converted = toPositional(sql);
+    if (positionalTexts.size >= MAX_CACHED_TEXTS) positionalTexts.clear();
+    positionalTexts.set(sql, converted);
+  }
+  if (converted.count !== count) {
+    throw new Error(`The statement has ${converted.count} placeholders but ${count} values were given`);
+  }
+  return converted.text;
+}
+
+const IDENTIFIER_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
+const DOLLAR_TAG = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/;
+
+/** Scans `sql` once, as PostgreSQL's lexer would, numbering the `?` outside literals, identifiers and comments. */
+function toPositional(sql: string): { text: string; count: number } {
+  let out = '';
+  let count = 0;
+  let from = 0;
+  let i = 0;
+  const n = sql.length;
+  while (i < n) {
+    const ch = sql[i] as string;
+    if (ch === '?') {
+      if (sql[i + 1] === '?') throw new Error('`??` (an identifier placeholder) is not supported');
+      count += 1;
+      out += `${sql.slice(from, i)}$${count}`;
+      from = i = i + 1;
+    } else if (ch === '\\' && sql[i + 1] === '?') {
+      out += `${sql.slice(from, i)}?`;
+      from = i = i + 2;
+    } else if (ch === "'") {
+      const escapes = (sql[i - 1] === 'E' || sql[i - 1] === 'e') && !IDENTIFIER_CHAR.test(sql[i - 2] ?? ' ');
+      i = endOfString(sql, i + 1, escapes);
+    } else if (ch === '"') {
+      const end = sql.indexOf('"', i + 1);
+      i = end === -1 ? n : end + 1;
+    } else if (ch === '-' && sql[i + 1] === '-') {
+      const end = sql.indexOf('\n', i + 2);
+      i = end === -1 ? n : end + 1;
+    } else if (ch === '/' && sql[i + 1] === '*') {
+      i = endOfComment(sql, i + 2);
+    } else if (ch === '$' && !IDENTIFIER_CHAR.test(sql[i - 1] ?? ' ')) {
+      const tag = DOLLAR_TAG.exec(sql.slice(i, i + 64))?.[0];
+      if (tag) {
+        const end = sql.indexOf(tag, i + tag.length);
+        i = end === -1 ? n : end + tag.length;
+      } else {
+        i += 1;
+      }
+    } else {
+      i += 1;
+    }
+  }
+  return { text: out + sql.slice(from), count };
+}
+
+/** The index after a string literal whose body starts at `i` (`''` is a quote; with `escapes`, so is `\\'`). */
+function endOfString(sql: string, i: number, escapes: boolean): number {
+  while (i < sql.length) {
+    const ch = sql[i];
+    if (escapes && ch === '\\') i += 2;
+    else if (ch === "'" && sql[i + 1] === "'") i += 2;
+    else if (ch === "'") return i + 1;
+    else i += 1;
+  }
+  return i;
+}
+
+/** The index after a block comment whose body starts at `i`; PostgreSQL's block comments nest. */
+function endOfComment(sql: string, i: number): number {
+  let depth = 1;
+  while (i < sql.length && depth > 0) {
+    if (sql[i] === '/' && sql[i + 1] === '*') {
+      depth += 1;
+      i += 2;
+    } else if (sql[i] === '*' && sql[i + 1] === '/') {
+      depth -= 1;
+      i += 2;
+    } else {
+      i += 1;
+    }
+  }
+  return i;
 }
 
 /** An embedded PGlite database, as knex-pglite hands it out for a connection. */

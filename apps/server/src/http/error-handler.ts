@@ -2,6 +2,7 @@ import type { ApiErrorBody, ValidationErrorBody, ValidationIssue } from '@cims/c
 import { RequestValidationError } from '@ts-rest/express';
 import type { NextFunction, Request, Response } from 'express';
 import type { ZodError, ZodIssue } from 'zod';
+import { databaseTrouble } from '../db/unavailable.js';
 import { ApiError, ValidationError } from '../errors.js';
 
 type Location = 'path' | 'header' | 'query' | 'body';
@@ -70,8 +71,53 @@ function loggable(error: unknown): unknown {
 }
 
 /**
+ * SQLSTATEs of text PostgreSQL cannot store: a NUL character (22021), `\u0000` in JSON (22P05), a lone surrogate's
+ * escape in JSON (22P02, which is also any other malformed input: it counts only when the request holds such text).
+ */
+const UNSTORABLE_TEXT_STATES = new Set(['22021', '22P05', '22P02']);
+
+/** Half of a UTF-16 surrogate pair: UTF-8 cannot hold it (nor can PostgreSQL text hold a NUL). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The places in `value` (a request's params, query or body) whose text has a NUL or a {@link LONE_SURROGATE}. */
+function unstorableTextIn(value: unknown, loc: (string | number)[], found: ValidationIssue[], depth = 0): void {
+  if (typeof value === 'string') {
+    if (value.includes('\0') || LONE_SURROGATE.test(value)) {
+      found.push({ loc, msg: 'Text must not contain NUL characters or unpaired surrogates', type: 'value_error' });
+    }
+  } else if (typeof value === 'object' && value !== null && depth < 8) {
+    for (const [key, item] of Object.entries(value)) {
+      unstorableTextIn(item, [...loc, Array.isArray(value) ? Number(key) : key], found, depth + 1);
+    }
+  }
+}
+
+/**
+ * A `422` for a database error caused by text the request sent that PostgreSQL cannot store, naming where it was;
+ * undefined when the error is another one, or when the request holds no such text (then it is a bug: a `500`).
+ */
+function unstorableText(error: unknown, req: Request): ValidationErrorBody | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !UNSTORABLE_TEXT_STATES.has(code)) return undefined;
+  const found: ValidationIssue[] = [];
+  unstorableTextIn(req.params, ['path'], found);
+  unstorableTextIn(req.query, ['query'], found);
+  unstorableTextIn(req.body, ['body'], found);
+  if (found.length === 0) return undefined;
+  return { detail: found as ValidationErrorBody['detail'], code: 'VALIDATION_FAILED' };
+}
+
+/**
+ * `Retry-After` seconds of a `503 DATABASE_UNAVAILABLE`: a statement or lock timeout clears as soon as the lock holder
+ * or the slow statement is done; an outage or a full pool takes longer to resolve.
+ */
+const RETRY_AFTER_SECONDS = { timeout: 1, unreachable: 5 } as const;
+
+/**
  * The last middleware: whatever was thrown, the client gets the contract's error shape. Deliberate errors keep their
- * status; anything unexpected is logged with its stack and answered `500` without details.
+ * status; database trouble (an outage, killed connections, a full pool, a statement or lock timeout) is a `503` with
+ * `Retry-After`; anything else unexpected is logged with its stack and answered `500` without details. Only a `500`
+ * is logged at `error`: the others are expected in operation (a `502`/`503` at `warn`, a `4xx` not at all here).
  */
 export function errorHandler(error: unknown, req: Request, res: Response, next: NextFunction): void {
   if (res.headersSent) {
@@ -97,10 +143,30 @@ export function errorHandler(error: unknown, req: Request, res: Response, next: 
         ? fromBodyParser(error as { type?: unknown })
         : undefined;
   if (known) {
-    if (known.status >= 500) req.log.error({ err: loggable(known.cause ?? known) }, known.detail);
+    if (known.status === 500) req.log.error({ err: loggable(known.cause ?? known) }, known.detail);
+    else if (known.status > 500) req.log.warn({ err: loggable(known.cause ?? known), code: known.code }, known.detail);
     for (const [name, value] of Object.entries(known.headers)) res.setHeader(name, value);
     const body: ApiErrorBody = { ...known.extra, detail: known.detail, code: known.code };
     res.status(known.status).json(body);
+    return;
+  }
+  const unstorable = unstorableText(error, req);
+  if (unstorable) {
+    res.status(422).json(unstorable);
+    return;
+  }
+  const trouble = databaseTrouble(error);
+  if (trouble) {
+    req.log.warn({ err: loggable(error), database: trouble }, 'Database unavailable');
+    res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS[trouble.kind]));
+    const body: ApiErrorBody = {
+      detail:
+        trouble.kind === 'timeout'
+          ? 'The database is busy; try again shortly'
+          : 'The database is unavailable; try again shortly',
+      code: 'DATABASE_UNAVAILABLE',
+    };
+    res.status(503).json(body);
     return;
   }
   req.log.error({ err: loggable(error) }, 'Unhandled error');

@@ -56,9 +56,21 @@ const STARTED = Symbol('started');
 type Logged = { [LOGGER]?: Logger; [STARTED]?: number };
 
 /**
+ * The level of a completion line: `error` for a failure of the server itself (a `500`, or a response that broke off
+ * with an error), `warn` for a dependency that is unavailable (`502`, `503`, `504`: the database or the Graph API,
+ * answered as the contract says), `info` for everything else — a `4xx`, a request without credentials included, is the
+ * client's affair and expected in normal operation.
+ */
+export function levelOf(statusCode: number, error?: Error): 'error' | 'warn' | 'info' {
+  if (error !== undefined) return 'error';
+  if (statusCode === 502 || statusCode === 503 || statusCode === 504) return 'warn';
+  return statusCode >= 500 ? 'error' : 'info';
+}
+
+/**
  * Gives every request an id and `req.log`, and logs one line when its response completes: `request completed` (or
- * `request aborted`, when the client went away first) at `info`, or `request errored` at `error` for a failure or a
- * 5xx. The lines are the ones pino-http wrote for this server (`quietReqLogger`: handlers' lines carry just `reqId`;
+ * `request aborted`, when the client went away first) or `request errored` (a failure or a 5xx), at the level of
+ * {@link levelOf}. The lines are the ones pino-http wrote for this server (`quietReqLogger`: handlers' lines carry just `reqId`;
  * the completion line also has `req`, `res` and `responseTime`), built the same way, from the same serializers, by the
  * same child loggers.
  *
@@ -101,8 +113,7 @@ export function requestLogger(logger: Logger, options: RequestLoggerOptions) {
   function onComplete(this: ServerResponse & Logged, error?: Error): void {
     this.removeListener('close', onComplete);
     this.removeListener('error', onComplete);
-    const failed = error !== undefined || this.statusCode >= 500;
-    const level = failed ? 'error' : 'info';
+    const level = levelOf(this.statusCode, error);
     if (!base.isLevelEnabled(level)) return;
     const req = this.req;
     const lineLogger = loggerOf(req).child({ req });

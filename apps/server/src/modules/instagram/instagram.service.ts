@@ -219,7 +219,7 @@ export class InstagramService {
    */
   async growth(): Promise<InstagramGrowth> {
     const account = await this.#requireConnected();
-    const windows = GROWTH_WINDOWS.map(() => '(?)').join(', ');
+    const windows = GROWTH_WINDOWS.map(() => '(cast(? as integer))').join(', ');
     const rows = await query(
       this.#em(),
       `with latest as (
