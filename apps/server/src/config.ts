@@ -60,7 +60,8 @@ const CronEnv = z.string().refine((pattern) => {
  * Unknown variables are ignored; every bad one is reported at once.
  */
 export const EnvSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  // No default here: without it, the mode follows from DATABASE_URL (see loadConfig).
+  NODE_ENV: z.enum(['development', 'production', 'test']).optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
   DATABASE_URL: z
@@ -77,12 +78,14 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 100kb or 1mb')
     .default('1mb'),
-  // `true` would trust any X-Forwarded-For a client writes; only a hop count or the proxies' addresses are accepted.
+  // What Express's `trust proxy` takes: `true` (the leftmost X-Forwarded-For address, which a client can write unless
+  // every request passes a proxy that overwrites the header), a hop count, or the proxies' addresses/subnets.
   TRUST_PROXY: z
     .string()
     .default('false')
-    .refine((value) => value !== 'true', 'give the number of proxies in front (e.g. 1) or their addresses, not true')
-    .transform((value) => (value === 'false' ? false : /^\d+$/.test(value) ? Number(value) : value)),
+    .transform((value) =>
+      value === 'false' ? false : value === 'true' ? true : /^\d+$/.test(value) ? Number(value) : value,
+    ),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   DB_MIGRATE_ON_START: BooleanEnv.default('true'),
   JWT_SECRET: z
@@ -174,8 +177,8 @@ export type Config = {
   corsOrigins: string[];
   logLevel: (typeof LOG_LEVELS)[number];
   jsonBodyLimit: string;
-  /** Express's `trust proxy`: false, a hop count, or the proxies' addresses/subnets. */
-  trustProxy: false | number | string;
+  /** Express's `trust proxy`: false, true (the leftmost X-Forwarded-For address), a hop count, or the proxies' addresses. */
+  trustProxy: boolean | number | string;
   shutdownTimeoutMs: number;
   migrateOnStart: boolean;
   /** Signs access tokens; absent in development, when a secret kept in the data folder is used. */
@@ -264,8 +267,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       }),
     );
   }
-  const e = parsed.data;
+  const { NODE_ENV, ...rest } = parsed.data;
   const problems: string[] = [];
+  // Development mode writes mail codes to the log and keeps a generated JWT secret on disk: fine on a laptop with the
+  // embedded database, never silently for a server pointed at a real database.
+  if (!NODE_ENV && rest.DATABASE_URL) {
+    problems.push(
+      'NODE_ENV: required with DATABASE_URL: production for a deployment, or development to run with generated ' +
+        'secrets and mail written to the log',
+    );
+  }
+  const e = { ...rest, NODE_ENV: NODE_ENV ?? 'development' };
   if (e.NODE_ENV === 'production' && !e.JWT_SECRET) problems.push('JWT_SECRET: required when NODE_ENV=production');
   if (e.NODE_ENV === 'production' && !e.SMTP_URL) problems.push('SMTP_URL: required when NODE_ENV=production');
   if (e.NODE_ENV === 'production' && !e.CIMS_ENCRYPTION_KEY) {
