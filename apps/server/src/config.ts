@@ -87,6 +87,8 @@ export const EnvSchema = z.object({
       value === 'false' ? false : value === 'true' ? true : /^\d+$/.test(value) ? Number(value) : value,
     ),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  UPLOAD_TEMP_DIR: z.string().min(1).optional(),
+  UPLOAD_MAX_CONCURRENT: z.coerce.number().int().min(1).max(1000).default(3),
   DB_MIGRATE_ON_START: BooleanEnv.default('true'),
   JWT_SECRET: z
     .string()
@@ -180,6 +182,8 @@ export type Config = {
   /** Express's `trust proxy`: false, true (the leftmost X-Forwarded-For address), a hop count, or the proxies' addresses. */
   trustProxy: boolean | number | string;
   shutdownTimeoutMs: number;
+  /** Uploads: where they are streamed while a request runs, and how many one user may send at once. */
+  uploads: { tempDir: string; maxConcurrentPerUser: number };
   migrateOnStart: boolean;
   /** Signs access tokens; absent in development, when a secret kept in the data folder is used. */
   jwtSecret: string | undefined;
@@ -304,6 +308,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jsonBodyLimit: e.JSON_BODY_LIMIT,
     trustProxy: e.TRUST_PROXY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    uploads: {
+      tempDir: path.resolve(cwd, e.UPLOAD_TEMP_DIR ?? path.join(e.CIMS_DATA_DIR, 'tmp', 'uploads')),
+      maxConcurrentPerUser: e.UPLOAD_MAX_CONCURRENT,
+    },
     migrateOnStart: e.DB_MIGRATE_ON_START,
     jwtSecret: e.JWT_SECRET,
     accessTokenMinutes: e.ACCESS_TOKEN_EXPIRE_MINUTES,
