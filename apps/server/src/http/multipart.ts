@@ -59,6 +59,8 @@ const TEMP_SUFFIX = '.upload';
 
 interface RouteParser {
   parse: RequestHandler;
+  /** The largest file the route takes: after an early refusal, at most this much more body is read away. */
+  maxBytes: number;
   parts: Map<string, { part: FilePart; check: UploadCheck }>;
 }
 
@@ -101,7 +103,7 @@ export function multipartParser(options: MultipartOptions): RequestHandler {
       storage,
       limits: { fileSize: maxBytes, files: parts.size, fields: 50, fieldSize: 64 * 1024, parts: 60 },
     }).fields([...parts.keys()].map((name) => ({ name, maxCount: 1 })));
-    parser = { parse, parts };
+    parser = { parse, parts, maxBytes };
     parsers.set(route, parser);
     return parser;
   };
@@ -117,7 +119,7 @@ export function multipartParser(options: MultipartOptions): RequestHandler {
       next();
       return;
     }
-    const { parse, parts } = parserOf(route);
+    const { parse, parts, maxBytes } = parserOf(route);
 
     // The routes that take files all need a signed-in caller (authenticate ran before); the address is a fallback.
     const caller = maybeCallerOf(res);
@@ -135,18 +137,45 @@ export function multipartParser(options: MultipartOptions): RequestHandler {
     }
     running.set(who, count + 1);
 
+    // The slot is held until both the response has ended and the body has been read (or the connection closed): a
+    // refused upload whose body is still being read away counts against its user.
+    let open = 2;
+    const settle = () => {
+      open -= 1;
+      if (open > 0) return;
+      const left = (running.get(who) ?? 1) - 1;
+      if (left > 0) running.set(who, left);
+      else running.delete(who);
+    };
+    let bodyDone = false;
+    const bodySettled = () => {
+      if (bodyDone) return;
+      bodyDone = true;
+      settle();
+    };
+    req.once('end', bodySettled);
+    req.once('close', bodySettled);
+
     let answered = false;
     const answer = (error?: unknown) => {
       if (answered) return;
       answered = true;
       next(error === undefined ? undefined : fromMulter(error));
     };
-    const state: UploadState = { parts, files: [], fail: answer };
+    const fail = (error: ApiError) => {
+      // multer reads the rest of a refused body away (so the client, still sending, gets the answer); a client that
+      // keeps sending more than a whole file after the answer is cut off.
+      let after = 0;
+      req.on('data', (chunk: Buffer) => {
+        after += chunk.length;
+        if (after > maxBytes) req.destroy();
+      });
+      answer(error);
+    };
+    const state: UploadState = { parts, files: [], fail };
     states.set(req, state);
     res.once('close', () => {
-      const left = (running.get(who) ?? 1) - 1;
-      if (left > 0) running.set(who, left);
-      else running.delete(who);
+      settle();
       // Stored files were copied by the handler before it answered; what is left here is temporary.
       for (const file of state.files) void rm(file, { force: true });
     });

@@ -142,6 +142,32 @@ describe('uploads are streamed to disk, checked on their first bytes, bounded pe
     await until(() => temporaryUploads(t).length === 0);
   });
 
+  it('a client that keeps sending after its file was refused is cut off after another whole file', async () => {
+    await using t = await createTestApp();
+    const token = await tokenOf(await signIn(t, SALES));
+    const refused = openUpload(
+      t,
+      { method: 'POST', path: '/auth/me/profile-image', token, fields: {}, file: 'image', type: 'image/png' },
+      new TextEncoder().encode('not a picture'.padEnd(64 * 1024, ' ')),
+    );
+    expect((await refused.response).status).toBe(400);
+    // A write to a connection the server closed may never call back: the close (or error) ends the wait instead.
+    const closed = new Promise<'cut'>((resolve) => {
+      refused.req.once('close', () => resolve('cut'));
+      refused.req.once('error', () => resolve('cut'));
+    });
+    // The picture limit is 5 MB: the server reads that much more away, then closes the connection.
+    let outcome: 'cut' | 'written' = 'written';
+    for (let sent = 0; sent < 40 && outcome === 'written'; sent++) {
+      const written = refused.write(new Uint8Array(MB)).then(
+        () => 'written' as const,
+        () => 'cut' as const,
+      );
+      outcome = await Promise.race([written, closed]);
+    }
+    expect(outcome).toBe('cut');
+  });
+
   it('removes the temporary file when the client goes away mid-upload', async () => {
     await using t = await createTestApp();
     const token = await tokenOf(await signIn(t, SALES));
