@@ -209,13 +209,11 @@ function uploadStorage(dir: string): multer.StorageEngine {
       }
       const target = path.join(dir, `${randomUUID()}${TEMP_SUFFIX}`);
       state.files.push(target);
-      receive(file.stream, target, file.fieldname, entry).then(
+      // A refused file is answered at once (`state.fail`); multer then reads the rest of the body away and calls back
+      // late, with whatever error tearing down the part's stream caused.
+      receive(file.stream, target, file.fieldname, entry, state.fail).then(
         (received) => callback(null, { ...received, path: target }),
-        (error: unknown) => {
-          // A refused file is answered now; multer then reads the rest of the body away and calls back late.
-          if (error instanceof ApiError) state.fail(error);
-          callback(error);
-        },
+        (error: unknown) => callback(error),
       );
     },
     _removeFile(_req, file, callback) {
@@ -236,15 +234,20 @@ async function receive(
   target: string,
   field: string,
   { part, check }: { part: FilePart; check: UploadCheck },
+  refused: (error: ApiError) => void,
 ): Promise<SniffedType & { size: number }> {
   let size = 0;
   let type: SniffedType | undefined;
   let head = Buffer.alloc(0);
+  // The refusal is reported before the stream is torn down: tearing it down makes busboy and multer fail too, and
+  // their error must not be the one the client gets.
+  const refuse = (error: ApiError): never => {
+    refused(error);
+    throw error;
+  };
   const decide = (): SniffedType => {
-    if (head.length === 0) throw new ApiError('INVALID_FILE', 'The uploaded file is empty');
-    const found = check.sniff(head.subarray(0, SNIFF_BYTES), part);
-    if (!found) throw check.refuse(part);
-    return found;
+    if (head.length === 0) refuse(new ApiError('INVALID_FILE', 'The uploaded file is empty'));
+    return check.sniff(head.subarray(0, SNIFF_BYTES), part) ?? refuse(check.refuse(part));
   };
   await pipeline(
     stream,
@@ -252,7 +255,7 @@ async function receive(
       for await (const chunk of source) {
         size += chunk.length;
         if (size > part.maxBytes) {
-          throw new ApiError('PAYLOAD_TOO_LARGE', `The file ${field} is too large (at most ${part.maxBytes} bytes)`);
+          refuse(new ApiError('PAYLOAD_TOO_LARGE', `The file ${field} is too large (at most ${part.maxBytes} bytes)`));
         }
         if (type) {
           yield chunk;

@@ -142,6 +142,24 @@ describe('uploads are streamed to disk, checked on their first bytes, bounded pe
     await until(() => temporaryUploads(t).length === 0);
   });
 
+  it('regression: a small refused file sent whole is answered with its own code, never MALFORMED_BODY', async () => {
+    // The refusal tears down the part's stream, which makes busboy fail as well; when the whole body had already
+    // arrived, that error could reach the client first (400 MALFORMED_BODY instead of INVALID_FILE).
+    await using t = await createTestApp();
+    const token = await tokenOf(await signIn(t, SALES));
+    for (let round = 0; round < 20; round++) {
+      const form = new FormData();
+      form.append('image', new Blob(['<?php evil(); ?>'], { type: 'image/png' }), 'a.png');
+      const res = await fetch(`${t.url}/auth/me/profile-image`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: form,
+      });
+      expect(res.status).toBe(400);
+      expect((await res.json()).code).toBe('INVALID_FILE');
+    }
+  });
+
   it('a client that keeps sending after its file was refused is cut off after another whole file', async () => {
     await using t = await createTestApp();
     const token = await tokenOf(await signIn(t, SALES));
