@@ -18,6 +18,7 @@ describe('loadConfig', () => {
     const config = loadConfig({
       PORT: '9000',
       HOST: '0.0.0.0',
+      NODE_ENV: 'development',
       DATABASE_URL: 'postgresql://u@db/cims',
       CORS_ORIGINS: 'http://localhost:5173, https://cims.example.com',
       TRUST_PROXY: '1',
@@ -53,6 +54,39 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/LOG_LEVEL="loud"/);
     expect(problems.join('\n')).toMatch(/DATABASE_URL: must be a postgres/);
     expect((error as Error).message).not.toContain('s3cret');
+  });
+});
+
+describe('safe defaults', () => {
+  it('regression: a server pointed at a real database does not silently run in development mode', () => {
+    // Development mode writes mail codes to the log and keeps a generated JWT secret on disk.
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://u@db/cims' })).toThrow(ConfigError);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://u@db/cims' })).toThrow(
+      /NODE_ENV: required with DATABASE_URL: production for a deployment, or development/,
+    );
+  });
+
+  it('development with a real database only when asked for; the embedded database defaults to it', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@db/cims', NODE_ENV: 'development' }).env).toBe('development');
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@db/cims', NODE_ENV: 'test' }).env).toBe('test');
+    // `pnpm start` with no environment at all: the embedded database, development mode, demo data.
+    expect(loadConfig({})).toMatchObject({ env: 'development', databaseUrl: undefined, demoData: true });
+    const production = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(40),
+      SMTP_URL: 'smtp://mail.example.com',
+      CIMS_ENCRYPTION_KEY: 'a'.repeat(64),
+      DATABASE_URL: 'postgres://u@db/cims',
+    };
+    expect(loadConfig(production)).toMatchObject({ env: 'production', demoData: false });
+  });
+
+  it('regression: TRUST_PROXY=true, which the README documents, is accepted as Express takes it', () => {
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback, 10.0.0.0/8');
   });
 });
 

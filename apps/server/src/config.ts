@@ -61,7 +61,8 @@ const CronEnv = z.string().refine((pattern) => {
  * Unknown variables are ignored; every bad one is reported at once.
  */
 export const EnvSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  // No default here: without it, the mode follows from DATABASE_URL (see loadConfig).
+  NODE_ENV: z.enum(['development', 'production', 'test']).optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
   DATABASE_URL: z
@@ -78,13 +79,17 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 100kb or 1mb')
     .default('1mb'),
-  // `true` would trust any X-Forwarded-For a client writes; only a hop count or the proxies' addresses are accepted.
+  // What Express's `trust proxy` takes: `true` (the leftmost X-Forwarded-For address, which a client can write unless
+  // every request passes a proxy that overwrites the header), a hop count, or the proxies' addresses/subnets.
   TRUST_PROXY: z
     .string()
     .default('false')
-    .refine((value) => value !== 'true', 'give the number of proxies in front (e.g. 1) or their addresses, not true')
-    .transform((value) => (value === 'false' ? false : /^\d+$/.test(value) ? Number(value) : value)),
+    .transform((value) =>
+      value === 'false' ? false : value === 'true' ? true : /^\d+$/.test(value) ? Number(value) : value,
+    ),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  UPLOAD_TEMP_DIR: z.string().min(1).optional(),
+  UPLOAD_MAX_CONCURRENT: z.coerce.number().int().min(1).max(1000).default(3),
   DB_MIGRATE_ON_START: BooleanEnv.default('true'),
   // PostgreSQL only (the embedded database is one session, stack.md §5): pool sizes and how long anything may wait.
   DB_POOL_MAX: z.coerce.number().int().min(2).max(1000).default(10),
@@ -181,9 +186,11 @@ export type Config = {
   corsOrigins: string[];
   logLevel: (typeof LOG_LEVELS)[number];
   jsonBodyLimit: string;
-  /** Express's `trust proxy`: false, a hop count, or the proxies' addresses/subnets. */
-  trustProxy: false | number | string;
+  /** Express's `trust proxy`: false, true (the leftmost X-Forwarded-For address), a hop count, or the proxies' addresses. */
+  trustProxy: boolean | number | string;
   shutdownTimeoutMs: number;
+  /** Uploads: where they are streamed while a request runs, and how many one user may send at once. */
+  uploads: { tempDir: string; maxConcurrentPerUser: number };
   migrateOnStart: boolean;
   /** PostgreSQL connection pools and timeouts (ignored by the embedded database). */
   database: DatabaseOptions;
@@ -273,8 +280,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       }),
     );
   }
-  const e = parsed.data;
+  const { NODE_ENV, ...rest } = parsed.data;
   const problems: string[] = [];
+  // Development mode writes mail codes to the log and keeps a generated JWT secret on disk: fine on a laptop with the
+  // embedded database, never silently for a server pointed at a real database.
+  if (!NODE_ENV && rest.DATABASE_URL) {
+    problems.push(
+      'NODE_ENV: required with DATABASE_URL: production for a deployment, or development to run with generated ' +
+        'secrets and mail written to the log',
+    );
+  }
+  const e = { ...rest, NODE_ENV: NODE_ENV ?? 'development' };
   if (e.NODE_ENV === 'production' && !e.JWT_SECRET) problems.push('JWT_SECRET: required when NODE_ENV=production');
   if (e.NODE_ENV === 'production' && !e.SMTP_URL) problems.push('SMTP_URL: required when NODE_ENV=production');
   if (e.NODE_ENV === 'production' && !e.CIMS_ENCRYPTION_KEY) {
@@ -301,6 +317,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jsonBodyLimit: e.JSON_BODY_LIMIT,
     trustProxy: e.TRUST_PROXY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    uploads: {
+      tempDir: path.resolve(cwd, e.UPLOAD_TEMP_DIR ?? path.join(e.CIMS_DATA_DIR, 'tmp', 'uploads')),
+      maxConcurrentPerUser: e.UPLOAD_MAX_CONCURRENT,
+    },
     migrateOnStart: e.DB_MIGRATE_ON_START,
     database: {
       poolMax: e.DB_POOL_MAX,

@@ -132,7 +132,7 @@ export const authContract = c.router(
       summary: 'Replace the profile picture',
       metadata: meta({ auth: 'bearer', files: { image: PROFILE_IMAGE } }),
       body: multipartBody(z.object({}), ['image']),
-      responses: { 200: AuthMessageSchema, ...errorResponses(400, 401, 413, 415, 422, 500) },
+      responses: { 200: AuthMessageSchema, ...errorResponses(400, 401, 413, 415, 422, 429, 500) },
     },
     updateProfileInfo: {
       method: 'PATCH',

@@ -79,7 +79,7 @@ const updateCustomer = {
   ),
   pathParams: idParams,
   body: multipartBody(CustomerUpdateFormSchema, ['audio']),
-  responses: { 200: CustomerSchema, ...errorResponses(400, 401, 403, 404, 413, 415, 422, 500) },
+  responses: { 200: CustomerSchema, ...errorResponses(400, 401, 403, 404, 413, 415, 422, 429, 500) },
 } as const;
 
 const updateNote = {
@@ -235,7 +235,7 @@ export const crmContract = c.router(
         { files: { audio: CUSTOMER_AUDIO } },
       ),
       body: multipartBody(CustomerFormSchema, ['audio']),
-      responses: { 201: CreatedCustomerSchema, ...errorResponses(400, 401, 403, 413, 415, 422, 500) },
+      responses: { 201: CreatedCustomerSchema, ...errorResponses(400, 401, 403, 413, 415, 422, 429, 500) },
     },
     intake: {
       method: 'POST',

@@ -4,6 +4,8 @@ import { createExpressEndpoints, type RequestValidationError } from '@ts-rest/ex
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { AppContext } from '../context.js';
 import { ApiError } from '../errors.js';
+import { AUDIO_UPLOAD } from '../modules/crm/audio.js';
+import { IMAGE_UPLOAD } from '../modules/files/blob-store.js';
 import type { ServerModule } from '../modules/index.js';
 import { authenticate } from './authenticate.js';
 import { errorHandler } from './error-handler.js';
@@ -39,7 +41,11 @@ export function contractEndpoints(
     express.json({ limit: options.bodyLimit }),
     express.urlencoded({ extended: false, limit: options.bodyLimit, parameterLimit: 200 }),
   ];
-  const globalMiddleware = [authenticate(context), multipartParser, refuseUnsafeText];
+  const globalMiddleware = [
+    authenticate(context),
+    multipartParser({ ...context.config.uploads, checks: [AUDIO_UPLOAD, IMAGE_UPLOAD] }),
+    refuseUnsafeText,
+  ];
   const routers = new Map<AppRoute, express.Router>();
   for (const module of modules) {
     const implementation = module.router(context);

@@ -1,37 +1,283 @@
-import { routeMeta } from '@cims/contracts';
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { type FilePart, routeMeta } from '@cims/contracts';
 import type { AppRoute } from '@ts-rest/core';
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import { ApiError } from '../errors.js';
+import { maybeCallerOf } from './authenticate.js';
 
-const parsers = new WeakMap<AppRoute, ReturnType<multer.Multer['fields']>>();
+/** How many first bytes of a file decide its type: more than every signature that is sniffed needs. */
+export const SNIFF_BYTES = 16;
 
-/** Parses a multipart body for the routes that take one, with the limits of the route's declared file parts. */
-export function multipartParser(req: Request, res: Response, next: NextFunction): void {
-  const route = res.locals.route as AppRoute | undefined;
-  if (
-    !route ||
-    !('contentType' in route) ||
-    route.contentType !== 'multipart/form-data' ||
-    !req.is('multipart/form-data')
-  ) {
-    next();
-    return;
-  }
-  let parser = parsers.get(route);
-  if (!parser) {
+/** What the first bytes of a file say it is, and the extension it is stored with. */
+export interface SniffedType {
+  mediaType: string;
+  extension: string;
+}
+
+/** How the file parts of one kind (recordings, pictures) are recognised, and how a file that is not one is refused. */
+export interface UploadCheck {
+  /** Whether this check is the one for a route's file part (from the part's declared media types). */
+  accepts(part: FilePart): boolean;
+  /** The file's type from its first {@link SNIFF_BYTES} bytes (fewer when the file is shorter); undefined: refused. */
+  sniff(head: Uint8Array, part: FilePart): SniffedType | undefined;
+  /** The error for a file `sniff` refused. */
+  refuse(part: FilePart): ApiError;
+}
+
+/**
+ * An uploaded file: streamed to a temporary file, never held in memory, and recognised by its first bytes. The file
+ * exists until the response has been sent (or the client went away); store it before answering.
+ */
+export interface UploadedFile extends SniffedType {
+  /** The temporary file. */
+  path: string;
+  size: number;
+}
+
+export interface MultipartOptions {
+  /** Where uploads are written while a request runs (`UPLOAD_TEMP_DIR`). */
+  tempDir: string;
+  /** Uploads one user (or, without a user, one address) may send at once; more get `429` (`UPLOAD_MAX_CONCURRENT`). */
+  maxConcurrentPerUser: number;
+  /** One check per kind of file part; every file part of the contract must have one. */
+  checks: readonly UploadCheck[];
+}
+
+/** What a `429` for too many uploads at once asks the client to wait, in seconds. */
+export const UPLOAD_RETRY_AFTER_SECONDS = 5;
+
+/** A temporary upload older than this at start was left by a process that died; younger ones may be a sibling's. */
+const LEFTOVER_AGE_MS = 60 * 60 * 1000;
+
+const TEMP_SUFFIX = '.upload';
+
+interface RouteParser {
+  parse: RequestHandler;
+  /** The largest file the route takes: after an early refusal, at most this much more body is read away. */
+  maxBytes: number;
+  parts: Map<string, { part: FilePart; check: UploadCheck }>;
+}
+
+/** One request's upload: its temporary files, and how to answer at once when a file is refused mid-stream. */
+interface UploadState {
+  parts: RouteParser['parts'];
+  files: string[];
+  fail(error: ApiError): void;
+}
+
+const states = new WeakMap<Request, UploadState>();
+
+/**
+ * The multipart parser of the routes that take files. Files are streamed to temporary files (memory stays flat
+ * whatever their size) and recognised by their first bytes: a file of the wrong type, or one over its route's
+ * limit, is answered at once (the rest of the body is read and discarded, never stored). The temporary files are
+ * removed when the response ends, whether it succeeded, failed or the client went away. Each user may have
+ * {@link MultipartOptions.maxConcurrentPerUser} uploads running; more are answered `429` before their body is read.
+ */
+export function multipartParser(options: MultipartOptions): RequestHandler {
+  mkdirSync(options.tempDir, { recursive: true });
+  removeLeftovers(options.tempDir);
+  const parsers = new WeakMap<AppRoute, RouteParser>();
+  const running = new Map<string, number>();
+  const storage = uploadStorage(options.tempDir);
+
+  const parserOf = (route: AppRoute): RouteParser => {
+    let parser = parsers.get(route);
+    if (parser) return parser;
     const files = routeMeta(route).files ?? {};
+    const parts = new Map(
+      Object.entries(files).map(([name, part]) => {
+        const check = options.checks.find((c) => c.accepts(part));
+        if (!check) throw new Error(`No upload check for the file part ${name} of ${route.path}`);
+        return [name, { part, check }] as const;
+      }),
+    );
     const maxBytes = Math.max(1, ...Object.values(files).map((f) => f.maxBytes));
-    parser = multer({
-      storage: multer.memoryStorage(),
-      limits: { fileSize: maxBytes, files: Object.keys(files).length, fields: 50, fieldSize: 64 * 1024, parts: 60 },
-    }).fields(Object.keys(files).map((name) => ({ name, maxCount: 1 })));
+    const parse = multer({
+      storage,
+      limits: { fileSize: maxBytes, files: parts.size, fields: 50, fieldSize: 64 * 1024, parts: 60 },
+    }).fields([...parts.keys()].map((name) => ({ name, maxCount: 1 })));
+    parser = { parse, parts, maxBytes };
     parsers.set(route, parser);
+    return parser;
+  };
+
+  return function parseMultipart(req: Request, res: Response, next: NextFunction): void {
+    const route = res.locals.route as AppRoute | undefined;
+    if (
+      !route ||
+      !('contentType' in route) ||
+      route.contentType !== 'multipart/form-data' ||
+      !req.is('multipart/form-data')
+    ) {
+      next();
+      return;
+    }
+    const { parse, parts, maxBytes } = parserOf(route);
+
+    // The routes that take files all need a signed-in caller (authenticate ran before); the address is a fallback.
+    const caller = maybeCallerOf(res);
+    const who = caller ? `user:${caller.userId}` : `ip:${req.ip}`;
+    const count = running.get(who) ?? 0;
+    if (count >= options.maxConcurrentPerUser) {
+      next(
+        new ApiError(
+          'RATE_LIMITED',
+          `Too many uploads at once (at most ${options.maxConcurrentPerUser} per user); wait for one to finish and try again`,
+          { headers: { 'Retry-After': String(UPLOAD_RETRY_AFTER_SECONDS) } },
+        ),
+      );
+      return;
+    }
+    running.set(who, count + 1);
+
+    // The slot is held until both the response has ended and the body has been read (or the connection closed): a
+    // refused upload whose body is still being read away counts against its user.
+    let open = 2;
+    const settle = () => {
+      open -= 1;
+      if (open > 0) return;
+      const left = (running.get(who) ?? 1) - 1;
+      if (left > 0) running.set(who, left);
+      else running.delete(who);
+    };
+    let bodyDone = false;
+    const bodySettled = () => {
+      if (bodyDone) return;
+      bodyDone = true;
+      settle();
+    };
+    req.once('end', bodySettled);
+    req.once('close', bodySettled);
+
+    let answered = false;
+    const answer = (error?: unknown) => {
+      if (answered) return;
+      answered = true;
+      next(error === undefined ? undefined : fromMulter(error));
+    };
+    const fail = (error: ApiError) => {
+      // multer reads the rest of a refused body away (so the client, still sending, gets the answer); a client that
+      // keeps sending more than a whole file after the answer is cut off.
+      let after = 0;
+      req.on('data', (chunk: Buffer) => {
+        after += chunk.length;
+        if (after > maxBytes) req.destroy();
+      });
+      answer(error);
+    };
+    const state: UploadState = { parts, files: [], fail };
+    states.set(req, state);
+    res.once('close', () => {
+      settle();
+      // Stored files were copied by the handler before it answered; what is left here is temporary.
+      for (const file of state.files) void rm(file, { force: true });
+    });
+    parse(req, res, (error?: unknown) => answer(error));
+  };
+}
+
+/** Removes temporary uploads a crashed process left behind. */
+function removeLeftovers(dir: string): void {
+  const before = Date.now() - LEFTOVER_AGE_MS;
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith(TEMP_SUFFIX)) continue;
+    const file = path.join(dir, name);
+    try {
+      if (statSync(file).mtimeMs < before) rmSync(file, { force: true });
+    } catch {
+      // Gone already.
+    }
   }
-  parser(req, res, (error?: unknown) => next(error ? fromMulter(error) : undefined));
+}
+
+/** multer's storage: each file part streamed to a temporary file through {@link receive}. */
+function uploadStorage(dir: string): multer.StorageEngine {
+  return {
+    _handleFile(req, file, callback) {
+      const state = states.get(req as Request);
+      const entry = state?.parts.get(file.fieldname);
+      if (!state || !entry) {
+        callback(new ApiError('INVALID_FILE', `Unexpected file field ${file.fieldname}`));
+        return;
+      }
+      const target = path.join(dir, `${randomUUID()}${TEMP_SUFFIX}`);
+      state.files.push(target);
+      // A refused file is answered at once (`state.fail`); multer then reads the rest of the body away and calls back
+      // late, with whatever error tearing down the part's stream caused.
+      receive(file.stream, target, file.fieldname, entry, state.fail).then(
+        (received) => callback(null, { ...received, path: target }),
+        (error: unknown) => callback(error),
+      );
+    },
+    _removeFile(_req, file, callback) {
+      rm(file.path, { force: true }).then(
+        () => callback(null),
+        (error: Error) => callback(error),
+      );
+    },
+  };
+}
+
+/**
+ * Streams one file part to `target`, holding at most its first {@link SNIFF_BYTES} bytes: they decide its type
+ * before anything is written, and the part is refused as soon as it is empty, of the wrong type, or too large.
+ */
+async function receive(
+  stream: Readable,
+  target: string,
+  field: string,
+  { part, check }: { part: FilePart; check: UploadCheck },
+  refused: (error: ApiError) => void,
+): Promise<SniffedType & { size: number }> {
+  let size = 0;
+  let type: SniffedType | undefined;
+  let head = Buffer.alloc(0);
+  // The refusal is reported before the stream is torn down: tearing it down makes busboy and multer fail too, and
+  // their error must not be the one the client gets.
+  const refuse = (error: ApiError): never => {
+    refused(error);
+    throw error;
+  };
+  const decide = (): SniffedType => {
+    if (head.length === 0) refuse(new ApiError('INVALID_FILE', 'The uploaded file is empty'));
+    return check.sniff(head.subarray(0, SNIFF_BYTES), part) ?? refuse(check.refuse(part));
+  };
+  await pipeline(
+    stream,
+    async function* (source: AsyncIterable<Buffer>) {
+      for await (const chunk of source) {
+        size += chunk.length;
+        if (size > part.maxBytes) {
+          refuse(new ApiError('PAYLOAD_TOO_LARGE', `The file ${field} is too large (at most ${part.maxBytes} bytes)`));
+        }
+        if (type) {
+          yield chunk;
+          continue;
+        }
+        head = Buffer.concat([head, chunk]);
+        if (head.length < SNIFF_BYTES) continue;
+        type = decide();
+        yield head;
+      }
+      if (!type) {
+        type = decide();
+        yield head;
+      }
+    },
+    createWriteStream(target, { flags: 'wx' }),
+  );
+  return { ...(type as SniffedType), size };
 }
 
 function fromMulter(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
   if (error instanceof multer.MulterError) {
     switch (error.code) {
       case 'LIMIT_FILE_SIZE':
@@ -48,7 +294,8 @@ function fromMulter(error: unknown): ApiError {
 }
 
 /** The uploaded file of a field, if any. */
-export function uploadedFile(req: Pick<Request, 'files'>, field: string): Express.Multer.File | undefined {
-  const files = req.files as Record<string, Express.Multer.File[]> | undefined;
-  return files?.[field]?.[0];
+export function uploadedFile(req: Pick<Request, 'files'>, field: string): UploadedFile | undefined {
+  const files = req.files as Record<string, (Express.Multer.File & UploadedFile)[]> | undefined;
+  const file = files?.[field]?.[0];
+  return file && { path: file.path, size: file.size, mediaType: file.mediaType, extension: file.extension };
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
 import { query } from '../../src/db/sql.js';
 import { createLogger } from '../../src/logger.js';
 import { startServer } from '../../src/runtime.js';
@@ -83,8 +83,7 @@ describe('regressions found in review', () => {
     expect(loadConfig({}).demoData).toBe(true);
   });
 
-  it('TRUST_PROXY=true is refused; a forged X-Forwarded-For is never stored or used', async () => {
-    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(ConfigError);
+  it('with a hop count, a forged X-Forwarded-For is never stored or used', async () => {
     await using t = await createTestApp({ env: { TRUST_PROXY: '1' } });
     const res = await fetch(`${t.url}/auth/login`, {
       method: 'POST',

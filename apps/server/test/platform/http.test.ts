@@ -261,3 +261,19 @@ describe('API documentation', () => {
     expect(await init.text()).toContain('/openapi.json');
   });
 });
+
+describe('TRUST_PROXY', () => {
+  it('true takes the client address from the leftmost X-Forwarded-For entry', async () => {
+    await using t = await createTestApp({ env: { TRUST_PROXY: 'true' } });
+    const login = await fetch(`${t.url}/auth/login`, {
+      method: 'POST',
+      headers: { 'x-forwarded-for': '203.0.113.7, 10.0.0.2', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ username: 'ceo@cims.local', password: 'ceo-demo-password' }),
+    });
+    expect(login.status).toBe(200);
+    const { access_token: token } = (await login.json()) as { access_token: string };
+    const sessions = await fetch(`${t.url}/auth/sessions`, { headers: { authorization: `Bearer ${token}` } });
+    const list = (await sessions.json()) as { current: boolean; ip_address: string | null }[];
+    expect(list.find((s) => s.current)?.ip_address).toBe('203.0.113.7');
+  });
+});

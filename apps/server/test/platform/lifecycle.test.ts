@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,6 +126,62 @@ describe('the embedded database folder', () => {
     // Released: the folder can be opened again, and it kept its data.
     const second = await startServer(config, logger);
     await second.stop();
+  });
+
+  it('regression: a lock left by a dead incarnation with our own pid (PID 1 in a container) is taken over', async () => {
+    // After kill -9 the next process can get the same pid: it must not wait for itself. Both the lock format of
+    // older servers (a bare pid) and the current one (pid, start time and boot id) are left as a crash leaves them.
+    const config = (dataDir: string) => loadConfig({ CIMS_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' });
+    const bootId = existsSync('/proc/sys/kernel/random/boot_id')
+      ? readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()
+      : undefined;
+    for (const left of [String(process.pid), JSON.stringify({ pid: process.pid, start: '1', boot: bootId })]) {
+      const dataDir = tempDir();
+      writeFileSync(path.join(dataDir, 'server.lock'), left);
+      const server = await startServer(config(dataDir), createLogger(config(dataDir)));
+      expect(JSON.parse(readFileSync(path.join(dataDir, 'server.lock'), 'utf8')).pid).toBe(process.pid);
+      await server.stop();
+      expect(existsSync(path.join(dataDir, 'server.lock'))).toBe(false);
+    }
+  });
+
+  it.runIf(existsSync('/proc/self/stat'))('a lock whose pid now belongs to another process is taken over', async () => {
+    // The recorded start time tells the process that wrote the lock from a later one that got its pid.
+    const dataDir = tempDir();
+    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+      writeFileSync(path.join(dataDir, 'server.lock'), JSON.stringify({ pid: other.pid, start: '1', boot: bootId }));
+      const config = loadConfig({ CIMS_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' });
+      const server = await startServer(config, createLogger(config));
+      await server.stop();
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
+  it('after kill -9 the server starts again on its folder; a live one in another process is refused', async () => {
+    const dataDir = tempDir();
+    const first = run('src/server.ts', [], { CIMS_DATA_DIR: dataDir, PORT: '0' });
+    const firstOut = collect(first);
+    await waitFor(() => firstOut.text().match(/CIMS server ready at (http:\/\/\S+)/));
+    const lock = JSON.parse(readFileSync(path.join(dataDir, 'server.lock'), 'utf8'));
+    expect(lock.pid).toBe(first.pid);
+
+    // Two live servers on one folder: the second exits at once with a clear message.
+    const second = collect(run('src/server.ts', [], { CIMS_DATA_DIR: dataDir, PORT: '0' }));
+    expect(await second.exited).toBe(1);
+    expect(second.text()).toContain(`is in use by another CIMS server (pid ${first.pid})`);
+
+    first.kill('SIGKILL');
+    await firstOut.exited;
+    expect(existsSync(path.join(dataDir, 'server.lock'))).toBe(true);
+    const third = run('src/server.ts', [], { CIMS_DATA_DIR: dataDir, PORT: '0' });
+    const thirdOut = collect(third);
+    const [, url] = await waitFor(() => thirdOut.text().match(/CIMS server ready at (http:\/\/\S+)/));
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    third.kill('SIGTERM');
+    expect(await thirdOut.exited).toBe(0);
   });
 
   it('`pnpm cims migrate` migrates the embedded database and reports when it is up to date', async () => {

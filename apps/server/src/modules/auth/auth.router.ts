@@ -1,4 +1,4 @@
-import { contract, PROFILE_IMAGE } from '@cims/contracts';
+import { contract } from '@cims/contracts';
 import { initServer } from '@ts-rest/express';
 import type { Request } from 'express';
 import type { AppContext } from '../../context.js';
@@ -6,22 +6,16 @@ import { ApiError } from '../../errors.js';
 import { callerOf } from '../../http/authenticate.js';
 import { uploadedFile } from '../../http/multipart.js';
 import { requestInfo } from '../../http/request-info.js';
-import { sniffImage } from '../files/blob-store.js';
+import type { BlobSource } from '../files/blob-store.js';
 
 const s = initServer();
 
 const ok = (message: string) => ({ success: true as const, message });
 
-/** The uploaded picture of `field`, checked by its bytes (the declared type is not trusted). */
-function pictureFrom(req: Request, field: string): { bytes: Uint8Array; extension: string } | undefined {
+/** The uploaded picture of `field`: the multipart parser already recognised it by its bytes (`IMAGE_UPLOAD`). */
+function pictureFrom(req: Request, field: string): { source: BlobSource; extension: string } | undefined {
   const file = uploadedFile(req, field);
-  if (!file) return undefined;
-  if (file.size === 0) throw new ApiError('INVALID_FILE', 'The uploaded file is empty');
-  const sniffed = sniffImage(file.buffer);
-  if (!sniffed || !PROFILE_IMAGE.mediaTypes.includes(sniffed.mediaType)) {
-    throw new ApiError('INVALID_FILE', `The picture must be one of ${PROFILE_IMAGE.mediaTypes.join(', ')}`);
-  }
-  return { bytes: file.buffer, extension: sniffed.extension };
+  return file && { source: { path: file.path }, extension: file.extension };
 }
 
 export function authRouter(ctx: AppContext) {

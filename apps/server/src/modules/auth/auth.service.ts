@@ -6,7 +6,7 @@ import type { Orm } from '../../db/orm.js';
 import { asDate, asInt, query } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
 import { type AuditEntry, type RequestInfo, writeAudit } from '../audit/audit.js';
-import type { BlobStore } from '../files/blob-store.js';
+import type { BlobSource, BlobStore } from '../files/blob-store.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { AccessTokens } from './access-tokens.js';
 import { codeHash, newCode, newRefreshToken, sameDigest, seal, sha256, unseal } from './crypto.js';
@@ -422,7 +422,7 @@ export class AuthService {
   async updateProfile(
     caller: Caller,
     input: ProfileForm,
-    image: { bytes: Uint8Array; extension: string } | undefined,
+    image: { source: BlobSource; extension: string } | undefined,
     info: RequestInfo,
   ): Promise<void> {
     const changesPassword = input.new_password !== undefined;
@@ -447,7 +447,7 @@ export class AuthService {
       await giveBack();
       newHash = await this.deps.passwords.hash(input.new_password as string);
     }
-    const stored = image ? await this.deps.blobs.put(PROFILE_IMAGE_FOLDER, image.bytes, image.extension) : undefined;
+    const stored = image ? await this.deps.blobs.put(PROFILE_IMAGE_FOLDER, image.source, image.extension) : undefined;
     const profileImage = stored ? `${PROFILE_IMAGE_URL}/${stored}` : undefined;
     try {
       await em.transactional(async (tem) => {

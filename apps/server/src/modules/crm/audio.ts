@@ -6,6 +6,7 @@ import type { Orm } from '../../db/orm.js';
 import { query } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
 import { maybeCallerOf } from '../../http/authenticate.js';
+import type { UploadCheck } from '../../http/multipart.js';
 import type { BlobStore } from '../files/blob-store.js';
 
 /** The blob-store folder of call recordings. */
@@ -50,6 +51,16 @@ export function sniffAudio(bytes: Uint8Array): AudioType | undefined {
   }
   return undefined;
 }
+
+/** The formats {@link sniffAudio} recognises, for messages. */
+export const AUDIO_FORMATS = 'MP3, OGG/Opus, WAV, M4A/AAC, FLAC or WebM';
+
+/** Call recordings (the file parts that declare audio types): recognised by {@link sniffAudio}, else `415`. */
+export const AUDIO_UPLOAD: UploadCheck = {
+  accepts: (part) => part.mediaTypes.some((type) => type.startsWith('audio/')),
+  sniff: (head) => sniffAudio(head),
+  refuse: () => new ApiError('UNSUPPORTED_MEDIA_TYPE', `The recording must be ${AUDIO_FORMATS}`),
+};
 
 export interface AudioServiceDeps {
   orm: Orm;

@@ -19,10 +19,11 @@ import type { Config } from '../../config.js';
 import type { Orm } from '../../db/orm.js';
 import { asDate, asDateOrNull, asInt, query, type Row } from '../../db/sql.js';
 import { ApiError, ValidationError } from '../../errors.js';
+import type { UploadedFile } from '../../http/multipart.js';
 import { type AuditEntry, type RequestInfo, writeAudit } from '../audit/audit.js';
 import type { Caller } from '../auth/auth.service.js';
 import type { BlobStore } from '../files/blob-store.js';
-import { AUDIO_FOLDER, type AudioService, type AudioType, sniffAudio } from './audio.js';
+import { AUDIO_FOLDER, type AudioService } from './audio.js';
 import type { BusinessTime } from './business-time.js';
 import {
   CUSTOMER_NOT_FOUND,
@@ -58,8 +59,8 @@ export type IntakeFields = z.output<typeof IntakeCustomerSchema>;
 export type CreateBody = ServerInferRequest<typeof contract.crm.create>['body'];
 /** The body of `PUT`/`PATCH /crm/customers/{id}` as its handler receives it; see {@link CreateBody}. */
 export type UpdateBody = ServerInferRequest<typeof contract.crm.update>['body'];
-/** The part of multer's file the service reads. */
-export type UploadedAudio = Pick<Express.Multer.File, 'buffer' | 'size'>;
+/** An uploaded recording: already recognised by its first bytes and on disk (see `http/multipart.ts`). */
+export type UploadedAudio = Pick<UploadedFile, 'path' | 'mediaType' | 'extension'>;
 
 /** A customer's values after validation, ready to be stored. */
 export interface CustomerValues {
@@ -102,8 +103,6 @@ export interface CustomerServiceDeps {
   notes: NoteService;
   audio: AudioService;
 }
-
-const AUDIO_FORMATS = 'MP3, OGG/Opus, WAV, M4A/AAC, FLAC or WebM';
 
 /** The columns an update may set from the form, in the order they are written. */
 const FORM_COLUMNS = [
@@ -180,8 +179,7 @@ export class CustomerService {
     info: RequestInfo,
   ): Promise<{ message: string; id: number; sales_manager_id: number | null }> {
     const values = await this.#newValues(fieldsOf<CustomerFormFields>(body));
-    const audio = readAudio(file);
-    const created = await this.#withNewAudio(audio, (stored) =>
+    const created = await this.#withNewAudio(file, (stored) =>
       this.#em().transactional((tem) =>
         this.#insert(tem, values, { createdBy: caller.userId, source: 'ui', autoAssign: true }, stored, info),
       ),
@@ -448,7 +446,6 @@ export class CustomerService {
     if (fields.clear_recall_time === true || fields.recall_time === null) recall = null;
     else if (fields.recall_time !== undefined) recall = this.#moment(fields.recall_time, issues);
     if (issues.length > 0) throw new ValidationError(issues);
-    const audio = readAudio(file);
 
     const next: Record<(typeof FORM_COLUMNS)[number], unknown> = {
       full_name: fields.full_name,
@@ -464,7 +461,7 @@ export class CustomerService {
       recall_time: recall,
     };
     let replaced: string | null = null;
-    const customer = await this.#withNewAudio(audio, (stored) =>
+    const customer = await this.#withNewAudio(file, (stored) =>
       em.transactional(async (tem) => {
         const row = await visibleCustomer(tem, id, caller, { columns: 'c.*', lock: true });
         const set: [string, unknown][] = FORM_COLUMNS.filter(
@@ -659,12 +656,12 @@ export class CustomerService {
    * failed request leaves no file behind.
    */
   async #withNewAudio<T>(
-    audio: (AudioType & { bytes: Uint8Array }) | undefined,
+    audio: UploadedAudio | undefined,
     work: (stored: StoredAudio | undefined) => Promise<T>,
   ): Promise<T> {
     const stored = audio
       ? {
-          fileId: await this.deps.blobs.put(AUDIO_FOLDER, audio.bytes, audio.extension),
+          fileId: await this.deps.blobs.put(AUDIO_FOLDER, { path: audio.path }, audio.extension),
           mediaType: audio.mediaType,
         }
       : undefined;
@@ -709,15 +706,6 @@ function agreedStatus(
     return undefined;
   }
   return status ?? alias;
-}
-
-/** The upload of a customer form: 400 when empty, 415 unless its first bytes are a recording we take. */
-function readAudio(file: UploadedAudio | undefined): (AudioType & { bytes: Uint8Array }) | undefined {
-  if (!file) return undefined;
-  if (file.size === 0) throw new ApiError('INVALID_FILE', 'The uploaded file is empty');
-  const type = sniffAudio(file.buffer);
-  if (!type) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', `The recording must be ${AUDIO_FORMATS}`);
-  return { ...type, bytes: file.buffer };
 }
 
 /**

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ApiError } from '../../errors.js';
+import type { UploadCheck } from '../../http/multipart.js';
+
+/** What {@link BlobStore.put} stores: bytes in memory, or a file on disk (an upload), which is streamed, not read whole. */
+export type BlobSource = Uint8Array | { readonly path: string };
 
 /** A stored file opened for reading. Read it once, or close it. */
 export interface OpenedBlob {
@@ -15,8 +22,8 @@ export interface OpenedBlob {
 
 /** Where uploaded files live. The local folder is the default; another store (S3, …) implements the same calls. */
 export interface BlobStore {
-  /** Stores bytes under a new, unguessable name in `folder`; returns the name. */
-  put(folder: string, bytes: Uint8Array, extension: string): Promise<string>;
+  /** Stores bytes, or a file's content, under a new, unguessable name in `folder`; returns the name. */
+  put(folder: string, source: BlobSource, extension: string): Promise<string>;
   /** Opens a stored file for reading; undefined when there is no such file. */
   open(folder: string, name: string): Promise<OpenedBlob | undefined>;
   /** Removes a stored file; a missing one is fine. */
@@ -30,11 +37,19 @@ const SAFE_NAME = /^[\w-]+\.[a-z0-9]+$/;
 /** Files in a local directory (under the data folder by default). */
 export function localBlobStore(root: string): BlobStore {
   return {
-    async put(folder, bytes, extension) {
+    async put(folder, source, extension) {
       const dir = path.join(root, folder);
       await mkdir(dir, { recursive: true });
       const name = `${randomUUID()}.${extension}`;
-      await writeFile(path.join(dir, name), bytes, { flag: 'wx' });
+      const target = path.join(dir, name);
+      try {
+        if (source instanceof Uint8Array) await writeFile(target, source, { flag: 'wx' });
+        else await pipeline(createReadStream(source.path), createWriteStream(target, { flags: 'wx' }));
+      } catch (error) {
+        // A half-written file is never left behind under a name nobody knows.
+        await rm(target, { force: true });
+        throw error;
+      }
       return name;
     },
     async open(folder, name) {
@@ -83,3 +98,13 @@ export function sniffImage(bytes: Uint8Array): { mediaType: string; extension: s
     return { mediaType: 'image/webp', extension: 'webp' };
   return undefined;
 }
+
+/** Pictures (the file parts whose declared types are all images): one of the part's types, by their first bytes. */
+export const IMAGE_UPLOAD: UploadCheck = {
+  accepts: (part) => part.mediaTypes.every((type) => type.startsWith('image/')),
+  sniff(head, part) {
+    const sniffed = sniffImage(head);
+    return sniffed && part.mediaTypes.includes(sniffed.mediaType) ? sniffed : undefined;
+  },
+  refuse: (part) => new ApiError('INVALID_FILE', `The picture must be one of ${part.mediaTypes.join(', ')}`),
+};
