@@ -1,0 +1,312 @@
+import { writeFileSync } from 'node:fs';
+import {
+  ApiErrorSchema,
+  type ContractRoute,
+  contract,
+  ERROR_STATUS,
+  type ErrorCode,
+  listRoutes,
+  ValidationErrorSchema,
+} from '@cims/contracts';
+import { type AppRoute, isAppRouteNoBody, isAppRouteOtherResponse, isZodType } from '@ts-rest/core';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { CEO, SALES } from '../auth/helpers.js';
+import type { TestApp } from '../harness.js';
+import { DEMO_SETUP, type InstagramWorld, instagramWorld } from '../instagram/helpers.js';
+import { type Caller, describeRequest, type FuzzRequest, type FuzzWorld, requestArb, SIGNED_IN } from './generate.js';
+
+/**
+ * Every route of the contract, fuzzed over HTTP with requests built from its own schemas (see generate.ts), as each
+ * kind of caller. Whatever is sent, the answer must be one the contract declares: never a 5xx, a declared status, an
+ * error body in the contract's shape whose code belongs to that status, and a 2xx body that matches the route's
+ * response schema.
+ *
+ * Seeded and bounded: `FUZZ_RUNS` requests in all (default 3000), spread evenly over the routes; `FUZZ_SEED` picks the
+ * requests (default fixed, so CI sends the same ones every time); `FUZZ_ROUTE=name,name` runs only those routes and
+ * sends them the very requests the full run sends. `FUZZ_REPORT=file.json` writes every violation found.
+ */
+
+const SEED = Number(process.env.FUZZ_SEED ?? 20_261_206);
+const TOTAL_RUNS = Number(process.env.FUZZ_RUNS ?? 3000);
+const ONLY = process.env.FUZZ_ROUTE?.split(',').map((name) => name.trim());
+
+const ALL_ROUTES = listRoutes(contract);
+const RUNS_PER_ROUTE = Math.max(1, Math.ceil(TOTAL_RUNS / ALL_ROUTES.length));
+const ROUTES = ONLY ? ALL_ROUTES.filter((entry) => ONLY.includes(entry.name)) : ALL_ROUTES;
+const INTAKE_KEY = 'fuzz-intake-key-0123456789abcdef';
+const USER = { email: 'fuzz-user@cims.local', password: 'fuzz-user-password' };
+
+/** The route's own seed, so that one route run alone gets the requests it gets in the full run. */
+function routeSeed(name: string): number {
+  let hash = SEED | 0;
+  for (const char of name) hash = Math.imul(hash ^ char.charCodeAt(0), 16_777_619);
+  return hash;
+}
+
+interface Answer {
+  status: number;
+  contentType: string;
+  text: string;
+  requestId: string;
+}
+
+/** What is wrong with an answer, per the contract; empty when nothing is. */
+function violations(route: AppRoute, answer: Answer): { problem: string; code?: string }[] {
+  const out: { problem: string; code?: string }[] = [];
+  const { status } = answer;
+  let json: unknown;
+  try {
+    json = answer.text ? JSON.parse(answer.text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  const code = (json as { code?: unknown } | undefined)?.code;
+  const codeText = typeof code === 'string' ? code : undefined;
+  if (status === 0) return [{ problem: answer.text }];
+  if (status >= 500) out.push({ problem: `answered ${status}`, code: codeText });
+  const declared = route.responses[status as keyof typeof route.responses];
+  if (declared === undefined) out.push({ problem: `status ${status} is not declared by the route`, code: codeText });
+  if (status >= 400) {
+    const shape = status === 422 ? ValidationErrorSchema : ApiErrorSchema;
+    const parsed = shape.safeParse(json);
+    if (!parsed.success) {
+      out.push({
+        problem: `error body is not the contract's ${status === 422 ? '422 ' : ''}error shape`,
+        code: codeText,
+      });
+    } else if (ERROR_STATUS[parsed.data.code as ErrorCode] !== status) {
+      out.push({
+        problem: `code ${parsed.data.code} belongs to ${ERROR_STATUS[parsed.data.code as ErrorCode]}`,
+        code: codeText,
+      });
+    }
+  } else if (status >= 200 && status < 300 && declared !== undefined) {
+    if (isAppRouteNoBody(declared)) {
+      if (answer.text !== '') out.push({ problem: `${status} has a body, the contract says none` });
+    } else if (isAppRouteOtherResponse(declared)) {
+      const [type] = declared.contentType.split('*');
+      if (!answer.contentType.startsWith(type ?? '')) {
+        out.push({ problem: `${status} is ${answer.contentType}, not ${declared.contentType}` });
+      }
+    } else if (isZodType(declared)) {
+      const parsed = declared.safeParse(json);
+      if (!parsed.success) {
+        const first = parsed.error.issues[0];
+        out.push({
+          problem: `${status} body fails the response schema at ${first?.path.join('.')}: ${first?.message}`,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+interface Finding {
+  route: string;
+  key: string;
+  count: number;
+  index: number;
+  request: string;
+  answer: string;
+  log?: string;
+}
+
+describe('contract fuzz: every route answers as its contract says, whatever it is sent', () => {
+  let world: InstagramWorld;
+  let t: TestApp;
+  const tokens = new Map<Caller, string>();
+  const ids = { users: [] as number[], crmPage: 0, known: [] as number[] };
+  const findings: Finding[] = [];
+
+  async function signIn(who: { email: string; password: string }): Promise<string> {
+    const res = await fetch(`${t.url}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ username: who.email, password: who.password }).toString(),
+    });
+    const body = (await res.json()) as { access_token?: string };
+    if (res.status !== 200 || !body.access_token) {
+      throw new Error(`${who.email} can no longer sign in (${res.status} ${JSON.stringify(body)})`);
+    }
+    return body.access_token;
+  }
+
+  const logins: Record<string, { email: string; password: string }> = { ceo: CEO, sales: SALES, user: USER };
+
+  /** A fuzzed logout, logout-all or session revocation ends a principal's session: sign in again. */
+  async function ensureSignedIn(caller: Caller): Promise<void> {
+    const res = await fetch(`${t.url}/auth/me`, { headers: { authorization: `Bearer ${tokens.get(caller)}` } });
+    await res.arrayBuffer();
+    if (res.status === 401) tokens.set(caller, await signIn(logins[caller] as { email: string; password: string }));
+  }
+
+  function headersFor(caller: Caller): Record<string, string> {
+    switch (caller) {
+      case 'ceo':
+      case 'sales':
+      case 'user':
+        return { authorization: `Bearer ${tokens.get(caller)}` };
+      case 'bad-token':
+        return { authorization: `Bearer ${tokens.get('ceo')?.slice(0, -4)}AAAA` };
+      case 'api-key':
+        return { 'x-key': INTAKE_KEY };
+      case 'bad-api-key':
+        return { 'x-key': `${INTAKE_KEY.slice(0, -1)}X` };
+      case 'anonymous':
+        return {};
+    }
+  }
+
+  async function send(req: FuzzRequest): Promise<Answer> {
+    let res: Response;
+    try {
+      res = await fetch(`${t.url}${req.url}`, {
+        method: req.method,
+        headers: { ...req.headers, ...headersFor(req.as) },
+        body: typeof req.body === 'string' || req.body === undefined ? req.body : Uint8Array.from(req.body),
+        redirect: 'manual',
+      });
+    } catch (error) {
+      // The server dropped the connection: no answer at all, which is worse than any status.
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? String(error);
+      return { status: 0, contentType: '', text: `connection failed: ${cause}`, requestId: '' };
+    }
+    return {
+      status: res.status,
+      contentType: res.headers.get('content-type') ?? '',
+      text: res.headers.get('content-type')?.startsWith('audio/') ? '' : await res.text(),
+      requestId: res.headers.get('x-request-id') ?? '',
+    };
+  }
+
+  /** The server's own account of a failed request: the error it logged. */
+  function loggedError(requestId: string): string | undefined {
+    const line = t.logs.find(
+      (entry) =>
+        (entry.level as number) >= 50 &&
+        (entry.reqId === requestId || (entry.req as { id?: unknown } | undefined)?.id === requestId) &&
+        entry.err !== undefined,
+    );
+    if (!line) return undefined;
+    const err = line.err as { type?: string; message?: string; sqlState?: string; stack?: string };
+    const where = err.stack
+      ?.split('\n')
+      .find((l) => l.includes('/src/'))
+      ?.trim();
+    return [err.type, err.sqlState, err.message?.slice(0, 300), where].filter(Boolean).join(' | ');
+  }
+
+  async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+    const res = await fetch(`${t.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${tokens.get('ceo')}`, 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = (await res.json()) as Record<string, unknown>;
+    if (res.status >= 300) throw new Error(`setup: ${method} ${path} answered ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  }
+
+  beforeAll(async () => {
+    // The Instagram routes talk to a fake Graph API, so an upstream failure is never the network's.
+    world = await instagramWorld({
+      env: {
+        CRM_CUSTOMER_API_KEY: INTAKE_KEY,
+        // Thousands of requests from one address: the rate limits have tests of their own.
+        RATE_LIMIT_IP_MAX: '1000000',
+        RATE_LIMIT_ACCOUNT_MAX: '1000000',
+        LOG_LEVEL: 'warn',
+      },
+    });
+    t = world.t;
+    tokens.set('ceo', await signIn(CEO));
+    await api('POST', '/instagram/setup', DEMO_SETUP);
+    tokens.set('sales', await signIn(SALES));
+    await api('POST', '/ceo/users', { ...USER, name: 'Fuzz', role: 'Member', pages: [] });
+    tokens.set('user', await signIn(USER));
+    for (const caller of SIGNED_IN) {
+      const me = await api('GET', '/auth/me', undefined, { authorization: `Bearer ${tokens.get(caller)}` });
+      ids.users.push(Number(me.id));
+    }
+    const pages = (await api('GET', '/management/pages')) as unknown as { id: number; name: string }[];
+    ids.crmPage = Number(pages.find((page) => page.name === 'crm')?.id);
+    // A few customers with notes, so that valid requests find something to read, change and delete.
+    for (let i = 0; i < 3; i++) {
+      const created = await api(
+        'POST',
+        '/crm/api/customers',
+        { full_name: `Fuzz ${i}`, platform: 'telegram', phone_number: `+99890111223${i}` },
+        { 'x-key': INTAKE_KEY, authorization: '' },
+      );
+      const id = Number(created.id);
+      const note = await api('POST', `/crm/customers/${id}/notes`, { note: `note ${i}` });
+      ids.known.push(id, Number(note.id));
+    }
+  });
+
+  afterAll(async () => {
+    if (process.env.FUZZ_REPORT) writeFileSync(process.env.FUZZ_REPORT, `${JSON.stringify(findings, null, 2)}\n`);
+    await world?.[Symbol.asyncDispose]();
+  });
+
+  const fuzzWorld: FuzzWorld = {
+    protectedIds: (route) => {
+      // Deleting, deactivating or re-passwording a principal, or taking the CRM page away, would end the run's
+      // ability to call as that principal; everything else about these routes is fuzzed.
+      if (route.path.startsWith('/ceo/users/')) return ids.users;
+      if (route.path.startsWith('/management/pages/')) return [ids.crmPage];
+      return [];
+    },
+    get knownIds() {
+      return ids.known;
+    },
+  };
+
+  it.each(ROUTES.map((entry) => [`${entry.name}: ${entry.route.method} ${entry.route.path}`, entry] as const))(
+    '%s',
+    async (_title, entry: ContractRoute) => {
+      const seed = routeSeed(entry.name);
+      const requests = fc.sample(requestArb(entry, fuzzWorld), { seed, numRuns: RUNS_PER_ROUTE });
+      const classes = new Map<string, Finding>();
+      for (const [index, req] of requests.entries()) {
+        const answer = await send(req);
+        if (answer.status === 401 && SIGNED_IN.includes(req.as)) await ensureSignedIn(req.as);
+        for (const { problem, code } of violations(entry.route, answer)) {
+          // One class per answer, place of the mutation and (for a 5xx) the error the server logged.
+          const log = answer.status >= 500 ? loggedError(answer.requestId) : undefined;
+          const cause = log?.split(' | ').slice(0, 2).join(' ').replace(/\d+/g, 'N').slice(0, 80);
+          const key = `${answer.status} ${code ?? '-'}: ${problem} [${req.mutation.split(':')[0]}]${cause ? ` ${cause}` : ''}`;
+          const known = classes.get(key);
+          if (known) {
+            known.count++;
+            continue;
+          }
+          classes.set(key, {
+            route: entry.name,
+            key,
+            count: 1,
+            index,
+            request: describeRequest(req),
+            answer: `${answer.status} ${answer.text.slice(0, 400)}`,
+            log,
+          });
+        }
+      }
+      findings.push(...classes.values());
+      if (classes.size > 0) {
+        const report = [...classes.values()].map(
+          (f) =>
+            `- ${f.key} × ${f.count}; first: request #${f.index}\n  request: ${f.request.replaceAll('\n', '\n  ')}` +
+            `\n  answer: ${f.answer}${f.log ? `\n  server logged: ${f.log}` : ''}`,
+        );
+        throw new Error(
+          `${entry.name}: ${classes.size} kind(s) of answer the contract does not allow, in ${requests.length} requests.\n` +
+            `Reproduce: FUZZ_SEED=${SEED} FUZZ_RUNS=${TOTAL_RUNS} FUZZ_ROUTE=${entry.name} ` +
+            'pnpm vitest run --project server test/fuzz\n' +
+            report.join('\n'),
+        );
+      }
+    },
+  );
+});
