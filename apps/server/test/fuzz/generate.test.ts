@@ -1,4 +1,4 @@
-import { contract, listRoutes, RegisterSchema } from '@cims/contracts';
+import { contract, IntakeCustomerSchema, listRoutes, RegisterSchema } from '@cims/contracts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -106,6 +106,9 @@ describe('the request generator', () => {
     const values = fc.sample(valid(RegisterSchema), { seed: 3, numRuns: 200 });
     const accepted = values.filter((value) => RegisterSchema.safeParse(value).success).length;
     expect(accepted).toBeGreaterThan(170);
+    // Case-insensitive enums are transforms: their words come from the description the contract gives them.
+    const leads = fc.sample(valid(IntakeCustomerSchema), { seed: 3, numRuns: 200 });
+    expect(leads.filter((lead) => IntakeCustomerSchema.safeParse(lead).success).length).toBeGreaterThan(100);
   });
 
   it('never aims a valid path id at a protected one', () => {

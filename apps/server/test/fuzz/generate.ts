@@ -235,7 +235,12 @@ function stringArb(def: Def): fc.Arbitrary<string> {
     // fast-check cannot generate for case-insensitive patterns; the lower-case matches are matches all the same.
     const pattern = regexes[0] as RegExp;
     const generable = new RegExp(pattern.source, pattern.flags.replace(/[igy]/g, ''));
-    return fc.oneof(...known, fc.stringMatching(generable)).filter((s) => s.length <= max + 40);
+    return fc
+      .oneof(...known.map((arbitrary) => ({ weight: 4, arbitrary })), {
+        weight: 1,
+        arbitrary: fc.stringMatching(generable),
+      })
+      .filter((s) => s.length <= max + 40);
   }
   return fc.oneof(
     { weight: 3, arbitrary: fc.string({ minLength: min, maxLength: max }) },
@@ -335,8 +340,14 @@ export function valid(schema: ZodTypeAny, key = ''): fc.Arbitrary<unknown> {
       return valid(def.innerType as ZodTypeAny, key);
     case 'ZodBranded':
       return valid(def.type as ZodTypeAny, key);
-    case 'ZodEffects':
-      return valid(def.schema as ZodTypeAny, key);
+    case 'ZodEffects': {
+      // A transform cannot be solved, but the contract documents the words it takes ("One of `uz`, `ru`, `en`").
+      const words = [...(schema.description ?? '').matchAll(/`([^`\s]+)`/g)].map((m) => m[1] as string);
+      const inner = valid(def.schema as ZodTypeAny, key);
+      const effect = (def.effect as { type: string }).type;
+      if (effect !== 'transform' || words.length < 2) return inner;
+      return fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...words) }, { weight: 1, arbitrary: inner });
+    }
     case 'ZodPipeline':
       return valid(def.in as ZodTypeAny, key);
     case 'ZodLazy':
