@@ -22,7 +22,8 @@ import { type Answer, violations } from './oracle.js';
  * error body in the contract's shape whose code belongs to that status, and a 2xx body that matches the route's
  * response schema.
  *
- * Seeded and bounded: `FUZZ_RUNS` requests in all (default 3000), spread evenly over the routes; `FUZZ_SEED` picks the
+ * Seeded and bounded: `FUZZ_RUNS` requests in all (default 3000), shared out by how many values a caller controls on
+ * each route, plus a few valid reads per read route at the end; `FUZZ_SEED` picks the
  * requests (default fixed, so CI sends the same ones every time); `FUZZ_ROUTE=name,name` runs only those routes and
  * sends them the very requests the full run sends. `FUZZ_REPORT=file.json` writes every violation found.
  */
@@ -31,7 +32,12 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20_261_206);
 const TOTAL_RUNS = Number(process.env.FUZZ_RUNS ?? 3000);
 const ONLY = process.env.FUZZ_ROUTE?.split(',').map((name) => name.trim());
 
+if (!Number.isSafeInteger(SEED)) throw new Error('FUZZ_SEED must be an integer');
+if (!Number.isSafeInteger(TOTAL_RUNS) || TOTAL_RUNS < 1) throw new Error('FUZZ_RUNS must be a positive integer');
+
 const ALL_ROUTES = listRoutes(contract);
+const unknown = ONLY?.filter((name) => !ALL_ROUTES.some((entry) => entry.name === name)) ?? [];
+if (unknown.length > 0) throw new Error(`FUZZ_ROUTE: no route named ${unknown.join(', ')}`);
 /** Requests per route: a share of the total that grows with the values a caller controls there (at least 8). */
 const SHARES = new Map(ALL_ROUTES.map((entry) => [entry.name, 2 + inputCount(entry.route)]));
 const TOTAL_SHARES = [...SHARES.values()].reduce((a, b) => a + b, 0);
