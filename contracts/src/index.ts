@@ -113,7 +113,7 @@ export {
   UNSAFE_TEXT_MESSAGE,
   unsafeTextIssues,
 } from './shared/input-rules.js';
-export { type FilePart, meta, type RouteAuth, type RouteMeta, routeMeta } from './shared/route-meta.js';
+export { type FilePart, meta, type RouteAuth, type RouteMeta, routeMeta, takesBody } from './shared/route-meta.js';
 export { type ContractRoute, listRoutes } from './shared/routes.js';
 export {
   IdParamSchema,

@@ -47,7 +47,7 @@ export const authContract = c.router(
           '`REGISTRATION_OPEN=false`.',
       }),
       body: RegisterSchema,
-      responses: { 201: AuthMessageSchema, ...errorResponses(403, 409, 422, 429, 500) },
+      responses: { 201: AuthMessageSchema, ...errorResponses(400, 403, 409, 413, 415, 422, 429, 500) },
     },
     verifyEmail: {
       method: 'POST',
@@ -58,7 +58,7 @@ export const authContract = c.router(
         description: 'A code is single use, expires after 30 minutes and allows 5 attempts.',
       }),
       body: VerifyEmailSchema,
-      responses: { 200: TokenPairSchema, ...errorResponses(400, 403, 422, 429, 500) },
+      responses: { 200: TokenPairSchema, ...errorResponses(400, 403, 413, 415, 422, 429, 500) },
     },
     resendVerification: {
       method: 'POST',
@@ -69,7 +69,7 @@ export const authContract = c.router(
         description: 'Always answers the same way, whether or not the address has an unverified account.',
       }),
       body: EmailOnlySchema,
-      responses: { 200: AuthMessageSchema, ...errorResponses(422, 429, 500) },
+      responses: { 200: AuthMessageSchema, ...errorResponses(400, 413, 415, 422, 429, 500) },
     },
     forgotPassword: {
       method: 'POST',
@@ -80,7 +80,7 @@ export const authContract = c.router(
         description: 'Always answers the same way, whether or not the address has an account.',
       }),
       body: EmailOnlySchema,
-      responses: { 200: AuthMessageSchema, ...errorResponses(422, 429, 500) },
+      responses: { 200: AuthMessageSchema, ...errorResponses(400, 413, 415, 422, 429, 500) },
     },
     resetPassword: {
       method: 'POST',
@@ -88,7 +88,7 @@ export const authContract = c.router(
       summary: 'Set a new password with the reset code',
       metadata: meta({ auth: 'public', description: 'Ends every session of the account.' }),
       body: ResetPasswordSchema,
-      responses: { 200: AuthMessageSchema, ...errorResponses(400, 422, 429, 500) },
+      responses: { 200: AuthMessageSchema, ...errorResponses(400, 413, 415, 422, 429, 500) },
     },
     login: {
       method: 'POST',
@@ -102,7 +102,7 @@ export const authContract = c.router(
           'the same `401`; an unverified or deactivated account is reported only after a correct password.',
       }),
       body: LoginFormSchema,
-      responses: { 200: TokenPairSchema, ...errorResponses(401, 403, 415, 422, 429, 500) },
+      responses: { 200: TokenPairSchema, ...errorResponses(400, 401, 403, 413, 415, 422, 429, 500) },
     },
     refresh: {
       method: 'POST',
@@ -116,7 +116,7 @@ export const authContract = c.router(
           'counts as theft and ends the session (`REFRESH_TOKEN_REUSED`).',
       }),
       body: RefreshSchema,
-      responses: { 200: TokenPairSchema, ...errorResponses(401, 422, 429, 500) },
+      responses: { 200: TokenPairSchema, ...errorResponses(400, 401, 413, 415, 422, 429, 500) },
     },
     me: {
       method: 'GET',
@@ -140,7 +140,7 @@ export const authContract = c.router(
       summary: 'Change name or surname',
       metadata: meta({ auth: 'bearer' }),
       body: ProfileInfoSchema,
-      responses: { 200: AuthMessageSchema, ...errorResponses(400, 401, 422, 500) },
+      responses: { 200: AuthMessageSchema, ...errorResponses(400, 401, 413, 415, 422, 500) },
     },
     changePassword: {
       method: 'PATCH',
@@ -148,7 +148,7 @@ export const authContract = c.router(
       summary: 'Change the password',
       metadata: meta({ auth: 'bearer', description: 'Ends every other session of the account.' }),
       body: ChangePasswordSchema,
-      responses: { 200: AuthMessageSchema, ...errorResponses(400, 401, 422, 429, 500) },
+      responses: { 200: AuthMessageSchema, ...errorResponses(400, 401, 413, 415, 422, 429, 500) },
     },
     updateProfile: {
       method: 'PATCH',
@@ -175,7 +175,7 @@ export const authContract = c.router(
           'over; a token of another user is ignored.',
       }),
       body: LogoutSchema,
-      responses: { 200: AuthMessageSchema, ...errorResponses(401, 422, 500) },
+      responses: { 200: AuthMessageSchema, ...errorResponses(400, 401, 413, 415, 422, 500) },
     },
     logoutAll: {
       method: 'POST',

@@ -36,7 +36,7 @@ export const ceoContract = c.router(
       summary: 'Create a user',
       metadata: ceoOnly('The account is verified; the CEO hands over the password.'),
       body: CreateUserSchema,
-      responses: { 201: CreatedSchema, ...errorResponses(401, 403, 409, 422, 500) },
+      responses: { 201: CreatedSchema, ...errorResponses(400, 401, 403, 409, 413, 415, 422, 500) },
     },
     updateUser: {
       method: 'PUT',
@@ -45,7 +45,7 @@ export const ceoContract = c.router(
       metadata: ceoOnly('A new password or deactivation ends the user’s sessions. The last active CEO stays a CEO.'),
       pathParams: userParams,
       body: UpdateUserSchema,
-      responses: { 200: MessageSchema, ...errorResponses(400, 401, 403, 404, 409, 422, 500) },
+      responses: { 200: MessageSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 500) },
     },
     toggleActive: {
       method: 'PATCH',
@@ -80,7 +80,7 @@ export const ceoContract = c.router(
       metadata: ceoOnly('The pages whose value is true become the whole set. Unknown or inactive pages: 422.'),
       pathParams: userParams,
       body: PermissionMapSchema,
-      responses: { 200: MessageSchema, ...errorResponses(401, 403, 404, 422, 500) },
+      responses: { 200: MessageSchema, ...errorResponses(400, 401, 403, 404, 413, 415, 422, 500) },
     },
     addPermissions: {
       method: 'POST',
@@ -89,7 +89,7 @@ export const ceoContract = c.router(
       metadata: ceoOnly('Grants the pages whose value is true; removes nothing.'),
       pathParams: userParams,
       body: PermissionMapSchema,
-      responses: { 200: MessageSchema, ...errorResponses(401, 403, 404, 422, 500) },
+      responses: { 200: MessageSchema, ...errorResponses(400, 401, 403, 404, 413, 415, 422, 500) },
     },
     addPermission: {
       method: 'POST',
@@ -98,7 +98,7 @@ export const ceoContract = c.router(
       metadata: ceoOnly(),
       pathParams: userParams,
       body: PermissionMapSchema,
-      responses: { 200: MessageSchema, ...errorResponses(401, 403, 404, 422, 500) },
+      responses: { 200: MessageSchema, ...errorResponses(400, 401, 403, 404, 413, 415, 422, 500) },
     },
     removePermission: {
       method: 'DELETE',

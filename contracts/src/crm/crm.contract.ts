@@ -88,7 +88,7 @@ const updateNote = {
   metadata: crm('Only its author or the CEO. PUT and PATCH behave the same.'),
   pathParams: noteParams,
   body: NoteInputSchema,
-  responses: { 200: CustomerNoteSchema, ...errorResponses(401, 403, 404, 422, 500) },
+  responses: { 200: CustomerNoteSchema, ...errorResponses(400, 401, 403, 404, 413, 415, 422, 500) },
 } as const;
 
 /** Customers, their notes and statuses, sales-manager assignment and CRM statistics (`/crm/*`). */
@@ -190,7 +190,7 @@ export const crmContract = c.router(
       summary: 'Archive several customers',
       metadata: crm('Unknown ids are skipped. One transaction.'),
       body: BulkIdsSchema,
-      responses: { 200: BulkResultSchema, ...errorResponses(401, 403, 422, 500) },
+      responses: { 200: BulkResultSchema, ...errorResponses(400, 401, 403, 413, 415, 422, 500) },
     },
     bulkHardDelete: {
       method: 'DELETE',
@@ -198,7 +198,7 @@ export const crmContract = c.router(
       summary: 'Delete several customers for good',
       metadata: ceoOnly('Removes their notes, history, assignment and recordings. Unknown ids are skipped.'),
       body: BulkIdsSchema,
-      responses: { 200: BulkResultSchema, ...errorResponses(401, 403, 422, 500) },
+      responses: { 200: BulkResultSchema, ...errorResponses(400, 401, 403, 413, 415, 422, 500) },
     },
     audio: {
       method: 'GET',
@@ -248,7 +248,7 @@ export const crmContract = c.router(
           'Assigned to a sales manager like UI-created customers unless `CRM_INTAKE_AUTO_ASSIGN=false`.',
       }),
       body: IntakeCustomerSchema,
-      responses: { 201: CreatedCustomerSchema, ...errorResponses(401, 422, 500, 503) },
+      responses: { 201: CreatedCustomerSchema, ...errorResponses(400, 401, 413, 415, 422, 500, 503) },
     },
     detail: {
       method: 'GET',
@@ -312,7 +312,7 @@ export const crmContract = c.router(
       metadata: crm(),
       pathParams: idParams,
       body: NoteInputSchema,
-      responses: { 201: CustomerNoteSchema, ...errorResponses(401, 403, 404, 422, 500) },
+      responses: { 201: CustomerNoteSchema, ...errorResponses(400, 401, 403, 404, 413, 415, 422, 500) },
     },
     updateNote: { method: 'PUT', ...updateNote },
     patchNote: { method: 'PATCH', ...updateNote },
@@ -374,7 +374,7 @@ export const crmContract = c.router(
       summary: 'Assign a customer to a sales manager',
       metadata: ceoOnly('The target must be an active sales manager (404 otherwise). Replaces any current assignment.'),
       body: AssignInputSchema,
-      responses: { 200: AssignmentSchema, ...errorResponses(401, 403, 404, 422, 500) },
+      responses: { 200: AssignmentSchema, ...errorResponses(400, 401, 403, 404, 413, 415, 422, 500) },
     },
     customerManager: {
       method: 'GET',

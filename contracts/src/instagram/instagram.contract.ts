@@ -45,7 +45,7 @@ export const instagramContract = c.router(
       body: InstagramSetupSchema,
       responses: {
         200: InstagramSetupResultSchema,
-        ...errorResponses(401, 403, 422, 500),
+        ...errorResponses(400, 401, 403, 413, 415, 422, 500),
         400: InstagramErrorSchema.describe(
           '`INSTAGRAM_TOKEN_REJECTED`: the Graph API refused the token or the account id.',
         ),

@@ -33,7 +33,7 @@ const updatePage = {
   metadata: ceoOnly('`name` cannot change. PUT and PATCH behave the same.'),
   pathParams: idParams,
   body: UpdatePageSchema,
-  responses: { 200: PageSchema, ...errorResponses(400, 401, 403, 404, 422, 500) },
+  responses: { 200: PageSchema, ...errorResponses(400, 401, 403, 404, 413, 415, 422, 500) },
 } as const;
 
 const updateRole = {
@@ -42,7 +42,7 @@ const updateRole = {
   metadata: ceoOnly('`name` cannot change. PUT and PATCH behave the same.'),
   pathParams: idParams,
   body: UpdateRoleSchema,
-  responses: { 200: ManagedRoleSchema, ...errorResponses(400, 401, 403, 404, 422, 500) },
+  responses: { 200: ManagedRoleSchema, ...errorResponses(400, 401, 403, 404, 413, 415, 422, 500) },
 } as const;
 
 const updateStatus = {
@@ -51,7 +51,7 @@ const updateStatus = {
   metadata: ceoOnly('`name` cannot change: renaming changes the label only. PUT and PATCH behave the same.'),
   pathParams: idParams,
   body: UpdateStatusSchema,
-  responses: { 200: CustomerStatusSchema, ...errorResponses(400, 401, 403, 404, 422, 500) },
+  responses: { 200: CustomerStatusSchema, ...errorResponses(400, 401, 403, 404, 413, 415, 422, 500) },
 } as const;
 
 /** Customer statuses, pages and roles, as the CEO's Management page edits them. */
@@ -75,7 +75,7 @@ export const managementContract = c.router(
       summary: 'Add a customer status',
       metadata: ceoOnly('`is_system` is not accepted: only the six legacy statuses are system statuses.'),
       body: CreateStatusSchema,
-      responses: { 201: CustomerStatusSchema, ...errorResponses(401, 403, 409, 422, 500) },
+      responses: { 201: CustomerStatusSchema, ...errorResponses(400, 401, 403, 409, 413, 415, 422, 500) },
     },
     reorderStatuses: {
       method: 'PUT',
@@ -83,7 +83,7 @@ export const managementContract = c.router(
       summary: 'Put the statuses in a new order',
       metadata: ceoOnly('Takes every status id exactly once (422 otherwise); applied atomically.'),
       body: ReorderStatusesSchema,
-      responses: { 200: z.array(CustomerStatusSchema), ...errorResponses(401, 403, 422, 500) },
+      responses: { 200: z.array(CustomerStatusSchema), ...errorResponses(400, 401, 403, 413, 415, 422, 500) },
     },
     updateStatus: { method: 'PUT', ...updateStatus },
     patchStatus: { method: 'PATCH', ...updateStatus },
@@ -117,7 +117,7 @@ export const managementContract = c.router(
       summary: 'Add a page',
       metadata: ceoOnly(),
       body: CreatePageSchema,
-      responses: { 201: PageSchema, ...errorResponses(401, 403, 409, 422, 500) },
+      responses: { 201: PageSchema, ...errorResponses(400, 401, 403, 409, 413, 415, 422, 500) },
     },
     updatePage: { method: 'PUT', ...updatePage },
     patchPage: { method: 'PATCH', ...updatePage },
@@ -143,7 +143,7 @@ export const managementContract = c.router(
       summary: 'Add a role',
       metadata: ceoOnly('A custom role labels users; what they may do comes from their pages.'),
       body: CreateRoleSchema,
-      responses: { 201: ManagedRoleSchema, ...errorResponses(401, 403, 409, 422, 500) },
+      responses: { 201: ManagedRoleSchema, ...errorResponses(400, 401, 403, 409, 413, 415, 422, 500) },
     },
     updateRole: { method: 'PUT', ...updateRole },
     patchRole: { method: 'PATCH', ...updateRole },

@@ -49,3 +49,11 @@ export function routeMeta(route: { metadata?: unknown; path: string }): RouteMet
   if (!value || typeof value.auth !== 'string') throw new Error(`Route ${route.path} has no metadata.auth`);
   return value;
 }
+
+/**
+ * Whether a route reads a request body. A route declared with `c.noBody()` does not: whatever a client sends with it
+ * is ignored (never parsed, never refused for its media type), as HTTP allows for a body with no defined meaning.
+ */
+export function takesBody(route: { body?: unknown }): boolean {
+  return 'body' in route && typeof route.body !== 'symbol';
+}

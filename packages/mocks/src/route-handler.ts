@@ -6,6 +6,7 @@ import {
   listRoutes,
   malformedPathParamIssues,
   type RouteMeta,
+  takesBody,
   unsafeTextIssues,
   type ValidationErrorBody,
   type ValidationIssue,
@@ -290,7 +291,7 @@ function check(schema: unknown, value: unknown, location: string, into: Validati
 }
 
 async function mediaTypeError(route: AppRoute, request: Request): Promise<MockApiError | undefined> {
-  if (!('body' in route) || request.body === null) return undefined;
+  if (!takesBody(route) || request.body === null) return undefined;
   const accepted = ACCEPTED_MEDIA_TYPES[route.contentType ?? 'application/json'] ?? [];
   const sent = request.headers.get('content-type');
   const type = sent?.split(';')[0]?.trim().toLowerCase() ?? '';
@@ -337,7 +338,7 @@ function routeHandler(
       const early = await options.before?.({ route, keys, request });
       if (early) return early;
       let raw: ReadBody = { fields: undefined, files: {} };
-      if ('body' in route) {
+      if (takesBody(route)) {
         try {
           raw = await readBody(request);
         } catch {
@@ -352,9 +353,10 @@ function routeHandler(
       const files = readFiles(declaredFiles, raw.files);
       const query = Object.fromEntries(url.searchParams);
       // Like the server: text the database could not store is refused before the route's own validation.
+      // Only where the route reads input: an extra query parameter of a route without a query is never read.
       const unsafe = [
         ...unsafeTextIssues('path', params),
-        ...unsafeTextIssues('query', query),
+        ...(route.query ? unsafeTextIssues('query', query) : []),
         ...unsafeTextIssues('body', raw.fields),
       ];
       if (unsafe.length > 0) throw new MockApiError('VALIDATION_FAILED', unsafe);
@@ -363,7 +365,7 @@ function routeHandler(
         params: check(route.pathParams, params, 'path', found),
         query: check(route.query, query, 'query', found),
         headers: Object.fromEntries(request.headers),
-        body: 'body' in route ? check(fieldsSchema(route.body), raw.fields, 'body', found) : undefined,
+        body: takesBody(route) ? check(fieldsSchema(route.body), raw.fields, 'body', found) : undefined,
         files,
         request,
       };

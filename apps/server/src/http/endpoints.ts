@@ -1,4 +1,4 @@
-import { listRoutes } from '@cims/contracts';
+import { listRoutes, takesBody } from '@cims/contracts';
 import type { AppRoute } from '@ts-rest/core';
 import { createExpressEndpoints, type RequestValidationError } from '@ts-rest/express';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
@@ -51,7 +51,7 @@ export function contractEndpoints(
     const implementation = module.router(context);
     for (const { keys, route } of listRoutes(module.contract)) {
       const router = express.Router();
-      if ('body' in route) router.use(bodyParsers);
+      if (takesBody(route)) router.use(bodyParsers);
       // ts-rest mounts a router of the contract on its implementation: here a router of this one route.
       const handler = keys.reduce<unknown>(
         (at, key) => (at as Record<string, unknown> | undefined)?.[key],

@@ -1,4 +1,4 @@
-import { malformedPathParamIssues, unsafeTextIssues } from '@cims/contracts';
+import { malformedPathParamIssues, takesBody, unsafeTextIssues } from '@cims/contracts';
 import type { AppRoute } from '@ts-rest/core';
 import type { NextFunction, Request, Response } from 'express';
 import { ValidationError } from '../errors.js';
@@ -21,11 +21,14 @@ export function refuseMalformedPathParams(req: Request, res: Response, next: Nex
  * (JSON, URL-encoded or multipart text fields), with a `422` naming each field. It runs after authentication and the
  * multipart parser, just before the route's own validation, so callers see `401`/`403` first as for any invalid input.
  */
-export function refuseUnsafeText(req: Request, _res: Response, next: NextFunction): void {
+export function refuseUnsafeText(req: Request, res: Response, next: NextFunction): void {
+  const route = res.locals.route as AppRoute | undefined;
+  // Only where the route reads input: an extra query parameter of a route without a query, or a body sent to a route
+  // that takes none, is never read, so it cannot reach the database.
   const issues = [
     ...unsafeTextIssues('path', req.params),
-    ...unsafeTextIssues('query', req.query),
-    ...unsafeTextIssues('body', req.body),
+    ...(route?.query ? unsafeTextIssues('query', req.query) : []),
+    ...(route && takesBody(route) ? unsafeTextIssues('body', req.body) : []),
   ];
   next(issues.length > 0 ? new ValidationError(issues) : undefined);
 }

@@ -1,4 +1,4 @@
-import { listRoutes } from '@cims/contracts';
+import { listRoutes, takesBody } from '@cims/contracts';
 import type { AppRoute, AppRouter } from '@ts-rest/core';
 import type { NextFunction, Request, Response } from 'express';
 import { ApiError } from '../errors.js';
@@ -94,7 +94,7 @@ export function routeTable(contracts: AppRouter[]) {
       return;
     }
     res.locals.route = route;
-    if ('body' in route && hasBody(req)) {
+    if (takesBody(route) && hasBody(req)) {
       const accepted = MEDIA_TYPES[route.contentType ?? 'application/json'] ?? [];
       if (!req.is(accepted)) {
         const sent = req.headers['content-type'] ?? 'none';
