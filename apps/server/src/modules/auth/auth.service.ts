@@ -104,9 +104,28 @@ export class AuthService {
    * connection.
    */
   readonly #reads: EntityManager;
+  /** Work that runs after the answer (storing and mailing a code); see {@link idle}. */
+  readonly #background = new Set<Promise<void>>();
 
   constructor(readonly deps: AuthServiceDeps) {
     this.#reads = this.#em();
+  }
+
+  /** Resolves once the work queued after earlier answers (codes stored, mails handed to the mailer) is done. */
+  async idle(): Promise<void> {
+    while (this.#background.size > 0) await Promise.allSettled([...this.#background]);
+  }
+
+  /**
+   * Runs `task` after the current answer has gone out: what only a known address costs (writing its code, building
+   * its mail) then cannot make the answer slower than for an unknown one.
+   */
+  #afterAnswer(task: () => Promise<void>): void {
+    const run: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(task)
+      .catch((error: unknown) => this.deps.logger.error({ err: error }, 'Could not issue a code'))
+      .finally(() => this.#background.delete(run));
+    this.#background.add(run);
   }
 
   #em(): EntityManager {
@@ -204,7 +223,7 @@ export class AuthService {
     await this.#limitIp(em, 'resend', info);
     await this.#limitSends(em, email);
     const [user] = await query(em, 'select id from app_user where email = ? and email_verified_at is null', [email]);
-    await this.#sendCode(em, user ? asInt(user.id) : undefined, email, 'verify_email');
+    this.#afterAnswer(() => this.#sendCode(em, user ? asInt(user.id) : undefined, email, 'verify_email'));
   }
 
   async verifyEmail(email: string, code: string, info: RequestInfo): Promise<TokenPair> {
@@ -232,9 +251,9 @@ export class AuthService {
     await this.#limitIp(em, 'forgot', info);
     await this.#limitSends(em, email);
     const [user] = await query(em, 'select id from app_user where email = ?', [email]);
-    // The same statements for a known and an unknown address (an unknown one stores no row), so the answer takes
-    // as long either way and does not tell who has an account.
-    await this.#sendCode(em, user ? asInt(user.id) : undefined, email, 'reset_password');
+    // The same statements for a known and an unknown address (an unknown one stores no row), after the answer, so
+    // the answer takes as long either way and does not tell who has an account.
+    this.#afterAnswer(() => this.#sendCode(em, user ? asInt(user.id) : undefined, email, 'reset_password'));
   }
 
   async resetPassword(email: string, code: string, newPassword: string, info: RequestInfo): Promise<void> {
