@@ -19,8 +19,8 @@ Commands:
   migration:create [--blank]   Write a migration from the entity changes (developers; needs the sources).
   create-user --email E --password P [--role CEO] [--name N] [--surname S]
                                Create a verified account (the first CEO, for example).
-  housekeeping                 Delete ended sessions, used codes and old rate-limit windows now (the server also
-                               does it hourly).
+  housekeeping                 Delete ended sessions, used codes, old rate-limit windows and self-registered
+                               accounts unverified for UNVERIFIED_ACCOUNT_DAYS now (the server also does it hourly).
   instagram:sync               Store today's follower snapshot of the connected Instagram account now (for a
                                system cron when INSTAGRAM_SCHEDULER=false); exits 1 when it fails.
   help                         Show this text.
@@ -153,7 +153,7 @@ const commands: Record<string, Command> = {
         context.mailer.close();
       }
     });
-    console.log('Deleted ended sessions, used or expired codes and old rate-limit windows.');
+    console.log('Deleted ended sessions, used or expired codes, old rate-limit windows and long-unverified accounts.');
   },
 
   async 'instagram:sync'() {

@@ -118,6 +118,8 @@ export const EnvSchema = z.object({
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   RATE_LIMIT_IP_MAX: z.coerce.number().int().min(1).default(300),
   RATE_LIMIT_ACCOUNT_MAX: z.coerce.number().int().min(1).default(10),
+  RATE_LIMIT_ACCOUNT_CEILING: z.coerce.number().int().min(1).default(100),
+  UNVERIFIED_ACCOUNT_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
   BUSINESS_TIMEZONE: z
     .string()
     .refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as Asia/Tashkent')
@@ -206,7 +208,13 @@ export type Config = {
   bootstrapCeo: { email: string; password: string } | undefined;
   /** Seed demo users into an empty database. Default: on for the embedded database outside production. */
   demoData: boolean;
-  rateLimit: { windowSeconds: number; ipMax: number; accountMax: number };
+  /**
+   * `accountMax`: failed sign-ins per (account, client address) per window, and code mails per address;
+   * `accountCeiling`: failed sign-ins per account per window from all addresses together.
+   */
+  rateLimit: { windowSeconds: number; ipMax: number; accountMax: number; accountCeiling: number };
+  /** Self-registered accounts still unverified after this many days are deleted by the housekeeping job. */
+  unverifiedAccountDays: number;
   /** The API's public base (`/api`, `https://api.example.com`) for URLs the API hands out; empty: the origin's root. */
   publicApiUrl: string;
   crm: {
@@ -347,7 +355,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
       ipMax: e.RATE_LIMIT_IP_MAX,
       accountMax: e.RATE_LIMIT_ACCOUNT_MAX,
+      accountCeiling: e.RATE_LIMIT_ACCOUNT_CEILING,
     },
+    unverifiedAccountDays: e.UNVERIFIED_ACCOUNT_DAYS,
     publicApiUrl: e.PUBLIC_API_URL,
     crm: {
       timeZone: e.BUSINESS_TIMEZONE,

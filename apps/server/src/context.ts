@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { loadTokenCipher, TokenCipher } from './crypto/token-cipher.js';
 import type { Database } from './db/orm.js';
 import { AdminService } from './modules/admin/admin.service.js';
 import { AccessTokens } from './modules/auth/access-tokens.js';
@@ -18,7 +19,6 @@ import { StatusService } from './modules/crm/statuses.service.js';
 import { type BlobStore, localBlobStore } from './modules/files/blob-store.js';
 import { createGraphClient } from './modules/instagram/graph-client.js';
 import { InstagramService } from './modules/instagram/instagram.service.js';
-import { loadTokenCipher } from './modules/instagram/token-cipher.js';
 import { createMailer, type Mailer } from './modules/mail/mailer.js';
 import { Scheduler } from './modules/scheduler/scheduler.js';
 
@@ -65,7 +65,7 @@ export function createContext(config: Config, db: Database, logger: Logger): App
     passwords,
     accessTokens: new AccessTokens(keys.jwt, config.accessTokenMinutes * 60),
     codeKey: keys.codes,
-    successorKey: keys.successors,
+    successors: new TokenCipher(keys.successors),
     limiter: new RateLimiter(config.rateLimit.windowSeconds),
   });
   const admin = new AdminService(db.orm, passwords);

@@ -86,6 +86,8 @@ export async function startServer(
         clearInterval(housekeeping);
         // Runs in progress finish before the database closes.
         await app.context.scheduler.stop();
+        // Codes issued after their answers are stored and handed to the mailer before it closes.
+        await app.context.auth.idle();
         app.context.mailer.close();
         await openDb.close();
         release();

@@ -1,5 +1,16 @@
 export { authContract, PROFILE_IMAGE } from './auth.contract.js';
 export {
+  CODE_FAILURES_PER_DAY,
+  CODE_FAILURES_PER_DAY_CEILING,
+  CODE_MAX_ATTEMPTS,
+  CODE_TTL_MINUTES,
+  type CodeMail,
+  type CodeMailKind,
+  codeMail,
+  type RegistrationOutcome,
+  registrationOutcome,
+} from './auth.rules.js';
+export {
   AuthMessageSchema,
   ChangePasswordSchema,
   CodeSchema,

@@ -1,6 +1,7 @@
 import type { FakeGraphApi } from '@cims/mocks';
 import { CimsApiError, type CimsClient, unwrap } from '@cims/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountSafetySuite } from './account-safety-suite.js';
 import { authSuite } from './auth-suite.js';
 import { crmSuite } from './crm-suite.js';
 import { inputSuite } from './input-suite.js';
@@ -15,6 +16,8 @@ export interface World {
   newClient(): CimsClient;
   /** The 6-digit code of the newest mail to `email` (the server's SMTP inbox, the mocks' mailbox). */
   latestCode(email: string): Promise<string>;
+  /** The `n`-th mail (from 1) to `email`, waiting for it to arrive: its subject and code. */
+  nthMail(email: string, n: number): Promise<{ subject: string; code: string }>;
   /** The key the intake API (`POST /crm/api/customers`) accepts in `X-Key`, when the target configured one. */
   intakeKey?: string;
   /**
@@ -116,6 +119,7 @@ export function conformanceSuite(target: Target): void {
     });
 
     authSuite(target, withWorld);
+    accountSafetySuite(target, withWorld);
     crmSuite(target, withWorld);
     inputSuite(target, withWorld);
     instagramSuite(target, withWorld);

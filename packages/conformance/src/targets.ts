@@ -45,6 +45,11 @@ export function serverTarget(database: TestDatabaseKind): Target {
           if (!mail.code) throw new Error(`No code in the mail to ${email}`);
           return mail.code;
         },
+        nthMail: async (email, n) => {
+          const mail = await app.inbox.nth(email, n);
+          if (!mail.code) throw new Error(`No code in mail ${n} to ${email}`);
+          return { subject: mail.subject, code: mail.code };
+        },
         instagram: {
           graph: fake.graph,
           async seedSnapshots(points) {
@@ -93,6 +98,11 @@ export function mocksTarget(): Target {
           const mail = mocks.mailbox.latest(email);
           if (!mail?.code) throw new Error(`No code in the mail to ${email}`);
           return mail.code;
+        },
+        nthMail: async (email, n) => {
+          const mail = mocks.mailbox.all(email)[n - 1];
+          if (!mail?.code) throw new Error(`No mail ${n} to ${email}`);
+          return { subject: mail.subject, code: mail.code };
         },
         instagram: {
           graph: mocks.graph,

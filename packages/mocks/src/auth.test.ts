@@ -116,40 +116,42 @@ describe('register → mailbox → verify', () => {
     expect(mocks.mailbox.all(newcomer.email)).toHaveLength(1);
   });
 
-  it('registering an unverified address again replaces its details, mails a new code and answers 201', async () => {
+  it('regression: registering an unverified address again replaced its password; now the account stays as it was', async () => {
     const first = await client.auth.register({
       body: { ...newcomer, telegram_id: '@first', job_title: 'First' },
     });
     expect(first.status).toBe(201);
     const oldCode = mocks.mailbox.latest(newcomer.email)?.code ?? '';
     const second = await client.auth.register({
-      body: { email: 'NEW.COMER@example.com', name: 'Real', surname: 'Owner', password: 'owners-password-1' },
+      body: { email: 'NEW.COMER@example.com', name: 'Other', surname: 'Person', password: 'someone-elses-password' },
     });
+    // The same answer as a new registration.
     expect(second).toEqual({ ...first, headers: expect.anything() });
     expect([...mocks.state.users.values()].filter((u) => u.email === 'new.comer@example.com')).toHaveLength(1);
     expect(mocks.users.find(newcomer.email)).toMatchObject({
       id: 4,
-      password: 'owners-password-1',
-      name: 'Real',
-      surname: 'Owner',
-      telegram_id: null,
-      job_title: null,
+      password: newcomer.password,
+      name: newcomer.name,
+      telegram_id: '@first',
+      job_title: 'First',
       role: 'Customer',
       email_verified: false,
     });
     const mails = mocks.mailbox.all(newcomer.email);
-    expect(mails.map((m) => m.purpose)).toEqual(['verify-email', 'verify-email']);
-    // The new code replaced the first one.
-    const newCode = mails[1]?.code ?? '';
-    if (oldCode !== newCode) {
-      const stale = await client.auth.verifyEmail({ body: { email: newcomer.email, code: oldCode } });
-      expect(stale).toMatchObject({ status: 400, body: { code: 'INVALID_CODE' } });
-    }
-    const verified = await client.auth.verifyEmail({ body: { email: newcomer.email, code: newCode } });
-    expect(verified.status).toBe(200);
-    expect((await client.auth.login({ body: { username: newcomer.email, password: newcomer.password } })).status).toBe(
-      401,
-    );
+    expect(mails.map((m) => [m.purpose, m.subject])).toEqual([
+      ['verify-email', 'Your CIMS verification code'],
+      ['reset-password', 'Finish your CIMS registration'],
+    ]);
+    // The earlier verification code no longer works: finishing needs a password chosen with the mailed code.
+    const stale = await client.auth.verifyEmail({ body: { email: newcomer.email, code: oldCode } });
+    expect(stale).toMatchObject({ status: 400, body: { code: 'INVALID_CODE' } });
+    const reset = await client.auth.resetPassword({
+      body: { email: newcomer.email, code: mails[1]?.code ?? '', new_password: 'owners-password-1' },
+    });
+    expect(reset.status).toBe(200);
+    expect(mocks.users.find(newcomer.email)?.email_verified).toBe(true);
+    const wrong = await client.auth.login({ body: { username: newcomer.email, password: 'someone-elses-password' } });
+    expect(wrong.status).toBe(401);
     await w.login(newcomer.email, 'owners-password-1');
   });
 

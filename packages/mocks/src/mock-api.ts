@@ -58,12 +58,17 @@ export interface MockApiOptions {
    */
   refreshGraceSeconds?: number;
   /**
-   * The per-account budget of one rate-limit window, like the server's `RATE_LIMIT_ACCOUNT_MAX`: failed sign-ins
-   * (and wrong current passwords) per address, wrong verification/reset codes per account, and codes asked for
-   * (resend-verification, forgot-password) per address. Once used up, the route answers `429 RATE_LIMITED` with
-   * `Retry-After` until the window ends. @default 10
+   * The budget of one rate-limit window, like the server's `RATE_LIMIT_ACCOUNT_MAX`: failed sign-ins per address (the
+   * mocks see every request as coming from one client), wrong current passwords per session, and codes mailed
+   * (register, resend-verification, forgot-password) per address. Once used up, the route answers
+   * `429 RATE_LIMITED` with `Retry-After` until the window ends. @default 10
    */
   accountMaxFailures?: number;
+  /**
+   * Failed sign-ins per address and window from all clients together, like the server's
+   * `RATE_LIMIT_ACCOUNT_CEILING`. @default 100
+   */
+  accountCeiling?: number;
   /**
    * The length of a rate-limit window in seconds, like the server's `RATE_LIMIT_WINDOW_SECONDS`. Windows are fixed
    * and aligned to the epoch, on the mocks' clock (`now`). @default 900 (15 minutes)
@@ -203,6 +208,7 @@ export function createMockApi(options: MockApiOptions): MockApi {
     codeTtlSeconds: 30 * 60,
     codeAttempts: 5,
     accountMaxFailures: options.accountMaxFailures ?? 10,
+    accountCeiling: options.accountCeiling ?? 100,
     rateLimitWindowSeconds: options.rateLimitWindowSeconds ?? 15 * 60,
   });
   const management = createManagementModel(state, { now });

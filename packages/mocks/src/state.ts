@@ -316,8 +316,9 @@ export interface MockState {
   /** Uploaded files, by the URL path they are served at. */
   files: Map<string, Blob>;
   /**
-   * The per-account limit counters, by key: `login-failed:<e-mail>`, `code-failed:<user id>`,
-   * `code-failed-day:<user id>`, `send:<e-mail>` (the server's names).
+   * The limit counters, by key: `login-failed:<e-mail>:<client>`, `login-failed:<e-mail>`,
+   * `password-change-failed:<session id>`, `code-failed:<user id>:<client>`, `code-failed:<user id>`,
+   * `send:<e-mail>` (the server's names).
    */
   rateLimits: Map<string, MockRateLimitCounter>;
   /** Statuses, customers, notes, status history, assignments and recordings. */

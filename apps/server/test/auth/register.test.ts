@@ -95,7 +95,7 @@ describe('registration and e-mail verification', () => {
       sendJson(t, 'POST', '/auth/register', NEW),
       sendJson(t, 'POST', '/auth/register', NEW),
     ]);
-    // An unverified account may be registered again (the newest details win), so both succeed, on one row.
+    // A second registration of an unverified address answers like the first and changes nothing: one row.
     expect(both.map((r) => r.res.status)).toEqual([201, 201]);
     const em = t.server.app.context.db.orm.em.fork();
     const [count] = await query(em, 'select count(*) as n from app_user where email = ?', [NEW.email]);

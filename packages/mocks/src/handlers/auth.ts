@@ -1,6 +1,7 @@
 import { type contract, routeMeta } from '@cims/contracts';
 import { HttpResponse, http } from 'msw';
 import type { AuthModel } from '../model/auth-model.js';
+import { pageNamed } from '../model/pages.js';
 import type { UrlSigner } from '../model/signed-urls.js';
 import { errorResponse, fileMediaType, MockApiError, type MockBeforeHook, type MockRouter } from '../route-handler.js';
 import type { MockState, MockUser } from '../state.js';
@@ -29,10 +30,19 @@ export interface AuthHookOptions {
   signer: UrlSigner;
 }
 
-/** `roles` OR `pages`: a caller whose role is listed, or who holds one of the pages, may call the route. */
-function allowed(user: MockUser, roles: readonly string[] | undefined, pages: readonly string[] | undefined): boolean {
+/**
+ * `roles` OR `pages`: a caller whose role is listed, or who holds one of the pages, may call the route. An inactive
+ * page grants nothing (`GET /auth/me` no longer lists it either).
+ */
+function allowed(
+  state: MockState,
+  user: MockUser,
+  roles: readonly string[] | undefined,
+  pages: readonly string[] | undefined,
+): boolean {
   if (!roles && !pages) return true;
-  return roles?.includes(user.role) === true || pages?.some((page) => user.pages.has(page)) === true;
+  const holds = (page: string) => user.pages.has(page) && pageNamed(state, page)?.is_active === true;
+  return roles?.includes(user.role) === true || pages?.some(holds) === true;
 }
 
 function forbidden(roles: readonly string[] | undefined, pages: readonly string[] | undefined): MockApiError {
@@ -95,7 +105,7 @@ export function authBeforeHook(state: MockState, model: AuthModel, options: Auth
       }
     }
     const { user } = model.authenticateRequest(request);
-    if (!allowed(user, roles, pages)) throw forbidden(roles, pages);
+    if (!allowed(state, user, roles, pages)) throw forbidden(roles, pages);
     return undefined;
   };
 }

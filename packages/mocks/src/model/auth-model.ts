@@ -1,4 +1,14 @@
-import type { Me, Role, Session, TokenPair } from '@cims/contracts';
+import {
+  CODE_FAILURES_PER_DAY,
+  CODE_FAILURES_PER_DAY_CEILING,
+  type CodeMailKind,
+  codeMail,
+  type Me,
+  type Role,
+  registrationOutcome,
+  type Session,
+  type TokenPair,
+} from '@cims/contracts';
 import { MockApiError } from '../route-handler.js';
 import type { CodePurpose, MockMail, MockSession, MockState, MockUser } from '../state.js';
 import { activePages, pageNamed } from './pages.js';
@@ -20,16 +30,21 @@ export interface AuthModelOptions {
   /** Wrong guesses a code survives. */
   codeAttempts: number;
   /**
-   * The per-account budget of one rate-limit window (the server's `RATE_LIMIT_ACCOUNT_MAX`): failed sign-ins (and wrong
-   * current passwords) per address, wrong codes per account, codes asked for per address.
+   * The budget of one rate-limit window (the server's `RATE_LIMIT_ACCOUNT_MAX`): failed sign-ins per (address, client),
+   * wrong current passwords per session, codes mailed per address.
    */
   accountMaxFailures: number;
+  /** Failed sign-ins per address per window from all clients together (the server's `RATE_LIMIT_ACCOUNT_CEILING`). */
+  accountCeiling: number;
   /** The length of a rate-limit window (the server's `RATE_LIMIT_WINDOW_SECONDS`). */
   rateLimitWindowSeconds: number;
 }
 
-/** Wrong codes an account may get in a day, whatever codes it asked for. */
-const CODE_FAILURES_PER_DAY = 30;
+/**
+ * The client address of every request: requests the mocks intercept carry none, so they all count as one client,
+ * as the requests of one browser reach a server from one address.
+ */
+const CLIENT = 'mock-client';
 
 /** Who is calling: the user and the session of the access token. */
 export interface Principal {
@@ -76,11 +91,6 @@ const REGISTERED = 'Account created: we sent a 6-digit code to your e-mail addre
 function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
-
-const MAIL_SUBJECT: Record<CodePurpose, string> = {
-  'verify-email': 'Your CIMS verification code',
-  'reset-password': 'Your CIMS password reset code',
-};
 
 /**
  * The auth rules of the reference server over the mocks' in-memory state: accounts, one-time codes, sessions with
@@ -185,7 +195,7 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
     return undefined;
   }
 
-  function sendCode(user: MockUser, purpose: CodePurpose): MockMail {
+  function sendCode(user: MockUser, purpose: CodePurpose, kind: CodeMailKind = purpose): MockMail {
     const code = randomCode();
     state.codes.set(`${purpose}:${user.id}`, {
       userId: user.id,
@@ -197,11 +207,8 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
     });
     const mail: MockMail = {
       to: user.email,
-      subject: MAIL_SUBJECT[purpose],
+      ...codeMail(kind, code, Math.round(options.codeTtlSeconds / 60)),
       code,
-      text:
-        `Your code is ${code}\n\nIt is valid for ${Math.round(options.codeTtlSeconds / 60)} minutes and can be used ` +
-        'once.\nIf you did not ask for it, ignore this message.',
       purpose,
       sentAt: iso(now()),
     };
@@ -211,10 +218,11 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
 
   /**
    * Spends the user's code for `purpose`, or throws `400 INVALID_CODE`. Like the server, every check of a usable code
-   * counts as one of its attempts, and a failed check (wrong, expired, used up or no code) takes one of the account's
-   * wrong-code slots: `accountMaxFailures` per window and 30 per day, so asking for new codes again and again does not
-   * buy unlimited guesses. With no slot left, even the right code is `429 RATE_LIMITED`. `accept` runs once the code
-   * is right and before it is spent: what it throws leaves the code unspent.
+   * counts as one of its attempts (a freshly mailed code starts again), and a wrong guess of a live code takes one of
+   * the day's slots of the (account, client) pair (30) and of the account (300), so asking for new codes again and
+   * again does not buy unlimited guesses. Guesses when no code is live count nowhere: they cannot block the genuine
+   * code. With no slot left, even the right code is `429 RATE_LIMITED`. `accept` runs once the code is right and
+   * before it is spent: what it throws leaves the code unspent.
    */
   function consumeCode(
     user: MockUser | undefined,
@@ -224,32 +232,68 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
   ): MockUser {
     const invalid = new MockApiError('INVALID_CODE', 'The code is wrong, expired or already used');
     if (!user) throw invalid;
-    const giveBackWindow = limiter.reserve(`code-failed:${user.id}`, accountMax);
-    const giveBackDay = limiter.reserve(`code-failed-day:${user.id}`, CODE_FAILURES_PER_DAY, DAY_SECONDS);
+    const giveBack = reserveAll(
+      [
+        [`code-failed:${user.id}:${CLIENT}`, CODE_FAILURES_PER_DAY],
+        [`code-failed:${user.id}`, CODE_FAILURES_PER_DAY_CEILING],
+      ],
+      DAY_SECONDS,
+    );
     const stored = state.codes.get(`${purpose}:${user.id}`);
     const at = now();
     if (!stored || stored.consumedAt !== null || stored.expiresAt <= at || stored.attempts >= options.codeAttempts) {
+      giveBack();
       throw invalid;
     }
     stored.attempts++;
     if (stored.code !== code) throw invalid;
-    giveBackWindow();
-    giveBackDay();
+    giveBack();
     accept?.(user);
     stored.consumedAt = at;
     return user;
   }
 
+  /** Takes a slot of each limit; if one is full, gives back those taken and throws its `429`. */
+  function reserveAll(limits: readonly (readonly [key: string, max: number])[], seconds?: number): () => void {
+    const taken: (() => void)[] = [];
+    const giveBackAll = () => {
+      for (const giveBack of taken.splice(0)) giveBack();
+    };
+    try {
+      for (const [key, max] of limits) taken.push(limiter.reserve(key, max, seconds));
+    } catch (error) {
+      giveBackAll();
+      throw error;
+    }
+    return giveBackAll;
+  }
+
   /**
-   * Checks a password against the address's failed sign-in budget (`login-failed:<e-mail>`, shared by sign-in and
-   * the current password of a password change): a slot is taken before the check and given back when it succeeds.
+   * Checks a password against failure budgets: slots are taken before the check and given back when it succeeds.
    * With no slot left, even the right password is `429 RATE_LIMITED`.
    */
-  function checkPassword(email: string, user: MockUser | undefined, password: string): boolean {
-    const giveBack = limiter.reserve(`login-failed:${email}`, accountMax);
+  function checkPassword(
+    limits: readonly (readonly [key: string, max: number])[],
+    user: MockUser | undefined,
+    password: string,
+  ): boolean {
+    const giveBack = reserveAll(limits);
     const ok = user !== undefined && user.password === password;
     if (ok) giveBack();
     return ok;
+  }
+
+  /** Sign-in failures count per (address, client), and per address up to the much higher ceiling. */
+  function signInLimits(email: string) {
+    return [
+      [`login-failed:${email}:${CLIENT}`, accountMax],
+      [`login-failed:${email}`, options.accountCeiling],
+    ] as const;
+  }
+
+  /** A wrong current password counts per session, never against sign-ins (which anyone can fail). */
+  function passwordChangeLimits(principal: Principal) {
+    return [[`password-change-failed:${principal.session.id}`, accountMax]] as const;
   }
 
   function unauthenticated(detail: string): MockApiError {
@@ -362,21 +406,20 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
       if (state.scenario === 'registration-closed') {
         throw new MockApiError('REGISTRATION_CLOSED', 'Registration is closed; ask an administrator for an account');
       }
+      // Every registration may mail the address: it shares the send limit with forgot-password.
+      limiter.hit(`send:${normalizeEmail(input.email)}`, accountMax);
       const existing = findUser(input.email);
+      const outcome = registrationOutcome(
+        existing && { verified: existing.email_verified, selfRegistered: existing.role === 'Customer' },
+      );
+      if (existing && outcome === 'taken') {
+        throw new MockApiError('EMAIL_TAKEN', 'An account with this e-mail address already exists');
+      }
       if (existing) {
-        // An account nobody has verified yet is taken over by the new registration (the newest details win):
-        // otherwise whoever registered an address first would keep their password on it once its owner verifies it.
-        if (existing.email_verified || existing.role !== 'Customer') {
-          throw new MockApiError('EMAIL_TAKEN', 'An account with this e-mail address already exists');
-        }
-        Object.assign(existing, {
-          password: input.password,
-          name: input.name,
-          surname: input.surname,
-          telegram_id: input.telegram_id ?? null,
-          job_title: input.job_title ?? null,
-        });
-        sendCode(existing, 'verify-email');
+        // Registering again never changes the waiting account; the address gets a reset code instead, and the
+        // earlier verification code stops working (see codeMail in @cims/contracts).
+        state.codes.delete(`verify-email:${existing.id}`);
+        sendCode(existing, 'reset-password', 'pending-registration');
         return REGISTERED;
       }
       const user = addUser({
@@ -420,6 +463,8 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
     resetPassword(email: string, code: string, newPassword: string): string {
       const user = consumeCode(findUser(email), 'reset-password', code);
       user.password = newPassword;
+      // The code proves the mailbox: an account still waiting for verification is verified now.
+      user.email_verified = true;
       revokeAll(user.id, 'password-reset');
       return 'Password updated; sign in with the new password';
     },
@@ -427,7 +472,7 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
     /** Failed sign-ins use the address's budget (known or not); a correct password does not. */
     login(email: string, password: string, request: Request): TokenPair {
       const user = findUser(email);
-      if (!checkPassword(normalizeEmail(email), user, password) || !user) {
+      if (!checkPassword(signInLimits(normalizeEmail(email)), user, password) || !user) {
         throw new MockApiError('INVALID_CREDENTIALS', 'Incorrect e-mail or password', UNAUTHENTICATED_HEADERS);
       }
       if (!user.is_active) throw new MockApiError('ACCOUNT_INACTIVE', 'This account is deactivated');
@@ -511,9 +556,9 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
       return 'Profile updated';
     },
 
-    /** A wrong current password uses the sign-in budget of the account's address. */
+    /** A wrong current password uses the session's budget. */
     changePassword(principal: Principal, current: string, next: string): string {
-      if (!checkPassword(principal.user.email, principal.user, current)) {
+      if (!checkPassword(passwordChangeLimits(principal), principal.user, current)) {
         throw new MockApiError('WRONG_CURRENT_PASSWORD', 'The current password is not correct');
       }
       principal.user.password = next;
@@ -535,8 +580,8 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
         throw new MockApiError('NOTHING_TO_UPDATE', 'Nothing to update');
       }
       const { user } = principal;
-      // Guessing the current password with a stolen access token counts against the same limit as sign-ins.
-      if (next !== undefined && !checkPassword(user.email, user, current ?? '')) {
+      // Guessing the current password with a stolen access token is limited per session.
+      if (next !== undefined && !checkPassword(passwordChangeLimits(principal), user, current ?? '')) {
         throw new MockApiError('WRONG_CURRENT_PASSWORD', 'The current password is not correct');
       }
       if (input.name !== undefined) user.name = input.name;

@@ -60,4 +60,26 @@ describe('AccessTokens', () => {
       sessionId: 3,
     });
   });
+
+  it('regression: a signature with a trailing "=" was accepted: only canonical base64url passes, in every segment', async () => {
+    const token = await tokens.sign({ userId: 7, sessionId: 3 });
+    const [head = '', body = '', signature = ''] = token.split('.');
+    // The last character of a 32-byte signature carries 2 unused bits: another character with the same upper bits
+    // decodes to the same bytes.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(signature.at(-1) ?? '');
+    const sameBytes = `${signature.slice(0, -1)}${alphabet[last ^ 1]}`;
+    expect(Buffer.from(sameBytes, 'base64url')).toEqual(Buffer.from(signature, 'base64url'));
+    const variants = [
+      `${token}=`,
+      `${token}==`,
+      `${head}.${body}.${sameBytes}`,
+      `${head}.${body}.${signature.replaceAll('-', '+').replaceAll('_', '/')}`,
+      `${head}=.${body}.${signature}`,
+      `${head}.${body}=.${signature}`,
+      `${head}.${body}.${signature.slice(0, 20)} ${signature.slice(20)}`,
+    ].filter((variant) => variant !== token);
+    for (const variant of variants) expect(await tokens.verify(variant), variant).toBeUndefined();
+    expect(await tokens.verify(token)).toEqual({ userId: 7, sessionId: 3 });
+  });
 });

@@ -5,6 +5,18 @@ const ISSUER = 'cims';
 const AUDIENCE = 'cims-api';
 const TYPE = 'at+jwt';
 const CLOCK_TOLERANCE_SECONDS = 30;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * The bytes of a segment in canonical base64url (RFC 7515: no padding, no other alphabet, unused bits zero), or
+ * undefined. Node's decoder is lenient (it skips `=`, accepts `+` and `/`, ignores the unused bits), so the text
+ * must also be exactly what encoding the bytes gives back: one token has one spelling.
+ */
+function canonical(segment: string): Buffer | undefined {
+  if (!BASE64URL.test(segment)) return undefined;
+  const bytes = Buffer.from(segment, 'base64url');
+  return bytes.toString('base64url') === segment ? bytes : undefined;
+}
 
 /** What an access token says: who, in which session. */
 export interface AccessClaims {
@@ -47,13 +59,16 @@ export class AccessTokens {
     const parts = token.split('.');
     if (parts.length !== 3) return undefined;
     const [head = '', body = '', signature = ''] = parts;
+    const headBytes = canonical(head);
+    const bodyBytes = canonical(body);
+    const given = canonical(signature);
+    if (!headBytes || !bodyBytes || !given) return undefined;
     const expected = createHmac('sha256', this.key).update(`${head}.${body}`).digest();
-    const given = Buffer.from(signature, 'base64url');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
     try {
-      const header = JSON.parse(Buffer.from(head, 'base64url').toString('utf8')) as Record<string, unknown>;
+      const header = JSON.parse(headBytes.toString('utf8')) as Record<string, unknown>;
       if (header.alg !== 'HS256' || header.typ !== TYPE || 'crit' in header) return undefined;
-      const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Record<string, unknown>;
+      const claims = JSON.parse(bodyBytes.toString('utf8')) as Record<string, unknown>;
       const now = Math.floor(Date.now() / 1000);
       const audience = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
       if (claims.iss !== ISSUER || !audience.includes(AUDIENCE)) return undefined;

@@ -1,7 +1,22 @@
-import type { Me, ProfileForm, RegisterInput, Role, Session, TokenPair } from '@cims/contracts';
+import {
+  CODE_FAILURES_PER_DAY,
+  CODE_FAILURES_PER_DAY_CEILING,
+  CODE_MAX_ATTEMPTS,
+  CODE_TTL_MINUTES,
+  type CodeMailKind,
+  codeMail,
+  type Me,
+  type ProfileForm,
+  type RegisterInput,
+  type Role,
+  registrationOutcome,
+  type Session,
+  type TokenPair,
+} from '@cims/contracts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
+import { sealedFromText, sealedToText, type TokenCipher } from '../../crypto/token-cipher.js';
 import type { Orm } from '../../db/orm.js';
 import { asDate, asInt, query } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
@@ -9,12 +24,17 @@ import { type AuditEntry, type RequestInfo, writeAudit } from '../audit/audit.js
 import type { BlobSource, BlobStore } from '../files/blob-store.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { AccessTokens } from './access-tokens.js';
-import { codeHash, newCode, newRefreshToken, sameDigest, seal, sha256, unseal } from './crypto.js';
+import { codeHash, newCode, newRefreshToken, sameDigest, sha256 } from './crypto.js';
 import type { Passwords } from './passwords.js';
 import { DAY_SECONDS, type RateLimiter } from './rate-limit.js';
 import { toUserBase, USER_BASE_COLUMNS } from './user-view.js';
 
 export type { RequestInfo };
+
+/** What a refresh token's sealed successor is bound to: the spent token's row, so it opens nowhere else. */
+function successorContext(spentId: number): string {
+  return `refresh-successor:${spentId}`;
+}
 
 /** The caller of an authenticated request. */
 export interface Caller {
@@ -26,10 +46,7 @@ export interface Caller {
 
 type CodePurpose = 'verify_email' | 'reset_password';
 
-const CODE_TTL_MS = 30 * 60 * 1000;
-const CODE_MAX_ATTEMPTS = 5;
-/** Wrong codes an account may get in a day, whatever codes it asked for. */
-const CODE_FAILURES_PER_DAY = 30;
+const CODE_TTL_MS = CODE_TTL_MINUTES * 60 * 1000;
 /** The folder of profile pictures in the blob store, and the URL path they are served at. */
 export const PROFILE_IMAGE_FOLDER = 'profile-images';
 export const PROFILE_IMAGE_URL = '/media/profile-images';
@@ -54,8 +71,8 @@ export interface AuthServiceDeps {
   passwords: Passwords;
   accessTokens: AccessTokens;
   codeKey: Uint8Array;
-  /** Seals the successor of a spent refresh token. */
-  successorKey: Uint8Array;
+  /** Seals the successor of a spent refresh token (bound to the spent token's row). */
+  successors: TokenCipher;
   limiter: RateLimiter;
   blobs: BlobStore;
 }
@@ -72,8 +89,6 @@ export interface NewUser {
   jobTitle?: string | null;
   pages?: string[];
   verified: boolean;
-  /** Take over an unverified, self-registered account with this address (registration). */
-  replaceUnverified?: boolean;
 }
 
 /**
@@ -89,9 +104,28 @@ export class AuthService {
    * connection.
    */
   readonly #reads: EntityManager;
+  /** Work that runs after the answer (storing and mailing a code); see {@link idle}. */
+  readonly #background = new Set<Promise<void>>();
 
   constructor(readonly deps: AuthServiceDeps) {
     this.#reads = this.#em();
+  }
+
+  /** Resolves once the work queued after earlier answers (codes stored, mails handed to the mailer) is done. */
+  async idle(): Promise<void> {
+    while (this.#background.size > 0) await Promise.allSettled([...this.#background]);
+  }
+
+  /**
+   * Runs `task` after the current answer has gone out: what only a known address costs (writing its code, building
+   * its mail) then cannot make the answer slower than for an unknown one.
+   */
+  #afterAnswer(task: () => Promise<void>): void {
+    const run: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(task)
+      .catch((error: unknown) => this.deps.logger.error({ err: error }, 'Could not issue a code'))
+      .finally(() => this.#background.delete(run));
+    this.#background.add(run);
   }
 
   #em(): EntityManager {
@@ -109,16 +143,7 @@ export class AuthService {
         `insert into app_user (email, password_hash, name, surname, role, company_code, telegram_id, job_title,
            is_active, email_verified_at, created_at, updated_at)
          values (?, ?, ?, ?, ?, ?, ?, ?, true, ?, now(), now())
-         ${
-           input.replaceUnverified
-             ? // Registering again replaces an account nobody has verified yet: otherwise whoever registers an
-               // address first would keep their password on it after its owner verifies it.
-               `on conflict (email) do update set password_hash = excluded.password_hash, name = excluded.name,
-                  surname = excluded.surname, telegram_id = excluded.telegram_id, job_title = excluded.job_title,
-                  updated_at = now()
-                where app_user.email_verified_at is null and app_user.role = '${REGISTERED_ROLE}'`
-             : 'on conflict (email) do nothing'
-         }
+         on conflict (email) do nothing
          returning id`,
         [
           input.email.trim().toLowerCase(),
@@ -151,6 +176,8 @@ export class AuthService {
     }
     const em = this.#em();
     await this.#limitIp(em, 'register', info);
+    // Every registration may mail the address, so it shares the address's send limit with forgot-password.
+    await this.#limitSends(em, input.email);
     const id = await this.createUser(
       {
         email: input.email,
@@ -161,21 +188,42 @@ export class AuthService {
         telegramId: input.telegram_id ?? null,
         jobTitle: input.job_title ?? null,
         verified: false,
-        replaceUnverified: true,
       },
       em,
     );
-    if (id === undefined) throw new ApiError('EMAIL_TAKEN', 'An account with this e-mail address already exists');
-    await this.#sendCode(em, id, input.email, 'verify_email');
-    await this.#audit(em, { actorUserId: id, entityType: 'user', entityId: id, action: 'register' }, info);
+    if (id !== undefined) {
+      await this.#sendCode(em, id, input.email, 'verify_email');
+      await this.#audit(em, { actorUserId: id, entityType: 'user', entityId: id, action: 'register' }, info);
+      return;
+    }
+    const [existing] = await query(em, 'select id, role, email_verified_at from app_user where email = ?', [
+      input.email,
+    ]);
+    const outcome = registrationOutcome(
+      existing && { verified: existing.email_verified_at !== null, selfRegistered: existing.role === REGISTERED_ROLE },
+    );
+    if (!existing || outcome !== 'pending') {
+      throw new ApiError('EMAIL_TAKEN', 'An account with this e-mail address already exists');
+    }
+    // Registering again never changes the waiting account: whoever registered first keeps it until the address is
+    // proven. The address gets a reset code instead (see codeMail), and the earlier verification code stops working,
+    // so the only way to finish is to choose a password with a code from the mailbox.
+    const userId = asInt(existing.id);
+    await query(em, `delete from verification_code where user_id = ? and purpose = 'verify_email'`, [userId]);
+    await this.#sendCode(em, userId, input.email, 'reset_password', 'pending-registration');
+    await this.#audit(
+      em,
+      { actorUserId: null, entityType: 'user', entityId: userId, action: 'register_pending_again' },
+      info,
+    );
   }
 
   async resendVerification(email: string, info: RequestInfo): Promise<void> {
     const em = this.#em();
     await this.#limitIp(em, 'resend', info);
-    await this.deps.limiter.hit(em, `send:${email}`, this.deps.config.rateLimit.accountMax);
-    const [user] = await query(em, 'select id, email_verified_at from app_user where email = ?', [email]);
-    if (user && user.email_verified_at === null) await this.#sendCode(em, asInt(user.id), email, 'verify_email');
+    await this.#limitSends(em, email);
+    const [user] = await query(em, 'select id from app_user where email = ? and email_verified_at is null', [email]);
+    this.#afterAnswer(() => this.#sendCode(em, user ? asInt(user.id) : undefined, email, 'verify_email'));
   }
 
   async verifyEmail(email: string, code: string, info: RequestInfo): Promise<TokenPair> {
@@ -184,7 +232,7 @@ export class AuthService {
     const [user] = await query(em, 'select id, is_active, email_verified_at from app_user where email = ?', [email]);
     if (!user || user.email_verified_at !== null) throw INVALID_CODE();
     const userId = asInt(user.id);
-    const codeId = await this.#checkCode(em, userId, 'verify_email', code);
+    const codeId = await this.#checkCode(em, userId, 'verify_email', code, info);
     if (user.is_active === false) throw new ApiError('ACCOUNT_INACTIVE', 'This account is deactivated');
     return em.transactional(async (tem) => {
       await this.#consumeCode(tem, codeId);
@@ -201,9 +249,11 @@ export class AuthService {
   async forgotPassword(email: string, info: RequestInfo): Promise<void> {
     const em = this.#em();
     await this.#limitIp(em, 'forgot', info);
-    await this.deps.limiter.hit(em, `send:${email}`, this.deps.config.rateLimit.accountMax);
+    await this.#limitSends(em, email);
     const [user] = await query(em, 'select id from app_user where email = ?', [email]);
-    if (user) await this.#sendCode(em, asInt(user.id), email, 'reset_password');
+    // The same statements for a known and an unknown address (an unknown one stores no row), after the answer, so
+    // the answer takes as long either way and does not tell who has an account.
+    this.#afterAnswer(() => this.#sendCode(em, user ? asInt(user.id) : undefined, email, 'reset_password'));
   }
 
   async resetPassword(email: string, code: string, newPassword: string, info: RequestInfo): Promise<void> {
@@ -212,11 +262,18 @@ export class AuthService {
     const [user] = await query(em, 'select id from app_user where email = ?', [email]);
     if (!user) throw INVALID_CODE();
     const userId = asInt(user.id);
-    const codeId = await this.#checkCode(em, userId, 'reset_password', code);
+    const codeId = await this.#checkCode(em, userId, 'reset_password', code, info);
     const hash = await this.deps.passwords.hash(newPassword);
     await em.transactional(async (tem) => {
       await this.#consumeCode(tem, codeId);
-      await query(tem, 'update app_user set password_hash = ?, updated_at = now() where id = ?', [hash, userId]);
+      // A code from the mailbox proves the address: an account still waiting for verification is verified now,
+      // with the password its owner just chose (how the owner reclaims an address someone else registered).
+      await query(
+        tem,
+        `update app_user set password_hash = ?, email_verified_at = coalesce(email_verified_at, now()),
+           updated_at = now() where id = ?`,
+        [hash, userId],
+      );
       const revoked = await this.#revokeSessions(tem, userId, 'password_reset');
       await this.#audit(
         tem,
@@ -230,11 +287,15 @@ export class AuthService {
 
   async login(email: string, password: string, info: RequestInfo): Promise<TokenPair> {
     const em = this.#em();
-    const { accountMax } = this.deps.config.rateLimit;
+    const { accountMax, accountCeiling } = this.deps.config.rateLimit;
     await this.#limitIp(em, 'login', info);
-    // A failure slot is taken before the password is checked and given back only on success, so parallel guesses
-    // cannot overtake the counter.
-    const giveBack = await this.deps.limiter.reserve(em, `login-failed:${email}`, accountMax);
+    // Failures count per (account, client address), so guesses from elsewhere do not lock the owner out, and per
+    // account across addresses up to a much higher ceiling. Slots are taken before the password is checked and given
+    // back only on success, so parallel guesses cannot overtake the counters.
+    const giveBack = await this.#reserveAll(em, [
+      [`login-failed:${email}:${info.ip ?? 'unknown'}`, accountMax],
+      [`login-failed:${email}`, accountCeiling],
+    ]);
     const [user] = await query(
       em,
       'select id, password_hash, is_active, email_verified_at from app_user where email = ?',
@@ -280,9 +341,10 @@ export class AuthService {
         const sessionId = asInt(spent.session_id);
         const userId = asInt(spent.user_id);
         const pair = await this.#issue(tem, sessionId, userId);
+        const spentId = asInt(spent.id);
         await query(tem, 'update refresh_token set sealed_successor = ? where id = ?', [
-          seal(this.deps.successorKey, pair.refresh_token),
-          spent.id,
+          sealedToText(this.deps.successors.seal(pair.refresh_token, successorContext(spentId))),
+          spentId,
         ]);
         await query(tem, 'update auth_session set last_used_at = now() where id = ?', [sessionId]);
         return { pair };
@@ -304,6 +366,9 @@ export class AuthService {
       const userId = asInt(known.user_id);
       if (known.in_grace === true) {
         const live = await this.#liveToken(tem, sessionId);
+        // A successor that cannot be opened only means no grace answer: within the window this is still the
+        // benign race, not theft, so the session stays and the client signs in again or uses its newer token.
+        if (live === 'unreadable') return { error: INVALID_REFRESH() };
         if (live) {
           await query(tem, 'update auth_session set last_used_at = now() where id = ?', [sessionId]);
           return { pair: await this.#pair(sessionId, userId, live) };
@@ -338,19 +403,28 @@ export class AuthService {
 
   /**
    * The live refresh token of a session, in plain text: the successor sealed onto the most recently spent token,
-   * checked against the live row's hash.
+   * checked against the live row's hash. `unreadable` when the session has a live token but its successor does not
+   * open (sealed in an older format, or with a key since replaced).
    */
-  async #liveToken(em: EntityManager, sessionId: number): Promise<string | undefined> {
+  async #liveToken(em: EntityManager, sessionId: number): Promise<string | 'unreadable' | undefined> {
     const [row] = await query(
       em,
-      `select (select sealed_successor from refresh_token where session_id = ? and spent_at is not null
-                order by spent_at desc, id desc limit 1) as sealed,
-              (select token_hash from refresh_token where session_id = ? and spent_at is null) as live_hash`,
+      `select spent.id as spent_id, spent.sealed_successor as sealed,
+              (select token_hash from refresh_token where session_id = ? and spent_at is null) as live_hash
+         from (select id, sealed_successor from refresh_token where session_id = ? and spent_at is not null
+                order by spent_at desc, id desc limit 1) spent`,
       [sessionId, sessionId],
     );
-    if (!row?.sealed || !row.live_hash) return undefined;
-    const token = unseal(this.deps.successorKey, String(row.sealed));
-    return token && sha256(token) === row.live_hash ? token : undefined;
+    if (!row?.live_hash) return undefined;
+    const sealed = row.sealed ? sealedFromText(String(row.sealed)) : undefined;
+    if (!sealed) return 'unreadable';
+    let token: string;
+    try {
+      token = this.deps.successors.open(sealed, successorContext(asInt(row.spent_id))).plaintext;
+    } catch {
+      return 'unreadable';
+    }
+    return sha256(token) === row.live_hash ? token : 'unreadable';
   }
 
   /** Resolves `Authorization: Bearer …` to the caller; any problem is 401 with `WWW-Authenticate: Bearer`. */
@@ -371,10 +445,12 @@ export class AuthService {
 
   /** Whether the caller holds one of `pages` (a route's `pages` rule; roles are checked by the caller). */
   async holdsPage(caller: Caller, pages: readonly string[]): Promise<boolean> {
+    // An inactive page grants nothing, as /auth/me no longer lists it.
     const rows = await query(
       this.#reads,
-      `select 1 from user_page_permission
-        where user_id = ? and page_name in (select jsonb_array_elements_text(cast(? as jsonb))) limit 1`,
+      `select 1 from user_page_permission pp join app_page p on p.name = pp.page_name
+        where pp.user_id = ? and p.is_active
+          and pp.page_name in (select jsonb_array_elements_text(cast(? as jsonb))) limit 1`,
       [caller.userId, JSON.stringify(pages)],
     );
     return rows.length > 0;
@@ -436,10 +512,11 @@ export class AuthService {
     if (!user) throw UNAUTHENTICATED('The session has ended');
     let newHash: string | undefined;
     if (changesPassword) {
-      // Guessing the current password with a stolen access token counts against the same limit as logins.
+      // Guessing the current password with a stolen access token is limited per session. It does not count against
+      // the sign-in limits: otherwise failed sign-ins by anyone would keep the owner from changing the password.
       const giveBack = await this.deps.limiter.reserve(
         em,
-        `login-failed:${caller.email}`,
+        `password-change-failed:${caller.sessionId}`,
         this.deps.config.rateLimit.accountMax,
       );
       const ok = await this.deps.passwords.verify(input.current_password ?? '', String(user.password_hash));
@@ -589,9 +666,18 @@ export class AuthService {
     return String(page.route_path);
   }
 
-  /** Deletes what can never be used again: sessions ended a day ago, spent codes, old rate-limit windows. */
+  /**
+   * Deletes what can never be used again: sessions ended a day ago, spent codes, old rate-limit windows, and
+   * self-registered accounts nobody verified within `unverifiedAccountDays` (their addresses become free again).
+   */
   async purgeExpired(): Promise<void> {
     const em = this.#em();
+    await query(
+      em,
+      `delete from app_user where email_verified_at is null and role = ?
+          and created_at < now() - make_interval(days => ?)`,
+      [REGISTERED_ROLE, this.deps.config.unverifiedAccountDays],
+    );
     await query(
       em,
       `delete from auth_session where expires_at < now() - interval '1 day'
@@ -642,21 +728,31 @@ export class AuthService {
     return rows.length;
   }
 
-  /** Issues a fresh code (replacing any earlier one of the same purpose) and mails it. */
-  async #sendCode(em: EntityManager, userId: number, email: string, purpose: CodePurpose): Promise<void> {
+  /**
+   * Issues a fresh code (replacing any earlier one of the same purpose) and mails it. With no user (an unknown
+   * address) it runs the same statement, which then stores nothing, and mails nothing: known and unknown addresses
+   * cost the same work.
+   */
+  async #sendCode(
+    em: EntityManager,
+    userId: number | undefined,
+    email: string,
+    purpose: CodePurpose,
+    kind: CodeMailKind = purpose === 'verify_email' ? 'verify-email' : 'reset-password',
+  ): Promise<void> {
     const code = newCode();
-    await query(
+    const id = userId ?? 0;
+    const stored = await query(
       em,
       `insert into verification_code (user_id, purpose, code_hash, attempts, expires_at, consumed_at, created_at)
-       values (?, ?, ?, 0, ?, null, now())
+       select u.id, ?, ?, 0, ?, null, now() from app_user u where u.id = ?
        on conflict (user_id, purpose) do update set code_hash = excluded.code_hash, attempts = 0,
-         expires_at = excluded.expires_at, consumed_at = null, created_at = now()`,
-      [userId, purpose, codeHash(this.deps.codeKey, userId, purpose, code), new Date(Date.now() + CODE_TTL_MS)],
+         expires_at = excluded.expires_at, consumed_at = null, created_at = now()
+       returning user_id`,
+      [purpose, codeHash(this.deps.codeKey, id, purpose, code), new Date(Date.now() + CODE_TTL_MS), id],
     );
-    const subject = purpose === 'verify_email' ? 'Your CIMS verification code' : 'Your CIMS password reset code';
-    const text =
-      `Your code is ${code}\n\nIt is valid for 30 minutes and can be used once.\n` +
-      'If you did not ask for it, ignore this message.';
+    if (userId === undefined || stored.length === 0) return;
+    const { subject, text } = codeMail(kind, code);
     // Sent in the background: waiting for SMTP would make "known address" answers measurably slower than
     // unknown ones, which would reveal who has an account.
     this.deps.mailer.send({ to: email, subject, text }).catch((error: unknown) => {
@@ -669,17 +765,26 @@ export class AuthService {
    * code is wrong, and parallel guesses cannot exceed the limit). Returns the code's id, to be consumed with
    * {@link #consumeCode} in the caller's transaction.
    */
-  async #checkCode(em: EntityManager, userId: number, purpose: CodePurpose, code: string): Promise<number> {
-    // Besides the 5 attempts of one code, wrong codes are limited per account per window and per day, so asking for
-    // new codes again and again does not buy unlimited guesses.
-    const { accountMax } = this.deps.config.rateLimit;
-    const giveBackWindow = await this.deps.limiter.reserve(em, `code-failed:${userId}`, accountMax);
-    const giveBackDay = await this.deps.limiter
-      .reserve(em, `code-failed-day:${userId}`, CODE_FAILURES_PER_DAY, { windowSeconds: DAY_SECONDS })
-      .catch(async (error: unknown) => {
-        await giveBackWindow();
-        throw error;
-      });
+  async #checkCode(
+    em: EntityManager,
+    userId: number,
+    purpose: CodePurpose,
+    code: string,
+    info: RequestInfo,
+  ): Promise<number> {
+    // Besides the attempts of one code, wrong guesses are limited per day per (account, client address) and, much
+    // higher, per account, so asking for new codes again and again does not buy unlimited guesses. Only guesses of a
+    // live code count: with no code sent there is nothing to guess, and counting those would let anyone block the
+    // genuine code. Slots are taken first (parallel guesses cannot overtake them) and given back unless the guess
+    // was a wrong one of a live code.
+    const giveBack = await this.#reserveAll(
+      em,
+      [
+        [`code-failed:${userId}:${info.ip ?? 'unknown'}`, CODE_FAILURES_PER_DAY],
+        [`code-failed:${userId}`, CODE_FAILURES_PER_DAY_CEILING],
+      ],
+      DAY_SECONDS,
+    );
     const [row] = await query(
       em,
       `update verification_code set attempts = attempts + 1
@@ -687,12 +792,37 @@ export class AuthService {
         returning id, code_hash`,
       [userId, purpose, CODE_MAX_ATTEMPTS],
     );
-    if (!row || !sameDigest(String(row.code_hash), codeHash(this.deps.codeKey, userId, purpose, code))) {
+    if (!row) {
+      await giveBack();
       throw INVALID_CODE();
     }
-    await giveBackWindow();
-    await giveBackDay();
+    if (!sameDigest(String(row.code_hash), codeHash(this.deps.codeKey, userId, purpose, code))) throw INVALID_CODE();
+    await giveBack();
     return asInt(row.id);
+  }
+
+  /** Takes a slot of each limit, atomically each; if one is full, gives back those taken and throws its `429`. */
+  async #reserveAll(
+    em: EntityManager,
+    limits: readonly (readonly [key: string, max: number])[],
+    windowSeconds?: number,
+  ): Promise<() => Promise<void>> {
+    const taken: (() => Promise<void>)[] = [];
+    const giveBackAll = async () => {
+      for (const giveBack of taken.splice(0)) await giveBack();
+    };
+    try {
+      for (const [key, max] of limits) taken.push(await this.deps.limiter.reserve(em, key, max, { windowSeconds }));
+    } catch (error) {
+      await giveBackAll();
+      throw error;
+    }
+    return giveBackAll;
+  }
+
+  /** The codes mailed to one address per window, known or not (register, resend, forgot-password). */
+  async #limitSends(em: EntityManager, email: string): Promise<void> {
+    await this.deps.limiter.hit(em, `send:${email}`, this.deps.config.rateLimit.accountMax);
   }
 
   /** Marks a checked code used; a code works once, even when two requests carry it at the same moment. */

@@ -14,6 +14,7 @@ import {
 import { type EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import { type SealedSecret, SecretUnreadableError, type TokenCipher } from '../../crypto/token-cipher.js';
 import type { Orm } from '../../db/orm.js';
 import { asDateOrNull, asInt, query, type Row } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
@@ -22,7 +23,6 @@ import type { Caller } from '../auth/auth.service.js';
 import type { BusinessTime } from '../crm/business-time.js';
 import type { JobResult, ScheduledJob, Scheduler } from '../scheduler/scheduler.js';
 import { GraphApiError, type GraphClient, type GraphUsage } from './graph-client.js';
-import { type SealedSecret, SecretUnreadableError, type TokenCipher } from './token-cipher.js';
 
 type SetupInput = z.output<typeof InstagramSetupSchema>;
 type SetupResult = z.input<typeof InstagramSetupResultSchema>;

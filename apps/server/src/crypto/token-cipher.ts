@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Config, parseEncryptionKey } from '../../config.js';
+import { type Config, parseEncryptionKey } from '../config.js';
 
 /** A secret sealed with AES-256-GCM: the id of the key that sealed it, the IV, the auth tag and the ciphertext. */
 export interface SealedSecret {
@@ -86,6 +86,24 @@ export class TokenCipher {
       throw new SecretUnreadableError(sealed.keyId);
     }
   }
+}
+
+const TEXT_VERSION = 'v1';
+
+/**
+ * A sealed secret as one text (for a single text column): `v1.<key id>.<iv>.<tag>.<ciphertext>`. The parts are hex
+ * and base64url, so the dots cannot occur inside one.
+ */
+export function sealedToText(sealed: SealedSecret): string {
+  return [TEXT_VERSION, sealed.keyId, sealed.iv, sealed.tag, sealed.ciphertext].join('.');
+}
+
+/** The sealed secret of {@link sealedToText}, or undefined for any other text (an older format, garbage). */
+export function sealedFromText(text: string): SealedSecret | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 5 || parts[0] !== TEXT_VERSION) return undefined;
+  const [, keyId = '', iv = '', tag = '', ciphertext = ''] = parts;
+  return { keyId, iv, tag, ciphertext };
 }
 
 /** Reads or creates the development key in the data folder (as the development JWT secret is kept). */

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseEncryptionKey } from '../../config.js';
+import { loadConfig, parseEncryptionKey } from '../config.js';
 import { keyIdOf, loadTokenCipher, SecretUnreadableError, TokenCipher } from './token-cipher.js';
 
 const TOKEN = 'EAAGm0PX4ZCpsBAExampleLongLivedToken';
