@@ -1,3 +1,4 @@
+import type { AppRoute, AppRouteMutation } from '@ts-rest/core';
 /**
  * How a route is authenticated:
  * - `public`: no credentials;
@@ -54,6 +55,6 @@ export function routeMeta(route: { metadata?: unknown; path: string }): RouteMet
  * Whether a route reads a request body. A route declared with `c.noBody()` does not: whatever a client sends with it
  * is ignored (never parsed, never refused for its media type), as HTTP allows for a body with no defined meaning.
  */
-export function takesBody(route: { body?: unknown }): boolean {
+export function takesBody(route: AppRoute): route is AppRouteMutation {
   return 'body' in route && typeof route.body !== 'symbol';
 }
