@@ -94,6 +94,7 @@ export const EnvSchema = z.object({
   // PostgreSQL only (the embedded database is one session, stack.md §5): pool sizes and how long anything may wait.
   DB_POOL_MAX: z.coerce.number().int().min(2).max(1000).default(10),
   DB_READ_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
+  DB_AUTH_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(3),
   DB_POOL_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(15_000),
   DB_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(2_000),
@@ -333,6 +334,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     database: {
       poolMax: e.DB_POOL_MAX,
       readPoolMax: e.DB_READ_POOL_MAX,
+      authPoolMax: e.DB_AUTH_POOL_MAX,
       acquireTimeoutMs: e.DB_POOL_ACQUIRE_TIMEOUT_MS,
       statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
       lockTimeoutMs: e.DB_LOCK_TIMEOUT_MS,

@@ -10,7 +10,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { entities } from './entities.js';
 import { migrations } from './migrations/index.js';
-import { useReadPool } from './sql.js';
+import { useAuthPool, useReadPool } from './sql.js';
 
 /** Where the database lives. */
 export type DatabaseTarget =
@@ -53,6 +53,8 @@ export interface DatabaseOptions {
   poolMax: number;
   /** Connections of the read pool: statements outside transactions (db/sql.ts). */
   readPoolMax: number;
+  /** Connections of the authentication pool: the session and page checks and `/auth/me` (db/sql.ts `authReads`). */
+  authPoolMax: number;
   /** How long a request waits for a connection of either pool (a free one, or a new one to connect). */
   acquireTimeoutMs: number;
   /** PostgreSQL's `statement_timeout` of every connection (0: none). */
@@ -65,6 +67,7 @@ export interface DatabaseOptions {
 export const DEFAULT_DATABASE_OPTIONS: DatabaseOptions = {
   poolMax: 10,
   readPoolMax: 10,
+  authPoolMax: 3,
   acquireTimeoutMs: 5_000,
   statementTimeoutMs: 15_000,
   lockTimeoutMs: 2_000,
@@ -72,7 +75,10 @@ export const DEFAULT_DATABASE_OPTIONS: DatabaseOptions = {
 
 /** One connection pool of an open database, for the readiness probe. */
 export interface DatabasePool {
-  /** Its readiness check: `database` (the ORM's pool: transactions and writes) or `database_reads` (the read pool). */
+  /**
+   * Its readiness check: `database` (the ORM's pool: transactions and writes), `database_reads` (the read pool) or
+   * `database_auth` (the authentication pool).
+   */
   name: string;
   /** Round-trips a connection of this pool. */
   ping(): Promise<void>;
@@ -121,16 +127,23 @@ export async function openDatabase(
     timedOrms.add(orm);
     // Statements outside transactions (most reads) take the shorter way of node-postgres' own pool (db/sql.ts).
     const knex = orm.em.getConnection().getKnex().client as { connectionSettings: pg.PoolConfig };
-    const reads = new pg.Pool({
-      ...knex.connectionSettings,
-      max: options.readPoolMax,
-      idleTimeoutMillis: 30_000,
-      // Bounds both the wait for a free connection and connecting a new one.
-      connectionTimeoutMillis: options.acquireTimeoutMs,
-    });
-    // An idle connection that fails (the server restarted) is dropped and replaced; it must not crash the process.
-    reads.on('error', (error) => logger?.warn({ err: error }, 'An idle database connection failed'));
+    const readPool = (max: number) => {
+      const pool = new pg.Pool({
+        ...knex.connectionSettings,
+        max,
+        idleTimeoutMillis: 30_000,
+        // Bounds both the wait for a free connection and connecting a new one.
+        connectionTimeoutMillis: options.acquireTimeoutMs,
+      });
+      // An idle connection that fails (the server restarted) is dropped and replaced; it must not crash the process.
+      pool.on('error', (error) => logger?.warn({ err: error }, 'An idle database connection failed'));
+      return pool;
+    };
+    const reads = readPool(options.readPoolMax);
     useReadPool(orm as never, reads);
+    // Authentication has connections of its own, so a request can always be told who it is (db/sql.ts `authReads`).
+    const auth = readPool(options.authPoolMax);
+    useAuthPool(orm as never, auth);
     return {
       orm,
       target,
@@ -142,10 +155,17 @@ export async function openDatabase(
             await reads.query('select 1');
           },
         },
+        {
+          name: 'database_auth',
+          ping: async () => {
+            await auth.query('select 1');
+          },
+        },
       ],
       close: async () => {
         await orm.close(true);
         await reads.end();
+        await auth.end();
       },
     };
   }

@@ -29,6 +29,33 @@ export function useReadPool(orm: { em: EntityManager }, pool: pg.Pool): void {
   readPools.set(orm.em.getConnection().getKnex().client, pool);
 }
 
+/** The authentication pools of the ORMs' knex clients (PostgreSQL only), see {@link useAuthPool}. */
+const authPools = new WeakMap<object, pg.Pool>();
+/** Entity managers from {@link authReads}, with the pool their statements run on. */
+const ownPools = new WeakMap<EntityManager, pg.Pool>();
+
+/**
+ * Gives the statements of {@link authReads} entity managers a pool of their own, connected like the read pool. Every
+ * request starts with authentication; on a pool of its own it never waits behind other requests' statements (a table
+ * locked by someone else holds the read pool's connections until the lock timeout, and a slow report holds them for
+ * as long as it runs).
+ */
+export function useAuthPool(orm: { em: EntityManager }, pool: pg.Pool): void {
+  authPools.set(orm.em.getConnection().getKnex().client, pool);
+}
+
+/**
+ * A long-lived entity manager for the authentication hot path (the session check, the page check, `/auth/me`): its
+ * statements outside transactions run on the authentication pool ({@link useAuthPool}) where the database has one,
+ * else as any other statement. It must only run raw SQL through {@link query}, never start a transaction.
+ */
+export function authReads(orm: { em: EntityManager }): EntityManager {
+  const em = orm.em.fork() as EntityManager;
+  const pool = authPools.get(orm.em.getConnection().getKnex().client);
+  if (pool) ownPools.set(em, pool);
+  return em;
+}
+
 /**
  * Runs SQL with `?` placeholders in the entity manager's transaction, if any; returns the rows.
  *
@@ -57,7 +84,7 @@ export async function query<TRow extends Row = Row>(
   }
   const text = positional(sql, params.length);
   const values = params.map(bindValue);
-  const reads = transaction ? undefined : readPools.get(client);
+  const reads = transaction ? undefined : (ownPools.get(em) ?? readPools.get(client));
   if (reads) {
     try {
       return rowsOf(await reads.query(text, values.length > 0 ? values : undefined)) as TRow[];

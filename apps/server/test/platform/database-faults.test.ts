@@ -139,7 +139,12 @@ describe.runIf(ADMIN_URL)(
         expect((await getJson(t, '/auth/me', bearer(access_token))).res.status).toBe(200);
         const ready = await getJson(t, '/readyz?verbose=true');
         expect(ready.res.status).toBe(200);
-        expect(Object.keys(ready.body.checks).sort()).toEqual(['database', 'database_reads', 'shutdown']);
+        expect(Object.keys(ready.body.checks).sort()).toEqual([
+          'database',
+          'database_auth',
+          'database_reads',
+          'shutdown',
+        ]);
 
         await proxy.cut();
         await expectUnavailable(await fetch(`${t.url}/auth/me`, { headers: bearer(access_token) }));
@@ -150,7 +155,11 @@ describe.runIf(ADMIN_URL)(
         );
         const down = await getJson(t, '/readyz?verbose=true');
         expect(down.res.status).toBe(503);
-        expect(down.body.checks).toMatchObject({ database: { status: 'error' }, database_reads: { status: 'error' } });
+        expect(down.body.checks).toMatchObject({
+          database: { status: 'error' },
+          database_reads: { status: 'error' },
+          database_auth: { status: 'error' },
+        });
         expect(t.logs.some((l) => l.level === 50)).toBe(false);
 
         await proxy.restore();
@@ -182,6 +191,35 @@ describe.runIf(ADMIN_URL)(
       expect((await getJson(t, '/crm/customers/latest', bearer(access_token))).res.status).toBe(200);
       // For the record (not asserted: it depends on the machine): how long /auth/me took behind six waits of 300 ms.
       console.info(`/auth/me answered in ${Math.round(meMs)} ms with 6 requests waiting on a locked table`);
+    });
+
+    it('regression (authentication waited behind a locked table): with every read connection waiting on a lock and no lock timeout, requests are still authenticated', async () => {
+      await using t = await createTestApp({
+        env: { DB_LOCK_TIMEOUT_MS: '0', DB_READ_POOL_MAX: '2', DB_STATEMENT_TIMEOUT_MS: '60000' },
+      });
+      const { access_token } = await tokens(t, CEO.email, CEO.password);
+      await using admin = await adminClient(databaseName(t));
+      await admin.query('begin');
+      await admin.query('lock table customer in access exclusive mode');
+      let settled = 0;
+      const locked = Array.from({ length: 6 }, () =>
+        fetch(`${t.url}/crm/customers/latest`, { headers: bearer(access_token) }).finally(() => {
+          settled += 1;
+        }),
+      );
+      // Both read connections are taken by statements waiting on the lock before /auth/me is sent.
+      await until(async () => {
+        const { rows } = await admin.query(
+          `select count(*)::int as n from pg_locks where relation = 'customer'::regclass and not granted`,
+        );
+        return rows[0].n >= 2;
+      }, 'two statements waiting on the lock');
+      const me = await fetch(`${t.url}/auth/me`, { headers: bearer(access_token) });
+      expect(me.status).toBe(200);
+      // Authenticated and answered while the lock is held: none of the locked requests could finish.
+      expect(settled).toBe(0);
+      await admin.query('commit');
+      for (const res of await Promise.all(locked)) expect(res.status).toBe(200);
     });
   },
 );

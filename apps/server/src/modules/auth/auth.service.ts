@@ -18,7 +18,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import { sealedFromText, sealedToText, type TokenCipher } from '../../crypto/token-cipher.js';
 import type { Orm } from '../../db/orm.js';
-import { asDate, asInt, query } from '../../db/sql.js';
+import { asDate, asInt, authReads, query } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
 import { type AuditEntry, type RequestInfo, writeAudit } from '../audit/audit.js';
 import type { BlobSource, BlobStore } from '../files/blob-store.js';
@@ -101,14 +101,15 @@ export class AuthService {
    * For the single statements of the hot paths (`authenticate`, `holdsPage`, `me`), which run outside any
    * transaction: one fork for the service's life instead of one per call. Only raw SQL goes through it, so nothing
    * ever enters its identity map, and it never starts a transaction, so `query` runs each statement on its own pooled
-   * connection.
+   * connection — of the authentication pool on PostgreSQL, so that every request can be authenticated while other
+   * requests hold the read pool (db/sql.ts `authReads`).
    */
   readonly #reads: EntityManager;
   /** Work that runs after the answer (storing and mailing a code); see {@link idle}. */
   readonly #background = new Set<Promise<void>>();
 
   constructor(readonly deps: AuthServiceDeps) {
-    this.#reads = this.#em();
+    this.#reads = authReads(deps.orm);
   }
 
   /** Resolves once the work queued after earlier answers (codes stored, mails handed to the mailer) is done. */
