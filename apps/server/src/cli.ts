@@ -55,7 +55,10 @@ async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>
   const config = loadConfig();
   const logger = createLogger({ logLevel: 'warn' });
   const target = databaseTarget(config);
-  const release = target.kind === 'pglite' ? lockDataDir(config.dataDir) : () => {};
+  const release =
+    target.kind === 'pglite'
+      ? await lockDataDir(config.dataDir, { heartbeatMs: config.lockHeartbeatMs, logger })
+      : () => {};
   try {
     const db = await openDatabase(target, logger, config.database);
     try {

@@ -71,6 +71,7 @@ export const EnvSchema = z.object({
     .refine((url) => /^postgres(ql)?:\/\//.test(url), 'must be a postgres:// or postgresql:// URL')
     .optional(),
   CIMS_DATA_DIR: z.string().min(1).default('./.cims-data'),
+  CIMS_LOCK_HEARTBEAT_MS: z.coerce.number().int().min(10).max(60_000).default(5_000),
   CORS_ORIGINS: ListEnv.pipe(
     z.array(z.union([z.literal('*'), z.string().url('each origin must be a URL such as https://app.example.com')])),
   ).default(''),
@@ -186,6 +187,8 @@ export type Config = {
   databaseUrl: string | undefined;
   /** Absolute path of the folder holding the embedded database and other local state. */
   dataDir: string;
+  /** How often the embedded database's folder lock is refreshed; unrefreshed for three of these, it is abandoned. */
+  lockHeartbeatMs: number;
   corsOrigins: string[];
   logLevel: (typeof LOG_LEVELS)[number];
   jsonBodyLimit: string;
@@ -321,6 +324,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(cwd, e.CIMS_DATA_DIR),
+    lockHeartbeatMs: e.CIMS_LOCK_HEARTBEAT_MS,
     corsOrigins: e.CORS_ORIGINS,
     logLevel: e.LOG_LEVEL,
     jsonBodyLimit: e.JSON_BODY_LIMIT,

@@ -42,7 +42,10 @@ export async function startServer(
   options: { target?: DatabaseTarget; modules?: ServerModule[] } = {},
 ): Promise<RunningServer> {
   const target = options.target ?? databaseTarget(config);
-  const release = target.kind === 'pglite' && target.dir ? lockDataDir(config.dataDir) : () => {};
+  const release =
+    target.kind === 'pglite' && target.dir
+      ? await lockDataDir(config.dataDir, { heartbeatMs: config.lockHeartbeatMs, logger })
+      : () => {};
   let db: Database | undefined;
   try {
     db = await openDatabase(target, logger, config.database);

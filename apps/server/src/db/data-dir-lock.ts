@@ -1,16 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import {
-  closeSync,
+  linkSync,
   mkdirSync,
-  openSync,
   readFileSync,
+  readlinkSync,
   renameSync,
   rmdirSync,
   statSync,
   unlinkSync,
+  utimesSync,
   writeFileSync,
-  writeSync,
 } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 
 /** The embedded database is already used by another live process. */
 export class DataDirLockedError extends Error {
@@ -26,6 +28,18 @@ export class DataDirLockedError extends Error {
   }
 }
 
+/**
+ * How often the holder refreshes its lock by default. A lock that cannot be proven dead is taken over only after
+ * {@link STALE_BEATS} beats without a refresh.
+ */
+export const DEFAULT_LOCK_HEARTBEAT_MS = 5_000;
+/** How many heartbeats a holder may miss before its lock counts as abandoned. */
+const STALE_BEATS = 3;
+/** The longest heartbeat a lock file may declare: keeps the wait for a foreign lock bounded. */
+const MAX_HEARTBEAT_MS = 60_000;
+/** A takeover guard older than this was left by a process that died in the middle of one. */
+const STALE_GUARD_MS = 30_000;
+
 /** Who holds a lock: the process id, and what tells this incarnation of that id from an earlier or later one. */
 interface Holder {
   pid: number;
@@ -33,15 +47,37 @@ interface Holder {
   start?: string;
   /** The kernel's boot id: a pid and start time only mean something within one boot. */
   boot?: string;
+  /**
+   * The pid namespace (`/proc/self/ns/pid`): two containers on one host share the boot id, but a pid (PID 1 in both)
+   * only names the same process within one namespace.
+   */
+  pidns?: string;
+  /** How often the holder refreshes the lock's modification time. */
+  heartbeatMs?: number;
+}
+
+/** Where {@link lockDataDir} reports that it waits for a lock whose holder may be alive elsewhere. */
+export interface LockLogger {
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+export interface LockDataDirOptions {
+  /**
+   * How often the lock is refreshed while held; a lock whose holder cannot be proven dead is taken over after it has
+   * not been refreshed for three of these (of the holder's, when it declares a longer one).
+   * @default DEFAULT_LOCK_HEARTBEAT_MS
+   */
+  heartbeatMs?: number;
+  logger?: LockLogger;
+  /** Waits between looks at a foreign lock (tests pass one that acts between looks). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Folders locked by this process: a second server in the same process is refused like one in another process. */
 const heldHere = new Set<string>();
 
-/** A takeover guard older than this was left by a process that died in the middle of one. */
-const STALE_GUARD_MS = 30_000;
-
-function readProc(file: string): string | undefined {
+function readText(file: string): string | undefined {
   try {
     return readFileSync(file, 'utf8');
   } catch {
@@ -51,29 +87,41 @@ function readProc(file: string): string | undefined {
 
 /** The start time of a process (field 22 of `/proc/<pid>/stat`, counted after the command name, which may hold spaces). */
 function startTimeOf(pid: number | 'self'): string | undefined {
-  const stat = readProc(`/proc/${pid}/stat`);
+  const stat = readText(`/proc/${pid}/stat`);
   if (stat === undefined) return undefined;
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
 }
 
 function bootId(): string | undefined {
-  return readProc('/proc/sys/kernel/random/boot_id')?.trim();
+  return readText('/proc/sys/kernel/random/boot_id')?.trim();
 }
 
-function self(): Holder {
-  return { pid: process.pid, start: startTimeOf('self'), boot: bootId() };
+function pidNamespace(): string | undefined {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return undefined;
+  }
 }
 
-/** A lock file's holder; a bare pid is what servers before this format wrote. Undefined: unreadable (stale). */
+function self(heartbeatMs: number): Holder {
+  return { pid: process.pid, start: startTimeOf('self'), boot: bootId(), pidns: pidNamespace(), heartbeatMs };
+}
+
+/** A lock file's holder; a bare pid is what older servers wrote. Undefined: unreadable (being written, or garbage). */
 function parseHolder(text: string): Holder | undefined {
   if (/^\d+$/.test(text.trim())) return { pid: Number(text.trim()) };
   try {
     const value = JSON.parse(text) as Partial<Holder>;
     if (!Number.isInteger(value.pid)) return undefined;
+    const optional = (v: unknown) => (typeof v === 'string' ? v : undefined);
     return {
       pid: value.pid as number,
-      start: typeof value.start === 'string' ? value.start : undefined,
-      boot: typeof value.boot === 'string' ? value.boot : undefined,
+      start: optional(value.start),
+      boot: optional(value.boot),
+      pidns: optional(value.pidns),
+      heartbeatMs:
+        Number.isInteger(value.heartbeatMs) && (value.heartbeatMs as number) > 0 ? value.heartbeatMs : undefined,
     };
   } catch {
     return undefined;
@@ -91,40 +139,76 @@ function pidExists(pid: number): boolean {
 }
 
 /**
- * Whether the process that wrote a lock still runs. A pid alone is not enough: after `kill -9` or a crash the next
- * process may get the same pid (always PID 1 in a container), and would then wait forever for itself. So:
- * - our own pid is a live holder only when this process took the lock (it is in {@link heldHere}); otherwise the lock
- *   is an earlier incarnation's;
- * - another boot's lock is stale;
- * - a live pid whose start time differs from the recorded one is another process that got the pid since.
+ * What can be proven about a lock's holder from this process. Only within one boot and one pid namespace does a
+ * pid name the same process for both of us; there:
+ * - our own pid is us: the lock is ours if this process took it, else an earlier incarnation's (after `kill -9`);
+ * - a pid that is gone, or now runs a process that started at another time, is dead.
+ * Everywhere else (another container on the same volume, another host, a lock without those facts, no `/proc`) a
+ * pid proves nothing and only the heartbeat tells.
  */
-function holderAlive(holder: Holder, dir: string): boolean {
-  if (holder.pid === process.pid) return heldHere.has(dir);
-  const current = bootId();
-  if (holder.boot !== undefined && current !== undefined && holder.boot !== current) return false;
-  if (!pidExists(holder.pid)) return false;
-  if (holder.start === undefined) return true;
+function judge(holder: Holder, dir: string): 'alive' | 'dead' | 'unknown' {
+  const boot = bootId();
+  const pidns = pidNamespace();
+  if (holder.boot === undefined || holder.pidns === undefined || holder.boot !== boot || holder.pidns !== pidns) {
+    return 'unknown';
+  }
+  if (holder.pid === process.pid) return heldHere.has(dir) ? 'alive' : 'dead';
+  if (!pidExists(holder.pid)) return 'dead';
+  if (holder.start === undefined) return 'unknown';
   const start = startTimeOf(holder.pid);
-  return start === undefined || start === holder.start;
+  if (start === undefined) return 'unknown';
+  return start === holder.start ? 'alive' : 'dead';
 }
 
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+/** What a look at the lock file saw; any change between two looks means the holder refreshed it (or it changed hands). */
+interface Sight {
+  text: string;
+  signature: string;
+}
+
+function look(file: string): Sight | undefined {
+  try {
+    const stat = statSync(file);
+    const text = readFileSync(file, 'utf8');
+    return { text, signature: `${stat.ino}:${stat.mtimeMs}:${text}` };
+  } catch {
+    return undefined;
+  }
 }
 
 /**
- * Replaces a stale lock with ours, under a guard folder (`mkdir` is atomic): without it two servers starting at once
- * could both judge the same dead lock stale, and the second's delete would remove the first's fresh lock.
- *
- * @returns whether the lock is now ours; false when the guard is busy (another server is taking over just now).
+ * Creates the lock file with its whole content in one step: written aside, then hard-linked to its name, which fails
+ * with EEXIST when the lock is taken. A plain `open(wx)` + `write` leaves an empty file for a moment, which a server
+ * starting at that moment would read as abandoned.
  */
-function takeOver(file: string, dir: string, mine: string): boolean {
+function create(file: string, content: string): boolean {
+  const aside = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  writeFileSync(aside, content);
+  try {
+    linkSync(aside, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    unlinkSync(aside);
+  }
+}
+
+/**
+ * Replaces an abandoned lock with ours, under a guard folder (`mkdir` is atomic): without it two servers starting at
+ * once could both judge the same lock abandoned, and the second's replacement would remove the first's fresh lock.
+ *
+ * @param seen the lock as it was judged abandoned; if it changed since, it is not replaced.
+ * @returns whether the lock is now ours; false when the guard is busy or the lock changed (look again).
+ */
+function takeOver(file: string, seen: Sight, mine: string): boolean {
   const guard = `${file}.takeover`;
   try {
     mkdirSync(guard);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    const age = Date.now() - (statSafe(guard) ?? Date.now());
+    const age = Date.now() - (mtimeOf(guard) ?? Date.now());
     if (age > STALE_GUARD_MS) {
       try {
         rmdirSync(guard);
@@ -135,12 +219,9 @@ function takeOver(file: string, dir: string, mine: string): boolean {
     return false;
   }
   try {
-    // Read again under the guard: the lock may have been released, or taken by a server that was faster.
-    const text = readProc(file);
-    const holder = text === undefined ? undefined : parseHolder(text);
-    if (holder && holderAlive(holder, dir)) throw new DataDirLockedError(dir, holder.pid);
-    // Written aside and renamed over the old lock: at no moment is there no lock file a `wx` open could win.
-    const next = `${file}.${process.pid}.tmp`;
+    if (look(file)?.signature !== seen.signature) return false;
+    // Written aside and renamed over the old lock: at no moment is there no lock file another server could create.
+    const next = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     writeFileSync(next, mine);
     renameSync(next, file);
     return true;
@@ -149,7 +230,7 @@ function takeOver(file: string, dir: string, mine: string): boolean {
   }
 }
 
-function statSafe(file: string): number | undefined {
+function mtimeOf(file: string): number | undefined {
   try {
     return statSync(file).mtimeMs;
   } catch {
@@ -158,47 +239,85 @@ function statSafe(file: string): number | undefined {
 }
 
 /**
- * Takes the data folder for this process. PGlite does not lock its folder and two processes on one folder lose
- * writes, so a second server must refuse to start. A lock whose holder is gone (see {@link holderAlive}) is taken
- * over, so a server restarts after a crash or `kill -9` even with the same pid.
+ * Takes the data folder for this process. PGlite does not lock its folder and two processes on one folder corrupt it,
+ * so a second server must refuse to start.
  *
- * @returns a function that releases the lock.
+ * The holder refreshes the lock's modification time every `heartbeatMs`. A lock whose holder is provably gone (see
+ * {@link judge}) is taken over at once; one that cannot be judged (another container on the same volume, where every
+ * server is PID 1) is watched for three heartbeats: refreshed, the start is refused; untouched, it is taken over. So a
+ * server restarts after a crash or `kill -9` even with the same pid, and two live servers never share a folder.
+ *
+ * @returns a function that stops the heartbeat and releases the lock.
  */
-export function lockDataDir(dir: string): () => void {
+export async function lockDataDir(dir: string, options: LockDataDirOptions = {}): Promise<() => void> {
+  const heartbeatMs = options.heartbeatMs ?? DEFAULT_LOCK_HEARTBEAT_MS;
+  const sleep = options.sleep ?? ((ms: number) => delay(ms));
   mkdirSync(dir, { recursive: true });
   const key = path.resolve(dir);
   const file = path.join(dir, 'server.lock');
-  const mine = JSON.stringify(self());
-  const release = () => {
-    heldHere.delete(key);
-    try {
-      if (readFileSync(file, 'utf8') === mine) unlinkSync(file);
-    } catch {
-      // Already gone: nothing to release.
-    }
-  };
-  for (let attempt = 0; attempt < 20; attempt++) {
-    try {
-      const fd = openSync(file, 'wx');
-      try {
-        writeSync(fd, mine);
-      } finally {
-        closeSync(fd);
+  const mine = JSON.stringify(self(heartbeatMs));
+
+  const hold = (): (() => void) => {
+    heldHere.add(key);
+    let lost = false;
+    const beat = setInterval(() => {
+      if (readText(file) !== mine) {
+        // Taken over after this process missed three beats (it was stopped or starved for that long).
+        if (!lost) options.logger?.error({ dir }, 'The data folder lock was taken over by another server');
+        lost = true;
+        return;
       }
-      heldHere.add(key);
-      return release;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const now = new Date();
+      try {
+        utimesSync(file, now, now);
+      } catch {
+        // Gone in between: the next beat reports it.
+      }
+    }, heartbeatMs);
+    beat.unref();
+    return () => {
+      clearInterval(beat);
+      heldHere.delete(key);
+      try {
+        if (readFileSync(file, 'utf8') === mine) unlinkSync(file);
+      } catch {
+        // Already gone: nothing to release.
+      }
+    };
+  };
+
+  for (let attempt = 0; attempt < 20; attempt++) {
+    if (create(file, mine)) return hold();
+    const seen = look(file);
+    if (seen === undefined) continue; // released in between: try again
+    const holder = parseHolder(seen.text);
+    // A second server in this process: refused whatever `/proc` can tell.
+    if (heldHere.has(key)) throw new DataDirLockedError(dir, holder?.pid ?? process.pid);
+    const verdict = holder ? judge(holder, key) : 'unknown';
+    if (verdict === 'alive' && holder) throw new DataDirLockedError(dir, holder.pid);
+    if (verdict === 'unknown') {
+      // The holder's own period counts when it is longer than ours: its beats are further apart.
+      const period = Math.min(Math.max(heartbeatMs, holder?.heartbeatMs ?? 0), MAX_HEARTBEAT_MS);
+      options.logger?.warn(
+        { dir, pid: holder?.pid, waitMs: period * STALE_BEATS },
+        'The data folder is locked by a server this process cannot see (another container or host?); ' +
+          'waiting to see whether it refreshes its lock',
+      );
+      let changed: Sight | 'gone' | undefined;
+      for (let beat = 0; beat < STALE_BEATS && changed === undefined; beat++) {
+        await sleep(period);
+        const now = look(file);
+        if (now === undefined) changed = 'gone';
+        else if (now.signature !== seen.signature) changed = now;
+      }
+      if (changed === 'gone') continue; // released while we watched: try to create it
+      if (changed !== undefined) {
+        // Refreshed: a live server holds it. An unreadable lock that became readable was being written.
+        throw new DataDirLockedError(dir, parseHolder(changed.text)?.pid ?? holder?.pid ?? 0);
+      }
     }
-    const text = readProc(file);
-    if (text === undefined) continue; // released in between: try again
-    const holder = parseHolder(text);
-    if (holder && holderAlive(holder, key)) throw new DataDirLockedError(dir, holder.pid);
-    if (takeOver(file, key, mine)) {
-      heldHere.add(key);
-      return release;
-    }
-    sleepSync(50);
+    if (takeOver(file, seen, mine)) return hold();
+    await sleep(50);
   }
   throw new Error(`Could not lock the data folder ${dir}: another server keeps taking it over`);
 }

@@ -129,13 +129,19 @@ describe('the embedded database folder', () => {
   });
 
   it('regression: a lock left by a dead incarnation with our own pid (PID 1 in a container) is taken over', async () => {
-    // After kill -9 the next process can get the same pid: it must not wait for itself. Both the lock format of
-    // older servers (a bare pid) and the current one (pid, start time and boot id) are left as a crash leaves them.
-    const config = (dataDir: string) => loadConfig({ CIMS_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' });
+    // After kill -9 the next process can get the same pid: it must not wait for itself. The lock formats of older
+    // servers (a bare pid; pid, start time and boot id) and a lock from another container (same pid and boot, another
+    // pid namespace) are left as a crash leaves them: none is refreshed, so each is taken over after three heartbeats.
+    const config = (dataDir: string) =>
+      loadConfig({ CIMS_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', CIMS_LOCK_HEARTBEAT_MS: '20' });
     const bootId = existsSync('/proc/sys/kernel/random/boot_id')
       ? readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()
       : undefined;
-    for (const left of [String(process.pid), JSON.stringify({ pid: process.pid, start: '1', boot: bootId })]) {
+    for (const left of [
+      String(process.pid),
+      JSON.stringify({ pid: process.pid, start: '1', boot: bootId }),
+      JSON.stringify({ pid: process.pid, start: '1', boot: bootId, pidns: 'pid:[1]', heartbeatMs: 20 }),
+    ]) {
       const dataDir = tempDir();
       writeFileSync(path.join(dataDir, 'server.lock'), left);
       const server = await startServer(config(dataDir), createLogger(config(dataDir)));
