@@ -68,6 +68,10 @@ interface RouteParser {
 interface UploadState {
   parts: RouteParser['parts'];
   files: string[];
+  /** Each file part's receive, settled only when its temporary file is closed (and, when refused, removed). */
+  receiving: Promise<unknown>[];
+  /** Set once the response has closed: a file received after that is removed as soon as it is done. */
+  closed: boolean;
   fail(error: ApiError): void;
 }
 
@@ -172,12 +176,17 @@ export function multipartParser(options: MultipartOptions): RequestHandler {
       });
       answer(error);
     };
-    const state: UploadState = { parts, files: [], fail };
+    const state: UploadState = { parts, files: [], receiving: [], closed: false, fail };
     states.set(req, state);
     res.once('close', () => {
       settle();
-      // Stored files were copied by the handler before it answered; what is left here is temporary.
-      for (const file of state.files) void rm(file, { force: true });
+      state.closed = true;
+      // Stored files were copied by the handler before it answered; what is left here is temporary. A refused or
+      // aborted file can be answered before its temporary file has even been opened: wait for every receive to
+      // settle, or the file would be created after this clean-up and never removed.
+      void Promise.allSettled(state.receiving).then(() =>
+        Promise.all(state.files.map((file) => rm(file, { force: true }).catch(() => {}))),
+      );
     });
     parse(req, res, (error?: unknown) => answer(error));
   };
@@ -211,8 +220,14 @@ function uploadStorage(dir: string): multer.StorageEngine {
       state.files.push(target);
       // A refused file is answered at once (`state.fail`); multer then reads the rest of the body away and calls back
       // late, with whatever error tearing down the part's stream caused.
-      receive(file.stream, target, file.fieldname, entry, state.fail).then(
-        (received) => callback(null, { ...received, path: target }),
+      const received = receive(file.stream, target, file.fieldname, entry, state.fail);
+      state.receiving.push(received);
+      received.then(
+        (done) => {
+          // The response closed while this file was still arriving: nobody will store it.
+          if (state.closed) void rm(target, { force: true }).catch(() => {});
+          callback(null, { ...done, path: target });
+        },
         (error: unknown) => callback(error),
       );
     },
@@ -249,30 +264,41 @@ async function receive(
     if (head.length === 0) refuse(new ApiError('INVALID_FILE', 'The uploaded file is empty'));
     return check.sniff(head.subarray(0, SNIFF_BYTES), part) ?? refuse(check.refuse(part));
   };
-  await pipeline(
-    stream,
-    async function* (source: AsyncIterable<Buffer>) {
-      for await (const chunk of source) {
-        size += chunk.length;
-        if (size > part.maxBytes) {
-          refuse(new ApiError('PAYLOAD_TOO_LARGE', `The file ${field} is too large (at most ${part.maxBytes} bytes)`));
+  const out = createWriteStream(target, { flags: 'wx' });
+  try {
+    await pipeline(
+      stream,
+      async function* (source: AsyncIterable<Buffer>) {
+        for await (const chunk of source) {
+          size += chunk.length;
+          if (size > part.maxBytes) {
+            refuse(
+              new ApiError('PAYLOAD_TOO_LARGE', `The file ${field} is too large (at most ${part.maxBytes} bytes)`),
+            );
+          }
+          if (type) {
+            yield chunk;
+            continue;
+          }
+          head = Buffer.concat([head, chunk]);
+          if (head.length < SNIFF_BYTES) continue;
+          type = decide();
+          yield head;
         }
-        if (type) {
-          yield chunk;
-          continue;
+        if (!type) {
+          type = decide();
+          yield head;
         }
-        head = Buffer.concat([head, chunk]);
-        if (head.length < SNIFF_BYTES) continue;
-        type = decide();
-        yield head;
-      }
-      if (!type) {
-        type = decide();
-        yield head;
-      }
-    },
-    createWriteStream(target, { flags: 'wx' }),
-  );
+      },
+      out,
+    );
+  } catch (error) {
+    // The file may only now be opened (a refusal on the first chunk comes before the open finishes): wait until the
+    // stream has closed it, then remove it.
+    if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
+    await rm(target, { force: true });
+    throw error;
+  }
   return { ...(type as SniffedType), size };
 }
 

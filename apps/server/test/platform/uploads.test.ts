@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { type ClientRequest, type IncomingMessage, request } from 'node:http';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CEO, mp3Bytes, newPhone, SALES, signIn, storedRecordings, tokenOf } from '../crm/write-helpers.js';
 import { createTestApp, type TestApp } from '../harness.js';
 
@@ -86,6 +86,26 @@ async function until(check: () => boolean): Promise<void> {
 }
 
 const MB = 1024 * 1024;
+
+/**
+ * Holds the opening of temporary upload files while `held` is set: the test decides whether a file is created only
+ * after its request has been answered, as on a busy disk.
+ */
+const openGate = vi.hoisted(() => ({ held: undefined as Promise<void> | undefined }));
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs')>();
+  const open = ((...args: Parameters<typeof fs.open>) => {
+    const held = openGate.held;
+    if (held) void held.then(() => fs.open(...args));
+    else fs.open(...args);
+  }) as typeof fs.open;
+  const createWriteStream = ((file: string, options?: object) =>
+    fs.createWriteStream(file, {
+      ...options,
+      fs: { open, write: fs.write, writev: fs.writev, close: fs.close },
+    })) as typeof fs.createWriteStream;
+  return { ...fs, default: { ...fs, createWriteStream }, createWriteStream };
+});
 
 describe('uploads are streamed to disk, checked on their first bytes, bounded per user', () => {
   it('regression: an upload is written to a temporary file as it arrives, not buffered in memory', async () => {
@@ -207,6 +227,63 @@ describe('uploads are streamed to disk, checked on their first bytes, bounded pe
     );
     next.end();
     expect((await next.response).status).toBe(201);
+  });
+
+  it('regression: refused and aborted uploads leave no temporary file behind', async () => {
+    // A file refused on its first chunk (or a client gone at once) could be answered, and its response closed, before
+    // the temporary file's asynchronous open had finished: the clean-up found nothing, the file appeared afterwards
+    // and stayed forever.
+    await using t = await createTestApp({ env: { UPLOAD_MAX_CONCURRENT: '100' } });
+    const token = await tokenOf(await signIn(t, SALES));
+    let release = () => {};
+    openGate.held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const refused = Array.from({ length: 5 }, async () => {
+      const form = new FormData();
+      form.append('image', new Blob(['<?php evil(); ?>'], { type: 'image/png' }), 'a.png');
+      const res = await fetch(`${t.url}/auth/me/profile-image`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: form,
+      });
+      expect(res.status).toBe(400);
+      await res.arrayBuffer();
+    });
+    const aborted = Array.from({ length: 5 }, async () => {
+      const upload = openUpload(
+        t,
+        { method: 'POST', path: '/crm/customers', token, fields: customerFields(), file: 'audio', type: 'audio/mpeg' },
+        mp3Bytes(),
+      );
+      await upload.write(new Uint8Array(64 * 1024));
+      upload.req.destroy();
+      const closed = new Promise((resolve) => upload.req.once('close', resolve));
+      await closed;
+    });
+    await Promise.all(refused);
+    await Promise.all(aborted);
+    // Every request is answered or gone; only now are their temporary files created.
+    release();
+    openGate.held = undefined;
+    /** Looks at the folder a bounded number of times until it is empty. */
+    const emptied = async () => {
+      for (let looks = 0; looks < 200 && temporaryUploads(t).length > 0; looks++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return temporaryUploads(t);
+    };
+    expect(await emptied()).toEqual([]);
+    // A file whose open was still queued would appear only now: one more upload, whose own file is opened after
+    // those, is answered and cleaned up, and then nothing is left either.
+    const next = openUpload(
+      t,
+      { method: 'POST', path: '/crm/customers', token, fields: customerFields(), file: 'audio', type: 'audio/mpeg' },
+      mp3Bytes(),
+    );
+    next.end();
+    expect((await next.response).status).toBe(201);
+    expect(await emptied()).toEqual([]);
   });
 
   it('regression: concurrent uploads of one user are bounded: 429 with Retry-After; others are not held up', async () => {
