@@ -42,6 +42,13 @@ export async function startServer(
   options: { target?: DatabaseTarget; modules?: ServerModule[] } = {},
 ): Promise<RunningServer> {
   const target = options.target ?? databaseTarget(config);
+  if (config.trustProxy === true) {
+    logger.warn(
+      'TRUST_PROXY=true: client addresses come from the leftmost X-Forwarded-For entry, which a client can write; ' +
+        'per-IP rate limits and session addresses trust it unless every request passes a proxy that overwrites it. ' +
+        'Prefer the number of proxies in front (TRUST_PROXY=1) or their addresses',
+    );
+  }
   const release =
     target.kind === 'pglite' && target.dir
       ? await lockDataDir(config.dataDir, { heartbeatMs: config.lockHeartbeatMs, logger })

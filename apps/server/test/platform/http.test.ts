@@ -276,4 +276,13 @@ describe('TRUST_PROXY', () => {
     const list = (await sessions.json()) as { current: boolean; ip_address: string | null }[];
     expect(list.find((s) => s.current)?.ip_address).toBe('203.0.113.7');
   });
+
+  it('true is warned about at start: per-IP limits then trust a header the client writes', async () => {
+    await using trusting = await createTestApp({ env: { TRUST_PROXY: 'true' } });
+    expect(trusting.logs).toContainEqual(
+      expect.objectContaining({ level: 40, msg: expect.stringMatching(/^TRUST_PROXY=true: .*a client can write/) }),
+    );
+    await using counted = await createTestApp({ env: { TRUST_PROXY: '1' } });
+    expect(counted.logs.some((line) => String(line.msg).startsWith('TRUST_PROXY'))).toBe(false);
+  });
 });
