@@ -175,15 +175,19 @@ describe('the data folder lock', () => {
     }
   });
 
-  it('the holder refreshes its lock while it holds it', async () => {
+  it('regression: the holder refreshes its lock even while its main thread is blocked (opening the database)', async () => {
+    // Opening, migrating and seeding the embedded database can block the main thread for seconds; a heartbeat on
+    // that thread would stop, and a server waiting in another container would take the live lock over.
     const dir = tempDir();
     const file = path.join(dir, 'server.lock');
     const release = await lockDataDir(dir, { heartbeatMs: 10 });
     const old = new Date(Date.UTC(2001, 0, 1));
     utimesSync(file, old, old);
+    // Looks without ever giving the main thread back (a bounded number of looks, each a short blocking wait).
+    const pause = new Int32Array(new SharedArrayBuffer(4));
     let refreshed = false;
-    for (let i = 0; i < 500 && !refreshed; i++) {
-      await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 1_000 && !refreshed; i++) {
+      Atomics.wait(pause, 0, 0, 10);
       refreshed = statSync(file).mtimeMs !== old.getTime();
     }
     release();

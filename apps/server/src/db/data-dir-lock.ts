@@ -8,11 +8,11 @@ import {
   rmdirSync,
   statSync,
   unlinkSync,
-  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 
 /** The embedded database is already used by another live process. */
 export class DataDirLockedError extends Error {
@@ -73,6 +73,28 @@ export interface LockDataDirOptions {
   /** Waits between looks at a foreign lock (tests pass one that acts between looks). */
   sleep?: (ms: number) => Promise<void>;
 }
+
+/**
+ * The heartbeat thread: refreshes the lock's modification time while the lock is still ours, and reports once when it
+ * is not (taken over after this process could not beat for three periods, e.g. while it was stopped).
+ */
+const HEARTBEAT_SOURCE = `
+const { workerData, parentPort } = require('node:worker_threads');
+const fs = require('node:fs');
+const { file, mine, heartbeatMs } = workerData;
+let lost = false;
+setInterval(() => {
+  let text;
+  try { text = fs.readFileSync(file, 'utf8'); } catch {}
+  if (text !== mine) {
+    if (!lost) parentPort.postMessage('lost');
+    lost = true;
+    return;
+  }
+  const now = new Date();
+  try { fs.utimesSync(file, now, now); } catch {}
+}, heartbeatMs);
+`;
 
 /** Folders locked by this process: a second server in the same process is refused like one in another process. */
 const heldHere = new Set<string>();
@@ -259,24 +281,15 @@ export async function lockDataDir(dir: string, options: LockDataDirOptions = {})
 
   const hold = (): (() => void) => {
     heldHere.add(key);
-    let lost = false;
-    const beat = setInterval(() => {
-      if (readText(file) !== mine) {
-        // Taken over after this process missed three beats (it was stopped or starved for that long).
-        if (!lost) options.logger?.error({ dir }, 'The data folder lock was taken over by another server');
-        lost = true;
-        return;
-      }
-      const now = new Date();
-      try {
-        utimesSync(file, now, now);
-      } catch {
-        // Gone in between: the next beat reports it.
-      }
-    }, heartbeatMs);
+    // The heartbeat runs on a thread of its own: opening the embedded database, migrating and seeding can block the
+    // main thread for seconds (about 9 s measured on a busy 2-core machine), and a lock that stops beating while its
+    // process is alive would be taken over by a server waiting in another container.
+    const beat = new Worker(HEARTBEAT_SOURCE, { eval: true, workerData: { file, mine, heartbeatMs } });
     beat.unref();
+    beat.on('message', () => options.logger?.error({ dir }, 'The data folder lock was taken over by another server'));
+    beat.on('error', (error) => options.logger?.error({ dir, err: error }, 'The data folder lock heartbeat failed'));
     return () => {
-      clearInterval(beat);
+      void beat.terminate();
       heldHere.delete(key);
       try {
         if (readFileSync(file, 'utf8') === mine) unlinkSync(file);
