@@ -2,7 +2,7 @@ import type { ApiErrorBody, ValidationErrorBody, ValidationIssue } from '@cims/c
 import { RequestValidationError } from '@ts-rest/express';
 import type { NextFunction, Request, Response } from 'express';
 import type { ZodError, ZodIssue } from 'zod';
-import { databaseTrouble } from '../db/unavailable.js';
+import { type DatabaseTrouble, databaseTrouble } from '../db/unavailable.js';
 import { ApiError, ValidationError } from '../errors.js';
 
 type Location = 'path' | 'header' | 'query' | 'body';
@@ -109,9 +109,17 @@ function unstorableText(error: unknown, req: Request): ValidationErrorBody | und
 
 /**
  * `Retry-After` seconds of a `503 DATABASE_UNAVAILABLE`: a statement or lock timeout clears as soon as the lock holder
- * or the slow statement is done; an outage or a full pool takes longer to resolve.
+ * or the slow statement is done, a lost serialization check or deadlock as soon as the other transaction is; an outage
+ * or a full pool takes longer to resolve.
  */
-const RETRY_AFTER_SECONDS = { timeout: 1, unreachable: 5 } as const;
+const RETRY_AFTER_SECONDS = { timeout: 1, conflict: 1, unreachable: 5 } as const;
+
+/** What a `503 DATABASE_UNAVAILABLE` tells the client, by {@link DatabaseTrouble} kind. */
+const TROUBLE_DETAIL = {
+  timeout: 'The database is busy; try again shortly',
+  conflict: 'A concurrent change got in the way and nothing was saved; try again',
+  unreachable: 'The database is unavailable; try again shortly',
+} as const;
 
 /**
  * The last middleware: whatever was thrown, the client gets the contract's error shape. Deliberate errors keep their
@@ -159,13 +167,7 @@ export function errorHandler(error: unknown, req: Request, res: Response, next: 
   if (trouble) {
     req.log.warn({ err: loggable(error), database: trouble }, 'Database unavailable');
     res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS[trouble.kind]));
-    const body: ApiErrorBody = {
-      detail:
-        trouble.kind === 'timeout'
-          ? 'The database is busy; try again shortly'
-          : 'The database is unavailable; try again shortly',
-      code: 'DATABASE_UNAVAILABLE',
-    };
+    const body: ApiErrorBody = { detail: TROUBLE_DETAIL[trouble.kind], code: 'DATABASE_UNAVAILABLE' };
     res.status(503).json(body);
     return;
   }

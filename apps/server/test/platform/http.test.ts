@@ -99,6 +99,40 @@ describe('bad input always gets a 4xx in the contract error shape', () => {
   });
 });
 
+describe('database trouble is told apart from other failures', () => {
+  it('regression (any ECONNREFUSED in a cause chain was 503 DATABASE_UNAVAILABLE): another service refusing the connection is a 500, not database trouble', async () => {
+    const fixture = createFixtureModules();
+    await using t = await createTestApp({ modules: fixture.modules });
+    const res = await fetch(`${t.url}/fixture/fail/upstream-refused`);
+    expect(res.status).toBe(500);
+    expect(res.headers.get('retry-after')).toBeNull();
+    expect(await res.json()).toEqual({ detail: 'Internal server error', code: 'INTERNAL' });
+    expect(t.logs.some((line) => line.msg === 'Database unavailable')).toBe(false);
+  });
+
+  it.each([
+    ['serialization', '40001'],
+    ['deadlock', '40P01'],
+  ])(
+    'regression (a %s failure answered 500): 503 DATABASE_UNAVAILABLE with a short Retry-After',
+    async (kind, code) => {
+      const fixture = createFixtureModules();
+      await using t = await createTestApp({ modules: fixture.modules });
+      const res = await fetch(`${t.url}/fixture/fail/${kind}`);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect(await res.json()).toEqual({
+        detail: 'A concurrent change got in the way and nothing was saved; try again',
+        code: 'DATABASE_UNAVAILABLE',
+      });
+      const line = t.logs.find((l) => l.msg === 'Database unavailable');
+      expect(line?.level).toBe(40);
+      expect(line?.database).toEqual({ kind: 'conflict', code });
+      expect(t.logs.some((l) => l.level === 50)).toBe(false);
+    },
+  );
+});
+
 describe('every response is checked against the contract', () => {
   it('passes a body that is exactly as declared, unchanged', async () => {
     const fixture = createFixtureModules();
