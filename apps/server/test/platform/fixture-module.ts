@@ -1,5 +1,5 @@
 import { errorResponses, meta } from '@cims/contracts';
-import { DeadlockException } from '@mikro-orm/core';
+import { DeadlockException, DriverException } from '@mikro-orm/core';
 import { initContract } from '@ts-rest/core';
 import { initServer } from '@ts-rest/express';
 import { z } from 'zod';
@@ -74,8 +74,10 @@ export const fixtureContract = c.router(
       path: '/fixture/fail/:kind',
       summary: 'Fail the way `kind` names: another service refusing the connection, or a driver error',
       metadata: meta({ auth: 'public' }),
-      pathParams: z.object({ kind: z.enum(['upstream-refused', 'serialization', 'deadlock']) }),
-      responses: { 200: z.object({}), ...errorResponses(500, 503) },
+      pathParams: z.object({
+        kind: z.enum(['upstream-refused', 'serialization', 'deadlock', 'not-an-integer', 'surrogate-in-json']),
+      }),
+      responses: { 200: z.object({}), ...errorResponses(422, 500, 503) },
     },
     slow: {
       method: 'GET',
@@ -115,6 +117,15 @@ export function createFixtureModules() {
             // A real connection refused by another service (as a Graph API or SMTP call can be), left unhandled.
             await fetch(`http://127.0.0.1:${await closedPort()}/`);
             return { status: 200, body: {} };
+          }
+          if (params.kind === 'not-an-integer' || params.kind === 'surrogate-in-json') {
+            // What MikroORM makes of node-postgres' error for a bad value of a cast (a bug of the handler) and for
+            // a lone surrogate in JSON text.
+            const json = params.kind === 'surrogate-in-json';
+            const message = json
+              ? 'invalid input syntax for type json'
+              : 'invalid input syntax for type integer: "abc"';
+            throw new DriverException(Object.assign(new Error(message), { severity: 'ERROR', code: '22P02' }));
           }
           // What MikroORM makes of node-postgres' error when a concurrent transaction wins.
           const cause = Object.assign(
