@@ -125,6 +125,7 @@ export async function openDatabase(
       },
     } as Options<PostgreSqlDriver>);
     timedOrms.add(orm);
+    convertAcquireErrors(orm);
     // Statements outside transactions (most reads) take the shorter way of node-postgres' own pool (db/sql.ts).
     const knex = orm.em.getConnection().getKnex().client as { connectionSettings: pg.PoolConfig };
     const readPool = (max: number) => {
@@ -184,6 +185,7 @@ export async function openDatabase(
     // in-memory database alive while idle.
     pool: { min: 1, max: 1, acquireTimeoutMillis: 10_000 },
   } as Options<PostgreSqlDriver>);
+  convertAcquireErrors(orm);
   return {
     orm,
     target,
@@ -192,6 +194,24 @@ export async function openDatabase(
       await orm.close(true);
       await pglite.close();
     },
+  };
+}
+
+/**
+ * Makes a failure to get a connection of the ORM's pool a MikroORM driver error, as a failed statement already is.
+ * MikroORM converts the errors of statements but not those of starting a transaction, where knex takes a connection
+ * (and opens one if none is idle): that failure would reach the error handler as a bare socket error (ECONNREFUSED),
+ * which it cannot tell from another service's (db/unavailable.ts classifies only the database layer's errors).
+ */
+function convertAcquireErrors(orm: MikroORM): void {
+  const client = orm.em.getConnection().getKnex().client as { acquireConnection(): Promise<unknown> };
+  const acquire = client.acquireConnection.bind(client);
+  client.acquireConnection = async () => {
+    try {
+      return await acquire();
+    } catch (error) {
+      throw orm.em.getDriver().convertException(error as Error);
+    }
   };
 }
 

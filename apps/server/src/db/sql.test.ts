@@ -90,6 +90,16 @@ function roundTrips(name: string, open: () => Promise<Database>, done: () => Pro
       expect(row?.undef).toBe(true);
     });
 
+    it('a parameter whose place gives it no type needs a cast, as the doc comment of query() says', async () => {
+      await expect(query(db.orm.em, 'select 1 as one where ? is null', [null])).rejects.toThrow(
+        /could not determine data type of parameter/,
+      );
+      expect(await query(db.orm.em, 'select 1 as one where cast(? as integer) is null', [null])).toHaveLength(1);
+      // Untyped, `select ?` is text: the number comes back as a string; cast, it is a number.
+      const [row] = await query(db.orm.em, 'select ? as untyped, cast(? as integer) as typed', [7, 7]);
+      expect(row).toEqual({ untyped: '7', typed: 7 });
+    });
+
     it('works the same inside a transaction', async () => {
       await db.orm.em.fork().transactional(async (em) => {
         const [row] = await query(em, 'select ? as v', ['$1?;']);

@@ -69,6 +69,11 @@ export function authReads(orm: { em: EntityManager }): EntityManager {
  * Placeholders follow knex: `?` is a value, `\\?` (a backslash, then `?`) is a literal `?` (the jsonb operator); a
  * `?` inside a string literal, a quoted identifier, a dollar-quoted string or a comment is text. Values are sent as
  * {@link bindValue} makes them: an array is a PostgreSQL array (`= any(?)`), not a list of values.
+ *
+ * A parameter takes its type from where it stands (`id = ?` is an integer). Where nothing around it gives one, cast
+ * it (`cast(? as integer)`, `cast(? as timestamptz)`): `? is null` fails with "could not determine data type of
+ * parameter $1" on both drivers, and `select ?`, `coalesce(?, null)` or a `values (?)` list not inserted into a table
+ * take the value as text (a number comes back as a string, and compares as text).
  */
 export async function query<TRow extends Row = Row>(
   em: EntityManager,
@@ -130,7 +135,11 @@ const positionalTexts = new Map<string, { text: string; count: number }>();
 /** A bound on {@link positionalTexts}, should a caller ever build texts on the fly. */
 const MAX_CACHED_TEXTS = 2_000;
 
-/** `sql` with its `?` placeholders numbered `$1`, `$2`, …; throws when there are not exactly `count` of them. */
+/**
+ * `sql` with its `?` placeholders numbered `$1`, `$2`, …; throws when there are not exactly `count` of them. The
+ * values travel untyped: a placeholder whose place gives it no type needs a cast (`cast(? as integer)`): `? is null`
+ * fails with "could not determine data type of parameter", and `select ?` or a `values` list take it as text.
+ */
 export function positional(sql: string, count: number): string {
   let converted = positionalTexts.get(sql);
   if (!converted) {

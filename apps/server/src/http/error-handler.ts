@@ -1,8 +1,8 @@
-import type { ApiErrorBody, ValidationErrorBody, ValidationIssue } from '@cims/contracts';
+import { type ApiErrorBody, unsafeTextIssues, type ValidationErrorBody, type ValidationIssue } from '@cims/contracts';
 import { RequestValidationError } from '@ts-rest/express';
 import type { NextFunction, Request, Response } from 'express';
 import type { ZodError, ZodIssue } from 'zod';
-import { databaseTrouble } from '../db/unavailable.js';
+import { type DatabaseTrouble, databaseTrouble } from '../db/unavailable.js';
 import { ApiError, ValidationError } from '../errors.js';
 
 type Location = 'path' | 'header' | 'query' | 'body';
@@ -71,47 +71,46 @@ function loggable(error: unknown): unknown {
 }
 
 /**
- * SQLSTATEs of text PostgreSQL cannot store: a NUL character (22021), `\u0000` in JSON (22P05), a lone surrogate's
- * escape in JSON (22P02, which is also any other malformed input: it counts only when the request holds such text).
+ * SQLSTATEs of text PostgreSQL cannot store: a NUL character in text (22021), `\u0000` in JSON (22P05), and a lone
+ * surrogate's escape in JSON (22P02 "invalid input syntax for type json"). 22P02 is also any other malformed input
+ * (`'abc'::integer`): it counts only with that message, never for another type.
  */
-const UNSTORABLE_TEXT_STATES = new Set(['22021', '22P05', '22P02']);
-
-/** Half of a UTF-16 surrogate pair: UTF-8 cannot hold it (nor can PostgreSQL text hold a NUL). */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-/** The places in `value` (a request's params, query or body) whose text has a NUL or a {@link LONE_SURROGATE}. */
-function unstorableTextIn(value: unknown, loc: (string | number)[], found: ValidationIssue[], depth = 0): void {
-  if (typeof value === 'string') {
-    if (value.includes('\0') || LONE_SURROGATE.test(value)) {
-      found.push({ loc, msg: 'Text must not contain NUL characters or unpaired surrogates', type: 'value_error' });
-    }
-  } else if (typeof value === 'object' && value !== null && depth < 8) {
-    for (const [key, item] of Object.entries(value)) {
-      unstorableTextIn(item, [...loc, Array.isArray(value) ? Number(key) : key], found, depth + 1);
-    }
-  }
-}
+const UNSTORABLE_TEXT_STATES = new Set(['22021', '22P05']);
+const JSON_SYNTAX_STATE = '22P02';
+const JSON_SYNTAX_MESSAGE = /invalid input syntax for type json/;
 
 /**
- * A `422` for a database error caused by text the request sent that PostgreSQL cannot store, naming where it was;
- * undefined when the error is another one, or when the request holds no such text (then it is a bug: a `500`).
+ * A `422` for a database error caused by text the request sent that PostgreSQL cannot store, naming where it was
+ * (found by the same rule the input guard applies first); undefined when the error is another one, or when the
+ * request holds no such text (then it is a bug: a `500`).
  */
 function unstorableText(error: unknown, req: Request): ValidationErrorBody | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !UNSTORABLE_TEXT_STATES.has(code)) return undefined;
-  const found: ValidationIssue[] = [];
-  unstorableTextIn(req.params, ['path'], found);
-  unstorableTextIn(req.query, ['query'], found);
-  unstorableTextIn(req.body, ['body'], found);
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code !== 'string') return undefined;
+  const jsonSyntax = code === JSON_SYNTAX_STATE && typeof message === 'string' && JSON_SYNTAX_MESSAGE.test(message);
+  if (!UNSTORABLE_TEXT_STATES.has(code) && !jsonSyntax) return undefined;
+  const found = [
+    ...unsafeTextIssues('path', req.params),
+    ...unsafeTextIssues('query', req.query),
+    ...unsafeTextIssues('body', req.body),
+  ];
   if (found.length === 0) return undefined;
   return { detail: found as ValidationErrorBody['detail'], code: 'VALIDATION_FAILED' };
 }
 
 /**
  * `Retry-After` seconds of a `503 DATABASE_UNAVAILABLE`: a statement or lock timeout clears as soon as the lock holder
- * or the slow statement is done; an outage or a full pool takes longer to resolve.
+ * or the slow statement is done, a lost serialization check or deadlock as soon as the other transaction is; an outage
+ * or a full pool takes longer to resolve.
  */
-const RETRY_AFTER_SECONDS = { timeout: 1, unreachable: 5 } as const;
+const RETRY_AFTER_SECONDS = { timeout: 1, conflict: 1, unreachable: 5 } as const;
+
+/** What a `503 DATABASE_UNAVAILABLE` tells the client, by {@link DatabaseTrouble} kind. */
+const TROUBLE_DETAIL = {
+  timeout: 'The database is busy; try again shortly',
+  conflict: 'A concurrent change got in the way and nothing was saved; try again',
+  unreachable: 'The database is unavailable; try again shortly',
+} as const;
 
 /**
  * The last middleware: whatever was thrown, the client gets the contract's error shape. Deliberate errors keep their
@@ -159,13 +158,7 @@ export function errorHandler(error: unknown, req: Request, res: Response, next: 
   if (trouble) {
     req.log.warn({ err: loggable(error), database: trouble }, 'Database unavailable');
     res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS[trouble.kind]));
-    const body: ApiErrorBody = {
-      detail:
-        trouble.kind === 'timeout'
-          ? 'The database is busy; try again shortly'
-          : 'The database is unavailable; try again shortly',
-      code: 'DATABASE_UNAVAILABLE',
-    };
+    const body: ApiErrorBody = { detail: TROUBLE_DETAIL[trouble.kind], code: 'DATABASE_UNAVAILABLE' };
     res.status(503).json(body);
     return;
   }

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { databaseTrouble } from '../../src/db/unavailable.js';
 import { bearer, CEO, getJson, tokens } from '../auth/helpers.js';
 import { createTestApp, type TestApp } from '../harness.js';
 
@@ -166,6 +167,25 @@ describe.runIf(ADMIN_URL)(
         const me = await recovered(() => fetch(`${t.url}/auth/me`, { headers: bearer(access_token) }));
         expect(me.status).toBe(200);
         expect((await recovered(() => fetch(`${t.url}/readyz`))).status).toBe(200);
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it('regression (a transaction that could not connect failed with a bare ECONNREFUSED): it is database trouble', async () => {
+      const admin = new URL(ADMIN_URL as string);
+      const proxy = await startProxy({ host: admin.hostname, port: Number(admin.port || 5432) });
+      try {
+        await using t = await createTestApp({ databaseUrl: (url) => proxy.via(url) });
+        await proxy.cut();
+        const em = t.server.app.context.db.orm.em.fork();
+        // Starting a transaction takes a connection of the ORM's pool; none is idle after the cut, and none can open.
+        let failure: unknown;
+        for (let attempt = 0; attempt < 3 && !failure?.toString().includes('ECONNREFUSED'); attempt += 1) {
+          failure = await em.transactional(async (tem) => tem.getConnection().execute('select 1')).catch((e) => e);
+        }
+        expect(String(failure)).toContain('ECONNREFUSED');
+        expect(databaseTrouble(failure)).toEqual({ kind: 'unreachable', code: 'ECONNREFUSED' });
       } finally {
         await proxy.close();
       }

@@ -1,9 +1,11 @@
 import { errorResponses, meta } from '@cims/contracts';
+import { DeadlockException, DriverException } from '@mikro-orm/core';
 import { initContract } from '@ts-rest/core';
 import { initServer } from '@ts-rest/express';
 import { z } from 'zod';
 import type { ServerModule } from '../../src/modules/index.js';
 import { modules } from '../../src/modules/index.js';
+import { closedPort } from '../instagram/helpers.js';
 
 /**
  * A small contract used only to exercise the HTTP machinery (parsing, validation, errors, shutdown) with bodies of
@@ -67,6 +69,16 @@ export const fixtureContract = c.router(
       pathParams: z.object({ kind: z.enum(['exact', 'extra-keys', 'wrong-type', 'date-for-object']) }),
       responses: { 200: ShapeSchema, ...errorResponses(500) },
     },
+    fail: {
+      method: 'GET',
+      path: '/fixture/fail/:kind',
+      summary: 'Fail the way `kind` names: another service refusing the connection, or a driver error',
+      metadata: meta({ auth: 'public' }),
+      pathParams: z.object({
+        kind: z.enum(['upstream-refused', 'serialization', 'deadlock', 'not-an-integer', 'surrogate-in-json']),
+      }),
+      responses: { 200: z.object({}), ...errorResponses(422, 500, 503) },
+    },
     slow: {
       method: 'GET',
       path: '/fixture/slow',
@@ -100,6 +112,31 @@ export function createFixtureModules() {
         },
         // The bodies are typed loosely on purpose: a drift the types would catch can still come from SQL rows.
         shape: async ({ params }) => ({ status: 200, body: SHAPES[params.kind] as never }),
+        fail: async ({ params }) => {
+          if (params.kind === 'upstream-refused') {
+            // A real connection refused by another service (as a Graph API or SMTP call can be), left unhandled.
+            await fetch(`http://127.0.0.1:${await closedPort()}/`);
+            return { status: 200, body: {} };
+          }
+          if (params.kind === 'not-an-integer' || params.kind === 'surrogate-in-json') {
+            // What MikroORM makes of node-postgres' error for a bad value of a cast (a bug of the handler) and for
+            // a lone surrogate in JSON text.
+            const json = params.kind === 'surrogate-in-json';
+            const message = json
+              ? 'invalid input syntax for type json'
+              : 'invalid input syntax for type integer: "abc"';
+            throw new DriverException(Object.assign(new Error(message), { severity: 'ERROR', code: '22P02' }));
+          }
+          // What MikroORM makes of node-postgres' error when a concurrent transaction wins.
+          const cause = Object.assign(
+            new Error(params.kind === 'deadlock' ? 'deadlock detected' : 'could not serialize access'),
+            {
+              severity: 'ERROR',
+              code: params.kind === 'deadlock' ? '40P01' : '40001',
+            },
+          );
+          throw new DeadlockException(cause);
+        },
         slow: async () => {
           entered();
           await released;

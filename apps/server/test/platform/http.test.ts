@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { UNSAFE_TEXT_MESSAGE } from '@cims/contracts';
 import { describe, expect, it } from 'vitest';
 import { createTestApp } from '../harness.js';
 import { createFixtureModules, fixtureContract, SHAPES } from './fixture-module.js';
@@ -96,6 +97,68 @@ describe('bad input always gets a 4xx in the contract error shape', () => {
     expect(text).not.toContain('at ');
     const logged = t.logs.find((line) => line.msg === 'Unhandled error');
     expect(logged?.reqId).toBe(res.headers.get('x-request-id'));
+  });
+});
+
+describe('database trouble is told apart from other failures', () => {
+  it('regression (any ECONNREFUSED in a cause chain was 503 DATABASE_UNAVAILABLE): another service refusing the connection is a 500, not database trouble', async () => {
+    const fixture = createFixtureModules();
+    await using t = await createTestApp({ modules: fixture.modules });
+    const res = await fetch(`${t.url}/fixture/fail/upstream-refused`);
+    expect(res.status).toBe(500);
+    expect(res.headers.get('retry-after')).toBeNull();
+    expect(await res.json()).toEqual({ detail: 'Internal server error', code: 'INTERNAL' });
+    expect(t.logs.some((line) => line.msg === 'Database unavailable')).toBe(false);
+  });
+
+  it.each([
+    ['serialization', '40001'],
+    ['deadlock', '40P01'],
+  ])(
+    'regression (a %s failure answered 500): 503 DATABASE_UNAVAILABLE with a short Retry-After',
+    async (kind, code) => {
+      const fixture = createFixtureModules();
+      await using t = await createTestApp({ modules: fixture.modules });
+      const res = await fetch(`${t.url}/fixture/fail/${kind}`);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect(await res.json()).toEqual({
+        detail: 'A concurrent change got in the way and nothing was saved; try again',
+        code: 'DATABASE_UNAVAILABLE',
+      });
+      const line = t.logs.find((l) => l.msg === 'Database unavailable');
+      expect(line?.level).toBe(40);
+      expect(line?.database).toEqual({ kind: 'conflict', code });
+      expect(t.logs.some((l) => l.level === 50)).toBe(false);
+    },
+  );
+});
+
+describe('text the database cannot store', () => {
+  it('regression (any 22P02 became a 422 when the request held NUL or a lone surrogate): an invalid value of another type is a 500', async () => {
+    const fixture = createFixtureModules();
+    await using t = await createTestApp({ modules: fixture.modules });
+    // The route declares no query, so the input guard leaves it alone; the error is not about that text.
+    const res = await fetch(`${t.url}/fixture/fail/not-an-integer?note=a%00b`);
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({ detail: 'Internal server error', code: 'INTERNAL' });
+  });
+
+  it('a JSON syntax error (22P02) from a request holding such text is a 422 naming where it was, object keys included', async () => {
+    const fixture = createFixtureModules();
+    await using t = await createTestApp({ modules: fixture.modules });
+    const res = await fetch(`${t.url}/fixture/fail/surrogate-in-json?note=a%00b&ok=1`);
+    expect(res.status).toBe(422);
+    expect(await res.json()).toEqual({
+      detail: [{ loc: ['query', 'note'], msg: UNSAFE_TEXT_MESSAGE, type: 'string_unsafe' }],
+      code: 'VALIDATION_FAILED',
+    });
+    const keyed = await fetch(`${t.url}/fixture/fail/surrogate-in-json?a%00b=1`);
+    expect(keyed.status).toBe(422);
+    expect(await keyed.json()).toEqual({
+      detail: [{ loc: ['query', 'a\u0000b'], msg: UNSAFE_TEXT_MESSAGE, type: 'string_unsafe' }],
+      code: 'VALIDATION_FAILED',
+    });
   });
 });
 
