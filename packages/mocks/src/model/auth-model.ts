@@ -354,6 +354,7 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
       profile_image: null,
       is_active: input.is_active ?? true,
       email_verified: input.email_verified ?? true,
+      registration_contested: false,
       created_at: iso(now()),
       pages,
     };
@@ -416,8 +417,10 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
         throw new MockApiError('EMAIL_TAKEN', 'An account with this e-mail address already exists');
       }
       if (existing) {
-        // Registering again never changes the waiting account; the address gets a reset code instead, and the
-        // earlier verification code stops working (see codeMail in @cims/contracts).
+        // Registering again never changes the waiting account; it is contested from now on (finished only through
+        // reset-password), the address gets a reset code, and the earlier verification code stops working (see
+        // codeMail in @cims/contracts).
+        existing.registration_contested = true;
         state.codes.delete(`verify-email:${existing.id}`);
         sendCode(existing, 'reset-password', 'pending-registration');
         return REGISTERED;
@@ -438,7 +441,8 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
     /** A deactivated account with the right code gets `403 ACCOUNT_INACTIVE`, and its code stays unspent. */
     verifyEmail(email: string, code: string, request: Request): TokenPair {
       const found = findUser(email);
-      const user = consumeCode(found?.email_verified ? undefined : found, 'verify-email', code, (account) => {
+      const pending = found && !found.email_verified && !found.registration_contested ? found : undefined;
+      const user = consumeCode(pending, 'verify-email', code, (account) => {
         if (!account.is_active) throw new MockApiError('ACCOUNT_INACTIVE', 'This account is deactivated');
       });
       user.email_verified = true;
@@ -449,7 +453,11 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
     resendVerification(email: string): string {
       limiter.hit(`send:${normalizeEmail(email)}`, accountMax);
       const user = findUser(email);
-      if (user && !user.email_verified) sendCode(user, 'verify-email');
+      // A contested sign-up gets the mail that finishes it through reset-password, never a verification code.
+      if (user && !user.email_verified) {
+        if (user.registration_contested) sendCode(user, 'reset-password', 'pending-registration');
+        else sendCode(user, 'verify-email');
+      }
       return 'If this address has an unverified account, a new code is on its way';
     },
 
@@ -465,6 +473,7 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
       user.password = newPassword;
       // The code proves the mailbox: an account still waiting for verification is verified now.
       user.email_verified = true;
+      user.registration_contested = false;
       revokeAll(user.id, 'password-reset');
       return 'Password updated; sign in with the new password';
     },

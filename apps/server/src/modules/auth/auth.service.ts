@@ -207,10 +207,19 @@ export class AuthService {
       throw new ApiError('EMAIL_TAKEN', 'An account with this e-mail address already exists');
     }
     // Registering again never changes the waiting account: whoever registered first keeps it until the address is
-    // proven. The address gets a reset code instead (see codeMail), and the earlier verification code stops working,
-    // so the only way to finish is to choose a password with a code from the mailbox.
+    // proven. The account is marked contested: from now on it is finished only by choosing a password with a reset
+    // code from the mailbox (resend-verification mails one too, verify-email refuses it), and the earlier
+    // verification code stops working.
     const userId = asInt(existing.id);
-    await query(em, `delete from verification_code where user_id = ? and purpose = 'verify_email'`, [userId]);
+    await em.transactional(async (tem) => {
+      await query(
+        tem,
+        `update app_user set registration_contested_at = coalesce(registration_contested_at, now())
+          where id = ? and email_verified_at is null`,
+        [userId],
+      );
+      await query(tem, `delete from verification_code where user_id = ? and purpose = 'verify_email'`, [userId]);
+    });
     await this.#sendCode(em, userId, input.email, 'reset_password', 'pending-registration');
     await this.#audit(
       em,
@@ -223,21 +232,44 @@ export class AuthService {
     const em = this.#em();
     await this.#limitIp(em, 'resend', info);
     await this.#limitSends(em, email);
-    const [user] = await query(em, 'select id from app_user where email = ? and email_verified_at is null', [email]);
-    this.#afterAnswer(() => this.#sendCode(em, user ? asInt(user.id) : undefined, email, 'verify_email'));
+    const [user] = await query(
+      em,
+      'select id, registration_contested_at from app_user where email = ? and email_verified_at is null',
+      [email],
+    );
+    // A contested sign-up (registered again by someone) can only be finished with a password chosen through a reset
+    // code: a verification code would verify it with the first registrant's password.
+    const contested = user !== undefined && user.registration_contested_at !== null;
+    this.#afterAnswer(() =>
+      contested
+        ? this.#sendCode(em, asInt(user.id), email, 'reset_password', 'pending-registration')
+        : this.#sendCode(em, user ? asInt(user.id) : undefined, email, 'verify_email'),
+    );
   }
 
   async verifyEmail(email: string, code: string, info: RequestInfo): Promise<TokenPair> {
     const em = this.#em();
     await this.#limitIp(em, 'verify', info);
-    const [user] = await query(em, 'select id, is_active, email_verified_at from app_user where email = ?', [email]);
-    if (!user || user.email_verified_at !== null) throw INVALID_CODE();
+    const [user] = await query(
+      em,
+      'select id, is_active, email_verified_at, registration_contested_at from app_user where email = ?',
+      [email],
+    );
+    // A contested sign-up is finished only through reset-password (see register).
+    if (!user || user.email_verified_at !== null || user.registration_contested_at !== null) throw INVALID_CODE();
     const userId = asInt(user.id);
     const codeId = await this.#checkCode(em, userId, 'verify_email', code, info);
     if (user.is_active === false) throw new ApiError('ACCOUNT_INACTIVE', 'This account is deactivated');
     return em.transactional(async (tem) => {
       await this.#consumeCode(tem, codeId);
-      await query(tem, 'update app_user set email_verified_at = now(), updated_at = now() where id = ?', [userId]);
+      // Conditional, so a second registration arriving meanwhile still wins: the code is then not consumed either.
+      const [verified] = await query(
+        tem,
+        `update app_user set email_verified_at = now(), updated_at = now()
+          where id = ? and email_verified_at is null and registration_contested_at is null returning id`,
+        [userId],
+      );
+      if (!verified) throw INVALID_CODE();
       await this.#audit(
         tem,
         { actorUserId: userId, entityType: 'user', entityId: userId, action: 'verify_email' },
@@ -272,7 +304,7 @@ export class AuthService {
       await query(
         tem,
         `update app_user set password_hash = ?, email_verified_at = coalesce(email_verified_at, now()),
-           updated_at = now() where id = ?`,
+           registration_contested_at = null, updated_at = now() where id = ?`,
         [hash, userId],
       );
       const revoked = await this.#revokeSessions(tem, userId, 'password_reset');

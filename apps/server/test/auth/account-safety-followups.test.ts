@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { createTestApp } from '../harness.js';
+import { bearer, getJson, login, sendJson, tokens } from './helpers.js';
+
+const OWNER = { email: 'owner@example.com', name: 'Real', surname: 'Owner', password: 'owners-password' };
+const SQUATTER_PASSWORD = 'squatters-password';
+
+describe('a contested pending sign-up', () => {
+  it('regression: resend-verification after a second registration mailed a verify code that took over the pending sign-up', async () => {
+    await using t = await createTestApp();
+    expect((await sendJson(t, 'POST', '/auth/register', { ...OWNER, password: SQUATTER_PASSWORD })).res.status).toBe(
+      201,
+    );
+    expect((await sendJson(t, 'POST', '/auth/register', OWNER)).res.status).toBe(201);
+    expect((await t.inbox.nth(OWNER.email, 2)).subject).toBe('Finish your CIMS registration');
+    // The owner presses "resend code": the mail is again the one that finishes through reset-password.
+    expect((await sendJson(t, 'POST', '/auth/resend-verification', { email: OWNER.email })).res.status).toBe(200);
+    const resent = await t.inbox.nth(OWNER.email, 3);
+    expect(resent.subject).toBe('Finish your CIMS registration');
+    const verify = await sendJson(t, 'POST', '/auth/verify-email', { email: OWNER.email, code: resent.code });
+    expect([verify.res.status, verify.body.code]).toEqual([400, 'INVALID_CODE']);
+    expect((await login(t, OWNER.email, SQUATTER_PASSWORD)).body.code).toBe('EMAIL_NOT_VERIFIED');
+    const reset = await sendJson(t, 'POST', '/auth/reset-password', {
+      email: OWNER.email,
+      code: resent.code,
+      new_password: OWNER.password,
+    });
+    expect(reset.res.status).toBe(200);
+    const pair = await tokens(t, OWNER.email, OWNER.password);
+    expect((await getJson(t, '/auth/me', bearer(pair.access_token))).body.email_verified).toBe(true);
+    expect((await login(t, OWNER.email, SQUATTER_PASSWORD)).body.code).toBe('INVALID_CREDENTIALS');
+  });
+});
