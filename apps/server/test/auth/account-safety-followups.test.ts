@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createTestApp } from '../harness.js';
-import { bearer, getJson, login, sendJson, tokens } from './helpers.js';
+import { bearer, getJson, legacyLoginBody, login, sendJson, tokens } from './helpers.js';
 
 const OWNER = { email: 'owner@example.com', name: 'Real', surname: 'Owner', password: 'owners-password' };
 const SQUATTER_PASSWORD = 'squatters-password';
@@ -29,5 +29,28 @@ describe('a contested pending sign-up', () => {
     const pair = await tokens(t, OWNER.email, OWNER.password);
     expect((await getJson(t, '/auth/me', bearer(pair.access_token))).body.email_verified).toBe(true);
     expect((await login(t, OWNER.email, SQUATTER_PASSWORD)).body.code).toBe('INVALID_CREDENTIALS');
+  });
+});
+
+/** A valid address of exactly 250 characters: a 64-character local part and labels of at most 63. */
+const LONG_EMAIL = `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(53)}.com`;
+const IPV6 = '2001:0db8:85a3:0000:0000:8a2e:0370:7334';
+
+describe('rate-limit keys', () => {
+  it('regression: POST /auth/login answered 500 for a long address from an IPv6 client (key over varchar(300))', async () => {
+    expect(LONG_EMAIL).toHaveLength(250);
+    await using t = await createTestApp({ env: { TRUST_PROXY: '1' } });
+    const attempt = () =>
+      fetch(`${t.url}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': IPV6 },
+        body: legacyLoginBody(LONG_EMAIL, 'wrong-password'),
+      });
+    const first = await attempt();
+    expect([first.status, ((await first.json()) as { code: string }).code]).toEqual([401, 'INVALID_CREDENTIALS']);
+    // The shortened key still counts: the (account, address) limit of 10 failures applies.
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await attempt()).status);
+    expect(statuses).toEqual([...Array(9).fill(401), 429]);
   });
 });

@@ -1,8 +1,23 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { asInt, query } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
+import { sha256 } from './crypto.js';
 
 export const DAY_SECONDS = 24 * 60 * 60;
+
+/** `rate_limit_hit.key` is varchar(300); keys are kept well under it. */
+export const MAX_KEY_LENGTH = 200;
+const KEPT_PREFIX = MAX_KEY_LENGTH - 'sha256:'.length - 64;
+
+/**
+ * The stored form of a key: as it is when short, else its start (kept readable for operators) followed by the
+ * sha256 of the whole key. Callers build keys from client input (an e-mail address, an IPv6 address) that together
+ * can exceed the column, which would fail the request with a 500 instead of counting it.
+ */
+export function storedKey(key: string): string {
+  if (key.length <= MAX_KEY_LENGTH) return key;
+  return `${key.slice(0, KEPT_PREFIX)}sha256:${sha256(key)}`;
+}
 
 /**
  * Fixed-window counters in the database, so every server instance on it enforces one limit. Each hit is one atomic
@@ -24,7 +39,8 @@ export class RateLimiter {
   }
 
   /** Counts one event for `key`; throws `429 RATE_LIMITED` once the window holds more than `max`. */
-  async hit(em: EntityManager, key: string, max: number, now = new Date()): Promise<void> {
+  async hit(em: EntityManager, rawKey: string, max: number, now = new Date()): Promise<void> {
+    const key = storedKey(rawKey);
     const { start, retryAfter } = this.#window(now);
     const [row] = await query(
       em,
@@ -43,10 +59,11 @@ export class RateLimiter {
    */
   async reserve(
     em: EntityManager,
-    key: string,
+    rawKey: string,
     max: number,
     options: { windowSeconds?: number; now?: Date } = {},
   ): Promise<() => Promise<void>> {
+    const key = storedKey(rawKey);
     const windowSeconds = options.windowSeconds ?? this.windowSeconds;
     const { start, retryAfter } = this.#window(options.now ?? new Date(), windowSeconds);
     const [row] = await query(
