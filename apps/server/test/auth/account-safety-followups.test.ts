@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createTestApp } from '../harness.js';
-import { bearer, getJson, legacyLoginBody, login, sendJson, tokens } from './helpers.js';
+import { bearer, CEO, getJson, legacyLoginBody, login, sendJson, tokens } from './helpers.js';
 
 const OWNER = { email: 'owner@example.com', name: 'Real', surname: 'Owner', password: 'owners-password' };
 const SQUATTER_PASSWORD = 'squatters-password';
@@ -52,5 +52,40 @@ describe('rate-limit keys', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 10; i++) statuses.push((await attempt()).status);
     expect(statuses).toEqual([...Array(9).fill(401), 429]);
+  });
+
+  it('regression: every address of one IPv6 /64 had its own login budget; IPv4-mapped addresses count as IPv4', async () => {
+    await using t = await createTestApp({ env: { TRUST_PROXY: '1', RATE_LIMIT_ACCOUNT_MAX: '3' } });
+    const from = async (ip: string) =>
+      (
+        await fetch(`${t.url}/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': ip },
+          body: legacyLoginBody(CEO.email, 'wrong-password'),
+        })
+      ).status;
+    const sameSubnet = [];
+    for (const ip of [
+      '2001:db8:85a3:7::1',
+      '2001:db8:85a3:7::2',
+      '2001:0db8:85a3:0007:ab:cd:ef:1',
+      '2001:db8:85a3:7::4',
+    ]) {
+      sameSubnet.push(await from(ip));
+    }
+    expect(sameSubnet).toEqual([401, 401, 401, 429]);
+    // Another /64 of the same network is another client.
+    expect(await from('2001:db8:85a3:8::1')).toBe(401);
+    const mapped = [await from('10.9.8.7'), await from('::ffff:10.9.8.7'), await from('10.9.8.7')];
+    expect([...mapped, await from('::ffff:a09:807')]).toEqual([401, 401, 401, 429]);
+    // The session keeps the full address.
+    const ok = await fetch(`${t.url}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': '2001:db8:85a3:9::42' },
+      body: legacyLoginBody(CEO.email, CEO.password),
+    });
+    const pair = (await ok.json()) as { access_token: string };
+    const sessions = (await getJson(t, '/auth/sessions', bearer(pair.access_token))).body as { ip_address: string }[];
+    expect(sessions.map((s) => s.ip_address)).toContain('2001:db8:85a3:9::42');
   });
 });

@@ -26,7 +26,7 @@ import type { Mailer } from '../mail/mailer.js';
 import type { AccessTokens } from './access-tokens.js';
 import { codeHash, newCode, newRefreshToken, sameDigest, sha256 } from './crypto.js';
 import type { Passwords } from './passwords.js';
-import { DAY_SECONDS, type RateLimiter } from './rate-limit.js';
+import { clientKey, DAY_SECONDS, type RateLimiter } from './rate-limit.js';
 import { toUserBase, USER_BASE_COLUMNS } from './user-view.js';
 
 export type { RequestInfo };
@@ -326,7 +326,7 @@ export class AuthService {
     // account across addresses up to a much higher ceiling. Slots are taken before the password is checked and given
     // back only on success, so parallel guesses cannot overtake the counters.
     const giveBack = await this.#reserveAll(em, [
-      [`login-failed:${email}:${info.ip ?? 'unknown'}`, accountMax],
+      [`login-failed:${email}:${clientKey(info.ip)}`, accountMax],
       [`login-failed:${email}`, accountCeiling],
     ]);
     const [user] = await query(
@@ -813,7 +813,7 @@ export class AuthService {
     const giveBack = await this.#reserveAll(
       em,
       [
-        [`code-failed:${userId}:${info.ip ?? 'unknown'}`, CODE_FAILURES_PER_DAY],
+        [`code-failed:${userId}:${clientKey(info.ip)}`, CODE_FAILURES_PER_DAY],
         [`code-failed:${userId}`, CODE_FAILURES_PER_DAY_CEILING],
       ],
       DAY_SECONDS,
@@ -869,7 +869,7 @@ export class AuthService {
   }
 
   async #limitIp(em: EntityManager, action: string, info: RequestInfo): Promise<void> {
-    await this.deps.limiter.hit(em, `ip:${action}:${info.ip ?? 'unknown'}`, this.deps.config.rateLimit.ipMax);
+    await this.deps.limiter.hit(em, `ip:${action}:${clientKey(info.ip)}`, this.deps.config.rateLimit.ipMax);
   }
 
   #audit(em: EntityManager, entry: AuditEntry, info: RequestInfo): Promise<void> {
