@@ -89,3 +89,29 @@ describe('rate-limit keys', () => {
     expect(sessions.map((s) => s.ip_address)).toContain('2001:db8:85a3:9::42');
   });
 });
+
+describe('code mails', () => {
+  it('regression: requests from anywhere used the address’s whole send budget, so the owner never got a code', async () => {
+    await using t = await createTestApp({
+      env: { TRUST_PROXY: '1', RATE_LIMIT_ACCOUNT_MAX: '2', RATE_LIMIT_ACCOUNT_CEILING: '5' },
+    });
+    const forgot = async (ip: string) =>
+      (await sendJson(t, 'POST', '/auth/forgot-password', { email: CEO.email }, { 'x-forwarded-for': ip })).res.status;
+    const attacker = [await forgot('198.51.100.7'), await forgot('198.51.100.7'), await forgot('198.51.100.7')];
+    expect(attacker).toEqual([200, 200, 429]);
+    // The owner, from their own address, still gets a code.
+    expect(await forgot('203.0.113.9')).toBe(200);
+    const { code } = await t.inbox.nth(CEO.email, 3);
+    const reset = await sendJson(
+      t,
+      'POST',
+      '/auth/reset-password',
+      { email: CEO.email, code, new_password: 'the-ceos-new-password' },
+      { 'x-forwarded-for': '203.0.113.9' },
+    );
+    expect(reset.res.status).toBe(200);
+    // Across client addresses one address gets at most RATE_LIMIT_ACCOUNT_CEILING (5) code mails per window; a request
+    // refused for its client address does not count against the address.
+    expect([await forgot('192.0.2.1'), await forgot('192.0.2.2'), await forgot('192.0.2.3')]).toEqual([200, 200, 429]);
+  });
+});

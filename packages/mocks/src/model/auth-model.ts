@@ -104,6 +104,16 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
   const limiter = createRateLimiter(state, now, options.rateLimitWindowSeconds);
   const accountMax = options.accountMaxFailures;
 
+  /**
+   * Code mails to one address per window, known or not: per (address, client) and, up to `accountCeiling`, per
+   * address across clients, as the server counts them. The per-client count comes first.
+   */
+  function limitSends(email: string): void {
+    const address = normalizeEmail(email);
+    limiter.hit(`send:${address}:${CLIENT}`, accountMax);
+    limiter.hit(`send:${address}`, options.accountCeiling);
+  }
+
   function findUser(email: string): MockUser | undefined {
     const wanted = normalizeEmail(email);
     for (const user of state.users.values()) if (user.email === wanted) return user;
@@ -408,7 +418,7 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
         throw new MockApiError('REGISTRATION_CLOSED', 'Registration is closed; ask an administrator for an account');
       }
       // Every registration may mail the address: it shares the send limit with forgot-password.
-      limiter.hit(`send:${normalizeEmail(input.email)}`, accountMax);
+      limitSends(input.email);
       const existing = findUser(input.email);
       const outcome = registrationOutcome(
         existing && { verified: existing.email_verified, selfRegistered: existing.role === 'Customer' },
@@ -449,9 +459,9 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
       return startSession(user, request);
     },
 
-    /** At most `accountMaxFailures` codes asked for per address and window (with forgot-password), known or not. */
+    /** At most `accountMaxFailures` codes asked for per address, client and window (with forgot-password), known or not. */
     resendVerification(email: string): string {
-      limiter.hit(`send:${normalizeEmail(email)}`, accountMax);
+      limitSends(email);
       const user = findUser(email);
       // A contested sign-up gets the mail that finishes it through reset-password, never a verification code.
       if (user && !user.email_verified) {
@@ -462,7 +472,7 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
     },
 
     forgotPassword(email: string): string {
-      limiter.hit(`send:${normalizeEmail(email)}`, accountMax);
+      limitSends(email);
       const user = findUser(email);
       if (user) sendCode(user, 'reset-password');
       return 'If this address has an account, a reset code is on its way';

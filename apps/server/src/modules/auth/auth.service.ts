@@ -178,7 +178,7 @@ export class AuthService {
     const em = this.#em();
     await this.#limitIp(em, 'register', info);
     // Every registration may mail the address, so it shares the address's send limit with forgot-password.
-    await this.#limitSends(em, input.email);
+    await this.#limitSends(em, input.email, info);
     const id = await this.createUser(
       {
         email: input.email,
@@ -231,7 +231,7 @@ export class AuthService {
   async resendVerification(email: string, info: RequestInfo): Promise<void> {
     const em = this.#em();
     await this.#limitIp(em, 'resend', info);
-    await this.#limitSends(em, email);
+    await this.#limitSends(em, email, info);
     const [user] = await query(
       em,
       'select id, registration_contested_at from app_user where email = ? and email_verified_at is null',
@@ -282,7 +282,7 @@ export class AuthService {
   async forgotPassword(email: string, info: RequestInfo): Promise<void> {
     const em = this.#em();
     await this.#limitIp(em, 'forgot', info);
-    await this.#limitSends(em, email);
+    await this.#limitSends(em, email, info);
     const [user] = await query(em, 'select id from app_user where email = ?', [email]);
     // The same statements for a known and an unknown address (an unknown one stores no row), after the answer, so
     // the answer takes as long either way and does not tell who has an account.
@@ -853,9 +853,16 @@ export class AuthService {
     return giveBackAll;
   }
 
-  /** The codes mailed to one address per window, known or not (register, resend, forgot-password). */
-  async #limitSends(em: EntityManager, email: string): Promise<void> {
-    await this.deps.limiter.hit(em, `send:${email}`, this.deps.config.rateLimit.accountMax);
+  /**
+   * The codes mailed to one address per window, known or not (register, resend, forgot-password): per (address,
+   * client address), and much higher per address across clients, so someone asking again and again from elsewhere
+   * does not keep the owner from getting a code. The per-client count comes first: a request refused by it does not
+   * use the address's budget.
+   */
+  async #limitSends(em: EntityManager, email: string, info: RequestInfo): Promise<void> {
+    const { accountMax, accountCeiling } = this.deps.config.rateLimit;
+    await this.deps.limiter.hit(em, `send:${email}:${clientKey(info.ip)}`, accountMax);
+    await this.deps.limiter.hit(em, `send:${email}`, accountCeiling);
   }
 
   /** Marks a checked code used; a code works once, even when two requests carry it at the same moment. */
