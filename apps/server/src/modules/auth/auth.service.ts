@@ -24,6 +24,7 @@ import { type AuditEntry, type RequestInfo, writeAudit } from '../audit/audit.js
 import type { BlobSource, BlobStore } from '../files/blob-store.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { AccessTokens } from './access-tokens.js';
+import { logBackgroundFailure } from './background.js';
 import { codeHash, newCode, newRefreshToken, sameDigest, sha256 } from './crypto.js';
 import type { Passwords } from './passwords.js';
 import { clientKey, DAY_SECONDS, type RateLimiter } from './rate-limit.js';
@@ -124,7 +125,7 @@ export class AuthService {
   #afterAnswer(task: () => Promise<void>): void {
     const run: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
       .then(task)
-      .catch((error: unknown) => this.deps.logger.error({ err: error }, 'Could not issue a code'))
+      .catch((error: unknown) => logBackgroundFailure(this.deps.logger, error, 'Could not issue a code'))
       .finally(() => this.#background.delete(run));
     this.#background.add(run);
   }
