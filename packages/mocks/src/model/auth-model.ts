@@ -4,6 +4,7 @@ import {
   type CodeMailKind,
   codeMail,
   type Me,
+  REGISTERED_ROLE,
   type Role,
   registrationOutcome,
   type Session,
@@ -356,7 +357,7 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
       password: input.password,
       name: input.name ?? 'Test',
       surname: input.surname ?? 'User',
-      role: input.role ?? 'Customer',
+      role: input.role ?? REGISTERED_ROLE,
       role_name: input.role_name ?? null,
       company_code: input.company_code ?? 'oddiy',
       telegram_id: input.telegram_id ?? null,
@@ -421,7 +422,7 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
       limitSends(input.email);
       const existing = findUser(input.email);
       const outcome = registrationOutcome(
-        existing && { verified: existing.email_verified, selfRegistered: existing.role === 'Customer' },
+        existing && { verified: existing.email_verified, selfRegistered: existing.role === REGISTERED_ROLE },
       );
       if (existing && outcome === 'taken') {
         throw new MockApiError('EMAIL_TAKEN', 'An account with this e-mail address already exists');

@@ -7,6 +7,7 @@ import {
   codeMail,
   type Me,
   type ProfileForm,
+  REGISTERED_ROLE,
   type RegisterInput,
   type Role,
   registrationOutcome,
@@ -51,9 +52,6 @@ const CODE_TTL_MS = CODE_TTL_MINUTES * 60 * 1000;
 /** The folder of profile pictures in the blob store, and the URL path they are served at. */
 export const PROFILE_IMAGE_FOLDER = 'profile-images';
 export const PROFILE_IMAGE_URL = '/media/profile-images';
-
-/** The lowest role: what self-registration gives. */
-const REGISTERED_ROLE: Role = 'Customer';
 
 const INVALID_CREDENTIALS = () =>
   new ApiError('INVALID_CREDENTIALS', 'Incorrect e-mail or password', {
