@@ -1,4 +1,5 @@
 export {
+  ACCOUNT_LIMIT_DEFAULTS,
   AuthMessageSchema,
   authContract,
   ChangePasswordSchema,
@@ -24,6 +25,7 @@ export {
   type ProfileForm,
   ProfileFormSchema,
   ProfileInfoSchema,
+  REGISTERED_ROLE,
   RefreshSchema,
   type RegisterInput,
   RegisterSchema,

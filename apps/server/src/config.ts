@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { ACCOUNT_LIMIT_DEFAULTS } from '@cims/contracts';
 import { Cron } from 'croner';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { IANAZone } from 'luxon';
@@ -119,8 +120,8 @@ export const EnvSchema = z.object({
   CIMS_DEMO_DATA: BooleanEnv.optional(),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   RATE_LIMIT_IP_MAX: z.coerce.number().int().min(1).default(300),
-  RATE_LIMIT_ACCOUNT_MAX: z.coerce.number().int().min(1).default(10),
-  RATE_LIMIT_ACCOUNT_CEILING: z.coerce.number().int().min(1).default(100),
+  RATE_LIMIT_ACCOUNT_MAX: z.coerce.number().int().min(1).default(ACCOUNT_LIMIT_DEFAULTS.max),
+  RATE_LIMIT_ACCOUNT_CEILING: z.coerce.number().int().min(1).default(ACCOUNT_LIMIT_DEFAULTS.ceiling),
   UNVERIFIED_ACCOUNT_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
   BUSINESS_TIMEZONE: z
     .string()

@@ -3,6 +3,17 @@
  * cannot drift apart.
  */
 
+import type { Role } from './auth.schemas.js';
+
+/** The role self-registration gives: the lowest. Only such accounts count as pending sign-ups or are purged. */
+export const REGISTERED_ROLE: Role = 'Customer';
+
+/**
+ * Default per-window limits of failed sign-ins and code mails: per (account, client address), and per account from
+ * all client addresses (the reference server's `RATE_LIMIT_ACCOUNT_MAX` and `RATE_LIMIT_ACCOUNT_CEILING`).
+ */
+export const ACCOUNT_LIMIT_DEFAULTS = { max: 10, ceiling: 100 } as const;
+
 /** What a one-time-code mail is for. `pending-registration` answers a second registration of an unverified address. */
 export type CodeMailKind = 'verify-email' | 'reset-password' | 'pending-registration';
 

@@ -1,5 +1,6 @@
 export { authContract, PROFILE_IMAGE } from './auth.contract.js';
 export {
+  ACCOUNT_LIMIT_DEFAULTS,
   CODE_FAILURES_PER_DAY,
   CODE_FAILURES_PER_DAY_CEILING,
   CODE_MAX_ATTEMPTS,
@@ -7,6 +8,7 @@ export {
   type CodeMail,
   type CodeMailKind,
   codeMail,
+  REGISTERED_ROLE,
   type RegistrationOutcome,
   registrationOutcome,
 } from './auth.rules.js';

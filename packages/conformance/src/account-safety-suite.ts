@@ -46,6 +46,29 @@ export function accountSafetySuite(target: Target, withWorld: typeof WithWorld):
       expect(unwrap(await owner.auth.me())).toMatchObject({ email, name: 'Real', email_verified: true });
     });
 
+    it('regression: resend-verification after a second registration mailed a verify code that took over the sign-up', async () => {
+      const email = 'contested.owner@example.com';
+      const anon = world().newClient();
+      const squatter = { email, name: 'Some', surname: 'One', password: 'squatters-password' };
+      expect((await anon.auth.register({ body: squatter })).status).toBe(201);
+      const owner = { email, name: 'Real', surname: 'Owner', password: 'owners-password' };
+      expect((await anon.auth.register({ body: owner })).status).toBe(201);
+      expect((await anon.auth.resendVerification({ body: { email } })).status).toBe(200);
+      const resent = await world().nthMail(email, 3);
+      expect(resent.subject).toBe('Finish your CIMS registration');
+      expect(await anon.auth.verifyEmail({ body: { email, code: resent.code } })).toMatchObject({
+        status: 400,
+        body: { code: 'INVALID_CODE' },
+      });
+      expect(await loginStatus(world().newClient(), squatter)).toBe(403);
+      const reset = await anon.auth.resetPassword({
+        body: { email, code: resent.code, new_password: 'chosen-by-owner' },
+      });
+      expect(reset.status).toBe(200);
+      expect(await loginStatus(world().newClient(), squatter)).toBe(401);
+      expect(await loginStatus(world().newClient(), { email, password: 'chosen-by-owner' })).toBe('ok');
+    });
+
     it('mails at most 10 codes per address and window, registrations included', async () => {
       const email = 'flood.target@example.com';
       const anon = world().newClient();

@@ -1,4 +1,11 @@
-import { type Customer, contract, type InstagramAccount } from '@cims/contracts';
+import {
+  ACCOUNT_LIMIT_DEFAULTS,
+  CODE_MAX_ATTEMPTS,
+  CODE_TTL_MINUTES,
+  type Customer,
+  contract,
+  type InstagramAccount,
+} from '@cims/contracts';
 import type { CountryCode } from 'libphonenumber-js';
 import type { HttpHandler } from 'msw';
 import { createFakeGraphApi, type FakeGraphApi } from './graph/fake-graph-api.js';
@@ -205,10 +212,10 @@ export function createMockApi(options: MockApiOptions): MockApi {
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3000 * 60,
     sessionTtlSeconds: options.sessionTtlSeconds ?? 15 * 24 * 60 * 60,
     refreshGraceSeconds: options.refreshGraceSeconds ?? 10,
-    codeTtlSeconds: 30 * 60,
-    codeAttempts: 5,
-    accountMaxFailures: options.accountMaxFailures ?? 10,
-    accountCeiling: options.accountCeiling ?? 100,
+    codeTtlSeconds: CODE_TTL_MINUTES * 60,
+    codeAttempts: CODE_MAX_ATTEMPTS,
+    accountMaxFailures: options.accountMaxFailures ?? ACCOUNT_LIMIT_DEFAULTS.max,
+    accountCeiling: options.accountCeiling ?? ACCOUNT_LIMIT_DEFAULTS.ceiling,
     rateLimitWindowSeconds: options.rateLimitWindowSeconds ?? 15 * 60,
   });
   const management = createManagementModel(state, { now });

@@ -69,6 +69,11 @@ export interface MockUser {
   profile_image: string | null;
   is_active: boolean;
   email_verified: boolean;
+  /**
+   * Registered again while unverified: then finished only through reset-password (resend-verification mails a reset
+   * code, verify-email refuses), never with the first registrant's password.
+   */
+  registration_contested: boolean;
   /** ISO-8601 with offset. */
   created_at: string;
   /** The keys of the pages granted to the user. A CEO may open every page whatever this holds. */
@@ -426,6 +431,7 @@ function seedUser(
     profile_image: null,
     is_active: true,
     email_verified: true,
+    registration_contested: false,
     created_at: SEEDED_AT,
   };
 }

@@ -4,6 +4,7 @@ import {
   type CodeMailKind,
   codeMail,
   type Me,
+  REGISTERED_ROLE,
   type Role,
   registrationOutcome,
   type Session,
@@ -103,6 +104,16 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
   const principals = new WeakMap<Request, Principal>();
   const limiter = createRateLimiter(state, now, options.rateLimitWindowSeconds);
   const accountMax = options.accountMaxFailures;
+
+  /**
+   * Code mails to one address per window, known or not: per (address, client) and, up to `accountCeiling`, per
+   * address across clients, as the server counts them. The per-client count comes first.
+   */
+  function limitSends(email: string): void {
+    const address = normalizeEmail(email);
+    limiter.hit(`send:${address}:${CLIENT}`, accountMax);
+    limiter.hit(`send:${address}`, options.accountCeiling);
+  }
 
   function findUser(email: string): MockUser | undefined {
     const wanted = normalizeEmail(email);
@@ -346,7 +357,7 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
       password: input.password,
       name: input.name ?? 'Test',
       surname: input.surname ?? 'User',
-      role: input.role ?? 'Customer',
+      role: input.role ?? REGISTERED_ROLE,
       role_name: input.role_name ?? null,
       company_code: input.company_code ?? 'oddiy',
       telegram_id: input.telegram_id ?? null,
@@ -354,6 +365,7 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
       profile_image: null,
       is_active: input.is_active ?? true,
       email_verified: input.email_verified ?? true,
+      registration_contested: false,
       created_at: iso(now()),
       pages,
     };
@@ -407,17 +419,19 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
         throw new MockApiError('REGISTRATION_CLOSED', 'Registration is closed; ask an administrator for an account');
       }
       // Every registration may mail the address: it shares the send limit with forgot-password.
-      limiter.hit(`send:${normalizeEmail(input.email)}`, accountMax);
+      limitSends(input.email);
       const existing = findUser(input.email);
       const outcome = registrationOutcome(
-        existing && { verified: existing.email_verified, selfRegistered: existing.role === 'Customer' },
+        existing && { verified: existing.email_verified, selfRegistered: existing.role === REGISTERED_ROLE },
       );
       if (existing && outcome === 'taken') {
         throw new MockApiError('EMAIL_TAKEN', 'An account with this e-mail address already exists');
       }
       if (existing) {
-        // Registering again never changes the waiting account; the address gets a reset code instead, and the
-        // earlier verification code stops working (see codeMail in @cims/contracts).
+        // Registering again never changes the waiting account; it is contested from now on (finished only through
+        // reset-password), the address gets a reset code, and the earlier verification code stops working (see
+        // codeMail in @cims/contracts).
+        existing.registration_contested = true;
         state.codes.delete(`verify-email:${existing.id}`);
         sendCode(existing, 'reset-password', 'pending-registration');
         return REGISTERED;
@@ -438,23 +452,28 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
     /** A deactivated account with the right code gets `403 ACCOUNT_INACTIVE`, and its code stays unspent. */
     verifyEmail(email: string, code: string, request: Request): TokenPair {
       const found = findUser(email);
-      const user = consumeCode(found?.email_verified ? undefined : found, 'verify-email', code, (account) => {
+      const pending = found && !found.email_verified && !found.registration_contested ? found : undefined;
+      const user = consumeCode(pending, 'verify-email', code, (account) => {
         if (!account.is_active) throw new MockApiError('ACCOUNT_INACTIVE', 'This account is deactivated');
       });
       user.email_verified = true;
       return startSession(user, request);
     },
 
-    /** At most `accountMaxFailures` codes asked for per address and window (with forgot-password), known or not. */
+    /** At most `accountMaxFailures` codes asked for per address, client and window (with forgot-password), known or not. */
     resendVerification(email: string): string {
-      limiter.hit(`send:${normalizeEmail(email)}`, accountMax);
+      limitSends(email);
       const user = findUser(email);
-      if (user && !user.email_verified) sendCode(user, 'verify-email');
+      // A contested sign-up gets the mail that finishes it through reset-password, never a verification code.
+      if (user && !user.email_verified) {
+        if (user.registration_contested) sendCode(user, 'reset-password', 'pending-registration');
+        else sendCode(user, 'verify-email');
+      }
       return 'If this address has an unverified account, a new code is on its way';
     },
 
     forgotPassword(email: string): string {
-      limiter.hit(`send:${normalizeEmail(email)}`, accountMax);
+      limitSends(email);
       const user = findUser(email);
       if (user) sendCode(user, 'reset-password');
       return 'If this address has an account, a reset code is on its way';
@@ -465,6 +484,7 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
       user.password = newPassword;
       // The code proves the mailbox: an account still waiting for verification is verified now.
       user.email_verified = true;
+      user.registration_contested = false;
       revokeAll(user.id, 'password-reset');
       return 'Password updated; sign in with the new password';
     },

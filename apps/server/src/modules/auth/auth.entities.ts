@@ -52,6 +52,11 @@ export const UserEntity = defineEntity({
     profileImage: p.string().length(500).nullable(),
     isActive: p.boolean().default(true),
     emailVerifiedAt: p.datetime().nullable(),
+    /**
+     * When someone registered again with the address while it was still unverified. Such an account can then only be
+     * finished through reset-password (a code proving the mailbox), never with the first registrant's password.
+     */
+    registrationContestedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(now),
     updatedAt: p.datetime().onCreate(now).onUpdate(now),
   }),

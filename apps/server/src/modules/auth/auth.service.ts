@@ -7,6 +7,7 @@ import {
   codeMail,
   type Me,
   type ProfileForm,
+  REGISTERED_ROLE,
   type RegisterInput,
   type Role,
   registrationOutcome,
@@ -24,9 +25,10 @@ import { type AuditEntry, type RequestInfo, writeAudit } from '../audit/audit.js
 import type { BlobSource, BlobStore } from '../files/blob-store.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { AccessTokens } from './access-tokens.js';
+import { logBackgroundFailure } from './background.js';
 import { codeHash, newCode, newRefreshToken, sameDigest, sha256 } from './crypto.js';
 import type { Passwords } from './passwords.js';
-import { DAY_SECONDS, type RateLimiter } from './rate-limit.js';
+import { clientKey, DAY_SECONDS, type RateLimiter } from './rate-limit.js';
 import { toUserBase, USER_BASE_COLUMNS } from './user-view.js';
 
 export type { RequestInfo };
@@ -50,9 +52,6 @@ const CODE_TTL_MS = CODE_TTL_MINUTES * 60 * 1000;
 /** The folder of profile pictures in the blob store, and the URL path they are served at. */
 export const PROFILE_IMAGE_FOLDER = 'profile-images';
 export const PROFILE_IMAGE_URL = '/media/profile-images';
-
-/** The lowest role: what self-registration gives. */
-const REGISTERED_ROLE: Role = 'Customer';
 
 const INVALID_CREDENTIALS = () =>
   new ApiError('INVALID_CREDENTIALS', 'Incorrect e-mail or password', {
@@ -124,7 +123,7 @@ export class AuthService {
   #afterAnswer(task: () => Promise<void>): void {
     const run: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
       .then(task)
-      .catch((error: unknown) => this.deps.logger.error({ err: error }, 'Could not issue a code'))
+      .catch((error: unknown) => logBackgroundFailure(this.deps.logger, error, 'Could not issue a code'))
       .finally(() => this.#background.delete(run));
     this.#background.add(run);
   }
@@ -178,7 +177,7 @@ export class AuthService {
     const em = this.#em();
     await this.#limitIp(em, 'register', info);
     // Every registration may mail the address, so it shares the address's send limit with forgot-password.
-    await this.#limitSends(em, input.email);
+    await this.#limitSends(em, input.email, info);
     const id = await this.createUser(
       {
         email: input.email,
@@ -207,10 +206,19 @@ export class AuthService {
       throw new ApiError('EMAIL_TAKEN', 'An account with this e-mail address already exists');
     }
     // Registering again never changes the waiting account: whoever registered first keeps it until the address is
-    // proven. The address gets a reset code instead (see codeMail), and the earlier verification code stops working,
-    // so the only way to finish is to choose a password with a code from the mailbox.
+    // proven. The account is marked contested: from now on it is finished only by choosing a password with a reset
+    // code from the mailbox (resend-verification mails one too, verify-email refuses it), and the earlier
+    // verification code stops working.
     const userId = asInt(existing.id);
-    await query(em, `delete from verification_code where user_id = ? and purpose = 'verify_email'`, [userId]);
+    await em.transactional(async (tem) => {
+      await query(
+        tem,
+        `update app_user set registration_contested_at = coalesce(registration_contested_at, now())
+          where id = ? and email_verified_at is null`,
+        [userId],
+      );
+      await query(tem, `delete from verification_code where user_id = ? and purpose = 'verify_email'`, [userId]);
+    });
     await this.#sendCode(em, userId, input.email, 'reset_password', 'pending-registration');
     await this.#audit(
       em,
@@ -222,22 +230,45 @@ export class AuthService {
   async resendVerification(email: string, info: RequestInfo): Promise<void> {
     const em = this.#em();
     await this.#limitIp(em, 'resend', info);
-    await this.#limitSends(em, email);
-    const [user] = await query(em, 'select id from app_user where email = ? and email_verified_at is null', [email]);
-    this.#afterAnswer(() => this.#sendCode(em, user ? asInt(user.id) : undefined, email, 'verify_email'));
+    await this.#limitSends(em, email, info);
+    const [user] = await query(
+      em,
+      'select id, registration_contested_at from app_user where email = ? and email_verified_at is null',
+      [email],
+    );
+    // A contested sign-up (registered again by someone) can only be finished with a password chosen through a reset
+    // code: a verification code would verify it with the first registrant's password.
+    const contested = user !== undefined && user.registration_contested_at !== null;
+    this.#afterAnswer(() =>
+      contested
+        ? this.#sendCode(em, asInt(user.id), email, 'reset_password', 'pending-registration')
+        : this.#sendCode(em, user ? asInt(user.id) : undefined, email, 'verify_email'),
+    );
   }
 
   async verifyEmail(email: string, code: string, info: RequestInfo): Promise<TokenPair> {
     const em = this.#em();
     await this.#limitIp(em, 'verify', info);
-    const [user] = await query(em, 'select id, is_active, email_verified_at from app_user where email = ?', [email]);
-    if (!user || user.email_verified_at !== null) throw INVALID_CODE();
+    const [user] = await query(
+      em,
+      'select id, is_active, email_verified_at, registration_contested_at from app_user where email = ?',
+      [email],
+    );
+    // A contested sign-up is finished only through reset-password (see register).
+    if (!user || user.email_verified_at !== null || user.registration_contested_at !== null) throw INVALID_CODE();
     const userId = asInt(user.id);
     const codeId = await this.#checkCode(em, userId, 'verify_email', code, info);
     if (user.is_active === false) throw new ApiError('ACCOUNT_INACTIVE', 'This account is deactivated');
     return em.transactional(async (tem) => {
       await this.#consumeCode(tem, codeId);
-      await query(tem, 'update app_user set email_verified_at = now(), updated_at = now() where id = ?', [userId]);
+      // Conditional, so a second registration arriving meanwhile still wins: the code is then not consumed either.
+      const [verified] = await query(
+        tem,
+        `update app_user set email_verified_at = now(), updated_at = now()
+          where id = ? and email_verified_at is null and registration_contested_at is null returning id`,
+        [userId],
+      );
+      if (!verified) throw INVALID_CODE();
       await this.#audit(
         tem,
         { actorUserId: userId, entityType: 'user', entityId: userId, action: 'verify_email' },
@@ -250,7 +281,7 @@ export class AuthService {
   async forgotPassword(email: string, info: RequestInfo): Promise<void> {
     const em = this.#em();
     await this.#limitIp(em, 'forgot', info);
-    await this.#limitSends(em, email);
+    await this.#limitSends(em, email, info);
     const [user] = await query(em, 'select id from app_user where email = ?', [email]);
     // The same statements for a known and an unknown address (an unknown one stores no row), after the answer, so
     // the answer takes as long either way and does not tell who has an account.
@@ -272,7 +303,7 @@ export class AuthService {
       await query(
         tem,
         `update app_user set password_hash = ?, email_verified_at = coalesce(email_verified_at, now()),
-           updated_at = now() where id = ?`,
+           registration_contested_at = null, updated_at = now() where id = ?`,
         [hash, userId],
       );
       const revoked = await this.#revokeSessions(tem, userId, 'password_reset');
@@ -294,7 +325,7 @@ export class AuthService {
     // account across addresses up to a much higher ceiling. Slots are taken before the password is checked and given
     // back only on success, so parallel guesses cannot overtake the counters.
     const giveBack = await this.#reserveAll(em, [
-      [`login-failed:${email}:${info.ip ?? 'unknown'}`, accountMax],
+      [`login-failed:${email}:${clientKey(info.ip)}`, accountMax],
       [`login-failed:${email}`, accountCeiling],
     ]);
     const [user] = await query(
@@ -781,7 +812,7 @@ export class AuthService {
     const giveBack = await this.#reserveAll(
       em,
       [
-        [`code-failed:${userId}:${info.ip ?? 'unknown'}`, CODE_FAILURES_PER_DAY],
+        [`code-failed:${userId}:${clientKey(info.ip)}`, CODE_FAILURES_PER_DAY],
         [`code-failed:${userId}`, CODE_FAILURES_PER_DAY_CEILING],
       ],
       DAY_SECONDS,
@@ -821,9 +852,16 @@ export class AuthService {
     return giveBackAll;
   }
 
-  /** The codes mailed to one address per window, known or not (register, resend, forgot-password). */
-  async #limitSends(em: EntityManager, email: string): Promise<void> {
-    await this.deps.limiter.hit(em, `send:${email}`, this.deps.config.rateLimit.accountMax);
+  /**
+   * The codes mailed to one address per window, known or not (register, resend, forgot-password): per (address,
+   * client address), and much higher per address across clients, so someone asking again and again from elsewhere
+   * does not keep the owner from getting a code. The per-client count comes first: a request refused by it does not
+   * use the address's budget.
+   */
+  async #limitSends(em: EntityManager, email: string, info: RequestInfo): Promise<void> {
+    const { accountMax, accountCeiling } = this.deps.config.rateLimit;
+    await this.deps.limiter.hit(em, `send:${email}:${clientKey(info.ip)}`, accountMax);
+    await this.deps.limiter.hit(em, `send:${email}`, accountCeiling);
   }
 
   /** Marks a checked code used; a code works once, even when two requests carry it at the same moment. */
@@ -837,7 +875,7 @@ export class AuthService {
   }
 
   async #limitIp(em: EntityManager, action: string, info: RequestInfo): Promise<void> {
-    await this.deps.limiter.hit(em, `ip:${action}:${info.ip ?? 'unknown'}`, this.deps.config.rateLimit.ipMax);
+    await this.deps.limiter.hit(em, `ip:${action}:${clientKey(info.ip)}`, this.deps.config.rateLimit.ipMax);
   }
 
   #audit(em: EntityManager, entry: AuditEntry, info: RequestInfo): Promise<void> {

@@ -1,8 +1,59 @@
+import { isIPv4, isIPv6 } from 'node:net';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { asInt, query } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
+import { sha256 } from './crypto.js';
 
 export const DAY_SECONDS = 24 * 60 * 60;
+
+/** `rate_limit_hit.key` is varchar(300); keys are kept well under it. */
+export const MAX_KEY_LENGTH = 200;
+const KEPT_PREFIX = MAX_KEY_LENGTH - 'sha256:'.length - 64;
+
+/**
+ * The stored form of a key: as it is when short, else its start (kept readable for operators) followed by the
+ * sha256 of the whole key. Callers build keys from client input (an e-mail address, an IPv6 address) that together
+ * can exceed the column, which would fail the request with a 500 instead of counting it.
+ */
+export function storedKey(key: string): string {
+  if (key.length <= MAX_KEY_LENGTH) return key;
+  return `${key.slice(0, KEPT_PREFIX)}sha256:${sha256(key)}`;
+}
+
+/** The eight 16-bit groups of an IPv6 address (zone dropped, an embedded IPv4 tail as two groups). */
+function ipv6Groups(ip: string): number[] {
+  let address = ip.split('%')[0] ?? ip;
+  const lastColon = address.lastIndexOf(':');
+  const tail = address.slice(lastColon + 1);
+  if (tail.includes('.')) {
+    const [a = 0, b = 0, c = 0, d = 0] = tail.split('.').map(Number);
+    address = `${address.slice(0, lastColon + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', rest] = address.split('::');
+  const first = head ? head.split(':') : [];
+  const last = rest ? rest.split(':') : [];
+  const groups = rest === undefined ? first : [...first, ...Array(8 - first.length - last.length).fill('0'), ...last];
+  return groups.map((group) => Number.parseInt(group, 16));
+}
+
+/**
+ * The client part of a rate-limit key. One IPv6 subscriber usually holds a whole /64 and can pick any address in it,
+ * so an IPv6 address counts as its /64; an IPv4-mapped one (`::ffff:1.2.3.4`) counts as the IPv4 address itself.
+ * Only for counting: the session keeps the full address.
+ */
+export function clientKey(ip: string | null | undefined): string {
+  if (!ip) return 'unknown';
+  if (isIPv4(ip) || !isIPv6(ip)) return ip;
+  const groups = ipv6Groups(ip);
+  const [g0, g1, g2, g3, g4, g5, g6 = 0, g7 = 0] = groups;
+  if (g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0xffff) {
+    return `${g6 >> 8}.${g6 & 255}.${g7 >> 8}.${g7 & 255}`;
+  }
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.toString(16))
+    .join(':')}::/64`;
+}
 
 /**
  * Fixed-window counters in the database, so every server instance on it enforces one limit. Each hit is one atomic
@@ -24,7 +75,8 @@ export class RateLimiter {
   }
 
   /** Counts one event for `key`; throws `429 RATE_LIMITED` once the window holds more than `max`. */
-  async hit(em: EntityManager, key: string, max: number, now = new Date()): Promise<void> {
+  async hit(em: EntityManager, rawKey: string, max: number, now = new Date()): Promise<void> {
+    const key = storedKey(rawKey);
     const { start, retryAfter } = this.#window(now);
     const [row] = await query(
       em,
@@ -43,10 +95,11 @@ export class RateLimiter {
    */
   async reserve(
     em: EntityManager,
-    key: string,
+    rawKey: string,
     max: number,
     options: { windowSeconds?: number; now?: Date } = {},
   ): Promise<() => Promise<void>> {
+    const key = storedKey(rawKey);
     const windowSeconds = options.windowSeconds ?? this.windowSeconds;
     const { start, retryAfter } = this.#window(options.now ?? new Date(), windowSeconds);
     const [row] = await query(
