@@ -75,6 +75,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     CIMS_DATA_DIR: dataDir,
     // Scheduled jobs only run in the tests about them (they pass INSTAGRAM_SCHEDULER=true).
     INSTAGRAM_SCHEDULER: 'false',
+    // Waits on locks and long statements are bounded in production (2 s, 15 s); here they must not turn a burst of
+    // concurrent requests on a busy machine into 503s. The tests of those timeouts set their own.
+    DB_LOCK_TIMEOUT_MS: '60000',
+    DB_STATEMENT_TIMEOUT_MS: '120000',
+    DB_POOL_ACQUIRE_TIMEOUT_MS: '60000',
     ...options.env,
   });
   const lines: string[] = [];

@@ -73,6 +73,8 @@ interface UploadState {
   /** Set once the response has closed: a file received after that is removed as soon as it is done. */
   closed: boolean;
   fail(error: ApiError): void;
+  /** Takes the request's upload slot of its user, once; the error to answer when the user has none left. */
+  takeSlot(): ApiError | undefined;
 }
 
 const states = new WeakMap<Request, UploadState>();
@@ -82,7 +84,8 @@ const states = new WeakMap<Request, UploadState>();
  * whatever their size) and recognised by their first bytes: a file of the wrong type, or one over its route's
  * limit, is answered at once (the rest of the body is read and discarded, never stored). The temporary files are
  * removed when the response ends, whether it succeeded, failed or the client went away. Each user may have
- * {@link MultipartOptions.maxConcurrentPerUser} uploads running; more are answered `429` before their body is read.
+ * {@link MultipartOptions.maxConcurrentPerUser} uploads running; a file part beyond that is answered `429` before it
+ * is read. A multipart form without a file (a customer created without a recording) is no upload and is not counted.
  */
 export function multipartParser(options: MultipartOptions): RequestHandler {
   mkdirSync(options.tempDir, { recursive: true });
@@ -128,25 +131,29 @@ export function multipartParser(options: MultipartOptions): RequestHandler {
     // The routes that take files all need a signed-in caller (authenticate ran before); the address is a fallback.
     const caller = maybeCallerOf(res);
     const who = caller ? `user:${caller.userId}` : `ip:${req.ip}`;
-    const count = running.get(who) ?? 0;
-    if (count >= options.maxConcurrentPerUser) {
-      next(
-        new ApiError(
+    let holding = false;
+    const takeSlot = (): ApiError | undefined => {
+      if (holding) return undefined;
+      const count = running.get(who) ?? 0;
+      if (count >= options.maxConcurrentPerUser) {
+        return new ApiError(
           'RATE_LIMITED',
           `Too many uploads at once (at most ${options.maxConcurrentPerUser} per user); wait for one to finish and try again`,
           { headers: { 'Retry-After': String(UPLOAD_RETRY_AFTER_SECONDS) } },
-        ),
-      );
-      return;
-    }
-    running.set(who, count + 1);
+        );
+      }
+      running.set(who, count + 1);
+      holding = true;
+      return undefined;
+    };
 
-    // The slot is held until both the response has ended and the body has been read (or the connection closed): a
+    // A slot is held until both the response has ended and the body has been read (or the connection closed): a
     // refused upload whose body is still being read away counts against its user.
     let open = 2;
     const settle = () => {
       open -= 1;
-      if (open > 0) return;
+      if (open > 0 || !holding) return;
+      holding = false;
       const left = (running.get(who) ?? 1) - 1;
       if (left > 0) running.set(who, left);
       else running.delete(who);
@@ -176,7 +183,7 @@ export function multipartParser(options: MultipartOptions): RequestHandler {
       });
       answer(error);
     };
-    const state: UploadState = { parts, files: [], receiving: [], closed: false, fail };
+    const state: UploadState = { parts, files: [], receiving: [], closed: false, fail, takeSlot };
     states.set(req, state);
     res.once('close', () => {
       settle();
@@ -214,6 +221,13 @@ function uploadStorage(dir: string): multer.StorageEngine {
       const entry = state?.parts.get(file.fieldname);
       if (!state || !entry) {
         callback(new ApiError('INVALID_FILE', `Unexpected file field ${file.fieldname}`));
+        return;
+      }
+      const limited = state.takeSlot();
+      if (limited) {
+        state.fail(limited);
+        file.stream.resume();
+        callback(limited);
         return;
       }
       const target = path.join(dir, `${randomUUID()}${TEMP_SUFFIX}`);

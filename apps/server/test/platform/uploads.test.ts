@@ -320,4 +320,37 @@ describe('uploads are streamed to disk, checked on their first bytes, bounded pe
     again.end();
     expect((await again.response).status).toBe(201);
   });
+
+  it('regression (multipart creates without a file were refused as uploads): a form without a file takes no upload slot', async () => {
+    await using t = await createTestApp({ env: { UPLOAD_MAX_CONCURRENT: '1' } });
+    const sales = await tokenOf(await signIn(t, SALES));
+    const upload = openUpload(
+      t,
+      {
+        method: 'POST',
+        path: '/crm/customers',
+        token: sales,
+        fields: customerFields(),
+        file: 'audio',
+        type: 'audio/mpeg',
+      },
+      mp3Bytes(),
+    );
+    await until(() => temporaryUploads(t).length === 1);
+    // The user's one upload slot is taken; forms without a file still go through, several at once.
+    const plain = await Promise.all(
+      Array.from({ length: 3 }, () => {
+        const form = new FormData();
+        for (const [name, value] of Object.entries(customerFields())) form.append(name, value);
+        return fetch(`${t.url}/crm/customers`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${sales}` },
+          body: form,
+        });
+      }),
+    );
+    for (const res of plain) expect(res.status, await res.text()).toBe(201);
+    upload.end();
+    expect((await upload.response).status).toBe(201);
+  });
 });
