@@ -70,6 +70,17 @@ const customerFields = () => ({
   status: 'need_to_call',
 });
 
+/** Sends a "picture" that is PHP source: the server must refuse it by its bytes (`400 INVALID_FILE`). */
+function postFakePicture(t: TestApp, token: string): Promise<Response> {
+  const form = new FormData();
+  form.append('image', new Blob(['<?php evil(); ?>'], { type: 'image/png' }), 'a.png');
+  return fetch(`${t.url}/auth/me/profile-image`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
+}
+
 /** The temporary uploads of the app (`UPLOAD_TEMP_DIR`). */
 function temporaryUploads(t: TestApp): { name: string; size: number }[] {
   const dir = t.config.uploads.tempDir;
@@ -168,13 +179,7 @@ describe('uploads are streamed to disk, checked on their first bytes, bounded pe
     await using t = await createTestApp();
     const token = await tokenOf(await signIn(t, SALES));
     for (let round = 0; round < 20; round++) {
-      const form = new FormData();
-      form.append('image', new Blob(['<?php evil(); ?>'], { type: 'image/png' }), 'a.png');
-      const res = await fetch(`${t.url}/auth/me/profile-image`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}` },
-        body: form,
-      });
+      const res = await postFakePicture(t, token);
       expect(res.status).toBe(400);
       expect((await res.json()).code).toBe('INVALID_FILE');
     }
@@ -240,13 +245,7 @@ describe('uploads are streamed to disk, checked on their first bytes, bounded pe
       release = resolve;
     });
     const refused = Array.from({ length: 5 }, async () => {
-      const form = new FormData();
-      form.append('image', new Blob(['<?php evil(); ?>'], { type: 'image/png' }), 'a.png');
-      const res = await fetch(`${t.url}/auth/me/profile-image`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}` },
-        body: form,
-      });
+      const res = await postFakePicture(t, token);
       expect(res.status).toBe(400);
       await res.arrayBuffer();
     });
