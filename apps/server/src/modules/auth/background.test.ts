@@ -8,7 +8,11 @@ function fakeLogger() {
 describe('logBackgroundFailure', () => {
   it('regression: database unavailability after the answer was logged at error; it is warn', () => {
     const logger = fakeLogger();
-    const outage = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+    // As node-postgres reports it: a server error carries its severity and SQLSTATE.
+    const outage = Object.assign(new Error('terminating connection due to administrator command'), {
+      code: '57P01',
+      severity: 'FATAL',
+    });
     logBackgroundFailure(logger, outage, 'Could not issue a code');
     expect(logger.warn).toHaveBeenCalledWith({ err: outage }, 'Could not issue a code');
     expect(logger.error).not.toHaveBeenCalled();
