@@ -70,6 +70,15 @@ const customerFields = () => ({
   status: 'need_to_call',
 });
 
+/** Starts creating a customer with a call recording (an MP3), to be written and ended by the test. */
+function openRecording(t: TestApp, token: string) {
+  return openUpload(
+    t,
+    { method: 'POST', path: '/crm/customers', token, fields: customerFields(), file: 'audio', type: 'audio/mpeg' },
+    mp3Bytes(),
+  );
+}
+
 /** Sends a "picture" that is PHP source: the server must refuse it by its bytes (`400 INVALID_FILE`). */
 function postFakePicture(t: TestApp, token: string): Promise<Response> {
   const form = new FormData();
@@ -122,11 +131,7 @@ describe('uploads are streamed to disk, checked on their first bytes, bounded pe
   it('regression: an upload is written to a temporary file as it arrives, not buffered in memory', async () => {
     await using t = await createTestApp();
     const token = await tokenOf(await signIn(t, SALES));
-    const upload = openUpload(
-      t,
-      { method: 'POST', path: '/crm/customers', token, fields: customerFields(), file: 'audio', type: 'audio/mpeg' },
-      mp3Bytes(),
-    );
+    const upload = openRecording(t, token);
     // Half of a recording sent: it is on disk already (memory storage would show nothing until the end).
     await upload.write(new Uint8Array(4 * MB));
     await until(() => temporaryUploads(t).some((file) => file.size >= 4 * MB));
@@ -214,22 +219,14 @@ describe('uploads are streamed to disk, checked on their first bytes, bounded pe
   it('removes the temporary file when the client goes away mid-upload', async () => {
     await using t = await createTestApp();
     const token = await tokenOf(await signIn(t, SALES));
-    const upload = openUpload(
-      t,
-      { method: 'POST', path: '/crm/customers', token, fields: customerFields(), file: 'audio', type: 'audio/mpeg' },
-      mp3Bytes(),
-    );
+    const upload = openRecording(t, token);
     await upload.write(new Uint8Array(MB));
     await until(() => temporaryUploads(t).some((file) => file.size >= MB));
     upload.req.destroy();
     await until(() => temporaryUploads(t).length === 0);
     expect(storedRecordings(t)).toEqual([]);
     // The aborted upload gave its slot back: the next one goes through.
-    const next = openUpload(
-      t,
-      { method: 'POST', path: '/crm/customers', token, fields: customerFields(), file: 'audio', type: 'audio/mpeg' },
-      mp3Bytes(),
-    );
+    const next = openRecording(t, token);
     next.end();
     expect((await next.response).status).toBe(201);
   });
@@ -250,11 +247,7 @@ describe('uploads are streamed to disk, checked on their first bytes, bounded pe
       await res.arrayBuffer();
     });
     const aborted = Array.from({ length: 5 }, async () => {
-      const upload = openUpload(
-        t,
-        { method: 'POST', path: '/crm/customers', token, fields: customerFields(), file: 'audio', type: 'audio/mpeg' },
-        mp3Bytes(),
-      );
+      const upload = openRecording(t, token);
       await upload.write(new Uint8Array(64 * 1024));
       upload.req.destroy();
       const closed = new Promise((resolve) => upload.req.once('close', resolve));
@@ -275,11 +268,7 @@ describe('uploads are streamed to disk, checked on their first bytes, bounded pe
     expect(await emptied()).toEqual([]);
     // A file whose open was still queued would appear only now: one more upload, whose own file is opened after
     // those, is answered and cleaned up, and then nothing is left either.
-    const next = openUpload(
-      t,
-      { method: 'POST', path: '/crm/customers', token, fields: customerFields(), file: 'audio', type: 'audio/mpeg' },
-      mp3Bytes(),
-    );
+    const next = openRecording(t, token);
     next.end();
     expect((await next.response).status).toBe(201);
     expect(await emptied()).toEqual([]);
@@ -289,16 +278,10 @@ describe('uploads are streamed to disk, checked on their first bytes, bounded pe
     await using t = await createTestApp({ env: { UPLOAD_MAX_CONCURRENT: '1' } });
     const sales = await tokenOf(await signIn(t, SALES));
     const ceo = await tokenOf(await signIn(t, CEO));
-    const send = (token: string) =>
-      openUpload(
-        t,
-        { method: 'POST', path: '/crm/customers', token, fields: customerFields(), file: 'audio', type: 'audio/mpeg' },
-        mp3Bytes(),
-      );
-    const first = send(sales);
+    const first = openRecording(t, sales);
     await until(() => temporaryUploads(t).length === 1);
 
-    const second = send(sales);
+    const second = openRecording(t, sales);
     second.end();
     const refused = await second.response;
     expect(refused.status).toBe(429);
@@ -309,13 +292,13 @@ describe('uploads are streamed to disk, checked on their first bytes, bounded pe
     });
 
     // Another user uploads while the first upload is still open.
-    const other = send(ceo);
+    const other = openRecording(t, ceo);
     other.end();
     expect((await other.response).status).toBe(201);
 
     first.end();
     expect((await first.response).status).toBe(201);
-    const again = send(sales);
+    const again = openRecording(t, sales);
     again.end();
     expect((await again.response).status).toBe(201);
   });
@@ -323,18 +306,7 @@ describe('uploads are streamed to disk, checked on their first bytes, bounded pe
   it('regression (multipart creates without a file were refused as uploads): a form without a file takes no upload slot', async () => {
     await using t = await createTestApp({ env: { UPLOAD_MAX_CONCURRENT: '1' } });
     const sales = await tokenOf(await signIn(t, SALES));
-    const upload = openUpload(
-      t,
-      {
-        method: 'POST',
-        path: '/crm/customers',
-        token: sales,
-        fields: customerFields(),
-        file: 'audio',
-        type: 'audio/mpeg',
-      },
-      mp3Bytes(),
-    );
+    const upload = openRecording(t, sales);
     await until(() => temporaryUploads(t).length === 1);
     // The user's one upload slot is taken; forms without a file still go through, several at once.
     const plain = await Promise.all(
