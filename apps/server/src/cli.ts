@@ -9,6 +9,7 @@ import { lockDataDir } from './db/data-dir-lock.js';
 import { migrate, openDatabase } from './db/orm.js';
 import { query } from './db/sql.js';
 import { ApiError } from './errors.js';
+import { IMPORT_USAGE, importLegacyCommand } from './legacy-import/command.js';
 import { createLogger } from './logger.js';
 import { databaseTarget } from './runtime.js';
 
@@ -23,6 +24,7 @@ Commands:
                                accounts unverified for UNVERIFIED_ACCOUNT_DAYS now (the server also does it hourly).
   instagram:sync               Store today's follower snapshot of the connected Instagram account now (for a
                                system cron when INSTAGRAM_SCHEDULER=false); exits 1 when it fails.
+${IMPORT_USAGE}
   help                         Show this text.
 
 The database is the one the server would use: DATABASE_URL, or the embedded one in CIMS_DATA_DIR.`;
@@ -172,6 +174,10 @@ const commands: Record<string, Command> = {
     console.log(
       `Stored the snapshot of ${result.snapshot_date} for @${result.account_username}: ${result.followers_count} followers, ${result.following_count} following, ${result.media_count} posts.`,
     );
+  },
+
+  async 'import-legacy'(args) {
+    process.exitCode = await withDatabase((db) => importLegacyCommand(args, db));
   },
 
   async help() {

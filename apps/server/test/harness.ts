@@ -33,6 +33,11 @@ export interface TestAppOptions {
    * proxy in between). The database itself is created and dropped on the real server.
    */
   databaseUrl?: (url: string) => string;
+  /**
+   * Run on a database that already exists instead of a fresh one (the test made it, e.g. with the CLI, and removes it):
+   * an embedded one in a data folder, or a PostgreSQL database by URL.
+   */
+  existing?: { dataDir: string } | { url: string };
 }
 
 /** A whole world for one test: a fresh database, the app listening on a free port, and an SDK client for it. */
@@ -61,8 +66,15 @@ export interface TestApp extends AsyncDisposable {
  * const res = await t.client.health.liveness();
  */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const database = options.database ?? defaultTestDatabase();
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'cims-test-data-'));
+  const database =
+    options.existing !== undefined
+      ? 'url' in options.existing
+        ? 'postgres'
+        : 'pglite'
+      : (options.database ?? defaultTestDatabase());
+  const existing = options.existing;
+  const dataDir =
+    existing && 'dataDir' in existing ? existing.dataDir : mkdtempSync(path.join(tmpdir(), 'cims-test-data-'));
   const inbox = await startSmtpInbox();
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -93,9 +105,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   let target: DatabaseTarget = { kind: 'pglite' };
   let drop = async () => {
     await inbox.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!existing || !('dataDir' in existing)) rmSync(dataDir, { recursive: true, force: true });
   };
-  if (options.shareDatabaseWith) {
+  if (existing) {
+    target =
+      'url' in existing ? { kind: 'postgres', url: existing.url } : { kind: 'pglite', dir: path.join(dataDir, 'db') };
+  } else if (options.shareDatabaseWith) {
     if (options.shareDatabaseWith.target.kind !== 'postgres')
       throw new Error('Only a PostgreSQL database can be shared');
     target = options.shareDatabaseWith.target;

@@ -8,6 +8,7 @@ import { Migration20261127085355 } from './Migration20261127085355.js';
 import { Migration20261127144118 } from './Migration20261127144118.js';
 import { Migration20261206080000 } from './Migration20261206080000.js';
 import { Migration20261206084156 } from './Migration20261206084156.js';
+import { Migration20261206120000 } from './Migration20261206120000.js';
 
 /**
  * Every migration, in order. They are imported statically (not discovered on disk) so the bundled server, tsx and
@@ -24,4 +25,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261127144118', class: Migration20261127144118 },
   { name: 'Migration20261206080000', class: Migration20261206080000 },
   { name: 'Migration20261206084156', class: Migration20261206084156 },
+  { name: 'Migration20261206120000', class: Migration20261206120000 },
 ];

@@ -80,12 +80,13 @@ export const CustomerEntity = defineEntity({
   ],
   properties: (p) => ({
     id: p.integer().primary().autoincrement(),
-    fullName: p.string().length(255),
-    /** A key of the contract's `PLATFORMS`. */
-    platform: p.string().length(32),
+    /** Up to 255 characters on input; up to 500 for customers imported from the legacy CIMS. */
+    fullName: p.string().length(500),
+    /** A key of the contract's `PLATFORMS`, or the free text a legacy customer was imported with. */
+    platform: p.string().length(255),
     username: p.string().length(255).nullable(),
-    /** E.164 where it could be parsed. */
-    phoneNumber: p.string().length(32),
+    /** E.164 where it could be parsed; an imported legacy customer keeps the number it had (up to 500 characters). */
+    phoneNumber: p.string().length(500),
     status: p
       .manyToOne(CustomerStatusEntity)
       .joinColumn('status')

@@ -107,7 +107,7 @@ function toAccountRow(row: Row): AccountRow {
 }
 
 /** The AAD a token is sealed with: the account it belongs to. */
-function tokenContext(igUserId: string): string {
+export function tokenContext(igUserId: string): string {
   return `instagram-token:${igUserId}`;
 }
 

@@ -1,0 +1,75 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { loadConfig } from '../config.js';
+import { loadTokenCipher } from '../crypto/token-cipher.js';
+import { type Database, migrate } from '../db/orm.js';
+import { localBlobStore } from '../modules/files/blob-store.js';
+import { importLegacy } from './import-legacy.js';
+import { silentProgress, streamProgress } from './progress.js';
+import { renderReport } from './report.js';
+import { renderChecks, verifyImport } from './verify.js';
+
+/** The import's own settings, from the environment (secrets never come as options: they would show in `ps`). */
+const ImportEnvSchema = z.object({
+  FERNET_PASSWORD: z.string().min(1, 'FERNET_PASSWORD (the legacy app’s setting) is required'),
+  TELEGRAM_AUDIO_BOT_TOKEN: z.string().min(1).optional(),
+  TELEGRAM_API_BASE_URL: z.string().url().default('https://api.telegram.org'),
+});
+
+export const IMPORT_USAGE = `  import-legacy --from URL [--dry-run] [--skip-invalid] [--report FILE] [--files-dir DIR] [--quiet]
+                               Import a legacy CIMS PostgreSQL database (read-only) into this empty database, in one
+                               transaction. FERNET_PASSWORD is the legacy key; TELEGRAM_AUDIO_BOT_TOKEN fetches call
+                               recordings. Exits 1 when rows could not be imported (listed) and nothing was written.
+  import-legacy --from URL --verify [--sample N]
+                               Compare the two databases after an import: counts, and a sample field by field.`;
+
+/** `pnpm cims import-legacy …`; runs inside the CLI's database (locked, migrated). */
+export async function importLegacyCommand(args: string[], db: Database): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      from: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      'skip-invalid': { type: 'boolean', default: false },
+      report: { type: 'string' },
+      'files-dir': { type: 'string' },
+      verify: { type: 'boolean', default: false },
+      sample: { type: 'string', default: '100' },
+      quiet: { type: 'boolean', default: false },
+    },
+  });
+  if (!values.from) throw new Error('--from <legacy database URL> is required');
+  const env = ImportEnvSchema.safeParse(process.env);
+  if (!env.success)
+    throw new Error(env.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('\n'));
+  await migrate(db.orm);
+  if (values.verify) {
+    const sample = Number(values.sample);
+    if (!Number.isInteger(sample) || sample < 0) throw new Error('--sample must be a whole number');
+    const checks = await verifyImport(db.orm, {
+      legacyUrl: values.from,
+      fernetPassword: env.data.FERNET_PASSWORD,
+      sample,
+    });
+    console.log(renderChecks(checks));
+    return checks.every((check) => check.ok) ? 0 : 1;
+  }
+  const config = loadConfig();
+  const report = await importLegacy(db.orm, loadTokenCipher(config), {
+    legacyUrl: values.from,
+    fernetPassword: env.data.FERNET_PASSWORD,
+    dryRun: values['dry-run'],
+    skipInvalid: values['skip-invalid'],
+    filesDir: values['files-dir'] ? path.resolve(values['files-dir']) : undefined,
+    telegram: env.data.TELEGRAM_AUDIO_BOT_TOKEN
+      ? { token: env.data.TELEGRAM_AUDIO_BOT_TOKEN, baseUrl: env.data.TELEGRAM_API_BASE_URL }
+      : undefined,
+    blobs: localBlobStore(path.join(config.dataDir, 'blobs')),
+    progress: values.quiet ? silentProgress : streamProgress(process.stderr),
+  });
+  if (values.report) writeFileSync(values.report, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(renderReport(report));
+  return report.invalid.length > 0 && !values['skip-invalid'] ? 1 : 0;
+}
