@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startFakeGraphApi } from '@cims/mocks/node';
 import { createCimsClient, unwrap } from '@cims/sdk';
 import { describe, expect, it } from 'vitest';
@@ -11,26 +9,8 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startServer } from '../../src/runtime.js';
 import { CEO } from '../auth/helpers.js';
+import { cims } from '../cli.js';
 import { APP_ENV, DEMO_SETUP, days, FAKE_GRAPH_DEMO, FAST_GRAPH_ENV } from './helpers.js';
-
-const serverDir = fileURLToPath(new URL('../..', import.meta.url));
-
-/** `pnpm cims <args>` in its own process; resolves with the exit code and everything it printed. */
-function cims(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/cli.ts', ...args], {
-    cwd: serverDir,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => {
-    output += String(chunk);
-  });
-  child.stderr.on('data', (chunk) => {
-    output += String(chunk);
-  });
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, output })));
-}
 
 /** A data folder, the fake Graph API, and the environment a `pnpm cims` process gets. */
 async function cliWorld() {
