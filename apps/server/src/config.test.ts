@@ -1,3 +1,4 @@
+import { SESSION_LIFETIME_DEFAULTS } from '@cims/contracts';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 
@@ -87,6 +88,27 @@ describe('safe defaults', () => {
     expect(loadConfig({}).trustProxy).toBe(false);
     expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
     expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback, 10.0.0.0/8');
+  });
+});
+
+describe('session lifetimes', () => {
+  it('default to 15 days of inactivity and 90 days at most, the values the mocks share', () => {
+    expect(loadConfig({})).toMatchObject({ refreshTokenDays: 15, sessionMaxDays: 90 });
+    expect(SESSION_LIFETIME_DEFAULTS).toEqual({ idleDays: 15, maxDays: 90 });
+  });
+
+  it('accept a maximum equal to the inactivity lifetime, and refuse a shorter one with a readable message', () => {
+    expect(loadConfig({ REFRESH_TOKEN_EXPIRE_DAYS: '30', SESSION_MAX_DAYS: '30' })).toMatchObject({
+      refreshTokenDays: 30,
+      sessionMaxDays: 30,
+    });
+    expect(() => loadConfig({ REFRESH_TOKEN_EXPIRE_DAYS: '30', SESSION_MAX_DAYS: '29' })).toThrow(
+      'SESSION_MAX_DAYS=29: must be at least REFRESH_TOKEN_EXPIRE_DAYS (30)',
+    );
+    // The default maximum counts too: an inactivity lifetime above 90 days needs a larger maximum.
+    expect(() => loadConfig({ REFRESH_TOKEN_EXPIRE_DAYS: '91' })).toThrow(/SESSION_MAX_DAYS=90: must be at least/);
+    expect(() => loadConfig({ SESSION_MAX_DAYS: '0' })).toThrow(/SESSION_MAX_DAYS="0"/);
+    expect(() => loadConfig({ SESSION_MAX_DAYS: 'ninety' })).toThrow(ConfigError);
   });
 });
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ACCOUNT_LIMIT_DEFAULTS } from '@cims/contracts';
+import { ACCOUNT_LIMIT_DEFAULTS, SESSION_LIFETIME_DEFAULTS } from '@cims/contracts';
 import { Cron } from 'croner';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { IANAZone } from 'luxon';
@@ -105,7 +105,8 @@ export const EnvSchema = z.object({
     .refine((value) => Buffer.byteLength(value) >= 32, 'must be at least 32 bytes')
     .optional(),
   ACCESS_TOKEN_EXPIRE_MINUTES: z.coerce.number().int().min(1).max(525_600).default(3000),
-  REFRESH_TOKEN_EXPIRE_DAYS: z.coerce.number().int().min(1).max(365).default(15),
+  REFRESH_TOKEN_EXPIRE_DAYS: z.coerce.number().int().min(1).max(365).default(SESSION_LIFETIME_DEFAULTS.idleDays),
+  SESSION_MAX_DAYS: z.coerce.number().int().min(1).max(3650).default(SESSION_LIFETIME_DEFAULTS.maxDays),
   REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
   REGISTRATION_OPEN: BooleanEnv.default('true'),
@@ -204,7 +205,10 @@ export type Config = {
   /** Signs access tokens; absent in development, when a secret kept in the data folder is used. */
   jwtSecret: string | undefined;
   accessTokenMinutes: number;
+  /** A session's inactivity lifetime: it ends this many days after sign-in or its latest refresh-token rotation… */
   refreshTokenDays: number;
+  /** …and at the latest this many days after sign-in, however often it is used (never fewer than the above). */
+  sessionMaxDays: number;
   refreshReuseGraceSeconds: number;
   bcryptCost: number;
   registrationOpen: boolean;
@@ -318,6 +322,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (Boolean(e.CIMS_BOOTSTRAP_CEO_EMAIL) !== Boolean(e.CIMS_BOOTSTRAP_CEO_PASSWORD)) {
     problems.push('CIMS_BOOTSTRAP_CEO_EMAIL and CIMS_BOOTSTRAP_CEO_PASSWORD: set both or neither');
   }
+  if (e.SESSION_MAX_DAYS < e.REFRESH_TOKEN_EXPIRE_DAYS) {
+    problems.push(
+      `SESSION_MAX_DAYS=${e.SESSION_MAX_DAYS}: must be at least REFRESH_TOKEN_EXPIRE_DAYS ` +
+        `(${e.REFRESH_TOKEN_EXPIRE_DAYS}): a session's absolute maximum cannot be shorter than its inactivity lifetime`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     env: e.NODE_ENV,
@@ -347,6 +357,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jwtSecret: e.JWT_SECRET,
     accessTokenMinutes: e.ACCESS_TOKEN_EXPIRE_MINUTES,
     refreshTokenDays: e.REFRESH_TOKEN_EXPIRE_DAYS,
+    sessionMaxDays: e.SESSION_MAX_DAYS,
     refreshReuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS,
     bcryptCost: e.BCRYPT_COST,
     registrationOpen: e.REGISTRATION_OPEN,

@@ -113,7 +113,9 @@ export const authContract = c.router(
         description:
           'Rotation: the presented token is spent and a new pair is issued in the same session. The same token ' +
           'presented again within a few seconds (two tabs refreshing at once) gets a fresh pair too; later, it ' +
-          'counts as theft and ends the session (`REFRESH_TOKEN_REUSED`).',
+          'counts as theft and ends the session (`REFRESH_TOKEN_REUSED`). Each rotation renews the session’s ' +
+          'inactivity lifetime, up to its maximum lifetime counted from sign-in (the reference server: 15 and 90 ' +
+          'days by default); a session past either is `REFRESH_TOKEN_INVALID`.',
       }),
       body: RefreshSchema,
       responses: { 200: TokenPairSchema, ...errorResponses(400, 401, 413, 415, 422, 429, 500) },

@@ -14,6 +14,33 @@ export const REGISTERED_ROLE: Role = 'Customer';
  */
 export const ACCOUNT_LIMIT_DEFAULTS = { max: 10, ceiling: 100 } as const;
 
+/**
+ * Default session lifetimes, in days (the reference server's `REFRESH_TOKEN_EXPIRE_DAYS` and `SESSION_MAX_DAYS`):
+ * `idle` is how long a session lives without a refresh, `max` how long it lives at most after sign-in however often
+ * it is used. See {@link sessionExpiry}.
+ */
+export const SESSION_LIFETIME_DEFAULTS = { idleDays: 15, maxDays: 90 } as const;
+
+/** One day of a session lifetime: 24 hours, whatever a time zone's clock changes do. */
+export const SESSION_DAY_MS = 86_400_000;
+
+/**
+ * When a session ends, computed at sign-in and again at each refresh-token rotation: `idleMs` after that moment, but
+ * never later than `maxMs` after the sign-in (`createdAt`), so a session used every day still ends `maxMs` after it
+ * began. An expiry that is not after `now` means the session is past its maximum: the rotation is refused.
+ *
+ * Times are in milliseconds since the epoch. The reference server applies the same rule in SQL, in the statement that
+ * spends the refresh token.
+ *
+ * @example
+ * const day = SESSION_DAY_MS;
+ * sessionExpiry({ createdAt: 0, now: 0, idleMs: 15 * day, maxMs: 90 * day }); // 15 days
+ * sessionExpiry({ createdAt: 0, now: 80 * day, idleMs: 15 * day, maxMs: 90 * day }); // 90 days, not 95
+ */
+export function sessionExpiry(input: { createdAt: number; now: number; idleMs: number; maxMs: number }): number {
+  return Math.min(input.now + input.idleMs, input.createdAt + input.maxMs);
+}
+
 /** What a one-time-code mail is for. `pending-registration` answers a second registration of an unverified address. */
 export type CodeMailKind = 'verify-email' | 'reset-password' | 'pending-registration';
 

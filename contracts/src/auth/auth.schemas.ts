@@ -168,7 +168,10 @@ export const SessionSchema = z
     ip_address: z.string().nullable(),
     created_at: TimestampSchema,
     last_used_at: TimestampSchema,
-    expires_at: TimestampSchema.describe('When the session ends at the latest; refreshing does not extend it.'),
+    expires_at: TimestampSchema.describe(
+      'When the session ends unless its refresh token is rotated first; each rotation moves it forward, but never ' +
+        'past the maximum lifetime counted from `created_at`.',
+    ),
     current: z.boolean().describe('Whether this is the session of the access token used for this request.'),
   })
   .describe('A session: one login on one device.');

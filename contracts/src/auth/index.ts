@@ -11,6 +11,9 @@ export {
   REGISTERED_ROLE,
   type RegistrationOutcome,
   registrationOutcome,
+  SESSION_DAY_MS,
+  SESSION_LIFETIME_DEFAULTS,
+  sessionExpiry,
 } from './auth.rules.js';
 export {
   AuthMessageSchema,

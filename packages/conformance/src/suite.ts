@@ -6,6 +6,7 @@ import { authSuite } from './auth-suite.js';
 import { crmSuite } from './crm-suite.js';
 import { inputSuite } from './input-suite.js';
 import { instagramSuite } from './instagram-suite.js';
+import { sessionLifetimeSuite } from './session-lifetime-suite.js';
 
 /** One running implementation of the API with a client pointed at it. */
 export interface World {
@@ -18,6 +19,11 @@ export interface World {
   latestCode(email: string): Promise<string>;
   /** The `n`-th mail (from 1) to `email`, waiting for it to arrive: its subject and code. */
   nthMail(email: string, n: number): Promise<{ subject: string; code: string }>;
+  /**
+   * Moves the sessions of `email` `ms` into the past (sign-in, last use and expiry alike), as if that much time had
+   * passed since: how the suite reaches session deadlines without waiting for them.
+   */
+  ageSessions(email: string, ms: number): Promise<void>;
   /** The key the intake API (`POST /crm/api/customers`) accepts in `X-Key`, when the target configured one. */
   intakeKey?: string;
   /**
@@ -120,6 +126,7 @@ export function conformanceSuite(target: Target): void {
 
     authSuite(target, withWorld);
     accountSafetySuite(target, withWorld);
+    sessionLifetimeSuite(target, withWorld);
     crmSuite(target, withWorld);
     inputSuite(target, withWorld);
     instagramSuite(target, withWorld);

@@ -50,6 +50,15 @@ export function serverTarget(database: TestDatabaseKind): Target {
           if (!mail.code) throw new Error(`No code in mail ${n} to ${email}`);
           return { subject: mail.subject, code: mail.code };
         },
+        ageSessions: async (email, ms) => {
+          await context.db.orm.em.fork().execute(
+            `update auth_session s set created_at = s.created_at - make_interval(secs => ?),
+                    last_used_at = s.last_used_at - make_interval(secs => ?),
+                    expires_at = s.expires_at - make_interval(secs => ?)
+               from app_user u where u.id = s.user_id and u.email = ?`,
+            [ms / 1000, ms / 1000, ms / 1000, email],
+          );
+        },
         instagram: {
           graph: fake.graph,
           async seedSnapshots(points) {
@@ -103,6 +112,16 @@ export function mocksTarget(): Target {
           const mail = mocks.mailbox.all(email)[n - 1];
           if (!mail?.code) throw new Error(`No mail ${n} to ${email}`);
           return { subject: mail.subject, code: mail.code };
+        },
+        ageSessions: async (email, ms) => {
+          const user = mocks.users.find(email);
+          if (!user) throw new Error(`The mocks have no user ${email}`);
+          for (const session of mocks.state.sessions.values()) {
+            if (session.userId !== user.id) continue;
+            session.createdAt -= ms;
+            session.lastUsedAt -= ms;
+            session.expiresAt -= ms;
+          }
         },
         instagram: {
           graph: mocks.graph,

@@ -6,6 +6,7 @@ const w = useTestWorld();
 const { client, mocks } = w;
 const { ceo, sales1, sales2 } = MOCK_USERS;
 
+const DAY = 86_400_000;
 const UNAUTHENTICATED = { detail: expect.any(String), code: 'UNAUTHENTICATED' };
 
 describe('seeded users', () => {
@@ -471,11 +472,18 @@ describe('refresh', () => {
   });
 
   it('answers a spent token of a session that simply expired 401 REFRESH_TOKEN_INVALID, never REUSED', async () => {
-    const t0 = await w.login(ceo.email, ceo.password);
-    w.advance(15 * 24 * 3600 * 1000 - 5_000);
+    // Used every 14 days, the session lives until its 90-day maximum; the last rotation comes 5 s before it.
+    let t0 = await w.login(ceo.email, ceo.password);
+    for (let i = 0; i < 6; i++) {
+      w.advance(14 * DAY);
+      const next = await client.auth.refresh({ body: { refresh_token: t0.refresh_token } });
+      if (next.status !== 200) return expect.fail('refresh failed');
+      t0 = next.body;
+    }
+    w.advance(6 * DAY - 5_000);
     const t1 = await client.auth.refresh({ body: { refresh_token: t0.refresh_token } });
     if (t1.status !== 200) return expect.fail('refresh failed');
-    w.advance(5_000); // the session's absolute expiry, within t0's grace window
+    w.advance(5_000); // the session's maximum, within t0's grace window
     for (const token of [t0.refresh_token, t1.body.refresh_token]) {
       const expired = await client.auth.refresh({ body: { refresh_token: token } });
       expect(expired).toMatchObject({ status: 401, body: { code: 'REFRESH_TOKEN_INVALID' } });
@@ -484,6 +492,20 @@ describe('refresh', () => {
     const late = await client.auth.refresh({ body: { refresh_token: t0.refresh_token } });
     expect(late).toMatchObject({ status: 401, body: { code: 'REFRESH_TOKEN_INVALID' } });
     expect(mocks.state.sessions.get(1)?.revokeReason).toBeNull();
+  });
+
+  it('refuses a session past its 90-day maximum whose expiry says otherwise (set up so), as ended, not reuse', async () => {
+    const pair = await w.login(ceo.email, ceo.password);
+    const session = mocks.state.sessions.get(jwtClaims(pair.access_token).sid as number);
+    if (!session) return expect.fail('no session');
+    session.createdAt -= 90 * DAY;
+    const refused = await client.auth.refresh({ body: { refresh_token: pair.refresh_token } });
+    expect(refused).toMatchObject({ status: 401, body: { code: 'REFRESH_TOKEN_INVALID' } });
+    expect(session.revokedAt).toBeNull();
+    session.createdAt += 1_000; // a second inside the maximum: renewed up to it
+    const renewed = await client.auth.refresh({ body: { refresh_token: pair.refresh_token } });
+    expect(renewed.status).toBe(200);
+    expect(session.expiresAt).toBe(session.createdAt + 90 * DAY);
   });
 
   it('refuses unknown, revoked and expired tokens, and the tokens of a deactivated user', async () => {

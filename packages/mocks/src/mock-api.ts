@@ -5,6 +5,8 @@ import {
   type Customer,
   contract,
   type InstagramAccount,
+  SESSION_DAY_MS,
+  SESSION_LIFETIME_DEFAULTS,
 } from '@cims/contracts';
 import type { CountryCode } from 'libphonenumber-js';
 import type { HttpHandler } from 'msw';
@@ -57,8 +59,16 @@ export interface MockApiOptions {
   now?: () => number;
   /** Lifetime of access tokens, in seconds (the token pair's `expires_in`). @default 180000 (50 hours, as the server) */
   accessTokenTtlSeconds?: number;
-  /** Lifetime of a session and its refresh tokens, in seconds; refreshing does not extend it. @default 1296000 (15 days) */
+  /**
+   * Inactivity lifetime of a session, in seconds (the server's `REFRESH_TOKEN_EXPIRE_DAYS`): a session ends this long
+   * after sign-in or its latest refresh, so a user who comes back within it stays signed in. @default 1296000 (15 days)
+   */
   sessionTtlSeconds?: number;
+  /**
+   * Longest life of a session, in seconds from sign-in, however often it is refreshed (the server's
+   * `SESSION_MAX_DAYS`); at least `sessionTtlSeconds`. @default 7776000 (90 days)
+   */
+  sessionMaxSeconds?: number;
   /**
    * How long a rotated refresh token may be presented again, in seconds: it then gets a fresh access token with the
    * session's current refresh token instead of ending the session. @default 10
@@ -207,10 +217,19 @@ export function createMockApi(options: MockApiOptions): MockApi {
   const initial = options.scenario ?? 'healthy';
   const state = createState(initial);
   const now = options.now ?? Date.now;
+  const sessionTtlSeconds = options.sessionTtlSeconds ?? (SESSION_LIFETIME_DEFAULTS.idleDays * SESSION_DAY_MS) / 1000;
+  const sessionMaxSeconds = options.sessionMaxSeconds ?? (SESSION_LIFETIME_DEFAULTS.maxDays * SESSION_DAY_MS) / 1000;
+  // As the server refuses SESSION_MAX_DAYS < REFRESH_TOKEN_EXPIRE_DAYS: a maximum below the idle time is a mistake.
+  if (sessionMaxSeconds < sessionTtlSeconds) {
+    throw new Error(
+      `sessionMaxSeconds (${sessionMaxSeconds}) must be at least sessionTtlSeconds (${sessionTtlSeconds})`,
+    );
+  }
   const model = createAuthModel(state, {
     now,
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3000 * 60,
-    sessionTtlSeconds: options.sessionTtlSeconds ?? 15 * 24 * 60 * 60,
+    sessionTtlSeconds,
+    sessionMaxSeconds,
     refreshGraceSeconds: options.refreshGraceSeconds ?? 10,
     codeTtlSeconds: CODE_TTL_MINUTES * 60,
     codeAttempts: CODE_MAX_ATTEMPTS,

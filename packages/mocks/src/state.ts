@@ -94,7 +94,7 @@ export interface MockSession {
   ipAddress: string | null;
   createdAt: number;
   lastUsedAt: number;
-  /** The session never outlives this; refreshing does not extend it. */
+  /** When the session ends unless refreshed first; each rotation renews it (`sessionExpiry` of @cims/contracts). */
   expiresAt: number;
   revokedAt: number | null;
   revokeReason: string | null;

@@ -8,6 +8,7 @@ import {
   type Role,
   registrationOutcome,
   type Session,
+  sessionExpiry,
   type TokenPair,
 } from '@cims/contracts';
 import { MockApiError } from '../route-handler.js';
@@ -22,8 +23,10 @@ export interface AuthModelOptions {
   now: () => number;
   /** Lifetime of an access token (`expires_in`). */
   accessTokenTtlSeconds: number;
-  /** Lifetime of a session (and so of its refresh tokens); refreshing does not extend it. */
+  /** Inactivity lifetime of a session: it ends this long after sign-in or its latest refresh-token rotation… */
   sessionTtlSeconds: number;
+  /** …and at the latest this long after sign-in, however often it is refreshed (at least `sessionTtlSeconds`). */
+  sessionMaxSeconds: number;
   /** How long a rotated refresh token may be presented again and still get a pair (two tabs refreshing at once). */
   refreshGraceSeconds: number;
   /** Lifetime of a verification or reset code. */
@@ -131,6 +134,16 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
     return session !== undefined && session.revokedAt === null && session.expiresAt > at;
   }
 
+  /** When `session` ends if it is renewed at `at`: the rule of @cims/contracts, as the server applies it. */
+  function renewedExpiry(session: Pick<MockSession, 'createdAt'>, at: number): number {
+    return sessionExpiry({
+      createdAt: session.createdAt,
+      now: at,
+      idleMs: options.sessionTtlSeconds * 1000,
+      maxMs: options.sessionMaxSeconds * 1000,
+    });
+  }
+
   function revoke(session: MockSession, reason: string): boolean {
     if (!isLive(session)) return false;
     session.revokedAt = now();
@@ -190,7 +203,7 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
       ipAddress: null,
       createdAt: at,
       lastUsedAt: at,
-      expiresAt: at + options.sessionTtlSeconds * 1000,
+      expiresAt: renewedExpiry({ createdAt: at }, at),
       revokedAt: null,
       revokeReason: null,
     };
@@ -504,7 +517,7 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
 
     /**
      * Rotation: the token is spent and a new pair issued in the same session, whose new refresh token is then its only
-     * live one. A token spent less than `refreshGraceSeconds` ago (two tabs refreshing at once, a lost response) gets
+     * live one; the session is renewed (`sessionExpiry`), and one past its maximum is not rotated but invalid. A token spent less than `refreshGraceSeconds` ago (two tabs refreshing at once, a lost response) gets
      * a fresh access token with the session's CURRENT live refresh token, the same one every time; later, it counts as
      * theft and the whole session ends. A token of an ended or expired session is just invalid, never reuse.
      */
@@ -521,9 +534,14 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
       const user = state.users.get(session.userId);
       if (!user?.is_active) throw invalid;
       const at = now();
+      // A session whose renewal would end it is past its maximum (its expiry may say otherwise when the test set
+      // the session up so): an ended session, not reuse.
+      const expiresAt = renewedExpiry(session, at);
+      if (expiresAt <= at) throw invalid;
       if (record.spentAt === null) {
         record.spentAt = at;
         session.lastUsedAt = at;
+        session.expiresAt = expiresAt;
         return issuePair(session);
       }
       if (at - record.spentAt < options.refreshGraceSeconds * 1000) {

@@ -11,6 +11,7 @@ import {
   type RegisterInput,
   type Role,
   registrationOutcome,
+  SESSION_DAY_MS,
   type Session,
   type TokenPair,
 } from '@cims/contracts';
@@ -350,7 +351,9 @@ export class AuthService {
   }
 
   /**
-   * Rotation. The presented token is spent by one conditional UPDATE; the winner gets a new pair in the same session,
+   * Rotation. The presented token is spent by one conditional UPDATE, which in the same statement renews the session
+   * (`sessionExpiry` of @cims/contracts: `REFRESH_TOKEN_EXPIRE_DAYS` from now, never past `SESSION_MAX_DAYS` after
+   * sign-in); a session past either limit is not rotated. The winner gets a new pair in the same session,
    * and the new refresh token is sealed onto the spent one. The same token presented again within the grace window
    * (two tabs refreshing at once, a lost response) gets a fresh access token and that same successor — a session
    * never has two live refresh tokens. After the window it is reuse: the session is revoked.
@@ -359,15 +362,27 @@ export class AuthService {
     const em = this.#em();
     await this.#limitIp(em, 'refresh', info);
     const hash = sha256(token);
+    const lifetime = this.#sessionLifetime();
     const outcome = await em.transactional(async (tem) => {
+      // One statement spends the token and renews the session, so no other request can come between the check and
+      // the renewal. The created_at condition refuses a session already past its maximum whose expiry says otherwise
+      // (imported from the legacy system, or started before SESSION_MAX_DAYS was lowered): renewing it would end it.
       const [spent] = await query(
         tem,
-        `update refresh_token rt set spent_at = now()
-           from auth_session s join app_user u on u.id = s.user_id
-          where rt.token_hash = ? and rt.spent_at is null and s.id = rt.session_id
-            and s.revoked_at is null and s.expires_at > now() and u.is_active
-          returning rt.id, rt.session_id, s.user_id`,
-        [hash],
+        `with spent as (
+           update refresh_token rt set spent_at = now()
+             from auth_session s join app_user u on u.id = s.user_id
+            where rt.token_hash = ? and rt.spent_at is null and s.id = rt.session_id
+              and s.revoked_at is null and s.expires_at > now() and u.is_active
+              and s.created_at + make_interval(secs => ?) > now()
+            returning rt.id, rt.session_id, s.user_id
+         ), renewed as (
+           update auth_session s set last_used_at = now(),
+                  expires_at = least(now() + make_interval(secs => ?), s.created_at + make_interval(secs => ?))
+             from spent where s.id = spent.session_id
+         )
+         select id, session_id, user_id from spent`,
+        [hash, lifetime.maxSeconds, lifetime.idleSeconds, lifetime.maxSeconds],
       );
       if (spent) {
         const sessionId = asInt(spent.session_id);
@@ -378,17 +393,17 @@ export class AuthService {
           sealedToText(this.deps.successors.seal(pair.refresh_token, successorContext(spentId))),
           spentId,
         ]);
-        await query(tem, 'update auth_session set last_used_at = now() where id = ?', [sessionId]);
         return { pair };
       }
       const [known] = await query(
         tem,
         `select rt.spent_at, rt.session_id, s.user_id, u.is_active,
-                (s.revoked_at is null and s.expires_at > now()) as live,
+                (s.revoked_at is null and s.expires_at > now()
+                  and s.created_at + make_interval(secs => ?) > now()) as live,
                 (rt.spent_at > now() - make_interval(secs => ?)) as in_grace
            from refresh_token rt join auth_session s on s.id = rt.session_id join app_user u on u.id = s.user_id
           where rt.token_hash = ?`,
-        [this.deps.config.refreshReuseGraceSeconds, hash],
+        [lifetime.maxSeconds, this.deps.config.refreshReuseGraceSeconds, hash],
       );
       // Unknown, an ended session, a deactivated user, or an unspent token whose session just expired: not theft.
       if (known?.live !== true || known.is_active === false || known.spent_at === null) {
@@ -721,12 +736,24 @@ export class AuthService {
 
   // ---------------------------------------------------------------------------------------------- internals
 
+  /**
+   * The session lifetimes in seconds: SQL adds them with `make_interval(secs => …)`, so a day is always 24 hours, as in
+   * the mocks, whatever the database session's time zone does at a clock change.
+   */
+  #sessionLifetime(): { idleSeconds: number; maxSeconds: number } {
+    const day = SESSION_DAY_MS / 1000;
+    return { idleSeconds: this.deps.config.refreshTokenDays * day, maxSeconds: this.deps.config.sessionMaxDays * day };
+  }
+
   async #startSession(em: EntityManager, userId: number, info: RequestInfo): Promise<TokenPair> {
+    const { idleSeconds, maxSeconds } = this.#sessionLifetime();
+    // The rotation's rule (see refresh) with created_at = now: the configuration keeps the maximum ≥ the idle time.
     const [session] = await query(
       em,
       `insert into auth_session (user_id, user_agent, ip_address, created_at, last_used_at, expires_at)
-       values (?, ?, ?, now(), now(), now() + make_interval(days => ?)) returning id`,
-      [userId, info.userAgent?.slice(0, 500) ?? null, info.ip, this.deps.config.refreshTokenDays],
+       values (?, ?, ?, now(), now(), least(now() + make_interval(secs => ?), now() + make_interval(secs => ?)))
+       returning id`,
+      [userId, info.userAgent?.slice(0, 500) ?? null, info.ip, idleSeconds, maxSeconds],
     );
     return this.#issue(em, asInt(session?.id), userId);
   }
