@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
+import { insertAuditLog } from './audit-log.js';
 import { insertRefreshTokens, insertVerificationCodes } from './auth-rows.js';
+import { AWKWARD_AUDIO } from './awkward-customers.js';
 import { insertBulk } from './bulk.js';
-import { AWKWARD_AUDIO, insertAwkwardCustomers } from './customers.js';
+import { insertAwkwardCustomers } from './customers.js';
+import { insertInstagram, insertRecallNotifications, writeProfileImages } from './extras.js';
 import type { LegacyFacts, LegacyTable, LegacyUserFact } from './facts.js';
 import { LegacyFernet } from './legacy-crypto.js';
 import { SeededRandom } from './random.js';
@@ -165,6 +168,13 @@ async function fill(url: string, options: LegacyDatabaseOptions): Promise<Legacy
       ? await insertRefreshTokens(client, random, byKey('ceoBoth'), options.now ?? new Date())
       : [];
     const verificationCodes = awkward ? await insertVerificationCodes(client, usersByKey) : [];
+    const customersByKey = Object.fromEntries((awkwardRows?.customers ?? []).map((c) => [c.key, c]));
+    const auditLog = awkwardRows
+      ? await insertAuditLog(client, random, { users: usersByKey, customers: customersByKey, notes: awkwardRows.notes })
+      : [];
+    if (awkwardRows) await insertRecallNotifications(client, awkwardRows.customers);
+    const instagram = awkward ? await insertInstagram(client, random) : null;
+    const images = await writeProfileImages(users, options.imagesDir);
 
     const counts = {} as Record<LegacyTable, number>;
     for (const table of TABLES) {
@@ -185,7 +195,7 @@ async function fill(url: string, options: LegacyDatabaseOptions): Promise<Legacy
       roles: { defaults: DEFAULT_ROLES.map((r) => r[0]), custom: awkward ? CUSTOM_ROLE[0] : null },
       statuses: { defaults: DEFAULT_STATUSES.map((s) => s[0]), custom: awkward ? { ...CUSTOM_STATUS } : null },
       customers: awkwardRows?.customers ?? [],
-      customersByKey: Object.fromEntries((awkwardRows?.customers ?? []).map((c) => [c.key, c])),
+      customersByKey,
       brokenCustomers: awkwardRows?.broken ?? [],
       undecryptableCustomerIds: (awkwardRows?.broken ?? []).filter((b) => b.kind === 'undecryptable').map((b) => b.id),
       corruptCustomerIds: (awkwardRows?.broken ?? []).filter((b) => b.kind === 'corrupt').map((b) => b.id),
@@ -197,10 +207,10 @@ async function fill(url: string, options: LegacyDatabaseOptions): Promise<Legacy
       salesManagerCounter: counter[0]?.last_assigned_index ?? 0,
       refreshTokens,
       verificationCodes,
-      auditLog: [],
-      instagram: null,
+      auditLog,
+      instagram,
       audioFiles: awkward ? { ...AWKWARD_AUDIO } : {},
-      images: { dir: options.imagesDir ?? null, files: [] },
+      images: { dir: options.imagesDir ?? null, files: images },
       counts,
     };
   } finally {
