@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type LegacyDatabase, startFakeTelegramBotApi } from '@cims/legacy-fixture';
@@ -23,7 +22,14 @@ async function signIn(t: TestApp, email: string, password: string) {
   return fetch(`${t.url}/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ username: email, password, grant_type: 'password', scope: '', client_id: '', client_secret: '' }),
+    body: new URLSearchParams({
+      username: email,
+      password,
+      grant_type: 'password',
+      scope: '',
+      client_id: '',
+      client_secret: '',
+    }),
   });
 }
 
@@ -54,13 +60,16 @@ describe.skipIf(!(await legacyServerReachable()))('pnpm cims import-legacy', () 
     return importLegacy(legacy, target, [...args, '--files-dir', imagesDir, '--report', file], {
       TELEGRAM_AUDIO_BOT_TOKEN: BOT_TOKEN,
       TELEGRAM_API_BASE_URL: bot.url,
-    }).then((result) => ({ ...result, report: (() => {
-      try {
-        return JSON.parse(readFileSync(file, 'utf8')) as ImportReport;
-      } catch {
-        return undefined;
-      }
-    })() }));
+    }).then((result) => ({
+      ...result,
+      report: (() => {
+        try {
+          return JSON.parse(readFileSync(file, 'utf8')) as ImportReport;
+        } catch {
+          return undefined;
+        }
+      })(),
+    }));
   };
 
   beforeAll(async () => {
@@ -80,76 +89,95 @@ describe.skipIf(!(await legacyServerReachable()))('pnpm cims import-legacy', () 
     rmSync(reportDir, { recursive: true, force: true });
   });
 
-  it('lists every row it cannot take and writes nothing, unless told to skip them', async () => {
-    const first = await run([], 'strict');
-    expect(first.code, first.output).toBe(1);
-    expect(first.report?.outcome).toBe('rolled back');
-    const invalid = first.report?.invalid ?? [];
-    const facts = legacy.facts;
-    const upper = facts.usersByKey.caseDuplicateUpper;
-    const lower = facts.usersByKey.caseDuplicateLower;
-    // Addresses that differ only in case are a conflict, both listed, never merged.
-    for (const user of [upper, lower]) {
-      expect(invalid).toContainEqual(expect.objectContaining({ table: 'user', id: String(user?.id) }));
-    }
-    for (const id of facts.undecryptableCustomerIds) {
-      expect(invalid).toContainEqual({
-        table: 'customer',
-        id: String(id),
-        reason: expect.stringContaining('wrong key or altered value'),
-      });
-    }
-    for (const id of facts.corruptCustomerIds) {
-      expect(invalid).toContainEqual({ table: 'customer', id: String(id), reason: expect.stringContaining('not a Fernet token') });
-    }
-    expect(first.output).toContain('Nothing was written');
-    // Nothing was written: the same import runs again (an occupied target is refused), and no file was left behind.
-    expect(target.blobFiles()).toEqual([]);
-    const again = await run([], 'strict-again');
-    expect(again.code).toBe(1);
-    expect(again.report?.invalid).toEqual(invalid);
-  }, CLI_TIMEOUT);
+  it(
+    'lists every row it cannot take and writes nothing, unless told to skip them',
+    async () => {
+      const first = await run([], 'strict');
+      expect(first.code, first.output).toBe(1);
+      expect(first.report?.outcome).toBe('rolled back');
+      const invalid = first.report?.invalid ?? [];
+      const facts = legacy.facts;
+      const upper = facts.usersByKey.caseDuplicateUpper;
+      const lower = facts.usersByKey.caseDuplicateLower;
+      // Addresses that differ only in case are a conflict, both listed, never merged.
+      for (const user of [upper, lower]) {
+        expect(invalid).toContainEqual(expect.objectContaining({ table: 'user', id: String(user?.id) }));
+      }
+      for (const id of facts.undecryptableCustomerIds) {
+        expect(invalid).toContainEqual({
+          table: 'customer',
+          id: String(id),
+          reason: expect.stringContaining('wrong key or altered value'),
+        });
+      }
+      for (const id of facts.corruptCustomerIds) {
+        expect(invalid).toContainEqual({
+          table: 'customer',
+          id: String(id),
+          reason: expect.stringContaining('not a Fernet token'),
+        });
+      }
+      expect(first.output).toContain('Nothing was written');
+      // Nothing was written: the same import runs again (an occupied target is refused), and no file was left behind.
+      expect(target.blobFiles()).toEqual([]);
+      const again = await run([], 'strict-again');
+      expect(again.code).toBe(1);
+      expect(again.report?.invalid).toEqual(invalid);
+    },
+    CLI_TIMEOUT,
+  );
 
-  it('--dry-run does all the work, files included, and rolls back', async () => {
-    const downloadsBefore = bot.requests.filter((r) => r.kind === 'download').length;
-    const dry = await run(['--dry-run', '--skip-invalid'], 'dry');
-    expect(dry.code, dry.output).toBe(0);
-    expect(dry.report?.mode).toBe('dry-run');
-    expect(dry.report?.outcome).toBe('rolled back');
-    expect(dry.report?.files.recordings.imported).toBeGreaterThan(0);
-    expect(bot.requests.filter((r) => r.kind === 'download').length).toBeGreaterThan(downloadsBefore);
-    expect(target.blobFiles()).toEqual([]);
-  }, CLI_TIMEOUT);
+  it(
+    '--dry-run does all the work, files included, and rolls back',
+    async () => {
+      const downloadsBefore = bot.requests.filter((r) => r.kind === 'download').length;
+      const dry = await run(['--dry-run', '--skip-invalid'], 'dry');
+      expect(dry.code, dry.output).toBe(0);
+      expect(dry.report?.mode).toBe('dry-run');
+      expect(dry.report?.outcome).toBe('rolled back');
+      expect(dry.report?.files.recordings.imported).toBeGreaterThan(0);
+      expect(bot.requests.filter((r) => r.kind === 'download').length).toBeGreaterThan(downloadsBefore);
+      expect(target.blobFiles()).toEqual([]);
+    },
+    CLI_TIMEOUT,
+  );
 
-  it('imports the rest with --skip-invalid, and then refuses a second import, naming what is there', async () => {
-    const done = await run(['--skip-invalid'], 'import');
-    expect(done.code, done.output).toBe(0);
-    expect(done.report?.outcome).toBe('committed');
-    report = done.report as ImportReport;
-    const facts = legacy.facts;
-    const broken = facts.undecryptableCustomerIds.length + facts.corruptCustomerIds.length;
-    expect(report.tables.customer).toMatchObject({ read: facts.counts.customer, skipped: broken });
-    expect(report.tables.customer?.imported).toBe(facts.counts.customer - broken);
-    expect(report.tables.customer_note?.imported).toBe(
-      facts.notes.filter((n) => !facts.undecryptableCustomerIds.includes(n.customerId) && !facts.corruptCustomerIds.includes(n.customerId)).length,
-    );
-    expect(report.tables.instagram_stats?.imported).toBe(facts.instagram?.snapshots.length);
-    // Every user whose powers change is listed: the CEO by role alone gains the CRM's archive powers.
-    const byRole = facts.usersByKey.ceoByRole;
-    expect(report.powers.find((p) => p.user_id === byRole?.id)?.changes.join(' ')).toContain('archive');
-    // Missing files are reported, not fatal.
-    const missingImage = facts.images.files.find((f) => !f.onDisk);
-    expect(report.files.profile_images.missing).toContainEqual(
-      expect.objectContaining({ id: String(missingImage?.userId), reason: expect.stringContaining('no such file') }),
-    );
-    expect(report.files.recordings.imported).toBe(Object.keys(facts.audioFiles).length);
+  it(
+    'imports the rest with --skip-invalid, and then refuses a second import, naming what is there',
+    async () => {
+      const done = await run(['--skip-invalid'], 'import');
+      expect(done.code, done.output).toBe(0);
+      expect(done.report?.outcome).toBe('committed');
+      report = done.report as ImportReport;
+      const facts = legacy.facts;
+      const broken = facts.undecryptableCustomerIds.length + facts.corruptCustomerIds.length;
+      expect(report.tables.customer).toMatchObject({ read: facts.counts.customer, skipped: broken });
+      expect(report.tables.customer?.imported).toBe(facts.counts.customer - broken);
+      expect(report.tables.customer_note?.imported).toBe(
+        facts.notes.filter(
+          (n) =>
+            !facts.undecryptableCustomerIds.includes(n.customerId) && !facts.corruptCustomerIds.includes(n.customerId),
+        ).length,
+      );
+      expect(report.tables.instagram_stats?.imported).toBe(facts.instagram?.snapshots.length);
+      // Every user whose powers change is listed: the CEO by role alone gains the CRM's archive powers.
+      const byRole = facts.usersByKey.ceoByRole;
+      expect(report.powers.find((p) => p.user_id === byRole?.id)?.changes.join(' ')).toContain('archive');
+      // Missing files are reported, not fatal.
+      const missingImage = facts.images.files.find((f) => !f.onDisk);
+      expect(report.files.profile_images.missing).toContainEqual(
+        expect.objectContaining({ id: String(missingImage?.userId), reason: expect.stringContaining('no such file') }),
+      );
+      expect(report.files.recordings.imported).toBe(Object.keys(facts.audioFiles).length);
 
-    const refused = await run(['--skip-invalid'], 'second');
-    expect(refused.code).toBe(1);
-    expect(refused.output).toMatch(/not empty: it has \d+ users \(/);
+      const refused = await run(['--skip-invalid'], 'second');
+      expect(refused.code).toBe(1);
+      expect(refused.output).toMatch(/not empty: it has \d+ users \(/);
 
-    t = await createTestApp({ existing: target.existing, env: target.env });
-  }, CLI_TIMEOUT);
+      t = await createTestApp({ existing: target.existing, env: target.env });
+    },
+    CLI_TIMEOUT,
+  );
 
   it('lets every legacy user sign in with their legacy password', async () => {
     const facts = legacy.facts;
@@ -184,12 +212,14 @@ describe.skipIf(!(await legacyServerReachable()))('pnpm cims import-legacy', () 
     }
     const dashboard = await getJson<{ customers: { id: number; full_name: string }[] }>(
       t,
-      '/crm/dashboard?page_size=100',
+      '/crm/dashboard?page_size=50&show_all=true',
       headers,
     );
     const visible = facts.customers.filter((c) => !c.archived);
     for (const customer of visible) {
-      expect(dashboard.customers).toContainEqual(expect.objectContaining({ id: customer.id, full_name: customer.fullName }));
+      expect(dashboard.customers).toContainEqual(
+        expect.objectContaining({ id: customer.id, full_name: customer.fullName }),
+      );
     }
   });
 
@@ -197,13 +227,15 @@ describe.skipIf(!(await legacyServerReachable()))('pnpm cims import-legacy', () 
     const facts = legacy.facts;
     const ceo = facts.usersByKey.ceoBoth;
     const headers = await bearer(t, ceo?.email ?? '', ceo?.password ?? '');
-    const withNotes = facts.notes.find((n) => n.authorId !== null && facts.customers.some((c) => c.id === n.customerId));
-    const notes = await getJson<{ id: number; note: string; created_by: number | null }[]>(
+    const withNotes = facts.notes.find(
+      (n) => n.authorId !== null && facts.customers.some((c) => c.id === n.customerId),
+    );
+    const notes = await getJson<{ items: { id: number; note: string; created_by: number | null }[] }>(
       t,
       `/crm/customers/${withNotes?.customerId}/notes`,
       headers,
     );
-    expect(notes).toContainEqual(
+    expect(notes.items).toContainEqual(
       expect.objectContaining({ id: withNotes?.id, note: withNotes?.note, created_by: withNotes?.authorId }),
     );
     const change = facts.statusChanges.find((c) => facts.customers.some((x) => x.id === c.customerId));
@@ -271,11 +303,18 @@ describe.skipIf(!(await legacyServerReachable()))('pnpm cims import-legacy', () 
     const headers = await bearer(t, ceo?.email ?? '', ceo?.password ?? '');
     const res = await fetch(`${t.url}/crm/customers`, {
       method: 'POST',
-      headers: { ...headers, 'content-type': 'application/json' },
-      body: JSON.stringify({ full_name: 'After the cut-over', platform: 'Telegram', phone_number: '+998901112233', status: 'contacted' }),
+      headers,
+      body: new URLSearchParams({
+        full_name: 'After the cut-over',
+        platform: 'Telegram',
+        phone_number: '+998901112233',
+        status: 'contacted',
+      }),
     });
     expect(res.status).toBe(201);
     const created = (await res.json()) as { id: number };
-    expect(created.id).toBeGreaterThan(Math.max(...legacy.facts.customers.map((c) => c.id), legacy.facts.bulk.lastId ?? 0));
+    expect(created.id).toBeGreaterThan(
+      Math.max(...legacy.facts.customers.map((c) => c.id), legacy.facts.bulk.lastId ?? 0),
+    );
   });
 });
