@@ -14,37 +14,35 @@ export interface Check {
   ok: boolean;
 }
 
-/** Row counts to compare: the legacy count (what the import takes), and the same thing here. */
-const COUNTS: readonly { what: string; legacy: string; here: string }[] = [
-  { what: 'users', legacy: 'select count(*) as n from "user"', here: 'select count(*) as n from app_user' },
-  { what: 'customers', legacy: 'select count(*) as n from customer', here: 'select count(*) as n from customer' },
+/**
+ * Row counts to compare: the legacy rows the import takes, and the same rows here. Where the import keeps the legacy
+ * ids, only ids up to the legacy table's highest count here: rows made after the cut-over (and the first history
+ * entries the import derives) have higher ones.
+ */
+const COUNTS: readonly { what: string; legacy: string; here: string; keepsIds?: string }[] = [
+  { what: 'users', legacy: 'from "user"', here: 'from app_user', keepsIds: '"user"' },
+  { what: 'customers', legacy: 'from customer', here: 'from customer', keepsIds: 'customer' },
   {
     what: 'archived customers',
-    legacy: 'select count(*) as n from customer where is_archived is true',
-    here: 'select count(*) as n from customer where archived_at is not null',
+    legacy: 'from customer where is_archived is true',
+    here: 'from customer where archived_at is not null',
+    keepsIds: 'customer',
   },
-  { what: 'notes', legacy: 'select count(*) as n from customer_note', here: 'select count(*) as n from customer_note' },
+  { what: 'notes', legacy: 'from customer_note', here: 'from customer_note', keepsIds: 'customer_note' },
   {
     what: 'status changes',
-    legacy: 'select count(*) as n from customer_status_change_log',
-    here: 'select count(*) as n from customer_status_change',
+    legacy: 'from customer_status_change_log',
+    here: 'from customer_status_change',
+    keepsIds: 'customer_status_change_log',
   },
   {
     what: 'active assignments',
-    legacy: 'select count(*) as n from sales_manager_assignment where is_active is not false',
-    here: 'select count(*) as n from sales_manager_assignment',
+    legacy: 'from sales_manager_assignment where is_active is not false',
+    here: 'from sales_manager_assignment',
+    keepsIds: 'sales_manager_assignment',
   },
-  { what: 'audit entries', legacy: 'select count(*) as n from audit_log', here: 'select count(*) as n from audit_log' },
-  {
-    what: 'Instagram snapshots',
-    legacy: 'select count(*) as n from instagram_stats',
-    here: 'select count(*) as n from instagram_snapshot',
-  },
-  {
-    what: 'page permissions',
-    legacy: 'select count(distinct (user_id, lower(btrim(page_name)))) as n from user_page_permission',
-    here: 'select count(*) as n from user_page_permission',
-  },
+  { what: 'audit entries', legacy: 'from audit_log', here: 'from audit_log', keepsIds: 'audit_log' },
+  { what: 'Instagram snapshots', legacy: 'from instagram_stats', here: 'from instagram_snapshot' },
 ];
 
 /**
@@ -62,12 +60,33 @@ export async function verifyImport(
   const checks: Check[] = [];
   try {
     for (const c of COUNTS) {
-      const [l] = await source.rows(c.legacy);
-      const [h] = await query(em, c.here);
+      const [l] = await source.rows(`select count(*) as n ${c.legacy}`);
+      let h: Record<string, unknown> | undefined;
+      if (c.keepsIds) {
+        const [max] = await source.rows(`select coalesce(max(id), 0) as n from ${c.keepsIds}`);
+        const where = c.here.includes(' where ') ? 'and' : 'where';
+        [h] = await query(em, `select count(*) as n ${c.here} ${where} id <= cast(? as bigint)`, [Number(max?.n ?? 0)]);
+      } else {
+        [h] = await query(em, `select count(*) as n ${c.here}`);
+      }
       const legacy = asInt(l?.n);
       const here = asInt(h?.n);
       checks.push({ what: c.what, legacy: String(legacy), here: String(here), ok: legacy === here });
     }
+    // Grants of pages that exist (the legacy app's or this server's): a grant of no page granted nothing, and is left out.
+    const pages = (await query(em, 'select name from app_page')).map((row) => String(row.name));
+    const [grants] = await source.rows(
+      `select count(*) as n from (select distinct user_id, lower(btrim(page_name)) as page from user_page_permission) p
+        where p.page = any($1::text[]) or exists (select 1 from app_page a where lower(btrim(a.name)) = p.page)`,
+      [pages],
+    );
+    const [granted] = await query(em, 'select count(*) as n from user_page_permission');
+    checks.push({
+      what: 'page permissions',
+      legacy: String(asInt(grants?.n)),
+      here: String(asInt(granted?.n)),
+      ok: asInt(grants?.n) === asInt(granted?.n),
+    });
     const key = legacyFernetKey(options.fernetPassword);
     const customers = await source.rows(
       `select id, full_name, phone_number, platform, status_name, status::text as status,
