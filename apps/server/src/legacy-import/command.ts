@@ -57,7 +57,17 @@ export async function importLegacyCommand(args: string[], db: Database): Promise
     return checks.every((check) => check.ok) ? 0 : 1;
   }
   const config = loadConfig();
+  // Ctrl-C stops at the next batch and rolls back (the downloaded files are removed); a second one quits at once.
+  const stop = new AbortController();
+  const interrupt = () => {
+    if (stop.signal.aborted) process.exit(130);
+    console.error('\nStopping: rolling back, nothing will be written…');
+    stop.abort(new Error('Interrupted: nothing was written.'));
+  };
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
   const report = await importLegacy(db.orm, loadTokenCipher(config), {
+    signal: stop.signal,
     legacyUrl: values.from,
     fernetPassword: env.data.FERNET_PASSWORD,
     dryRun: values['dry-run'],
@@ -69,6 +79,8 @@ export async function importLegacyCommand(args: string[], db: Database): Promise
     blobs: localBlobStore(path.join(config.dataDir, 'blobs')),
     progress: values.quiet ? silentProgress : streamProgress(process.stderr),
   });
+  process.off('SIGINT', interrupt);
+  process.off('SIGTERM', interrupt);
   if (values.report) writeFileSync(values.report, `${JSON.stringify(report, null, 2)}\n`);
   console.log(renderReport(report));
   return report.invalid.length > 0 && !values['skip-invalid'] ? 1 : 0;

@@ -18,6 +18,8 @@ export interface FileSources {
   /** The Bot API the legacy app stored call recordings through; without a token they are reported, not imported. */
   telegram?: { token: string; baseUrl: string };
   blobs: BlobStore;
+  /** Aborting it (Ctrl-C) stops the import at the next batch or download; nothing is written. */
+  signal?: AbortSignal;
 }
 
 /** Files written to the blob store by this import: deleted again if it does not commit. */
@@ -118,6 +120,7 @@ export async function importRecordings(
       while (next < recordings.length) {
         const recording = recordings[next++];
         if (!recording) return;
+        sources.signal?.throwIfAborted();
         const outcome = await fetchRecording(telegram, recording.fileId, path.join(temp, String(recording.customerId)));
         if ('reason' in outcome) {
           files.missing.push({ table: 'customer', id: String(recording.customerId), reason: outcome.reason });

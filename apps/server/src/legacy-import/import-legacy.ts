@@ -50,7 +50,7 @@ class RollBack extends Error {}
 export async function importLegacy(orm: Orm, cipher: TokenCipher, options: ImportOptions): Promise<ImportReport> {
   const report = new ReportBuilder();
   const progress = options.progress ?? silentProgress;
-  const source = await LegacySource.open(options.legacyUrl);
+  const source = await LegacySource.open(options.legacyUrl, options.signal);
   const stored: StoredFiles = [];
   let committed = false;
   try {

@@ -38,10 +38,14 @@ export class LegacySource {
     private readonly client: pg.Client,
     /** Server version, for the report. */
     readonly serverVersion: string,
+    private readonly signal?: AbortSignal,
   ) {}
 
-  /** Connects and opens the snapshot; throws {@link LegacySourceError} naming what is missing. */
-  static async open(url: string): Promise<LegacySource> {
+  /**
+   * Connects and opens the snapshot; throws {@link LegacySourceError} naming what is missing. Once `signal` is aborted
+   * (Ctrl-C), the next read throws, so the import stops between two batches and rolls back.
+   */
+  static async open(url: string, signal?: AbortSignal): Promise<LegacySource> {
     // Timestamps are turned into numbers in SQL (epoch milliseconds), so no driver time-zone guessing is involved.
     const client = new pg.Client({ connectionString: url, application_name: 'cims import-legacy' });
     try {
@@ -65,7 +69,7 @@ export class LegacySource {
         );
       }
       const version = await client.query<{ v: string }>('show server_version');
-      return new LegacySource(client, version.rows[0]?.v ?? 'unknown');
+      return new LegacySource(client, version.rows[0]?.v ?? 'unknown', signal);
     } catch (error) {
       await client.end().catch(() => {});
       throw error;
@@ -74,7 +78,18 @@ export class LegacySource {
 
   /** Runs a read in the snapshot. */
   async rows<TRow extends LegacyRow = LegacyRow>(sql: string, params: unknown[] = []): Promise<TRow[]> {
-    return (await this.client.query<TRow>(sql, params)).rows;
+    this.signal?.throwIfAborted();
+    try {
+      return (await this.client.query<TRow>(sql, params)).rows;
+    } catch (error) {
+      // Undefined tables, columns or types (class 42): a legacy schema other than the one this import knows.
+      if (error instanceof pg.DatabaseError && error.code?.startsWith('42')) {
+        throw new LegacySourceError(
+          `The legacy database does not have what the import reads (is it the legacy CIMS at its latest migration?): ${error.message}`,
+        );
+      }
+      throw error;
+    }
   }
 
   /** How many rows a table holds in the snapshot. */
