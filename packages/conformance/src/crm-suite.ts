@@ -441,6 +441,43 @@ export function crmSuite(target: Target, withWorld: typeof WithWorld): void {
       expect(history[0]?.changed_by).toBe(ceoId);
     });
 
+    it('an edit that sends the stored values back (platform title-cased) changes only what changed; new ones are checked', async () => {
+      const ceo = await as.ceo();
+      const created = await createCustomer(ceo, { platform: 'telegram_bot' });
+      // The legacy client re-sends every field of the form, the platform as it displays it.
+      const echoed = unwrap(
+        await ceo.crm.patch({
+          params: { id: created.id },
+          body: {
+            full_name: ` ${created.full_name} `,
+            platform: 'Telegram Bot',
+            phone_number: created.phone_number,
+            customer_status: 'finished',
+          },
+        }),
+      );
+      expect(echoed).toMatchObject({
+        full_name: created.full_name,
+        platform: 'telegram_bot',
+        phone_number: created.phone_number,
+        status: 'finished',
+      });
+      const renamed = unwrap(await ceo.crm.patch({ params: { id: created.id }, body: { platform: 'WhatsApp' } }));
+      expect(renamed.platform).toBe('whatsapp');
+      for (const [field, value] of [
+        ['platform', 'myspace'],
+        ['phone_number', '123'],
+        ['full_name', 'x'.repeat(256)],
+      ] as const) {
+        const refused = await ceo.crm.patch({ params: { id: created.id }, body: { [field]: value } });
+        expect(refused.status, field).toBe(422);
+        expect(
+          issueLocs(refused.body).some((loc) => loc.includes(field)),
+          field,
+        ).toBe(true);
+      }
+    });
+
     it('status and customer_status must agree when both are sent', async () => {
       const ceo = await as.ceo();
       const created = await createCustomer(ceo);

@@ -298,6 +298,45 @@ describe.skipIf(!(await legacyServerReachable()))('pnpm cims import-legacy', () 
     expect(new Uint8Array(await audio.arrayBuffer())).toEqual(new Uint8Array(expected?.bytes ?? []));
   });
 
+  it("keeps imported values today's rules refuse editable, as the legacy client re-sends them", async () => {
+    const facts = legacy.facts;
+    const ceo = facts.usersByKey.ceoBoth;
+    const headers = await bearer(t, ceo?.email ?? '', ceo?.password ?? '');
+    const titleCase = (text: string) =>
+      text.replace(/\w\S*/g, (w) => w.charAt(0).toUpperCase() + w.slice(1).toLowerCase());
+    const patch = (id: number, fields: Record<string, string>) => {
+      const form = new FormData();
+      for (const [key, value] of Object.entries(fields)) form.set(key, value);
+      return fetch(`${t.url}/crm/customers/${id}`, { method: 'PATCH', headers, body: form });
+    };
+    // Every field of the form comes back (the platform title-cased), with one real change: the status.
+    for (const key of ['uzbekLatinName', 'phoneText', 'phoneTooLong', 'longName']) {
+      const customer = facts.customersByKey[key];
+      if (!customer) throw new Error(`the fixture has ${key}`);
+      const res = await patch(customer.id, {
+        full_name: customer.fullName,
+        platform: titleCase(customer.platform),
+        phone_number: customer.phoneNumber,
+        status: 'finished',
+        customer_status: 'finished',
+      });
+      expect(res.status, `${key}: ${await res.clone().text()}`).toBe(200);
+      const detail = await getJson(t, `/crm/detail/${customer.id}`, headers);
+      expect(detail, key).toMatchObject({
+        full_name: customer.fullName,
+        platform: customer.platform,
+        phone_number: customer.phoneNumber,
+        status: 'finished',
+      });
+    }
+    // A new value must pass today's rules.
+    const customer = facts.customersByKey.uzbekLatinName;
+    const refused = await patch(customer?.id ?? 0, { platform: 'Carrier pigeon' });
+    expect(refused.status).toBe(422);
+    const body = (await refused.json()) as { detail: { loc: string[] }[] };
+    expect(body.detail[0]?.loc).toEqual(['body', 'platform']);
+  });
+
   it('gives new rows ids after the legacy ones', async () => {
     const ceo = legacy.facts.usersByKey.ceoBoth;
     const headers = await bearer(t, ceo?.email ?? '', ceo?.password ?? '');

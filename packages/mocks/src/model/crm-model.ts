@@ -9,6 +9,7 @@ import type {
   CustomerType,
   CustomerUpdateFormSchema,
   IntakeCustomerSchema,
+  KeptField,
   Language,
   ManagerRefSchema,
   Platform,
@@ -16,7 +17,7 @@ import type {
   UpdateStatusSchema,
   ValidationIssue,
 } from '@cims/contracts';
-import { INSTANT_RANGE_MESSAGE, isAcceptedInstant, leadInsights } from '@cims/contracts';
+import { INSTANT_RANGE_MESSAGE, isAcceptedInstant, leadInsights, updatedValue } from '@cims/contracts';
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { z } from 'zod';
 import { MockApiError, sniffFile } from '../route-handler.js';
@@ -666,7 +667,18 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
     async update(id: number, caller: MockUser, input: CustomerUpdateFields, file: File | undefined): Promise<Customer> {
       const customer = visibleCustomer(id, caller);
       const issues: ValidationIssue[] = [];
-      const phone = input.phone_number === undefined ? undefined : phoneInput(input.phone_number, issues);
+      // A stored value sent back as it is stays, even where it predates today's rules (legacy imports).
+      const changedTo = (field: KeptField): string | undefined => {
+        const sent = input[field];
+        if (sent === undefined) return undefined;
+        const outcome = updatedValue(field, sent, customer[field]);
+        if ('message' in outcome) issues.push(issue(field, outcome.message));
+        return 'value' in outcome ? outcome.value : undefined;
+      };
+      const fullName = changedTo('full_name');
+      const platform = changedTo('platform');
+      const phoneText = changedTo('phone_number');
+      const phone = phoneText === undefined ? undefined : phoneInput(phoneText, issues);
       const status = statusInput(input, issues, customer.status);
       let recall: number | null | undefined;
       if (input.clear_recall_time === true) recall = null;
@@ -676,8 +688,9 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
       const recording = await readRecording(file);
 
       const next: Partial<MockCustomer> = {
-        full_name: input.full_name,
-        platform: input.platform,
+        full_name: fullName,
+        // A changed platform passed PlatformSchema: it is one of the keys.
+        platform: platform as Platform | undefined,
         phone_number: phone,
         status,
         username: input.username,

@@ -6,10 +6,11 @@ import type {
   CustomerUpdateFormSchema,
   contract,
   IntakeCustomerSchema,
+  KeptField,
   StatusChange,
   ValidationIssue,
 } from '@cims/contracts';
-import { INSTANT_RANGE_MESSAGE, isAcceptedInstant } from '@cims/contracts';
+import { INSTANT_RANGE_MESSAGE, isAcceptedInstant, updatedValue } from '@cims/contracts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ServerInferRequest } from '@ts-rest/core';
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
@@ -436,20 +437,33 @@ export class CustomerService {
   ): Promise<Customer> {
     const fields = fieldsOf<CustomerUpdateFields>(body);
     const em = this.#em();
-    const current = await visibleCustomer(em, id, caller, { columns: 'c.status' });
+    const current = await visibleCustomer(em, id, caller, {
+      columns: 'c.status, c.full_name, c.platform, c.phone_number',
+    });
     const issues: ValidationIssue[] = [];
     const name = agreedStatus(fields.status, fields.customer_status, issues);
     const status =
       name === undefined ? undefined : await this.statuses.resolve(em, name, issues, String(current.status));
-    const phone = fields.phone_number === undefined ? undefined : this.#phone(fields.phone_number, issues);
+    // A stored value sent back as it is stays, even where it predates today's rules (legacy imports).
+    const changedTo = (field: KeptField): string | undefined => {
+      const sent = fields[field];
+      if (sent === undefined) return undefined;
+      const outcome = updatedValue(field, sent, String(current[field]));
+      if ('message' in outcome) issues.push(issue(field, outcome.message));
+      return 'value' in outcome ? outcome.value : undefined;
+    };
+    const fullName = changedTo('full_name');
+    const platform = changedTo('platform');
+    const phoneText = changedTo('phone_number');
+    const phone = phoneText === undefined ? undefined : this.#phone(phoneText, issues);
     let recall: Date | null | undefined;
     if (fields.clear_recall_time === true || fields.recall_time === null) recall = null;
     else if (fields.recall_time !== undefined) recall = this.#moment(fields.recall_time, issues);
     if (issues.length > 0) throw new ValidationError(issues);
 
     const next: Record<(typeof FORM_COLUMNS)[number], unknown> = {
-      full_name: fields.full_name,
-      platform: fields.platform,
+      full_name: fullName,
+      platform,
       phone_number: phone,
       status,
       username: fields.username,
