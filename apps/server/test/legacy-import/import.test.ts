@@ -337,7 +337,7 @@ describe.skipIf(!(await legacyServerReachable()))('pnpm cims import-legacy', () 
     expect(body.detail[0]?.loc).toEqual(['body', 'platform']);
   });
 
-  it('gives new rows ids after the legacy ones', async () => {
+  it('gives new rows ids after the legacy ones, and the next lead to the next sales manager', async () => {
     const ceo = legacy.facts.usersByKey.ceoBoth;
     const headers = await bearer(t, ceo?.email ?? '', ceo?.password ?? '');
     const res = await fetch(`${t.url}/crm/customers`, {
@@ -351,9 +351,17 @@ describe.skipIf(!(await legacyServerReachable()))('pnpm cims import-legacy', () 
       }),
     });
     expect(res.status).toBe(201);
-    const created = (await res.json()) as { id: number };
+    const created = (await res.json()) as { id: number; sales_manager_id: number | null };
     expect(created.id).toBeGreaterThan(
       Math.max(...legacy.facts.customers.map((c) => c.id), legacy.facts.bulk.lastId ?? 0),
     );
+    // The round robin goes on where the legacy app stopped: its counter is the index, among the active sales managers
+    // by id, of the one who got the last customer.
+    const managers = legacy.facts.users
+      .filter((u) => u.role === 'sales_manager' && u.isActive)
+      .map((u) => u.id)
+      .sort((a, b) => a - b);
+    expect(managers.length).toBeGreaterThan(1);
+    expect(created.sales_manager_id).toBe(managers[(legacy.facts.salesManagerCounter + 1) % managers.length]);
   });
 });
