@@ -113,8 +113,10 @@ export async function importRoles(ctx: StepContext): Promise<void> {
   }
 }
 
-/** What administering users, pages, roles and statuses needs here; the legacy app let every active user do it. */
-const ADMIN_LOSS = 'loses user, page, role and status administration (the legacy app allowed it to every active user)';
+/** What only the CEO may do here, and the legacy app let every active user do. */
+const ADMIN_LOSS =
+  'loses user, page, role and status administration and assigning customers to sales managers (the legacy app ' +
+  'allowed them to every active user)';
 
 /**
  * The role a legacy user gets: CEO when the legacy role is CEO **or** the company code is `ceo` (the legacy
@@ -138,6 +140,9 @@ function powerChanges(legacyRole: string, companyCode: string, hasCrmPage: boole
       if (!hasCrmPage) changes.push('gains the CRM without the crm page');
     }
     if (legacyRole !== 'CEO') changes.push('gains Instagram statistics and CEO administration (legacy: role CEO only)');
+    if (legacyRole === 'sales_manager') {
+      changes.push('is no longer a sales manager: gets no new leads in turn and has no own lead list (is CEO instead)');
+    }
   } else {
     changes.push(ADMIN_LOSS);
   }
@@ -156,23 +161,29 @@ export async function importUsers(ctx: StepContext): Promise<void> {
   const rows = await source.rows(
     `select u.id, u.email, u.name, u.surname, u.password, u.company_code, u.telegram_id, u.role::text as role,
             u.role_name, u.job_title, u.is_active,
-            count(*) over (partition by lower(btrim(u.email))) as same_address,
             exists (select 1 from user_page_permission p where p.user_id = u.id and lower(btrim(p.page_name)) = 'crm') as crm_page,
-            exists (select 1 from verification_code v where v.user_id = u.id and v.type = 'verify_email' and v.code <> '0') as unverified,
-            (select string_agg(o.id::text, ', ' order by o.id) from "user" o
-              where lower(btrim(o.email)) = lower(btrim(u.email)) and o.id <> u.id) as others
+            exists (select 1 from verification_code v where v.user_id = u.id and v.type = 'verify_email' and v.code <> '0') as unverified
        from "user" u order by u.id`,
   );
   report.read('user', rows.length);
+  // Grouped by the address as it is stored here (users are few: this list is small), so the grouping and the unique
+  // index can never disagree.
+  const owners = new Map<string, number[]>();
+  for (const row of rows) {
+    const key = String(row.email).trim().toLowerCase();
+    owners.set(key, [...(owners.get(key) ?? []), Number(row.id)]);
+  }
   const out: unknown[][] = [];
   for (const row of rows) {
     const id = Number(row.id);
     const email = String(row.email).trim().toLowerCase();
-    if (Number(row.same_address) > 1) {
+    const same = owners.get(email) ?? [];
+    if (same.length > 1) {
+      const others = same.filter((other) => other !== id).join(', ');
       report.skip(
         'user',
         id,
-        `e-mail ${quoted(row.email)} differs only in case from user(s) ${row.others}: a conflict`,
+        `e-mail ${quoted(row.email)} differs only in case or spaces from user(s) ${others}: a conflict`,
       );
       continue;
     }
@@ -362,4 +373,27 @@ export async function importSessions(ctx: StepContext): Promise<void> {
     tokens,
   );
   report.imported('refresh_token', tokens.length);
+}
+
+/**
+ * One-time codes are not carried over: the legacy ones never expired and were stored in plaintext. Pending ones are
+ * counted (their users ask for a new code), used ones (`"0"`) too. Password-reset codes sent to a Telegram chat
+ * (`user.chat_id`) go by e-mail here: the report says how many users that concerns.
+ */
+export async function countCodes(ctx: StepContext): Promise<void> {
+  const { source, report } = ctx;
+  const [codes] = await source.rows(
+    `select count(*) as total, count(*) filter (where code = '0') as used from verification_code`,
+  );
+  const total = Number(codes?.total ?? 0);
+  const used = Number(codes?.used ?? 0);
+  report.read('verification_code', total);
+  report.omit('verification_code', 'used: not carried over', used);
+  report.omit('verification_code', 'pending: not carried over (a new code is sent on request)', total - used);
+  const [chats] = await source.rows(
+    `select count(*) as n from "user" where chat_id is not null and btrim(chat_id) <> ''`,
+  );
+  const n = Number(chats?.n ?? 0);
+  if (n > 0)
+    report.adjust('user', '*', `${n} users got reset codes in Telegram (chat_id): they get them by e-mail now`);
 }

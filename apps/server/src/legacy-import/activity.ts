@@ -6,9 +6,13 @@ import { insertRows, instant } from './target.js';
 
 const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
 
-/** A legacy JSON text column: its value, or the text itself when it is not JSON. */
+/**
+ * A legacy JSON text column: its value, or the text itself when it is not JSON — or when it holds `\u0000`, or a
+ * lone surrogate, which a jsonb value cannot hold (the text keeps the escape as it is).
+ */
 function jsonOrText(value: unknown): unknown {
   if (value === null || value === undefined) return null;
+  if (/\\u(0000|d[89a-f][0-9a-f]{2})/i.test(String(value))) return String(value);
   try {
     return JSON.parse(String(value));
   } catch {
@@ -181,7 +185,7 @@ export async function importInstagram(ctx: StepContext): Promise<void> {
   const batches = source.batches({
     table: 'instagram_stats',
     size: ctx.batchSize,
-    columns: `t.id, t.account_id, t.date::text as day, t.followers_count, t.following_count, t.media_count,
+    columns: `t.id, t.account_id, to_char(t.date, 'YYYY-MM-DD') as day, t.followers_count, t.following_count, t.media_count,
       ${utcMillis('t.created_at')} as created_at`,
   });
   for await (const rows of batches) {

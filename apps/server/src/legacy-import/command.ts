@@ -51,6 +51,7 @@ export async function importLegacyCommand(args: string[], db: Database): Promise
     const checks = await verifyImport(db.orm, {
       legacyUrl: values.from,
       fernetPassword: env.data.FERNET_PASSWORD,
+      phoneRegion: loadConfig().crm.phoneRegion,
       sample,
     });
     console.log(renderChecks(checks));
@@ -77,6 +78,7 @@ export async function importLegacyCommand(args: string[], db: Database): Promise
       ? { token: env.data.TELEGRAM_AUDIO_BOT_TOKEN, baseUrl: env.data.TELEGRAM_API_BASE_URL }
       : undefined,
     blobs: localBlobStore(path.join(config.dataDir, 'blobs')),
+    phoneRegion: config.crm.phoneRegion,
     progress: values.quiet ? silentProgress : streamProgress(process.stderr),
   });
   process.off('SIGINT', interrupt);

@@ -1,4 +1,5 @@
-import { CUSTOMER_TYPES, LANGUAGES, PRIORITY_LEVELS } from '@cims/contracts';
+import { CUSTOMER_TYPES, LANGUAGES, PhoneSchema, PlatformSchema, PRIORITY_LEVELS } from '@cims/contracts';
+import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
 import { asInt, query } from '../db/sql.js';
 import { decryptFernet, FernetError } from './fernet.js';
 import { tashkentMillis, utcMillis } from './legacy-source.js';
@@ -148,6 +149,10 @@ function toCustomer(ctx: StepContext, id: number, row: Record<string, unknown>):
     report.skip('customer', id, 'the name or phone number is longer than 500 characters');
     return undefined;
   }
+  if (fullName.includes('\u0000') || phone.includes('\u0000')) {
+    report.skip('customer', id, 'the name or phone number contains a NUL character, which PostgreSQL cannot store');
+    return undefined;
+  }
   const status = effectiveStatus(text(row.status_name), text(row.status));
   if (status === null || !ctx.imported.statuses.has(status)) {
     report.skip('customer', id, `status ${quoted(status)} does not exist in customer_status`);
@@ -185,9 +190,9 @@ function toCustomer(ctx: StepContext, id: number, row: Record<string, unknown>):
   return [
     id,
     fullName,
-    String(row.platform ?? ''),
+    platformOf(ctx, id, String(row.platform ?? '')),
     text(row.username),
-    phone,
+    phoneOf(ctx, id, phone),
     status,
     customerType,
     text(row.assistant_name),
@@ -220,6 +225,37 @@ export function effectiveStatus(statusName: string | null, status: string | null
   if (statusName === null) return status;
   const named = /^CustomerStatus\.(\w+)$/.exec(statusName)?.[1];
   return named !== undefined && LEGACY_STATUSES.has(named) ? named : statusName;
+}
+
+/**
+ * A legacy platform as today's customers store it: the platform key when today's rule takes it (`Telegram` →
+ * `telegram`, `Phone call` → `phone_call`), so filters and statistics group it with new customers; otherwise the text
+ * as it was (`kept`).
+ */
+export function storedPlatform(platform: string): { value: string; kept: boolean } {
+  const parsed = PlatformSchema.safeParse(platform);
+  return parsed.success ? { value: parsed.data, kept: false } : { value: platform, kept: true };
+}
+
+/** A legacy phone number as E.164 when it is a valid number (as new ones are stored), otherwise as it was (`kept`). */
+export function storedPhone(phone: string, region: string): { value: string; kept: boolean } {
+  const parsed = PhoneSchema.safeParse(phone).success
+    ? parsePhoneNumberFromString(phone, region as CountryCode)
+    : undefined;
+  return parsed?.isValid() ? { value: parsed.number, kept: false } : { value: phone, kept: true };
+}
+
+function platformOf(ctx: StepContext, id: number, platform: string): string {
+  const stored = storedPlatform(platform);
+  if (stored.kept) ctx.report.adjust('customer', id, `platform ${quoted(platform)} is none of today's: kept as it was`);
+  return stored.value;
+}
+
+function phoneOf(ctx: StepContext, id: number, phone: string): string {
+  const stored = storedPhone(phone, ctx.phoneRegion);
+  if (stored.kept)
+    ctx.report.adjust('customer', id, `phone number ${quoted(phone)} is not a valid number: kept as it was`);
+  return stored.value;
 }
 
 function fernetReason(error: unknown): string {
@@ -341,7 +377,7 @@ export async function importHistory(ctx: StepContext): Promise<void> {
   progress.done();
   // History here starts with the status a customer was created with; the legacy log recorded only changes. That first
   // entry is derived: the status the first logged change came from, else the current one, at the creation time.
-  await moveSequences(em, ['customer_status_change']);
+  await moveSequences(em, ctx.legacyMax, ['customer_status_change']);
   const [derived] = await query(
     em,
     `with added as (insert into customer_status_change (customer_id, from_status, to_status, sales_manager_id, changed_at)

@@ -28,7 +28,8 @@ export function legacyFernetKey(password: string): Buffer {
 const VERSION = 0x80;
 const HEADER = 1 + 8 + 16;
 const MAC = 32;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is part of the text, as Python's decode() keeps it.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Decrypts one Fernet token to its text; no time-to-live is applied (the legacy app never set one). */
 export function decryptFernet(key: Buffer, token: string): string {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { query } from '../db/sql.js';
 import { PROFILE_IMAGE_FOLDER, PROFILE_IMAGE_URL } from '../modules/auth/auth.service.js';
 import { AUDIO_FOLDER, sniffAudio } from '../modules/crm/audio.js';
@@ -38,38 +39,51 @@ async function firstBytes(file: string): Promise<Uint8Array> {
   }
 }
 
+/** A legacy user's picture: the URL path `user.profile_image` holds. */
+export interface LegacyPicture {
+  userId: number;
+  reference: string;
+}
+
+/** The pictures of the imported users (read before the legacy snapshot closes). */
+export async function profileImagesOf(ctx: StepContext): Promise<LegacyPicture[]> {
+  const rows = await ctx.source.rows(
+    `select id, profile_image from "user" where profile_image is not null and btrim(profile_image) <> '' order by id`,
+  );
+  return rows
+    .filter((row) => ctx.imported.users.has(Number(row.id)))
+    .map((row) => ({ userId: Number(row.id), reference: String(row.profile_image).trim() }));
+}
+
 /**
  * Profile pictures: `user.profile_image` is a URL path like `/images/profil_images/<hex>.png` under the legacy server's
  * `images/` folder. Each file found there (and only there: no path leaves the folder) that is a picture is stored
  * in the blob store and becomes the user's picture; every other one is listed as not imported.
  */
-export async function importProfileImages(ctx: StepContext, sources: FileSources, stored: StoredFiles): Promise<void> {
-  const { report } = ctx;
-  const files = report.files.profile_images;
-  const rows = await ctx.source.rows(
-    `select id, profile_image from "user" where profile_image is not null and btrim(profile_image) <> '' order by id`,
-  );
-  const root = sources.filesDir ? await realpath(sources.filesDir).catch(() => undefined) : undefined;
-  if (sources.filesDir && !root) throw new Error(`--files-dir ${sources.filesDir} does not exist`);
-  for (const row of rows) {
-    const userId = Number(row.id);
-    if (!ctx.imported.users.has(userId)) continue;
+export async function importProfileImages(
+  ctx: StepContext,
+  pictures: readonly LegacyPicture[],
+  sources: FileSources,
+  stored: StoredFiles,
+): Promise<void> {
+  const files = ctx.report.files.profile_images;
+  // Already resolved by the caller (symbolic links followed), so the prefix check below compares real paths.
+  const root = sources.filesDir;
+  for (const { userId, reference } of pictures) {
     files.referenced++;
-    const reference = String(row.profile_image).trim();
     const missing = (reason: string) => files.missing.push({ table: 'user', id: String(userId), reason });
     if (!root) {
       missing(`${reference}: no --files-dir given`);
       continue;
     }
-    const relative = reference.replace(/^\/?images\//, '');
-    const candidate = path.resolve(root, relative);
+    const candidate = path.resolve(root, reference.replace(/^\/?images\//, ''));
     const real = await realpath(candidate).catch(() => undefined);
-    if (!real || !(await stat(real)).isFile()) {
-      missing(`${reference}: no such file in --files-dir`);
+    if (!real?.startsWith(`${root}${path.sep}`)) {
+      missing(`${reference}: ${real ? 'outside --files-dir' : 'no such file in --files-dir'}`);
       continue;
     }
-    if (!real.startsWith(`${root}${path.sep}`)) {
-      missing(`${reference}: outside --files-dir`);
+    if (!(await stat(real)).isFile()) {
+      missing(`${reference}: not a file`);
       continue;
     }
     const type = sniffImage(await firstBytes(real));
@@ -89,8 +103,10 @@ const PARALLEL_DOWNLOADS = 4;
 
 /**
  * Call recordings: Telegram file ids in the legacy database. Each is fetched through the Bot API (`getFile`, then the
- * file's URL) into the blob store; a file the Bot API no longer serves, or one that is not a recording, is listed as not
- * imported. The bot token is part of the Bot API's URLs: it never reaches the report or a log.
+ * file's URL) into the blob store — a few at a time, each retried when the Bot API asks to wait (429) or fails (5xx,
+ * timeout) — and the customers are updated in one statement at the end. A file the Bot API does not serve, or one
+ * that is not a recording, is listed as not imported with its file id. The bot token is part of the Bot API's URLs: it
+ * never reaches the report or a log.
  */
 export async function importRecordings(
   ctx: StepContext,
@@ -100,88 +116,112 @@ export async function importRecordings(
 ): Promise<void> {
   const files = ctx.report.files.recordings;
   files.referenced = recordings.length;
+  const missing = (r: LegacyRecording, reason: string) =>
+    files.missing.push({ table: 'customer', id: String(r.customerId), reason: `Telegram file ${r.fileId}: ${reason}` });
   const telegram = sources.telegram;
   if (!telegram) {
-    for (const r of recordings) {
-      files.missing.push({
-        table: 'customer',
-        id: String(r.customerId),
-        reason: 'TELEGRAM_AUDIO_BOT_TOKEN is not set',
-      });
-    }
+    for (const r of recordings) missing(r, 'TELEGRAM_AUDIO_BOT_TOKEN is not set');
     return;
   }
   if (recordings.length === 0) return;
   const temp = await mkdtemp(path.join(tmpdir(), 'cims-import-'));
+  const fetched: unknown[][] = [];
   ctx.progress.start('call recordings', recordings.length);
   try {
     let next = 0;
     const worker = async () => {
-      while (next < recordings.length) {
-        const recording = recordings[next++];
-        if (!recording) return;
+      for (let i = next++; i < recordings.length; i = next++) {
+        const recording = recordings[i] as LegacyRecording;
         sources.signal?.throwIfAborted();
-        const outcome = await fetchRecording(telegram, recording.fileId, path.join(temp, String(recording.customerId)));
-        if ('reason' in outcome) {
-          files.missing.push({ table: 'customer', id: String(recording.customerId), reason: outcome.reason });
-        } else {
-          const name = await sources.blobs.put(AUDIO_FOLDER, { path: outcome.file }, outcome.extension);
+        const file = path.join(temp, String(recording.customerId));
+        const outcome = await fetchRecording(telegram, recording.fileId, file, sources.signal);
+        if ('reason' in outcome) missing(recording, outcome.reason);
+        else {
+          const name = await sources.blobs.put(AUDIO_FOLDER, { path: file }, outcome.extension);
           stored.push({ folder: AUDIO_FOLDER, name });
-          await rm(outcome.file, { force: true });
-          await query(ctx.em, 'update customer set audio_file_id = ?, audio_media_type = ? where id = ?', [
-            name,
-            outcome.mediaType,
-            recording.customerId,
-          ]);
-          files.imported++;
+          fetched.push([recording.customerId, name, outcome.mediaType]);
         }
+        await rm(file, { force: true });
         ctx.progress.advance(1);
       }
     };
-    // The updates run on the transaction's one connection, one at a time; the downloads overlap.
-    await Promise.all(Array.from({ length: PARALLEL_DOWNLOADS }, worker));
+    // Every worker has ended before this returns, also when one fails: no file is stored after the cleanup.
+    const results = await Promise.allSettled(Array.from({ length: PARALLEL_DOWNLOADS }, worker));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   } finally {
     ctx.progress.done();
     await rm(temp, { recursive: true, force: true });
   }
+  await query(
+    ctx.em,
+    `update customer c set audio_file_id = f.name, audio_media_type = f.media_type
+       from unnest(cast(? as int[]), cast(? as text[]), cast(? as text[])) as f(id, name, media_type)
+      where c.id = f.id`,
+    [fetched.map((f) => f[0]), fetched.map((f) => f[1]), fetched.map((f) => f[2])],
+  );
+  files.imported = fetched.length;
 }
 
-type Fetched = { file: string; mediaType: string; extension: string } | { reason: string };
+type Fetched = { mediaType: string; extension: string } | { reason: string };
+/** A failure worth another try (a 429, a 5xx, a timeout), with the wait the Bot API asked for, if any. */
+type Retry = { retry: string; afterSeconds?: number };
 
+/** Attempts per file; the waits between them grow (1 s, 4 s) or are what a 429 names (at most a minute). */
+const ATTEMPTS = 3;
+
+/** One recording into `target`: the Bot API's answer, retried when it is worth another try. */
 async function fetchRecording(
   telegram: { token: string; baseUrl: string },
   fileId: string,
   target: string,
+  signal: AbortSignal | undefined,
 ): Promise<Fetched> {
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await fetchOnce(telegram, fileId, target, signal);
+    if (!('retry' in outcome)) return outcome;
+    if (attempt === ATTEMPTS) return { reason: `${outcome.retry} (${ATTEMPTS} attempts)` };
+    await sleep(Math.min(60, outcome.afterSeconds ?? 4 ** (attempt - 1)) * 1000, undefined, { signal });
+  }
+}
+
+async function fetchOnce(
+  telegram: { token: string; baseUrl: string },
+  fileId: string,
+  target: string,
+  signal: AbortSignal | undefined,
+): Promise<Fetched | Retry> {
   const base = telegram.baseUrl.replace(/\/+$/, '');
+  const within = (ms: number) =>
+    signal ? AbortSignal.any([signal, AbortSignal.timeout(ms)]) : AbortSignal.timeout(ms);
+  const failed = (status: number, reason: string, afterSeconds?: number): Fetched | Retry =>
+    status === 429 || status >= 500 ? { retry: reason, afterSeconds } : { reason };
   try {
     const url = `${base}/bot${telegram.token}/getFile?file_id=${encodeURIComponent(fileId)}`;
-    const answer = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+    const answer = await fetch(url, { signal: within(30_000) });
     const body = (await answer.json().catch(() => undefined)) as
-      | { ok?: boolean; description?: string; result?: { file_path?: string } }
+      | { ok?: boolean; description?: string; result?: { file_path?: string }; parameters?: { retry_after?: number } }
       | undefined;
     if (!body?.ok || !body.result?.file_path) {
-      return { reason: `Telegram getFile: ${body?.description ?? `HTTP ${answer.status}`}` };
+      return failed(
+        answer.status,
+        `getFile: ${body?.description ?? `HTTP ${answer.status}`}`,
+        body?.parameters?.retry_after,
+      );
     }
     const download = await fetch(`${base}/file/bot${telegram.token}/${body.result.file_path}`, {
-      signal: AbortSignal.timeout(300_000),
+      signal: within(300_000),
     });
-    if (!download.ok || !download.body) return { reason: `Telegram file download: HTTP ${download.status}` };
+    if (!download.ok || !download.body) return failed(download.status, `download: HTTP ${download.status}`);
     await pipeline(
       Readable.fromWeb(download.body as import('node:stream/web').ReadableStream),
       createWriteStream(target),
     );
-    const type = sniffAudio(await firstBytes(target));
-    if (!type) {
-      await rm(target, { force: true });
-      return { reason: 'not a recording in a format the CRM plays' };
-    }
-    return { file: target, ...type };
+    return sniffAudio(await firstBytes(target)) ?? { reason: 'not a recording in a format the CRM plays' };
   } catch (error) {
+    if (signal?.aborted) throw signal.reason;
     // Only the error's kind: a message could carry the URL, and the URL carries the bot token.
-    await rm(target, { force: true });
-    const name = (error as Error).name === 'TimeoutError' ? 'timed out' : 'the Bot API could not be reached';
-    return { reason: `Telegram: ${name}` };
+    return { retry: (error as Error).name === 'TimeoutError' ? 'timed out' : 'the Bot API could not be reached' };
   }
 }
 

@@ -34,12 +34,22 @@ export class LegacySourceError extends Error {
  * pagination), so memory stays flat whatever their size.
  */
 export class LegacySource {
+  /** A connection failure the driver reported between statements: the next read throws it. */
+  #broken: Error | undefined;
+  #closed = false;
+
   private constructor(
     private readonly client: pg.Client,
     /** Server version, for the report. */
     readonly serverVersion: string,
     private readonly signal?: AbortSignal,
-  ) {}
+  ) {
+    // Without a listener, a connection the server ends while idle (idle_in_transaction_session_timeout, a restart)
+    // would crash the process; recorded instead, it fails the next read and the import rolls back.
+    client.on('error', (error) => {
+      this.#broken = error;
+    });
+  }
 
   /**
    * Connects and opens the snapshot; throws {@link LegacySourceError} naming what is missing. Once `signal` is aborted
@@ -55,7 +65,9 @@ export class LegacySource {
     }
     try {
       await client.query('begin isolation level repeatable read read only');
+      // Dates as text in ISO order whatever the server's DateStyle; instants are read as numbers (see utcMillis).
       await client.query(`set local time zone 'UTC'`);
+      await client.query(`set local datestyle = 'ISO, YMD'`);
       const { rows } = await client.query<{ name: string }>(
         `select table_name as name from information_schema.tables
           where table_schema = current_schema() and table_name = any($1::text[])`,
@@ -65,7 +77,7 @@ export class LegacySource {
       const missing = LEGACY_TABLES.filter((table) => !present.has(table));
       if (missing.length > 0) {
         throw new LegacySourceError(
-          `This is not a legacy CIMS database (or an older one): missing tables ${missing.join(', ')}`,
+          `This is not a legacy CIMS database (or an older one), or its user may not read every table: missing ${missing.join(', ')}`,
         );
       }
       const version = await client.query<{ v: string }>('show server_version');
@@ -79,10 +91,17 @@ export class LegacySource {
   /** Runs a read in the snapshot. */
   async rows<TRow extends LegacyRow = LegacyRow>(sql: string, params: unknown[] = []): Promise<TRow[]> {
     this.signal?.throwIfAborted();
+    if (this.#broken) throw new LegacySourceError(`The legacy database connection failed: ${this.#broken.message}`);
+    if (this.#closed) throw new Error('The legacy snapshot is closed: every read must come before the files step');
     try {
       return (await this.client.query<TRow>(sql, params)).rows;
     } catch (error) {
       // Undefined tables, columns or types (class 42): a legacy schema other than the one this import knows.
+      if (error instanceof pg.DatabaseError && error.code === '42501') {
+        throw new LegacySourceError(
+          `The legacy database user may not read what the import needs (grant SELECT): ${error.message}`,
+        );
+      }
       if (error instanceof pg.DatabaseError && error.code?.startsWith('42')) {
         throw new LegacySourceError(
           `The legacy database does not have what the import reads (is it the legacy CIMS at its latest migration?): ${error.message}`,
@@ -122,8 +141,13 @@ export class LegacySource {
     }
   }
 
-  /** Ends the snapshot (nothing was written) and disconnects. */
+  /**
+   * Ends the snapshot (nothing was written) and disconnects; called once the last legacy row is read, so that no
+   * transaction stays open on the legacy server while files download. Calling it again does nothing.
+   */
   async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
     await this.client.query('rollback').catch(() => {});
     await this.client.end().catch(() => {});
   }

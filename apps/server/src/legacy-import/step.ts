@@ -18,6 +18,10 @@ export interface StepContext {
   now: Date;
   /** Rows per statement for the big tables. */
   batchSize: number;
+  /** The highest id of each legacy table whose ids the import keeps, by target table (see `SEQUENCED`). */
+  legacyMax: Record<string, number>;
+  /** The region of phone numbers without a country code (`DEFAULT_PHONE_REGION`). */
+  phoneRegion: string;
   /** What has been imported so far, for the references of later steps (ids and names only). */
   imported: {
     users: Set<number>;

@@ -40,6 +40,14 @@ const MUST_BE_EMPTY: readonly { table: string; what: string; where?: string; sam
   { table: 'user_role', what: 'custom roles', where: 'not is_system', sample: 'name' },
 ];
 
+/**
+ * Locks the tables that must be empty against writes by anyone else until the import's transaction ends (a server
+ * started meanwhile waits, and then finds the imported data).
+ */
+export async function lockTarget(em: EntityManager): Promise<void> {
+  await query(em, `lock table ${MUST_BE_EMPTY.map((t) => `"${t.table}"`).join(', ')} in share mode`);
+}
+
 /** What the target database already holds that an import would collide with; empty when it may be imported into. */
 export async function occupiedBy(em: EntityManager): Promise<string[]> {
   const found: string[] = [];
@@ -58,29 +66,39 @@ export async function occupiedBy(em: EntityManager): Promise<string[]> {
   return found;
 }
 
-/** Tables whose ids the import sets: their sequences move past the highest id, so new rows never collide. */
-const SEQUENCED = [
-  'app_user',
-  'app_page',
-  'user_role',
-  'user_page_permission',
-  'customer_status',
-  'customer',
-  'customer_note',
-  'customer_status_change',
-  'sales_manager_assignment',
-  'auth_session',
-  'refresh_token',
-  'audit_log',
-  'instagram_account',
-];
+/**
+ * Tables whose ids the import sets, and the legacy table whose ids they keep (sessions take the refresh tokens' ids).
+ * Their sequences move past the highest id of either side: a new row never gets the id of a legacy row, not even of
+ * one that was skipped (its old URLs and audit entries must not name someone else).
+ */
+export const SEQUENCED: Readonly<Record<string, string | null>> = {
+  app_user: '"user"',
+  app_page: null,
+  user_role: null,
+  user_page_permission: null,
+  customer_status: null,
+  customer: 'customer',
+  customer_note: 'customer_note',
+  customer_status_change: 'customer_status_change_log',
+  sales_manager_assignment: 'sales_manager_assignment',
+  auth_session: 'refresh_token',
+  refresh_token: null,
+  audit_log: 'audit_log',
+  instagram_account: 'instagram_account',
+};
 
-/** Moves the sequences of `tables` (default: every table the import wrote ids for) past their highest ids. */
-export async function moveSequences(em: EntityManager, tables: readonly string[] = SEQUENCED): Promise<void> {
+/** Moves the sequences of `tables` past their highest ids here and `legacyMax` (the legacy tables' highest ids). */
+export async function moveSequences(
+  em: EntityManager,
+  legacyMax: Readonly<Record<string, number>>,
+  tables: readonly string[] = Object.keys(SEQUENCED),
+): Promise<void> {
   for (const table of tables) {
     await query(
       em,
-      `select setval(pg_get_serial_sequence('"${table}"', 'id'), coalesce((select max(id) from "${table}"), 0) + 1, false)`,
+      `select setval(pg_get_serial_sequence('"${table}"', 'id'),
+                     greatest(coalesce((select max(id) from "${table}"), 0), cast(? as bigint)) + 1, false)`,
+      [legacyMax[table] ?? 0],
     );
   }
 }

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../db/orm.js';
 import { asInt, query } from '../db/sql.js';
 import { roleOf } from './accounts.js';
-import { effectiveStatus } from './crm.js';
+import { effectiveStatus, storedPhone, storedPlatform } from './crm.js';
 import { decryptFernet, legacyFernetKey } from './fernet.js';
 import { LegacySource, tashkentMillis } from './legacy-source.js';
 
@@ -52,7 +52,7 @@ const COUNTS: readonly { what: string; legacy: string; here: string; keepsIds?: 
  */
 export async function verifyImport(
   orm: Orm,
-  options: { legacyUrl: string; fernetPassword: string; sample?: number },
+  options: { legacyUrl: string; fernetPassword: string; phoneRegion: string; sample?: number },
 ): Promise<Check[]> {
   const source = await LegacySource.open(options.legacyUrl);
   const em = orm.em.fork() as unknown as EntityManager;
@@ -106,8 +106,8 @@ export async function verifyImport(
       try {
         expected = [
           decryptFernet(key, String(c.full_name)),
-          decryptFernet(key, String(c.phone_number)),
-          String(c.platform),
+          storedPhone(decryptFernet(key, String(c.phone_number)), options.phoneRegion).value,
+          storedPlatform(String(c.platform)).value,
           String(effectiveStatus(c.status_name === null ? null : String(c.status_name), String(c.status))),
           new Date(Number(c.created_at)).toISOString(),
           String(c.archived),
