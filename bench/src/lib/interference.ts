@@ -12,24 +12,29 @@ interface Snapshot {
   ours: Map<number, number>;
 }
 
-function readTicks(pid: number): { comm: string; ticks: number } | undefined {
+function readTicks(pid: number, reapedChildren = false): { comm: string; ticks: number } | undefined {
   try {
     const line = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const close = line.lastIndexOf(')');
     const fields = line.slice(close + 2).split(' ');
-    // Fields 14 and 15 of /proc/<pid>/stat (utime, stime); `fields` starts at field 3.
-    return { comm: line.slice(line.indexOf('(') + 1, close), ticks: Number(fields[11]) + Number(fields[12]) };
+    // Fields 14 and 15 of /proc/<pid>/stat (utime, stime), and 16 and 17 (cutime, cstime: the children it has waited
+    // for); `fields` starts at field 3.
+    const children = reapedChildren ? Number(fields[13]) + Number(fields[14]) : 0;
+    return {
+      comm: line.slice(line.indexOf('(') + 1, close),
+      ticks: Number(fields[11]) + Number(fields[12]) + children,
+    };
   } catch {
     return undefined;
   }
 }
 
-function snapshot(ourPids: number[]): Snapshot | undefined {
+function snapshot(ourPids: number[], reapedChildren: boolean): Snapshot | undefined {
   try {
     const cpu = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
     const ours = new Map<number, number>();
     for (const pid of ourPids) {
-      const proc = readTicks(pid);
+      const proc = readTicks(pid, reapedChildren && pid === process.pid);
       // One of ours unreadable would count its CPU time as somebody else's: no answer is better.
       if (!proc) return undefined;
       ours.set(pid, proc.ticks);
@@ -57,12 +62,32 @@ function snapshot(ourPids: number[]): Snapshot | undefined {
  * not comparable with a quiet one. Linux only (undefined elsewhere). Approximate: a PostgreSQL process that is not
  * ours would count as ours, the CPU of a backend that exits during the phase counts as other, and kernel time not
  * charged to any process (softirq) is left out.
+ *
+ * Options, for a phase that is a whole child process with connections of its own (`import.bench.ts`):
+ * - `reapedChildren`: this process's children that exit during the phase count as ours (Linux adds the CPU time of a
+ *   child to its parent's once the parent has waited for it). Leave the child's pid out of `ourPids`: it is gone by
+ *   the time the phase ends.
+ * - `sampleEveryMs`: looks at the processes this often, so that a PostgreSQL backend that exits during the phase (the
+ *   child's connection, closed at its end) counts as ours up to its last sample instead of as other load.
  */
-export function watchInterference(ourPids: number[]): () => number | undefined {
-  const start = snapshot(ourPids);
+export function watchInterference(
+  ourPids: number[],
+  options: { reapedChildren?: boolean; sampleEveryMs?: number } = {},
+): () => number | undefined {
+  const reaped = options.reapedChildren ?? false;
+  const start = snapshot(ourPids, reaped);
+  const lastSeen = new Map<number, number>();
+  const sampler = options.sampleEveryMs
+    ? setInterval(() => {
+        for (const [pid, ticks] of snapshot(ourPids, reaped)?.ours ?? []) lastSeen.set(pid, ticks);
+      }, options.sampleEveryMs)
+    : undefined;
+  sampler?.unref();
   return () => {
-    const end = snapshot(ourPids);
+    clearInterval(sampler);
+    const end = snapshot(ourPids, reaped);
     if (!start || !end) return undefined;
+    for (const [pid, ticks] of lastSeen) if (!end.ours.has(pid)) end.ours.set(pid, ticks);
     const seconds = (end.at - start.at) / 1000;
     // Per process: a PostgreSQL backend that exits meanwhile (an idle pool connection closed) must not take its
     // whole history with it, and one that starts meanwhile counts from zero.
