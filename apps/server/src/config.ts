@@ -58,7 +58,8 @@ const CronEnv = z.string().refine((pattern) => {
 }, 'must be a cron pattern such as "0 0 * * *" (minute hour day month weekday; an optional seconds field first)');
 
 /**
- * Every environment variable the server reads, in one place. The README's configuration table lists the same names.
+ * Every environment variable the server reads, in one place. docs/configuration.md lists the same names (a test
+ * checks it).
  * Unknown variables are ignored; every bad one is reported at once.
  */
 export const EnvSchema = z.object({
