@@ -17,7 +17,11 @@ import { securityHeaders } from './http/security-headers.js';
 import { PROFILE_IMAGE_FOLDER, PROFILE_IMAGE_URL } from './modules/auth/auth.service.js';
 import { modules as defaultModules, type ServerModule } from './modules/index.js';
 
-/** What the CORS preflight allows: every header and method the legacy client sends (legacy-frontend.md §1.2). */
+/**
+ * What the CORS preflight allows: every header and method the legacy client sends (`Authorization`, `Content-Type`,
+ * `Accept`, and `Cache-Control`, `Pragma`, `Expires` on every authenticated GET), plus the request id, the intake key
+ * and `Range` for recordings.
+ */
 const CORS_ALLOWED_HEADERS = [
   'Authorization',
   'Content-Type',

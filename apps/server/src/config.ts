@@ -58,7 +58,8 @@ const CronEnv = z.string().refine((pattern) => {
 }, 'must be a cron pattern such as "0 0 * * *" (minute hour day month weekday; an optional seconds field first)');
 
 /**
- * Every environment variable the server reads, in one place. The README's configuration table lists the same names.
+ * Every environment variable the server reads, in one place. docs/configuration.md lists the same names (a test
+ * checks it).
  * Unknown variables are ignored; every bad one is reported at once.
  */
 export const EnvSchema = z.object({
@@ -93,7 +94,8 @@ export const EnvSchema = z.object({
   UPLOAD_TEMP_DIR: z.string().min(1).optional(),
   UPLOAD_MAX_CONCURRENT: z.coerce.number().int().min(1).max(1000).default(3),
   DB_MIGRATE_ON_START: BooleanEnv.default('true'),
-  // PostgreSQL only (the embedded database is one session, stack.md §5): pool sizes and how long anything may wait.
+  // PostgreSQL only (the embedded database is one session behind a pool of one connection): pool sizes and how long
+  // anything may wait.
   DB_POOL_MAX: z.coerce.number().int().min(2).max(1000).default(10),
   DB_READ_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
   DB_AUTH_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(3),

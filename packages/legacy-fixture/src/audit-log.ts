@@ -67,8 +67,8 @@ function userSnapshot(u: LegacyUserFact): Record<string, unknown> {
 }
 
 /**
- * One `audit_log` row of every kind legacy-api.md §3.12 lists, including a hard delete and a user delete whose
- * entities no longer exist (their ids are burnt from the sequences, as the real deletes left them).
+ * One `audit_log` row of every kind the legacy app writes (its auth, CRM and users modules), including a hard delete
+ * and a user delete whose entities no longer exist (their ids are burnt from the sequences, as the real deletes left them).
  */
 export async function insertAuditLog(
   client: Client,

@@ -215,7 +215,7 @@ export const AWKWARD_CUSTOMERS: CustomerSpec[] = [
     isArchived: null,
   },
   {
-    // PUT writes empty strings: an encrypted empty name and phone (legacy-api.md §10, item 24).
+    // The legacy PUT writes empty strings (its PATCH ignores them): an encrypted empty name and phone.
     key: 'emptyNameAndPhone',
     fullName: '',
     phoneNumber: '',

@@ -22,7 +22,10 @@ const LEGACY_STATUSES: readonly LegacyCustomerStatus[] = [
 /** The password the undecryptable customer was encrypted with (a deployment whose FERNET_PASSWORD once changed). */
 const OTHER_PASSWORD = 'previous-fernet-password-2025';
 
-/** The status the legacy API shows for a row (legacy-api.md §6.0, "Status output resolution"). */
+/**
+ * The status the legacy API shows for a row: `status_name` when set (a legacy enum name, or the text
+ * `CustomerStatus.<name>`, becomes that status; any other text is shown as it is), else the legacy enum value.
+ */
 export function effectiveStatus(status: LegacyCustomerStatus, statusName: string | null): string {
   if (statusName === null || statusName === '') return status;
   const repr = /^CustomerStatus\.(\w+)$/.exec(statusName)?.[1];

@@ -16,7 +16,7 @@ import { MISSING_IMAGE_USER_KEY } from './users.js';
 /** First and last day of the Instagram history: 400 days. */
 const INSTAGRAM_FIRST_DAY = Date.parse('2025-06-02T00:00:00Z');
 const INSTAGRAM_DAYS = 400;
-/** Nine days without snapshots (the sync endpoint was only called by hand, legacy-api.md §8). */
+/** Nine days without snapshots (the legacy app had no scheduler: its sync endpoint was only called by hand). */
 const OUTAGE = { from: Date.parse('2025-12-24T00:00:00Z'), days: 9 };
 
 /**

@@ -1,9 +1,9 @@
 import { pbkdf2Sync } from 'node:crypto';
 import fernet from 'fernet';
 
-/** The legacy app's static PBKDF2 salt (legacy-api.md §1). */
+/** The legacy app's static PBKDF2 salt, from its configuration. */
 export const LEGACY_FERNET_SALT = 'cims_customer_salt';
-/** The legacy app's PBKDF2 iteration count (legacy-api.md §1). */
+/** The legacy app's PBKDF2 iteration count, from its configuration. */
 export const LEGACY_FERNET_ITERATIONS = 390_000;
 
 /**

@@ -3,7 +3,8 @@
 --     `default=` values are Python-side, so those columns have NO server default; `index=True` gives `ix_<table>_<col>`;
 --     `unique=True, index=True` gives a unique index instead of a constraint; enum types carry the Python enum NAMES;
 --   * tables created by migrations/001-003 keep the migrations' SQL (server defaults, `idx_*` names, constraints).
--- All timestamps are `timestamp without time zone`; what they mean (UTC or Tashkent wall clock) is in legacy-api.md §0.3.
+-- All timestamps are `timestamp without time zone`: `customer.created_at` is the Tashkent wall clock, every other one
+-- (`recall_time` included) is UTC.
 
 -- ---------------------------------------------------------------- enum types (labels are the enum NAMES)
 CREATE TYPE userrole AS ENUM ('CEO', 'financial_director', 'general_manager', 'member', 'customer', 'sales_manager');

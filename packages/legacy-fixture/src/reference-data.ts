@@ -1,6 +1,6 @@
 import type { Client } from 'pg';
 
-/** The ten pages the legacy app seeds lazily (legacy-api.md §2.7): name, display name, route, order. */
+/** The ten pages the legacy app seeds when `app_page` is empty: name, display name, route, order. */
 export const DEFAULT_PAGES: readonly (readonly [string, string, string, number])[] = [
   ['ceo', 'Dashboard', '/ceo', 1],
   ['payment_list', 'Payment', '/payment_list', 2],
@@ -20,7 +20,7 @@ export const CUSTOM_PAGE = ['international_sales', 'International Sales', '/inte
 /** A page key granted to a user although no `app_page` row has it (the link is by name, without a foreign key). */
 export const ORPHAN_PAGE = 'hr_portal';
 
-/** The six default statuses of migration 001 (legacy-api.md §2.2). */
+/** The six default statuses the legacy migration 001 seeds: name, label, description, colour, order. */
 export const DEFAULT_STATUSES: readonly (readonly [string, string, string, string, number])[] = [
   ['contacted', 'Contacted', 'Initial contact made', '#3B82F6', 1],
   ['project_started', 'Project Started', 'Project has started', '#10B981', 2],

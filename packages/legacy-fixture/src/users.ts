@@ -6,7 +6,7 @@ import { CUSTOM_ROLE, ORPHAN_PAGE } from './reference-data.js';
 /** Cost 4 keeps generation fast; the hash format (`$2b$04$…`) is what passlib writes at any cost. */
 const BCRYPT_COST = 4;
 
-/** The eight pages the first registered user (bootstrap CEO) receives (legacy-api.md §5.1). */
+/** The eight pages the legacy app grants its first registered user (the bootstrap CEO). */
 const BOOTSTRAP_PAGES = [
   'ceo',
   'payment_list',
@@ -81,7 +81,10 @@ const PLAIN_USERS: UserSpec[] = [
   },
 ];
 
-/** The awkward users (legacy-api.md §2.6, §4). */
+/**
+ * The awkward users: the legacy roles (stored as enum names, shown as values), a custom `role_name` beside them, and
+ * CEO power decided by role or by company code.
+ */
 const AWKWARD_USERS: UserSpec[] = [
   {
     key: 'ceoByRole',

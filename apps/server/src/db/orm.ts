@@ -33,7 +33,8 @@ function baseOptions(logger?: Logger): Options {
       path: MIGRATIONS_DIR,
       pathTs: MIGRATIONS_DIR,
       emit: 'ts',
-      // One snapshot name, so PGlite (dbName "postgres") and PostgreSQL share the folder (stack.md §2.14).
+      // One snapshot name, so PGlite (dbName "postgres") and PostgreSQL share the folder: MikroORM names the snapshot
+      // after the dbName by default.
       snapshotName: '.snapshot-cims',
       transactional: true,
       allOrNothing: true,
@@ -45,8 +46,7 @@ function baseOptions(logger?: Logger): Options {
 }
 
 /**
- * How a PostgreSQL database is used (the embedded one is a single session with a pool of one, stack.md §5). Every wait
- * is bounded, so that a database in trouble answers `503` quickly instead of holding requests and connections.
+ * How a PostgreSQL database is used (the embedded one is a single session with a pool of one). Every wait is bounded, so that a database in trouble answers `503` quickly instead of holding requests and connections.
  */
 export interface DatabaseOptions {
   /** Connections of the ORM's pool: transactions and writes. At least 2: a migration takes two at once. */
@@ -181,8 +181,9 @@ export async function openDatabase(
     driver: PGliteDriver as unknown as Options['driver'],
     dbName: 'postgres',
     driverOptions: { connection: { pglite: () => pglite } },
-    // PGlite is one session: a single pooled connection keeps transactions apart (stack.md §5). min 1 keeps an
-    // in-memory database alive while idle.
+    // PGlite is one session, which mikro-orm-pglite hands to every connection: only a pool of exactly one keeps
+    // transactions apart (with more, concurrent transactions interleave and rollbacks leak rows, silently). min 1
+    // keeps an in-memory database alive while idle.
     pool: { min: 1, max: 1, acquireTimeoutMillis: 10_000 },
   } as Options<PostgreSqlDriver>);
   convertAcquireErrors(orm);

@@ -2,7 +2,7 @@ import { PGlite } from '@electric-sql/pglite';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import pg from 'pg';
 
-/** A raw row: PGlite returns Dates and numbers where node-postgres returns strings (stack.md §5). */
+/** A raw row: PGlite returns Dates and numbers where node-postgres returns strings (read them with `asInt`, `asDate`). */
 export type Row = Record<string, unknown>;
 
 /** The part of a knex client (the ORM's, or a transaction's) that {@link query} uses. */

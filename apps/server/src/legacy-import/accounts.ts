@@ -129,7 +129,11 @@ export function roleOf(legacyRole: string, companyCode: string): Role {
   return normalizeRole(legacyRole) ?? 'Customer';
 }
 
-/** How a user's powers here differ from the legacy app's three CEO checks (legacy-api.md §4). */
+/**
+ * How a user's powers here differ from the legacy app's, which decided CEO power three ways: its CRM by
+ * `company_code = 'ceo'` (archive, restore, hard delete, others' notes, no `crm` page needed), its sales-manager module
+ * by role CEO or that company code, its Instagram routes by role CEO alone.
+ */
 function powerChanges(legacyRole: string, companyCode: string, hasCrmPage: boolean, role: Role): string[] {
   const changes: string[] = [];
   if (role === 'CEO') {

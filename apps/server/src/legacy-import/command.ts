@@ -11,8 +11,11 @@ import { silentProgress, streamProgress } from './progress.js';
 import { renderReport } from './report.js';
 import { renderChecks, verifyImport } from './verify.js';
 
-/** The import's own settings, from the environment (secrets never come as options: they would show in `ps`). */
-const ImportEnvSchema = z.object({
+/**
+ * The import's own settings, from the environment (secrets never come as options: they would show in `ps`).
+ * docs/configuration.md lists them (a test checks it).
+ */
+export const ImportEnvSchema = z.object({
   FERNET_PASSWORD: z.string().min(1, 'FERNET_PASSWORD (the legacy app’s setting) is required'),
   TELEGRAM_AUDIO_BOT_TOKEN: z.string().min(1).optional(),
   TELEGRAM_API_BASE_URL: z.string().url().default('https://api.telegram.org'),

@@ -21,7 +21,7 @@ import {
 } from './write-helpers.js';
 
 describe('creating customers', () => {
-  it('takes the legacy client’s multipart create and edit forms (legacy-frontend.md §5.5) as they are sent', async () => {
+  it('takes the legacy client’s multipart create and edit forms as they are sent', async () => {
     await using t = await createTestApp();
     const ceo = await signIn(t, CEO);
     const token = await tokenOf(ceo);

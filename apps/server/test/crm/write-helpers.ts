@@ -47,7 +47,7 @@ export function mp3Bytes(): Uint8Array<ArrayBuffer> {
   return new Uint8Array([...id3, ...frame, ...frame]);
 }
 
-/** The legacy client's create form (legacy-frontend.md §5.5), in its order, as a FormData. */
+/** The legacy client's create form (its `buildCustomerFormData`): the fields given, in their order, as a FormData. */
 export function legacyForm(fields: Record<string, string | Blob | undefined>): FormData {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) {
