@@ -6,6 +6,7 @@ import { authSuite } from './auth-suite.js';
 import { crmSuite } from './crm-suite.js';
 import { inputSuite } from './input-suite.js';
 import { instagramSuite } from './instagram-suite.js';
+import { reportSuite } from './report-suite.js';
 
 /** One running implementation of the API with a client pointed at it. */
 export interface World {
@@ -121,6 +122,7 @@ export function conformanceSuite(target: Target): void {
     authSuite(target, withWorld);
     accountSafetySuite(target, withWorld);
     crmSuite(target, withWorld);
+    reportSuite(target, withWorld);
     inputSuite(target, withWorld);
     instagramSuite(target, withWorld);
   });
