@@ -1,6 +1,7 @@
 /**
- * The BASELINE of the CRM benchmark: `GET /crm/dashboard`, `GET /crm/stats` and `GET /crm/customers/filter/status` on
- * plain `node:http` + `pg`, with no framework at all. For each request it does the work the server does:
+ * The BASELINE of the CRM benchmark: `GET /crm/dashboard`, `GET /crm/stats`, `GET /crm/customers/filter/status` and
+ * the unpaged `GET /crm/customers/report/period` on plain `node:http` + `pg`, with no framework at all. For each
+ * request it does the work the server does:
  *
  * - authentication as the server's `authenticate` middleware does it for a CRM route (`CRM_ACCESS`: the CEO, or the
  *   `crm` page): the access token checked by the server's own `AccessTokens`, the session check of
@@ -10,7 +11,8 @@
  *   with the same concurrency (the same `Promise.all` groups). The statements the server keeps private are copied
  *   into lib/crm-sql.ts, which the benchmark checks against the server's source before each run; the pieces the
  *   server exports are imported: `CUSTOMER_COLUMNS` and `CUSTOMER_FROM` (customer-view.ts), the searched column
- *   `CUSTOMER_SEARCH` and `searchCondition` (status-counts.ts);
+ *   `CUSTOMER_SEARCH` and `searchCondition` (status-counts.ts), and the period report's batches, `customerBatchSql`
+ *   and `CUSTOMER_BATCH` (customer-batches.ts);
  * - the same rendering, by the server's own pure functions: `toCustomer` with the server's `BusinessTime` (timestamps
  *   in the business zone), `countMap`, `countsRecord`, `percentages`, `totalOf` and `resolveStatus`.
  *
@@ -25,9 +27,12 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { AccessTokens } from '../../apps/server/src/modules/auth/access-tokens.js';
 import { BusinessTime } from '../../apps/server/src/modules/crm/business-time.js';
+import { CUSTOMER_BATCH, customerBatchSql } from '../../apps/server/src/modules/crm/customer-batches.js';
 import { type CustomerViewContext, toCustomer } from '../../apps/server/src/modules/crm/customer-view.js';
 import {
   CUSTOMER_SEARCH,
@@ -39,7 +44,7 @@ import {
   searchCondition,
   totalOf,
 } from '../../apps/server/src/modules/crm/status-counts.js';
-import { LEGACY_STATUSES, type StatusCategory } from '../../contracts/src/index.js';
+import { LEGACY_STATUSES, type StatusCategory, unpagedReportPaging } from '../../contracts/src/index.js';
 import { serveProcessStats } from './lib/child-stats.js';
 import {
   PERIOD_KEYS,
@@ -48,6 +53,8 @@ import {
   SQL_NOT_LOST,
   SQL_PERIOD_STATS,
   SQL_PERMISSIONS,
+  SQL_REPORT_CREATED,
+  SQL_REPORT_LIVE,
   SQL_SESSION_CHECK,
   SQL_STATUSES,
   sqlCustomers,
@@ -301,10 +308,81 @@ async function filterByStatus(params: URLSearchParams) {
   return customers({ parts: ['c.archived_at is null', 'c.status = ?'], params: [name] }, limit, offset);
 }
 
+/** A body written as it is produced (a route's answer that is too long to build in memory). */
+class Streamed {
+  constructor(readonly chunks: AsyncIterable<string>) {}
+}
+
+const REPORT_DAYS: Record<string, number> = { '1d': 1, '3d': 3, '7d': 7, '15d': 15, '30d': 30, '90d': 90 };
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * `PeriodReportService.all` without paging (the only report the benchmark asks for; `page`, `page_size` and
+ * `status_filter` are refused): the window's conditions, the customers in keyset batches with the server's own
+ * statements (`customerBatchSql`), written as they come, and the counts taken from them at the end.
+ */
+async function report(params: URLSearchParams): Promise<Streamed> {
+  for (const name of ['page', 'page_size', 'status_filter']) if (params.has(name)) throw invalid(name);
+  const period = params.get('period') ?? '7d';
+  const days = REPORT_DAYS[period];
+  if (days === undefined) throw invalid('period');
+  const fromDate = params.get('from_date')?.trim();
+  const toDate = params.get('to_date')?.trim();
+  if ((fromDate === undefined) !== (toDate === undefined)) throw invalid('from_date');
+  if (fromDate !== undefined && !DAY.test(fromDate)) throw invalid('from_date');
+  if (toDate !== undefined && (!DAY.test(toDate) || (fromDate as string) > toDate)) throw invalid('to_date');
+  const search = params.get('search')?.trim() || undefined;
+  const today = time.today();
+  const custom = fromDate !== undefined && toDate !== undefined;
+  const from = custom ? fromDate : time.addDays(today, 1 - days);
+  const to = custom ? toDate : today;
+  const statuses = await loadStatuses();
+  const where = { parts: [SQL_REPORT_LIVE, SQL_REPORT_CREATED], params: [...time.instants(from, to)] as unknown[] };
+  if (search) {
+    const condition = searchCondition(CUSTOMER_SEARCH, search);
+    where.parts.push(condition.sql);
+    where.params.push(...condition.params);
+  }
+  const sql = where.parts.join(' and ');
+  const [first, next] = [customerBatchSql(sql, false), customerBatchSql(sql, true)];
+  const head = { period: custom ? 'custom' : period, from_date: from, to_date: to };
+  // The first batch before the answer starts, as the server reads it (an error can still be a status).
+  let rows = await query(first, [...where.params, CUSTOMER_BATCH]);
+  async function* chunks(): AsyncGenerator<string> {
+    yield `${JSON.stringify(head).slice(0, -1)},"customers":[`;
+    const counts = new Map<string, number>();
+    let written = 0;
+    for (;;) {
+      if (rows.length > 0) {
+        const list = rows.map((row) => toCustomer(row, view));
+        for (const customer of list) counts.set(customer.status, (counts.get(customer.status) ?? 0) + 1);
+        const text = list.map((customer) => JSON.stringify(customer)).join(',');
+        yield written === 0 ? text : `,${text}`;
+        written += list.length;
+      }
+      if (rows.length < CUSTOMER_BATCH) break;
+      const last = rows[rows.length - 1] as Record<string, unknown>;
+      rows = await query(next, [...where.params, String(last.keyset_created_at), Number(last.id), CUSTOMER_BATCH]);
+    }
+    const total = totalOf(counts);
+    const dict = countsRecord(statuses, counts);
+    const tail = {
+      total_customers: total,
+      ...unpagedReportPaging(total),
+      status_stats: { ...legacyCounts(dict), ...dict },
+      status_dict: dict,
+      status_percentages: percentages(dict, total),
+    };
+    yield `],${JSON.stringify(tail).slice(1)}`;
+  }
+  return new Streamed(chunks());
+}
+
 const routes: Record<string, (params: URLSearchParams, caller: Caller) => Promise<unknown>> = {
   '/crm/dashboard': dashboard,
   '/crm/stats': stats,
   '/crm/customers/filter/status': filterByStatus,
+  '/crm/customers/report/period': report,
 };
 
 const http = createServer((req, res) => {
@@ -316,7 +394,14 @@ const http = createServer((req, res) => {
   authenticate(req)
     .then((caller) => handler(params, caller))
     .then(
-      (body) => send(res, 200, body),
+      (body) => {
+        if (!(body instanceof Streamed)) return send(res, 200, body);
+        res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
+        // Backpressure as the server's pipe: the next batch is read once the socket has taken the last one.
+        pipeline(Readable.from(body.chunks, { objectMode: false, highWaterMark: 64 * 1024 }), res).catch(() =>
+          res.destroy(),
+        );
+      },
       (error: unknown) => {
         if (error instanceof HttpError) return send(res, error.status, error.body, error.headers);
         console.error(error);

@@ -1,7 +1,7 @@
 /**
  * The CRM benchmark: the real server against a minimal baseline (node:http + pg, the same SQL), on databases seeded
- * with N customers, for GET /crm/dashboard, a status filter, a search and GET /crm/stats. See ../README.md, "The CRM
- * benchmark", for what is measured, how, and the results.
+ * with N customers, for GET /crm/dashboard, a status filter, a search and GET /crm/stats, and on request the period
+ * report without paging (`report`). See ../README.md, "The CRM benchmark", for what is measured, how, and the results.
  *
  *   pnpm --filter @cims/bench bench:crm [--sizes=10000,100000,1000000] [--scenarios=dashboard,status,search,stats]
  *                                       [--check] [--reseed] [--drop]
@@ -21,6 +21,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import pg from 'pg';
 import { type Child, startChild } from './lib/children.js';
+import { BENCH_ZONE, countInWindow, type ReportWindow, reportWindow } from './lib/crm-report.js';
 import {
   crmDatabaseUrl,
   parseCount,
@@ -36,7 +37,7 @@ import { aggregate, compare, cpuPerRequest, type Measured, machineBusy, measure,
 
 // ------------------------------------------------------------------------------------------------ settings
 
-const ALL_SCENARIOS = ['dashboard', 'status', 'search', 'stats', 'filter'] as const;
+const ALL_SCENARIOS = ['dashboard', 'status', 'search', 'stats', 'filter', 'report'] as const;
 type ScenarioName = (typeof ALL_SCENARIOS)[number];
 
 const { values: flags } = parseArgs({
@@ -71,6 +72,9 @@ const settings = {
   probeRounds: numberEnv('BENCH_CRM_PROBE_ROUNDS', 4),
   search: process.env.BENCH_CRM_SEARCH || '4567',
   status: process.env.BENCH_CRM_STATUS || 'need_to_call',
+  reportCustomers: numberEnv('BENCH_CRM_REPORT_CUSTOMERS', 10_000),
+  reportRate: numberEnv('BENCH_CRM_REPORT_RATE', 2, true),
+  reportSeconds: numberEnv('BENCH_CRM_REPORT_SECONDS', 10),
   bcryptCost: numberEnv('BCRYPT_COST', 12),
   logLevel: process.env.BENCH_LOG_LEVEL || 'warn',
 };
@@ -95,7 +99,20 @@ const SCENARIOS: Record<ScenarioName, { label: string; path: string }> = {
     label: `filter/status ${settings.status}`,
     path: `/crm/customers/filter/status?status_filter=${encodeURIComponent(settings.status)}&limit=50`,
   },
+  // The window (from_date, to_date) depends on the database: see reportWindow, and pathOf.
+  report: { label: `report unpaged ≥${settings.reportCustomers}`, path: '/crm/customers/report/period' },
 };
+
+/** The report's window per size, found when the size's database is ready. */
+const reportWindows = new Map<number, ReportWindow>();
+
+/** The request of a scenario on the database of `size`. */
+function pathOf(name: ScenarioName, size: number): string {
+  if (name !== 'report') return SCENARIOS[name].path;
+  const window = reportWindows.get(size);
+  if (!window) throw new Error(`No report window for ${size} customers yet`);
+  return window.path;
+}
 
 /** BENCH_PROFILE_DIR: CPU profiles of both processes (read with src/profile-summary.ts); the run is an EXPERIMENT. */
 const profileDir = process.env.BENCH_PROFILE_DIR;
@@ -122,15 +139,18 @@ const HERE = import.meta.dirname;
 
 interface SizeMeasured extends Measured {
   size: number;
-  /** `throughput` (closed loop, in rounds) or `probe` (open loop at a fixed rate). */
-  kind: 'throughput' | 'probe';
+  /**
+   * `throughput` (closed loop, in rounds), `probe` (open loop at a fixed rate, the sizes side by side) or `light` (the
+   * report's open loop at a low rate, per size).
+   */
+  kind: 'throughput' | 'probe' | 'light';
 }
 
 const measured: SizeMeasured[] = [];
 const checks: { size: number; name: string; ok: boolean; detail?: string }[] = [];
 const children: Child[] = [];
 const seeds: { size: number; seeded: boolean; seconds?: number }[] = [];
-const selectivity: { size: number; scenario: string; items: number; totalItems?: number }[] = [];
+const selectivity: { size: number; scenario: string; items: number; totalItems?: number; bytes?: number }[] = [];
 /** The data directories of the running servers (their audio stores; empty here), removed when they stop. */
 const dataDirs: string[] = [];
 
@@ -250,7 +270,7 @@ async function startTargets(size: number, scenarios: ScenarioName[], verify: boo
     // Production asks for it; these routes never use it (it encrypts third-party tokens).
     CIMS_ENCRYPTION_KEY: 'Y2ltcy1iZW5jaC1maXhlZC1lbmNyeXB0aW9uLWtleSE=',
     ACCESS_TOKEN_EXPIRE_MINUTES: '3000',
-    BUSINESS_TIMEZONE: 'Asia/Tashkent',
+    BUSINESS_TIMEZONE: BENCH_ZONE,
     AUDIO_URL_TTL_SECONDS: '3600',
     // An investigation aid (off by default): a CPU profile of every measured phase of both processes.
     ...(profileDir ? { BENCH_PROFILE_DIR: profileDir } : {}),
@@ -304,8 +324,8 @@ async function verifyTargets(targets: Targets, databaseUrl: string, scenarios: S
     for (const name of scenarios) {
       const scenario = SCENARIOS[name];
       const [fromServer, fromBaseline] = [
-        await json(`${server.url}${scenario.path}`, { headers }),
-        await json(`${baseline.url}${scenario.path}`, { headers }),
+        await json(`${server.url}${pathOf(name, size)}`, { headers }),
+        await json(`${baseline.url}${pathOf(name, size)}`, { headers }),
       ];
       check(
         size,
@@ -321,14 +341,26 @@ async function verifyTargets(targets: Targets, databaseUrl: string, scenarios: S
         difference === undefined,
         difference ?? `${fromServer.bytes} bytes`,
       );
-      const body = fromServer.body as { customers?: unknown[]; total_items?: number };
+      const body = fromServer.body as { customers?: unknown[]; total_items?: number; total_customers?: number };
       const items = Array.isArray(fromServer.body) ? fromServer.body.length : body.customers?.length;
-      if (items !== undefined)
-        selectivity.push({ size, scenario: scenario.label, items, totalItems: body.total_items });
+      if (items !== undefined) {
+        const totalItems = body.total_items ?? body.total_customers;
+        selectivity.push({ size, scenario: scenario.label, items, totalItems, bytes: fromServer.bytes });
+      }
       // The server's answer is right, not only the same as the baseline's.
       if (name === 'dashboard') check(size, 'dashboard: total_items = live customers', body.total_items === live);
       if (name === 'status') {
         check(size, `status filter: total_items = live customers in ${settings.status}`, body.total_items === inStatus);
+      }
+      if (name === 'report') {
+        const window = reportWindows.get(size) as ReportWindow;
+        const inWindow = await countInWindow(db, window);
+        check(
+          size,
+          `report ${window.from}..${window.to}: every customer of the window, unpaged`,
+          body.total_customers === inWindow && items === inWindow,
+          `${items} listed, total_customers ${body.total_customers}, ${inWindow} in the window`,
+        );
       }
       if (name === 'search') {
         const { rows: found } = await db.query<{ n: string }>(
@@ -369,7 +401,12 @@ const closedLoop = (target: Child, scenario: { path: string }, headers: Record<s
 /** One size: the checks, then per scenario a warm-up and the throughput rounds. */
 async function runSize(size: number, scenarios: ScenarioName[]): Promise<void> {
   log(`\n== ${size.toLocaleString('en-US')} customers`);
-  await prepareDatabase(size);
+  const url = await prepareDatabase(size);
+  if (scenarios.includes('report')) {
+    const window = await reportWindow(url, settings.reportCustomers);
+    reportWindows.set(size, window);
+    log(`  report window ${window.from}..${window.to}: ${window.customers.toLocaleString('en-US')} customers`);
+  }
   const { server, baseline, headers } = await startTargets(size, scenarios, true);
   const both = [baseline, server];
   const { connections, durationSeconds: seconds } = settings;
@@ -378,12 +415,35 @@ async function runSize(size: number, scenarios: ScenarioName[]): Promise<void> {
       `throughput in ${settings.rounds} × ${seconds} s each at ${connections} connections`,
   );
   for (const name of scenarios) {
-    const scenario = SCENARIOS[name];
+    const scenario = { label: SCENARIOS[name].label, path: pathOf(name, size) };
     for (const target of both) await closedLoop(target, scenario, headers, settings.warmupSeconds);
     const result = await compare(both, settings.rounds, (target) =>
       measure(scenario.label, target, ours, () => closedLoop(target, scenario, headers, seconds), log),
     );
     for (const entry of result.values()) measured.push({ ...entry, size, kind: 'throughput' });
+    if (name === 'report' && settings.reportRate > 0) {
+      // One request at a time, nearly: how long the answer takes, and what it costs in memory, without a queue.
+      await sleep(1000);
+      for (const target of both) {
+        const entry = await measure(
+          `${scenario.label} @${settings.reportRate}/s`,
+          target,
+          ours,
+          () =>
+            probe({
+              url: target.url,
+              path: scenario.path,
+              headers,
+              rate: settings.reportRate,
+              seconds: settings.reportSeconds,
+              // One connection's worth: eight reports at once would be the peak memory measured.
+              warmup: 1,
+            }),
+          log,
+        );
+        measured.push({ ...entry, size, kind: 'light' });
+      }
+    }
   }
   // Let the requests autocannon left in flight finish before the server closes its pool.
   await sleep(1000);
@@ -406,7 +466,9 @@ async function runLatency(small: number, large: number, scenarios: ScenarioName[
       `${settings.probeSeconds} s per target`,
   );
   const sides = [await startTargets(small, scenarios, false), await startTargets(large, scenarios, false)];
-  for (const name of scenarios) {
+  // The report is not compared across sizes: its window holds about as many customers at every size, and its light
+  // load is measured per size (runSize).
+  for (const name of scenarios.filter((scenario) => scenario !== 'report')) {
     const scenario = SCENARIOS[name];
     const label = `${scenario.label} @${settings.probeRate}/s`;
     for (const side of sides) {
@@ -457,6 +519,15 @@ async function runLatency(small: number, large: number, scenarios: ScenarioName[
   await stopChildren();
 }
 
+/** Requests per second, with a decimal below 100/s (the report serves a few per second). */
+const perSecond = (value: number) => fixed(value, value < 100 ? 1 : 0);
+
+/** The process's resident memory at the start of a phase and its peak during it (`–` where /proc cannot say). */
+function rssColumn(m: Measured): string {
+  const { rssStartMb, rssPeakMb } = m.process ?? {};
+  return rssStartMb === undefined || rssPeakMb === undefined ? '–' : `${fixed(rssStartMb)} → ${fixed(rssPeakMb)}`;
+}
+
 async function main(): Promise<number> {
   const startedAt = new Date();
   log(`CIMS CRM benchmark — ${startedAt.toISOString()}`);
@@ -501,7 +572,7 @@ async function main(): Promise<number> {
     }
   }
   const ordered = [...settings.sizes].sort((a, b) => a - b);
-  if (!failure && settings.probeRate > 0 && ordered.length > 1) {
+  if (!failure && settings.probeRate > 0 && ordered.length > 1 && scenarioNames.some((name) => name !== 'report')) {
     try {
       await runLatency(ordered[0] as number, ordered.at(-1) as number, scenarioNames);
     } catch (error) {
@@ -537,19 +608,53 @@ async function main(): Promise<number> {
           'p99 ms',
           'CPU ms/req',
           'loop p99 ms',
+          'RSS MB → peak',
           'other load',
         ],
         throughput.map((m) => [
           m.size.toLocaleString('en-US'),
           `${m.scenario} · ${m.target}`,
-          fixed(m.load.okPerSecond),
+          perSecond(m.load.okPerSecond),
           String(m.load.non2xx + m.load.errors),
           fixed(m.load.latencyMs.p50, 1),
           fixed(m.load.latencyMs.p90, 1),
           fixed(m.load.latencyMs.p99, 1),
           fixed(cpuPerRequest(m), 3),
           fixed(m.process?.eventLoopDelayP99Ms ?? Number.NaN, 1),
+          rssColumn(m),
           fixed(m.otherLoadCores ?? Number.NaN, 2),
+        ]),
+      ),
+      '',
+    );
+  }
+  const light = measured.filter((m) => m.kind === 'light');
+  if (light.length > 0) {
+    output.push(
+      `The report at a light load, open loop at ${settings.reportRate} requests/s for ${settings.reportSeconds} s ` +
+        'per target (every sample kept):',
+      table(
+        [
+          'customers',
+          'scenario · target',
+          'p50 ms',
+          'p90 ms',
+          'p99 ms',
+          'max ms',
+          'CPU ms/req',
+          'RSS MB → peak',
+          'failed',
+        ],
+        light.map((m) => [
+          m.size.toLocaleString('en-US'),
+          `${m.scenario.replace(/ @[\d.]+\/s$/, '')} · ${m.target}`,
+          fixed(m.load.latencyMs.p50, 1),
+          fixed(m.load.latencyMs.p90, 1),
+          fixed(m.load.latencyMs.p99, 1),
+          fixed(m.load.latencyMs.max, 1),
+          fixed(cpuPerRequest(m), 3),
+          rssColumn(m),
+          String(m.load.non2xx + m.load.errors),
         ]),
       ),
       '',
@@ -581,7 +686,8 @@ async function main(): Promise<number> {
       const s = find(size, label, 'server', 'throughput');
       const b = find(size, label, 'baseline', 'throughput');
       if (!s || !b) continue;
-      const value = s.load.okPerSecond / b.load.okPerSecond;
+      // A baseline that completed nothing (a phase shorter than one answer) gives no ratio, never a met target.
+      const value = b.load.okPerSecond > 0 ? s.load.okPerSecond / b.load.okPerSecond : Number.NaN;
       const perRound = (s.rounds ?? []).map(
         (round, i) => round.load.okPerSecond / (b.rounds?.[i]?.load.okPerSecond ?? 0),
       );
@@ -596,7 +702,7 @@ async function main(): Promise<number> {
       }
       output.push(
         `${size.toLocaleString('en-US').padStart(9)}  ${label.padEnd(width)} server ÷ baseline req/s  ` +
-          `${fixed(s.load.okPerSecond)} / ${fixed(b.load.okPerSecond)} = ${fixed(value, 2)}×` +
+          `${perSecond(s.load.okPerSecond)} / ${perSecond(b.load.okPerSecond)} = ${fixed(value, 2)}×` +
           (judged ? `  (target ≥ ${TARGETS.ratio}×)  ${value >= TARGETS.ratio ? 'met' : 'MISSED'}` : '') +
           (perRound.length > 1 ? `   rounds: ${perRound.map((r) => fixed(r, 2)).join(', ')}` : ''),
       );
@@ -683,7 +789,9 @@ async function main(): Promise<number> {
       '',
       `Answers: ${selectivity
         .map(
-          (s) => `${s.size}/${s.scenario}: ${s.items} items${s.totalItems !== undefined ? ` of ${s.totalItems}` : ''}`,
+          (s) =>
+            `${s.size}/${s.scenario}: ${s.items} items${s.totalItems !== undefined ? ` of ${s.totalItems}` : ''}` +
+            (s.bytes !== undefined && s.bytes > 1_000_000 ? ` (${fixed(s.bytes / 2 ** 20, 1)} MB)` : ''),
         )
         .join('; ')}`,
     );
@@ -719,6 +827,7 @@ async function main(): Promise<number> {
           postgres: postgresVersion,
         },
         settings: { ...settings, adminUrl: undefined, scenarios: scenarioNames, paths: SCENARIOS },
+        reportWindows: Object.fromEntries(reportWindows),
         experiment: experimentNote ?? null,
         machineBusyBeforeRun: busyBefore ?? null,
         targets: TARGETS,

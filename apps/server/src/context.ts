@@ -14,6 +14,7 @@ import { BusinessTime } from './modules/crm/business-time.js';
 import { CrmStatsService } from './modules/crm/crm-stats.service.js';
 import { CustomerService } from './modules/crm/customers.service.js';
 import { NoteService } from './modules/crm/notes.service.js';
+import { PeriodReportService } from './modules/crm/period-report.service.js';
 import { SalesManagerService } from './modules/crm/sales-managers.service.js';
 import { StatusService } from './modules/crm/statuses.service.js';
 import { type BlobStore, localBlobStore } from './modules/files/blob-store.js';
@@ -35,8 +36,10 @@ export interface AppContext {
   time: BusinessTime;
   /** Customers with their statuses, notes and recordings: the CRM's write side (customers.service.ts). */
   customers: CustomerService;
-  /** The CRM's read side: dashboard, statistics, reports, lists, `/sales/*`. */
+  /** The CRM's read side: dashboard, statistics, lists, `/sales/*`. */
   crmStats: CrmStatsService;
+  /** The period report: a page of it, or every customer of the period, streamed. */
+  periodReports: PeriodReportService;
   /** Sales managers: their customers and statistics, assignment, conversion, activity. */
   salesManagers: SalesManagerService;
   /** Instagram follower growth: the connected account, its snapshots, the Graph API calls. */
@@ -88,6 +91,7 @@ export function createContext(config: Config, db: Database, logger: Logger): App
   });
   // `customers.view` renders timestamps in the business zone and recordings as signed `audio_url`s.
   const crmStats = new CrmStatsService(db.orm, customers.view);
+  const periodReports = new PeriodReportService(db.orm, customers.view);
   const salesManagers = new SalesManagerService(db.orm, crmTime);
   const scheduler = new Scheduler({ orm: db.orm, logger, timeZone: config.crm.timeZone });
   const instagram = new InstagramService({
@@ -111,6 +115,7 @@ export function createContext(config: Config, db: Database, logger: Logger): App
     time: crmTime,
     customers,
     crmStats,
+    periodReports,
     salesManagers,
     instagram,
     scheduler,

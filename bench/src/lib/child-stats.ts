@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -12,6 +12,33 @@ export interface ProcessStats {
   eventLoopDelayP99Ms: number;
   eventLoopDelayMaxMs: number;
   rssMb: number;
+  /** The resident memory at the start of the phase (Linux; undefined elsewhere). */
+  rssStartMb?: number;
+  /** The highest resident memory during the phase: the kernel's peak (`VmHWM`), reset at its start (Linux only). */
+  rssPeakMb?: number;
+}
+
+/**
+ * Resets the kernel's record of this process's peak resident memory (`/proc/self/clear_refs`, value 5) and returns the
+ * current resident memory in MB; undefined where that is not available. No sampling: the kernel keeps the peak.
+ */
+function resetPeakRss(): number | undefined {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return process.memoryUsage.rss() / 2 ** 20;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The peak resident memory since {@link resetPeakRss}, in MB (`VmHWM` of `/proc/self/status`). */
+function peakRss(): number | undefined {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    return kb === undefined ? undefined : Number(kb) / 1024;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -25,6 +52,7 @@ export function serveProcessStats(): void {
   delay.enable();
   let cpu = process.cpuUsage();
   let since = performance.now();
+  let rssStart: number | undefined;
   // BENCH_PROFILE_DIR (an investigation aid, off by default): a CPU profile of each measured phase, named by its label.
   const profileDir = process.env.BENCH_PROFILE_DIR;
   const profiler = profileDir ? new Session() : undefined;
@@ -39,6 +67,7 @@ export function serveProcessStats(): void {
         profiling = message.label;
       }
       delay.reset();
+      rssStart = resetPeakRss();
       cpu = process.cpuUsage();
       since = performance.now();
       process.send?.({ type: 'stats-reset-done' });
@@ -57,6 +86,8 @@ export function serveProcessStats(): void {
         eventLoopDelayP99Ms: delay.percentile(99) / 1e6,
         eventLoopDelayMaxMs: delay.max / 1e6,
         rssMb: process.memoryUsage.rss() / 2 ** 20,
+        rssStartMb: rssStart,
+        rssPeakMb: rssStart === undefined ? undefined : peakRss(),
       };
       process.send?.({ type: 'stats', stats });
     }

@@ -2,8 +2,8 @@
  * The SQL the CRM baseline sends, copied from the server where the server keeps it private. `crm.bench.ts` checks
  * before measuring that every copied text still appears, verbatim (whitespace aside), in the server file it was
  * copied from ({@link COPIED_SQL}), so a change to the server's SQL stops the run until the baseline follows. The
- * pieces the server exports (`CUSTOMER_COLUMNS`, `CUSTOMER_FROM`, `CUSTOMER_SEARCH`, `searchCondition`) are imported,
- * not copied.
+ * pieces the server exports (`CUSTOMER_COLUMNS`, `CUSTOMER_FROM`, `CUSTOMER_SEARCH`, `searchCondition`, the period
+ * report's `customerBatchSql`) are imported, not copied.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,8 +12,10 @@ import { CUSTOMER_COLUMNS, CUSTOMER_FROM } from '../../../apps/server/src/module
 /** auth.service.ts, `authenticate` */
 export const SQL_SESSION_CHECK = `select u.role, u.email from auth_session s join app_user u on u.id = s.user_id
         where s.id = ? and s.user_id = ? and s.revoked_at is null and s.expires_at > now() and u.is_active`;
-/** auth.service.ts, `holdsPage` */
-export const SQL_HOLDS_PAGE = `select 1 from user_page_permission where user_id = ? and page_name in (select jsonb_array_elements_text(cast(? as jsonb))) limit 1`;
+/** auth.service.ts, `holdsPage` (an inactive page grants nothing) */
+export const SQL_HOLDS_PAGE = `select 1 from user_page_permission pp join app_page p on p.name = pp.page_name
+        where pp.user_id = ? and p.is_active
+          and pp.page_name in (select jsonb_array_elements_text(cast(? as jsonb))) limit 1`;
 /** status-counts.ts, `loadStatuses` */
 export const SQL_STATUSES =
   'select name, display_name, color, category, is_active from customer_status order by sort_order, name';
@@ -47,6 +49,10 @@ export const SQL_NOT_LOST = 'c.status not in (select jsonb_array_elements_text(c
 export const PERIOD_KEYS = ['today', 'this_week', 'this_month', 'last_3_months', 'last_6_months', 'last_year'] as const;
 export const SQL_PERIOD_STATS = `select ${PERIOD_KEYS.map((key) => `coalesce(sum(n) filter (where day >= cast(? as date)), 0) as ${key}`).join(', ')}
          from customer_daily_count where not archived and day >= cast(? as date) and day <= cast(? as date)`;
+
+/** period-report.service.ts, `#window`: a report's customers are live and created on its days. */
+export const SQL_REPORT_LIVE = 'c.archived_at is null';
+export const SQL_REPORT_CREATED = 'c.created_at >= ? and c.created_at < ?';
 
 const CRM = 'apps/server/src/modules/crm';
 /** `${expression}` as it appears in the server's source (a template literal's placeholder). */
@@ -85,6 +91,15 @@ export const COPIED_SQL: { name: string; file: string; fragments: string[] }[] =
     ],
   },
   { name: 'not lost', file: `${CRM}/crm-stats.service.ts`, fragments: [SQL_NOT_LOST] },
+  {
+    name: 'report window',
+    file: `${CRM}/period-report.service.ts`,
+    fragments: [
+      `.add('${SQL_REPORT_LIVE}') .add('${SQL_REPORT_CREATED}', ...time.instants(from, to));`,
+      'const from = custom ? (q.from_date as string) : time.addDays(today, 1 - Number.parseInt(q.period, 10));',
+      `const search = searchCondition(CUSTOMER_SEARCH, q.search); where.add(search.sql, ...search.params);`,
+    ],
+  },
   { name: 'status condition', file: `${CRM}/crm-stats.service.ts`, fragments: [`where.add('c.status = ?', name)`] },
   {
     name: 'period stats',

@@ -97,6 +97,8 @@ export async function probe(options: {
   headers: Record<string, string>;
   rate: number;
   seconds: number;
+  /** Requests sent at once before the probe to open keep-alive connections (default 8), not in the samples. */
+  warmup?: number;
 }): Promise<LoadResult> {
   const target = new URL(options.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -126,7 +128,7 @@ export async function probe(options: {
       req.end();
     });
   // Open a few keep-alive connections first, so connection set-up is not in the samples.
-  await Promise.all(Array.from({ length: 8 }, once));
+  await Promise.all(Array.from({ length: options.warmup ?? 8 }, once));
   latencies.length = 0;
   for (const code of Object.keys(statusCodes)) delete statusCodes[code];
   errors = 0;

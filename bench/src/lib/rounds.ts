@@ -106,6 +106,12 @@ export function aggregate(rounds: Measured[]): Measured {
             eventLoopDelayP99Ms: median(rounds.map((m) => m.process?.eventLoopDelayP99Ms ?? 0)),
             eventLoopDelayMaxMs: Math.max(...rounds.map((m) => m.process?.eventLoopDelayMaxMs ?? 0)),
             rssMb: Math.max(...rounds.map((m) => m.process?.rssMb ?? 0)),
+            ...(rounds.every((m) => m.process?.rssPeakMb !== undefined)
+              ? {
+                  rssStartMb: Math.min(...rounds.map((m) => m.process?.rssStartMb ?? Number.POSITIVE_INFINITY)),
+                  rssPeakMb: Math.max(...rounds.map((m) => m.process?.rssPeakMb ?? 0)),
+                }
+              : {}),
           }
         : undefined,
     otherLoadCores: rounds.every((m) => m.otherLoadCores !== undefined)

@@ -128,7 +128,11 @@ export const crmContract = c.router(
       method: 'GET',
       path: '/crm/customers/report/period',
       summary: 'Customers created in a period, with statistics',
-      metadata: crm('`period` is N whole days ending today; `from_date` + `to_date` give a custom range instead.'),
+      metadata: crm(
+        '`period` is N whole days ending today; `from_date` + `to_date` give a custom range instead. Without `page` ' +
+          'and `page_size` the answer holds every customer of the period, however many (the legacy client never ' +
+          'pages); with either, one page.',
+      ),
       query: ReportQuerySchema,
       responses: { 200: ReportSchema, ...errorResponses(401, 403, 422, 500) },
     },

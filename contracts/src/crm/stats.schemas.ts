@@ -121,6 +121,11 @@ export const StatsSummarySchema = z
 /** The report periods: N whole days ending today, in the business time zone. */
 export const REPORT_PERIODS = ['1d', '3d', '7d', '15d', '30d', '90d'] as const;
 
+/** The period report's page size when a request pages (`page` or `page_size`) without giving one. */
+export const REPORT_PAGE_SIZE = 200;
+/** The largest `page_size` of the period report. */
+export const REPORT_MAX_PAGE_SIZE = 500;
+
 export const ReportQuerySchema = z
   .object({
     period: z.enum(REPORT_PERIODS).default('7d'),
@@ -128,8 +133,19 @@ export const ReportQuerySchema = z
     to_date: DateSchema.optional(),
     search: z.string().trim().max(200).optional(),
     status_filter: StatusNameSchema.optional(),
-    page: PageNumberSchema.default(1),
-    page_size: z.coerce.number().int().min(1).max(500).default(200),
+    page: PageNumberSchema.optional().describe(
+      'With or without `page_size`: that page (default 1). Without both, every customer of the period.',
+    ),
+    page_size: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(REPORT_MAX_PAGE_SIZE)
+      .optional()
+      .describe(
+        `With or without \`page\`: customers per page (default ${REPORT_PAGE_SIZE}, at most ${REPORT_MAX_PAGE_SIZE}). ` +
+          'Without both, every customer of the period.',
+      ),
   })
   .superRefine((value, ctx) => {
     if ((value.from_date === undefined) !== (value.to_date === undefined)) {
@@ -144,16 +160,44 @@ export const ReportQuerySchema = z
   });
 export type ReportQuery = z.input<typeof ReportQuerySchema>;
 
+/**
+ * The page a period report asks for, or `undefined` for every customer of the period. The legacy client never pages
+ * (it sends `period` and `search` and shows `customers[]` as the whole list), so a request without `page` and
+ * `page_size` gets them all; with either, the other takes its default (page 1, {@link REPORT_PAGE_SIZE}).
+ *
+ * @example reportPage({ period: '7d' }) // undefined: every customer
+ * @example reportPage({ page: 2 }) // { page: 2, page_size: 200 }
+ */
+export function reportPage(query: {
+  page?: number;
+  page_size?: number;
+}): { page: number; page_size: number } | undefined {
+  if (query.page === undefined && query.page_size === undefined) return undefined;
+  return { page: query.page ?? 1, page_size: query.page_size ?? REPORT_PAGE_SIZE };
+}
+
+/**
+ * The paging fields of a report that was not paged: every customer on one page (`page_size` is their number, and
+ * `total_pages` is 0 when there are none, as a paged report of no customers says).
+ */
+export function unpagedReportPaging(total: number): { page: 1; page_size: number; total_pages: number } {
+  return { page: 1, page_size: total, total_pages: total > 0 ? 1 : 0 };
+}
+
 export const ReportSchema = z
   .object({
     period: z.string().describe('The period asked for, or `custom`.'),
     from_date: z.string().describe('First day, `YYYY-MM-DD`.'),
     to_date: z.string().describe('Last day, inclusive.'),
     total_customers: Count.describe('Customers matching, across all pages.'),
-    page: z.number().int().min(1),
-    page_size: z.number().int().min(1),
-    total_pages: Count,
-    customers: z.array(CustomerSchema),
+    page: z.number().int().min(1).describe('The page; 1 when the request did not page.'),
+    page_size: Count.describe(
+      'Customers per page; when the request did not page, the number of customers (all of them are on page 1).',
+    ),
+    total_pages: Count.describe('0 when no customer matches; 1 when the request did not page and some do.'),
+    customers: z
+      .array(CustomerSchema)
+      .describe('Newest first: the page, or every customer matching when the request did not page.'),
     status_stats: StatusCountsSchema,
     status_dict: StatusCountsSchema,
     status_percentages: StatusPercentagesSchema,

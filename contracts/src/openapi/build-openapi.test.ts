@@ -30,6 +30,16 @@ const fixture = c.router({
       body: z.object({ title: z.string(), note: z.string().optional() }),
       responses: { 201: Thing, ...errorResponses(413, 415, 422) },
     },
+    search: {
+      method: 'GET',
+      path: '/things/search',
+      summary: 'Search with rules across the query fields',
+      metadata: meta({ auth: 'bearer' }),
+      query: z
+        .object({ from: z.string().optional(), to: z.string().optional().describe('With `from`.') })
+        .superRefine(() => {}),
+      responses: { 200: z.array(Thing) },
+    },
     intake: {
       method: 'POST',
       path: '/things/intake',
@@ -70,6 +80,13 @@ describe('buildOpenApiDocument', () => {
     });
     expect(multipart.encoding.audio.contentType).toBe('audio/mpeg');
     expect(op.parameters).toEqual([{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }]);
+  });
+
+  it('lists the parameters of a query with rules across its fields (superRefine)', () => {
+    expect(doc.paths['/things/search']?.get.parameters).toEqual([
+      { name: 'from', in: 'query', required: false, schema: { type: 'string' } },
+      { name: 'to', in: 'query', required: false, description: 'With `from`.', schema: { type: 'string' } },
+    ]);
   });
 
   it('references named components instead of repeating them', () => {

@@ -111,8 +111,11 @@ function pathParameters(route: AppRoute, converter: SchemaConverter): ParameterO
 }
 
 function queryParameters(route: AppRoute, converter: SchemaConverter): ParameterObject[] {
-  if (!(route.query instanceof z.ZodObject)) return [];
-  return Object.entries(route.query.shape as Record<string, z.ZodTypeAny>).map(([name, schema]) => {
+  // A query with rules across its fields (`superRefine`) is still an object of parameters underneath.
+  let query = route.query as unknown;
+  while (query instanceof z.ZodEffects) query = query.innerType();
+  if (!(query instanceof z.ZodObject)) return [];
+  return Object.entries(query.shape as Record<string, z.ZodTypeAny>).map(([name, schema]) => {
     // Optionality is the parameter's `required`; the schema describes a present value.
     const present = schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodTypeAny) : schema;
     const converted = converter.convert(present);

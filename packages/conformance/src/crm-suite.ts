@@ -24,7 +24,7 @@ const BUSINESS_ZONE = 'Asia/Tashkent';
 
 let sequence = 0;
 /** A string no other test (or seeded row) has: lower case letters and digits. */
-function unique(): string {
+export function unique(): string {
   sequence += 1;
   return `${Date.now().toString(36)}${sequence.toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 }
@@ -62,7 +62,7 @@ function issueLocs(body: unknown): (string | number)[][] {
 }
 
 /** Signed-in clients of the current world, each signed in once. */
-function actors(world: () => World) {
+export function actors(world: () => World) {
   let current: World | undefined;
   const cache = new Map<string, Promise<CimsClient>>();
   const as = (who: { email: string; password: string }) => {
@@ -89,7 +89,7 @@ function actors(world: () => World) {
 type CustomerInput = CustomerForm & { audio?: Blob };
 
 /** Creates a customer through the SDK with a plain object (the SDK sends it as multipart). */
-async function createCustomer(client: CimsClient, input: Partial<CustomerInput> = {}) {
+export async function createCustomer(client: CimsClient, input: Partial<CustomerInput> = {}) {
   const phone = newPhone();
   const body: CustomerInput = {
     full_name: `Customer ${unique()}`,

@@ -6,6 +6,7 @@ import { authSuite } from './auth-suite.js';
 import { crmSuite } from './crm-suite.js';
 import { inputSuite } from './input-suite.js';
 import { instagramSuite } from './instagram-suite.js';
+import { reportSuite } from './report-suite.js';
 import { sessionLifetimeSuite } from './session-lifetime-suite.js';
 
 /** One running implementation of the API with a client pointed at it. */
@@ -128,6 +129,7 @@ export function conformanceSuite(target: Target): void {
     accountSafetySuite(target, withWorld);
     sessionLifetimeSuite(target, withWorld);
     crmSuite(target, withWorld);
+    reportSuite(target, withWorld);
     inputSuite(target, withWorld);
     instagramSuite(target, withWorld);
   });

@@ -63,7 +63,7 @@ function fromBodyParser(error: { type?: unknown; status?: unknown }): ApiError |
  * What of an error may be logged. A database driver's message embeds the SQL with its values filled in (hashes of
  * tokens and passwords among them), so for those only the kind, the SQLSTATE and the table/constraint are kept.
  */
-function loggable(error: unknown): unknown {
+export function loggable(error: unknown): unknown {
   const e = error as { name?: unknown; sqlState?: unknown; code?: unknown; table?: unknown; constraint?: unknown };
   const isDriverError = typeof e?.name === 'string' && e.name.endsWith('Exception') && ('sqlState' in e || 'code' in e);
   if (!isDriverError) return error;

@@ -4,6 +4,8 @@ import {
   leadInsights,
   type PriorityLevel,
   type REPORT_PERIODS,
+  reportPage,
+  unpagedReportPaging,
   type ValidationIssue,
 } from '@cims/contracts';
 import type { DateTime } from 'luxon';
@@ -312,8 +314,8 @@ export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTi
       to_date?: string;
       search?: string;
       status_filter?: string;
-      page: number;
-      page_size: number;
+      page?: number;
+      page_size?: number;
     }) {
       const today = time.today();
       const custom = query.from_date !== undefined && query.to_date !== undefined;
@@ -325,17 +327,19 @@ export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTi
       const found = createdIn(crm.liveCustomers(), days(first, last)).filter(
         (customer) => (!wanted || customer.status === wanted) && matches(customer, query.search),
       );
-      const { slice, totalPages } = paginate(found, query.page, query.page_size);
+      // Without page and page_size: every customer of the period, as the legacy client expects.
+      const paging = reportPage(query);
+      const shown = paging ? paginate(found, paging.page, paging.page_size) : undefined;
       const counts = statusCounts(found);
       return {
         period: custom ? 'custom' : query.period,
         from_date: first.toISODate() ?? '',
         to_date: last.toISODate() ?? '',
         total_customers: found.length,
-        page: query.page,
-        page_size: query.page_size,
-        total_pages: totalPages,
-        customers: crm.serveCustomers(slice),
+        ...(paging && shown
+          ? { page: paging.page, page_size: paging.page_size, total_pages: shown.totalPages }
+          : unpagedReportPaging(found.length)),
+        customers: crm.serveCustomers(shown ? shown.slice : found),
         status_stats: { ...legacyCounts(counts), ...counts },
         status_dict: counts,
         status_percentages: statusPercentages(counts, found.length),

@@ -105,6 +105,11 @@ export class BusinessTime {
     return DateTime.fromISO(day, { zone: this.zone }).startOf('day').toJSDate();
   }
 
+  /** 00:00 of `from` to 00:00 after `to` (both business days), as ISO instants for `created_at >= ? and < ?`. */
+  instants(from: string, to: string): [string, string] {
+    return [this.startOf(from).toISOString(), this.startOf(this.addDays(to, 1)).toISOString()];
+  }
+
   /** Monday of the week `day` is in. */
   mondayOf(day: string): string {
     const ms = dayMs(day);

@@ -1,20 +1,17 @@
-import {
-  type ChartsQuerySchema,
-  type ChartsSchema,
-  type CrmStatsSchema,
-  type Customer,
-  type CustomerType,
-  type Dashboard,
-  type DashboardQuerySchema,
-  LEGACY_STATUSES,
-  type ListQuerySchema,
-  type PeriodStatsSchema,
-  type ReportQuerySchema,
-  type ReportSchema,
-  type SalesDetailedQuerySchema,
-  type SalesDetailedSchema,
-  type SalesStatsSchema,
-  type StatsSummarySchema,
+import type {
+  ChartsQuerySchema,
+  ChartsSchema,
+  CrmStatsSchema,
+  Customer,
+  CustomerType,
+  Dashboard,
+  DashboardQuerySchema,
+  ListQuerySchema,
+  PeriodStatsSchema,
+  SalesDetailedQuerySchema,
+  SalesDetailedSchema,
+  SalesStatsSchema,
+  StatsSummarySchema,
 } from '@cims/contracts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { z } from 'zod';
@@ -28,6 +25,7 @@ import {
   countMap,
   countsRecord,
   keyLabel,
+  legacyCounts,
   loadStatuses,
   percent,
   percentages,
@@ -38,14 +36,12 @@ import {
 } from './status-counts.js';
 
 type DashboardQuery = z.output<typeof DashboardQuerySchema>;
-type ReportQuery = z.output<typeof ReportQuerySchema>;
 type ListQuery = z.output<typeof ListQuerySchema>;
 type SalesDetailedQuery = z.output<typeof SalesDetailedQuerySchema>;
 type ChartsQuery = z.output<typeof ChartsQuerySchema>;
 type PeriodStats = z.output<typeof PeriodStatsSchema>;
 type CrmStats = z.output<typeof CrmStatsSchema>;
 type StatsSummary = z.output<typeof StatsSummarySchema>;
-type Report = z.output<typeof ReportSchema>;
 type SalesStats = z.output<typeof SalesStatsSchema>;
 type SalesDetailed = z.output<typeof SalesDetailedSchema>;
 type Charts = z.output<typeof ChartsSchema>;
@@ -54,7 +50,7 @@ type Charts = z.output<typeof ChartsSchema>;
 export type CustomerFilter = { status: string } | { platform: string } | { from: string; to: string };
 
 /** SQL conditions joined with `and`, with their parameters in order. */
-class Conditions {
+export class Conditions {
   readonly parts: string[] = [];
   readonly params: unknown[] = [];
 
@@ -71,6 +67,22 @@ class Conditions {
 
 const NEWEST_FIRST = 'c.created_at desc, c.id desc';
 
+/** A page of the customers `where` matches, newest first unless `order` says otherwise. */
+export async function customerPage(
+  em: EntityManager,
+  view: CustomerViewContext,
+  where: Conditions,
+  options: { limit: number; offset: number; order?: string },
+): Promise<Customer[]> {
+  const rows = await query(
+    em,
+    `select ${CUSTOMER_COLUMNS} from ${CUSTOMER_FROM} where ${where.sql}
+        order by ${options.order ?? NEWEST_FIRST} limit ? offset ?`,
+    [...where.params, options.limit, options.offset],
+  );
+  return rows.map((row) => toCustomer(row, view));
+}
+
 /** `customer_type=local` also counts customers without a type (docs/crm.md, Statistics). */
 function typeCondition(type: CustomerType): string {
   return type === 'international'
@@ -79,11 +91,11 @@ function typeCondition(type: CustomerType): string {
 }
 
 /**
- * The CRM's read side: the dashboard, statistics, reports, the plain lists and the `/sales/*` figures. Overall and
- * per-day counts come from the tables the `customer_counts_*` triggers keep exact (`customer_status_total`,
- * `customer_daily_count`), so they cost a few rows whatever the number of customers; lists and filtered counts go
- * to `customer` through its partial indexes and the trigram index. Archived customers are excluded everywhere but
- * the archive list.
+ * The CRM's read side: the dashboard, statistics, the plain lists and the `/sales/*` figures (the period report is in
+ * period-report.service.ts). Overall and per-day counts come from the tables the `customer_counts_*` triggers keep
+ * exact (`customer_status_total`, `customer_daily_count`), so they cost a few rows whatever the number of customers;
+ * lists and filtered counts go to `customer` through its partial indexes and the trigram index. Archived customers are
+ * excluded everywhere but the archive list.
  */
 export class CrmStatsService {
   /**
@@ -110,18 +122,12 @@ export class CrmStatsService {
   // ---------------------------------------------------------------------------------------------- building blocks
 
   /** A page of customers, newest first unless `order` says otherwise. */
-  async #customers(
+  #customers(
     em: EntityManager,
     where: Conditions,
     options: { limit: number; offset: number; order?: string },
   ): Promise<Customer[]> {
-    const rows = await query(
-      em,
-      `select ${CUSTOMER_COLUMNS} from ${CUSTOMER_FROM} where ${where.sql}
-        order by ${options.order ?? NEWEST_FIRST} limit ? offset ?`,
-      [...where.params, options.limit, options.offset],
-    );
-    return rows.map((row) => toCustomer(row, this.view));
+    return customerPage(em, this.view, where, options);
   }
 
   /**
@@ -178,12 +184,6 @@ export class CrmStatsService {
       [...keys.map((key) => since[key]), earliest, today],
     );
     return Object.fromEntries(keys.map((key) => [key, asInt(row?.[key] ?? 0)])) as PeriodStats;
-  }
-
-  /** 00:00 of `from` to 00:00 after `to` (business days), as ISO instants for `created_at >= ? and < ?`. */
-  #range(from: string, to: string): [string, string] {
-    const time = this.#time;
-    return [time.startOf(from).toISOString(), time.startOf(time.addDays(to, 1)).toISOString()];
   }
 
   // ---------------------------------------------------------------------------------------------- /crm
@@ -308,71 +308,6 @@ export class CrmStatsService {
     return out;
   }
 
-  /** Customers created in N whole days ending today, or in a custom range, with their counts per status. */
-  async report(q: ReportQuery): Promise<Report> {
-    const em = this.#em();
-    const time = this.#time;
-    const today = time.today();
-    const custom = q.from_date !== undefined && q.to_date !== undefined;
-    const from = custom ? (q.from_date as string) : time.addDays(today, 1 - Number.parseInt(q.period, 10));
-    const to = custom ? (q.to_date as string) : today;
-    const statuses = await loadStatuses(em);
-    const [start, end] = this.#range(from, to);
-    const where = new Conditions()
-      .add('c.archived_at is null')
-      .add('c.created_at >= ? and c.created_at < ?', start, end);
-    let status: string | null | undefined;
-    if (q.status_filter !== undefined) {
-      status = resolveStatus(statuses, q.status_filter) ?? null;
-      if (status) where.add('c.status = ?', status);
-      else where.add('false');
-    }
-    let counts: Map<string, number>;
-    if (q.search) {
-      const search = searchCondition(CUSTOMER_SEARCH, q.search);
-      where.add(search.sql, ...search.params);
-      counts = countMap(
-        await query(
-          em,
-          `select c.status, count(*) as n from customer c where ${where.sql} group by c.status`,
-          where.params,
-        ),
-      );
-    } else if (status === null) {
-      counts = new Map();
-    } else {
-      // Whole business days: the trigger's daily counts give the same numbers without touching the customers.
-      const daily = new Conditions()
-        .add('not archived')
-        .add('day >= cast(? as date) and day <= cast(? as date)', from, to);
-      if (status) daily.add('status = ?', status);
-      counts = countMap(
-        await query(
-          em,
-          `select status, sum(n) as n from customer_daily_count where ${daily.sql} group by status`,
-          daily.params,
-        ),
-      );
-    }
-    const total = totalOf(counts);
-    const offset = (q.page - 1) * q.page_size;
-    const customers = offset < total ? await this.#customers(em, where, { limit: q.page_size, offset }) : [];
-    const dict = countsRecord(statuses, counts);
-    return {
-      period: custom ? 'custom' : q.period,
-      from_date: from,
-      to_date: to,
-      total_customers: total,
-      page: q.page,
-      page_size: q.page_size,
-      total_pages: Math.ceil(total / q.page_size),
-      customers,
-      status_stats: { ...legacyCounts(dict), ...dict },
-      status_dict: dict,
-      status_percentages: percentages(dict, total),
-    };
-  }
-
   /** The newest non-archived customers. */
   async latest(limit: number): Promise<Customer[]> {
     return this.#customers(this.#em(), new Conditions().add('c.archived_at is null'), { limit, offset: 0 });
@@ -390,7 +325,7 @@ export class CrmStatsService {
       where.add('c.platform = ?', filter.platform);
     } else {
       if (filter.from > filter.to) return [];
-      where.add('c.created_at >= ? and c.created_at < ?', ...this.#range(filter.from, filter.to));
+      where.add('c.created_at >= ? and c.created_at < ?', ...this.#time.instants(filter.from, filter.to));
     }
     return this.#customers(em, where, page);
   }
@@ -428,13 +363,13 @@ export class CrmStatsService {
         [...keys.flatMap((key) => periods[key]), lastMonday, today],
       );
     } else {
-      const ranges = keys.map((key) => this.#range(...periods[key]));
+      const ranges = keys.map((key) => this.#time.instants(...periods[key]));
       [row] = await query(
         em,
         `select ${keys.map((key) => `count(*) filter (where c.created_at >= ? and c.created_at < ?) as ${key}`).join(', ')}
            from customer c
           where c.archived_at is null and ${typeCondition(type)} and c.created_at >= ? and c.created_at < ?`,
-        [...ranges.flat(), ...this.#range(lastMonday, today)],
+        [...ranges.flat(), ...this.#time.instants(lastMonday, today)],
       );
     }
     return {
@@ -468,7 +403,7 @@ export class CrmStatsService {
                from customer c
               where c.archived_at is null and ${typeCondition(type)} and c.created_at >= ? and c.created_at < ?
               group by 1, 2`,
-            [this.#time.zone, ...this.#range(from, to)],
+            [this.#time.zone, ...this.#time.instants(from, to)],
           );
     return rows.map((row) => ({ day: String(row.day), status: String(row.status), n: asInt(row.n) }));
   }
@@ -501,7 +436,7 @@ export class CrmStatsService {
     const from = this.#time.addDays(today, 1 - q.days);
     const where = new Conditions()
       .add('c.archived_at is null')
-      .add('c.created_at >= ? and c.created_at < ?', ...this.#range(from, today));
+      .add('c.created_at >= ? and c.created_at < ?', ...this.#time.instants(from, today));
     if (q.customer_type) where.add(typeCondition(q.customer_type));
     const [statuses, summary, rows, sources] = await Promise.all([
       loadStatuses(em),
@@ -575,12 +510,4 @@ export class CrmStatsService {
       { limit, offset: 0 },
     );
   }
-}
-
-/** The six legacy statuses as top-level keys, zeros included (the legacy statistics' shape). */
-function legacyCounts(dict: Record<string, number>): Record<(typeof LEGACY_STATUSES)[number], number> {
-  return Object.fromEntries(LEGACY_STATUSES.map((name) => [name, dict[name] ?? 0])) as Record<
-    (typeof LEGACY_STATUSES)[number],
-    number
-  >;
 }

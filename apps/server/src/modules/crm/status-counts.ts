@@ -1,4 +1,4 @@
-import type { StatusCategory } from '@cims/contracts';
+import { LEGACY_STATUSES, type StatusCategory } from '@cims/contracts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { asInt, query } from '../../db/sql.js';
 
@@ -62,6 +62,14 @@ export function countsRecord(statuses: StatusInfo[], counts: Map<string, number>
   }
   for (const [name, n] of counts) if (!(name in record) && n > 0) record[name] = n;
   return record;
+}
+
+/** The six legacy statuses as top-level keys, zeros included (the legacy statistics' shape). */
+export function legacyCounts(dict: Record<string, number>): Record<(typeof LEGACY_STATUSES)[number], number> {
+  return Object.fromEntries(LEGACY_STATUSES.map((name) => [name, dict[name] ?? 0])) as Record<
+    (typeof LEGACY_STATUSES)[number],
+    number
+  >;
 }
 
 /** `n` of `total` in percent, rounded to `decimals`; 0 when `total` is 0. */
