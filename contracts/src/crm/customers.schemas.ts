@@ -118,7 +118,8 @@ const blankToNull = <T extends z.ZodTypeAny>(schema: T) =>
     schema.nullable().optional(),
   ) as unknown as z.ZodOptional<z.ZodNullable<T>>;
 
-const FullNameSchema = text(255).min(1, 'Should not be empty');
+/** A customer's name on input: 1 to 255 characters. */
+export const FullNameSchema = text(255).min(1, 'Should not be empty');
 const UsernameSchema = text(255);
 const AssistantSchema = text(255);
 const NotesSchema = text(10_000);
@@ -178,7 +179,7 @@ export const CustomerUpdateFormSchema = z.object({
   full_name: text(500)
     .min(1, 'Should not be empty')
     .optional()
-    .describe('Up to 255 characters; the stored name sent back unchanged is kept, whatever its length.'),
+    .describe('Up to 255 characters; the stored name sent back is kept.'),
   platform: text(255)
     .min(1, 'Should not be empty')
     .optional()
@@ -188,7 +189,7 @@ export const CustomerUpdateFormSchema = z.object({
   phone_number: text(500)
     .min(1, 'Should not be empty')
     .optional()
-    .describe('A phone number; the stored one sent back unchanged is kept as it is.'),
+    .describe('A phone number; the stored one sent back is kept.'),
   status: blankToUndefined(StatusNameSchema),
   customer_status: blankToUndefined(StatusNameSchema).describe('Another name for `status`.'),
   username: blankToNull(UsernameSchema),
@@ -201,45 +202,6 @@ export const CustomerUpdateFormSchema = z.object({
   clear_recall_time: QueryBooleanSchema.optional().describe('`true` removes the recall time.'),
 });
 export type CustomerUpdateForm = z.input<typeof CustomerUpdateFormSchema>;
-
-/** Update fields whose stored value may predate today's input rules (customers imported from the legacy CIMS). */
-export type KeptField = 'full_name' | 'platform' | 'phone_number';
-
-const TODAYS_RULES: Record<KeptField, z.ZodType<string, z.ZodTypeDef, string>> = {
-  full_name: FullNameSchema,
-  platform: PlatformSchema,
-  phone_number: PhoneSchema,
-};
-
-/**
- * A value as a client echoes it back: trimmed; a platform also in any case with spaces, `_` and `-` alike (the legacy
- * client title-cases the platform it shows). A name's case is an edit of its own.
- */
-const echoed = (field: KeptField, value: string) =>
-  field === 'platform'
-    ? value
-        .trim()
-        .toLowerCase()
-        .replace(/[\s_-]+/g, ' ')
-    : value.trim();
-
-/**
- * What an update does with a sent `full_name`, `platform` or `phone_number`, given the customer's stored value. The
- * legacy client re-sends every field of the form on edit (platforms title-cased), so a value that is the stored one as
- * a client echoes it is kept as stored (`{ keep: true }`) — an imported customer with a free-text platform or a number
- * that is not one stays editable. Any other value must pass today's rule: `{ value }` (normalised: a platform key; a
- * phone number still to be parsed), or `{ message }` for a 422 on that field.
- */
-export function updatedValue(
-  field: KeptField,
-  sent: string,
-  stored: string,
-): { keep: true } | { value: string } | { message: string } {
-  if (echoed(field, sent) === echoed(field, stored)) return { keep: true };
-  const checked = TODAYS_RULES[field].safeParse(sent);
-  if (checked.success) return { value: checked.data };
-  return { message: checked.error.issues[0]?.message ?? 'Invalid value' };
-}
 
 /** The JSON body of the external intake `POST /crm/api/customers`. */
 export const IntakeCustomerSchema = z.object({

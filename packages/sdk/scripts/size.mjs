@@ -5,9 +5,10 @@
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
-// Measured 19.7 kB whole (contract: health, auth, ceo, management, crm, sales, instagram) and 4.2 kB runtime. A new contract
-// domain adds its schemas to the first: raise it deliberately, to a little above the new measured figure.
-const BUDGETS = { whole: 20.5 * 1024, runtime: 4.5 * 1024 };
+// Measured 20.6 kB whole (contract: health, auth, ceo, management, crm, sales, instagram, with the period report's
+// paging rule and the customer update form that keeps imported values) and 4.2 kB runtime. A new contract domain or
+// rule adds its schemas to the first: raise it deliberately, to a little above the new measured figure.
+const BUDGETS = { whole: 20.9 * 1024, runtime: 4.5 * 1024 };
 
 async function measure(external) {
   const result = await build({
