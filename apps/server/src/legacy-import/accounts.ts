@@ -2,10 +2,8 @@ import { createHash } from 'node:crypto';
 import { EmailSchema, normalizeRole, type Role } from '@cims/contracts';
 import { query } from '../db/sql.js';
 import { utcMillis } from './legacy-source.js';
-import { quoted, type StepContext } from './step.js';
+import { quoted, type StepContext, text } from './step.js';
 import { insertRows, instant } from './target.js';
-
-const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
 
 /**
  * Pages: the legacy `app_page` rows, matched by name (trimmed and lower-cased, as the legacy app compared them). A page

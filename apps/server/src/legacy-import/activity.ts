@@ -1,10 +1,8 @@
 import { query } from '../db/sql.js';
 import { tokenContext } from '../modules/instagram/instagram.service.js';
 import { utcMillis } from './legacy-source.js';
-import type { StepContext } from './step.js';
+import { type StepContext, text } from './step.js';
 import { insertRows, instant } from './target.js';
-
-const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
 
 /**
  * A legacy JSON text column: its value, or the text itself when it is not JSON — or when it holds `\u0000`, or a

@@ -3,10 +3,8 @@ import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js'
 import { asInt, query } from '../db/sql.js';
 import { decryptFernet, FernetError } from './fernet.js';
 import { tashkentMillis, utcMillis } from './legacy-source.js';
-import { quoted, type StepContext } from './step.js';
+import { quoted, type StepContext, text } from './step.js';
 import { inRange, insertRows, instant, moveSequences } from './target.js';
-
-const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
 
 /**
  * Statuses: the legacy `customer_status` rows by name. The six built-in ones keep their category here and take the

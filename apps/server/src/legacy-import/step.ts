@@ -40,3 +40,6 @@ export const quoted = (value: unknown, max = 60) => {
   const text = String(value);
   return JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
 };
+
+/** A legacy column's value as text, NULL as null. */
+export const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
