@@ -291,6 +291,16 @@ describe.skipIf(!(await legacyServerReachable()))('pnpm cims import-legacy', () 
     expect(growth).toMatchObject({ current_followers: newest.followers, as_of: newest.date });
     const account = await getJson<{ connected: boolean }>(t, '/instagram/account', headers);
     expect(account.connected).toBe(true);
+    // The chart: one point per day up to today, the imported counts on their days, the gaps as nulls.
+    const chart = await getJson<{ points: { date: string; followers_count: number | null }[] }>(
+      t,
+      '/instagram/history?days=3660',
+      headers,
+    );
+    const byDate = new Map(chart.points.map((p) => [p.date, p.followers_count]));
+    for (const snapshot of instagram.snapshots)
+      expect(byDate.get(snapshot.date), snapshot.date).toBe(snapshot.followers);
+    for (const day of instagram.missingDates) expect(byDate.get(day), day).toBeNull();
   });
 
   it('serves the imported profile pictures and call recordings', async () => {
