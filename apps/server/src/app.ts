@@ -58,8 +58,8 @@ export interface App {
  *
  * Order matters: request id and logging first, so every response (even a refused one) is traceable, and the request
  * metrics, so every response is counted; then security headers and CORS; then `/metrics` (when `METRICS_TOKEN` is set)
- * and the documentation, outside the contract; then the route table, which refuses unknown routes before any body is read and finds the route;
- * then that route's endpoint (body parsing, credentials, validation, the handler), and the error handler that gives
+ * and the documentation, outside the contract; then the route table, which refuses unknown routes before any body is
+ * read and finds the route; then that route's endpoint (body parsing, credentials, validation, the handler), and the error handler that gives
  * every failure the contract's shape.
  */
 export function createApp(options: CreateAppOptions): App {

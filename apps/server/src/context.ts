@@ -51,8 +51,8 @@ export interface AppContext {
    */
   scheduler: Scheduler;
   /**
-   * The Prometheus metrics of this app (a registry of its own). Always counted; served at `/metrics` only when
-   * `METRICS_TOKEN` is set.
+   * The Prometheus metrics of this app (a registry of its own). Served at `/metrics` only when `METRICS_TOKEN` is set,
+   * and only then are requests timed; the rare events (refreshes, failed sign-ins, jobs, Graph calls) always count.
    */
   metrics: Metrics;
   /** Flips to true when shutdown begins, so readiness fails while in-flight requests finish. */
