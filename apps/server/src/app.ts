@@ -11,6 +11,7 @@ import { mountDocs } from './http/docs.js';
 import { contractEndpoints } from './http/endpoints.js';
 import { errorHandler } from './http/error-handler.js';
 import { refuseMalformedPathParams } from './http/input-guard.js';
+import { httpMetrics, labelRoute, mountMetrics } from './http/metrics.js';
 import { requestLogger } from './http/request-logger.js';
 import { routeTable } from './http/route-table.js';
 import { securityHeaders } from './http/security-headers.js';
@@ -55,9 +56,10 @@ export interface App {
 /**
  * Builds the HTTP application without listening; `server.ts` (or a test) decides where it listens.
  *
- * Order matters: request id and logging first, so every response (even a refused one) is traceable; then security
- * headers and CORS; then the route table, which refuses unknown routes before any body is read and finds the route;
- * then that route's endpoint (body parsing, credentials, validation, the handler), and the error handler that gives
+ * Order matters: request id and logging first, so every response (even a refused one) is traceable, and the request
+ * metrics, so every response is counted; then security headers and CORS; then `/metrics` (when `METRICS_TOKEN` is set)
+ * and the documentation, outside the contract; then the route table, which refuses unknown routes before any body is
+ * read and finds the route; then that route's endpoint (body parsing, credentials, validation, the handler), and the error handler that gives
  * every failure the contract's shape.
  */
 export function createApp(options: CreateAppOptions): App {
@@ -82,6 +84,8 @@ export function createApp(options: CreateAppOptions): App {
       request: app.request,
     }),
   );
+  // Only an app that serves its metrics measures its requests: a counter per request is cheap, but not free.
+  if (config.metricsToken) app.use(httpMetrics(context.metrics));
   app.use(securityHeaders(helmet()));
   if (config.corsOrigins.length > 0) {
     app.use(
@@ -94,9 +98,12 @@ export function createApp(options: CreateAppOptions): App {
       }),
     );
   }
+  if (config.metricsToken) mountMetrics(app, context.metrics, config.metricsToken);
+  app.use(['/docs', '/openapi.json'], labelRoute);
   mountDocs(app);
   app.use(
     PROFILE_IMAGE_URL,
+    labelRoute,
     // Pictures are shown by frontends on other origins (CORS_ORIGINS): helmet's same-origin default would block them.
     (_req: Request, res: Response, next: NextFunction) => {
       res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');

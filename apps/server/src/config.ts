@@ -180,6 +180,11 @@ export const EnvSchema = z.object({
   INSTAGRAM_SYNC_CRON: CronEnv.default('0 0 * * *'),
   INSTAGRAM_SYNC_RETRY_CRON: CronEnv.default('30 * * * *'),
   INSTAGRAM_TOKEN_RENEWAL_CRON: CronEnv.default('30 3 * * *'),
+  METRICS_TOKEN: z
+    .string()
+    .refine((value) => Buffer.byteLength(value) >= 16, 'must be at least 16 bytes')
+    .refine((value) => /^[\x21-\x7e]+$/.test(value), 'must be printable ASCII without spaces (it is sent in a header)')
+    .optional(),
 });
 
 /** The parsed, typed configuration of one server instance. */
@@ -271,6 +276,8 @@ export type Config = {
     /** When the token renewal checks the token. */
     tokenRenewalCron: string;
   };
+  /** The bearer token of `GET /metrics`; absent: the metrics are not served. */
+  metricsToken: string | undefined;
 };
 
 /** Variables whose values are never echoed in error messages. */
@@ -403,6 +410,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       syncRetryCron: e.INSTAGRAM_SYNC_RETRY_CRON,
       tokenRenewalCron: e.INSTAGRAM_TOKEN_RENEWAL_CRON,
     },
+    metricsToken: e.METRICS_TOKEN,
   };
 }
 

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { loadTokenCipher, TokenCipher } from './crypto/token-cipher.js';
 import type { Database } from './db/orm.js';
+import { Metrics } from './metrics.js';
 import { AdminService } from './modules/admin/admin.service.js';
 import { AccessTokens } from './modules/auth/access-tokens.js';
 import { AuthService } from './modules/auth/auth.service.js';
@@ -49,6 +50,11 @@ export interface AppContext {
    * database. Built here, started by the runtime when `INSTAGRAM_SCHEDULER` is on.
    */
   scheduler: Scheduler;
+  /**
+   * The Prometheus metrics of this app (a registry of its own). Served at `/metrics` only when `METRICS_TOKEN` is set,
+   * and only then are requests timed; the rare events (refreshes, failed sign-ins, jobs, Graph calls) always count.
+   */
+  metrics: Metrics;
   /** Flips to true when shutdown begins, so readiness fails while in-flight requests finish. */
   lifecycle: { draining: boolean; startedAt: number };
 }
@@ -56,6 +62,8 @@ export interface AppContext {
 /** Builds the services every module shares (the app, the CLI and start-up seeding use the same ones). */
 export function createContext(config: Config, db: Database, logger: Logger): AppContext {
   const keys = loadAuthKeys(config);
+  const metrics = new Metrics();
+  metrics.watchPools(db.pools);
   const mailer = createMailer(config, logger);
   const blobs = localBlobStore(path.join(config.dataDir, 'blobs'));
   const passwords = new Passwords(config.bcryptCost);
@@ -69,7 +77,8 @@ export function createContext(config: Config, db: Database, logger: Logger): App
     accessTokens: new AccessTokens(keys.jwt, config.accessTokenMinutes * 60),
     codeKey: keys.codes,
     successors: new TokenCipher(keys.successors),
-    limiter: new RateLimiter(config.rateLimit.windowSeconds),
+    limiter: new RateLimiter(config.rateLimit.windowSeconds, (rule) => metrics.rateLimited.inc({ rule })),
+    metrics,
   });
   const admin = new AdminService(db.orm, passwords);
   const crmTime = new BusinessTime(config.crm.timeZone);
@@ -93,12 +102,17 @@ export function createContext(config: Config, db: Database, logger: Logger): App
   const crmStats = new CrmStatsService(db.orm, customers.view);
   const periodReports = new PeriodReportService(db.orm, customers.view);
   const salesManagers = new SalesManagerService(db.orm, crmTime);
-  const scheduler = new Scheduler({ orm: db.orm, logger, timeZone: config.crm.timeZone });
+  const scheduler = new Scheduler({
+    orm: db.orm,
+    logger,
+    timeZone: config.crm.timeZone,
+    onRun: (job, outcome) => metrics.schedulerRuns.inc({ job, outcome }),
+  });
   const instagram = new InstagramService({
     orm: db.orm,
     logger,
     time: crmTime,
-    graph: createGraphClient(config, logger),
+    graph: createGraphClient(config, logger, (outcome) => metrics.graphCalls.inc({ outcome })),
     cipher: loadTokenCipher(config),
     scheduler,
     schedule: config.instagram,
@@ -119,6 +133,7 @@ export function createContext(config: Config, db: Database, logger: Logger): App
     salesManagers,
     instagram,
     scheduler,
+    metrics,
     lifecycle: { draining: false, startedAt: Date.now() },
   };
 }

@@ -82,6 +82,40 @@ export interface DatabasePool {
   name: string;
   /** Round-trips a connection of this pool. */
   ping(): Promise<void>;
+  /** How its connections are used now (for the metrics); undefined while the pool is closed. */
+  stats(): PoolStats | undefined;
+}
+
+/** A connection pool's state at one moment. */
+export interface PoolStats {
+  /** Connections lent out to a statement or a transaction. */
+  inUse: number;
+  /** Open connections waiting to be lent. */
+  idle: number;
+  /** Requests waiting for a connection (to be freed, or opened). */
+  waiting: number;
+  /** The most connections the pool opens. */
+  max: number;
+}
+
+/** The part of knex's pool (tarn) that {@link knexPoolStats} reads. */
+interface TarnPool {
+  max: number;
+  numUsed(): number;
+  numFree(): number;
+  numPendingAcquires(): number;
+}
+
+/** The state of the ORM's pool (knex's tarn pool); undefined once the ORM is closed. */
+function knexPoolStats(orm: Orm): PoolStats | undefined {
+  const pool = (orm.em.getConnection().getKnex().client as { pool?: TarnPool }).pool;
+  if (!pool) return undefined;
+  return { inUse: pool.numUsed(), idle: pool.numFree(), waiting: pool.numPendingAcquires(), max: pool.max };
+}
+
+/** The state of a node-postgres pool. */
+function pgPoolStats(pool: pg.Pool, max: number): PoolStats {
+  return { inUse: pool.totalCount - pool.idleCount, idle: pool.idleCount, waiting: pool.waitingCount, max };
 }
 
 /** The ORMs whose connections have a statement or lock timeout (PostgreSQL), which {@link migrate} lifts. */
@@ -149,18 +183,20 @@ export async function openDatabase(
       orm,
       target,
       pools: [
-        { name: 'database', ping: () => pingDatabase(orm) },
+        { name: 'database', ping: () => pingDatabase(orm), stats: () => knexPoolStats(orm) },
         {
           name: 'database_reads',
           ping: async () => {
             await reads.query('select 1');
           },
+          stats: () => pgPoolStats(reads, options.readPoolMax),
         },
         {
           name: 'database_auth',
           ping: async () => {
             await auth.query('select 1');
           },
+          stats: () => pgPoolStats(auth, options.authPoolMax),
         },
       ],
       close: async () => {
@@ -190,7 +226,7 @@ export async function openDatabase(
   return {
     orm,
     target,
-    pools: [{ name: 'database', ping: () => pingDatabase(orm) }],
+    pools: [{ name: 'database', ping: () => pingDatabase(orm), stats: () => knexPoolStats(orm) }],
     close: async () => {
       await orm.close(true);
       await pglite.close();

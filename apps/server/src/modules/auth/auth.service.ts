@@ -22,6 +22,7 @@ import { sealedFromText, sealedToText, type TokenCipher } from '../../crypto/tok
 import type { Orm } from '../../db/orm.js';
 import { asDate, asInt, authReads, query } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
+import type { Metrics } from '../../metrics.js';
 import { type AuditEntry, type RequestInfo, writeAudit } from '../audit/audit.js';
 import type { BlobSource, BlobStore } from '../files/blob-store.js';
 import type { Mailer } from '../mail/mailer.js';
@@ -75,6 +76,8 @@ export interface AuthServiceDeps {
   successors: TokenCipher;
   limiter: RateLimiter;
   blobs: BlobStore;
+  /** Counts refresh outcomes and failed sign-ins. */
+  metrics: Pick<Metrics, 'refreshes' | 'loginFailures'>;
 }
 
 /** New account fields for {@link AuthService.createUser}. */
@@ -337,7 +340,10 @@ export class AuthService {
     const ok = user
       ? await this.deps.passwords.verify(password, String(user.password_hash))
       : await this.deps.passwords.verifyNothing(password);
-    if (!user || !ok) throw INVALID_CREDENTIALS();
+    if (!user || !ok) {
+      this.deps.metrics.loginFailures.inc();
+      throw INVALID_CREDENTIALS();
+    }
     await giveBack();
     const userId = asInt(user.id);
     if (user.is_active === false) throw new ApiError('ACCOUNT_INACTIVE', 'This account is deactivated');
@@ -393,7 +399,7 @@ export class AuthService {
           sealedToText(this.deps.successors.seal(pair.refresh_token, successorContext(spentId))),
           spentId,
         ]);
-        return { pair };
+        return { pair, outcome: 'rotated' as const };
       }
       const [known] = await query(
         tem,
@@ -407,7 +413,7 @@ export class AuthService {
       );
       // Unknown, an ended session, a deactivated user, or an unspent token whose session just expired: not theft.
       if (known?.live !== true || known.is_active === false || known.spent_at === null) {
-        return { error: INVALID_REFRESH() };
+        return { error: INVALID_REFRESH(), outcome: 'invalid' as const };
       }
       const sessionId = asInt(known.session_id);
       const userId = asInt(known.user_id);
@@ -415,10 +421,10 @@ export class AuthService {
         const live = await this.#liveToken(tem, sessionId);
         // A successor that cannot be opened only means no grace answer: within the window this is still the
         // benign race, not theft, so the session stays and the client signs in again or uses its newer token.
-        if (live === 'unreadable') return { error: INVALID_REFRESH() };
+        if (live === 'unreadable') return { error: INVALID_REFRESH(), outcome: 'invalid' as const };
         if (live) {
           await query(tem, 'update auth_session set last_used_at = now() where id = ?', [sessionId]);
-          return { pair: await this.#pair(sessionId, userId, live) };
+          return { pair: await this.#pair(sessionId, userId, live), outcome: 'grace' as const };
         }
       }
       const [revoked] = await query(
@@ -442,8 +448,11 @@ export class AuthService {
       }
       return {
         error: new ApiError('REFRESH_TOKEN_REUSED', 'This refresh token was already used; the session was ended'),
+        outcome: 'reuse_detected' as const,
       };
     });
+    // Counted once the transaction has committed: one that failed decided nothing.
+    this.deps.metrics.refreshes.inc({ outcome: outcome.outcome });
     if ('error' in outcome) throw outcome.error;
     return outcome.pair;
   }

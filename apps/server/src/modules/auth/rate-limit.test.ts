@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientKey, MAX_KEY_LENGTH, storedKey } from './rate-limit.js';
+import { clientKey, MAX_KEY_LENGTH, ruleOf, storedKey } from './rate-limit.js';
 
 describe('storedKey', () => {
   it('keeps short keys as they are', () => {
@@ -32,5 +32,15 @@ describe('clientKey', () => {
     expect(clientKey('::ffff:10.1.2.3')).toBe('10.1.2.3');
     expect(clientKey('::ffff:a01:203')).toBe('10.1.2.3');
     expect(clientKey(undefined)).toBe('unknown');
+  });
+});
+
+describe('ruleOf', () => {
+  it('names the rule of a key without the address or account in it (bounded metric labels)', () => {
+    expect(ruleOf('ip:login:2001:db8::/64')).toBe('ip:login');
+    expect(ruleOf('login-failed:a@b.c:10.0.0.1')).toBe('login-failed');
+    expect(ruleOf('login-failed:a@b.c')).toBe('login-failed');
+    expect(ruleOf('send:a@b.c')).toBe('send');
+    expect(ruleOf('password-change-failed:42')).toBe('password-change-failed');
   });
 });

@@ -56,11 +56,28 @@ export function clientKey(ip: string | null | undefined): string {
 }
 
 /**
+ * The rule a key counts for, for the metrics: its kind (`login-failed`, `send`, `code-failed`, …), with the action for
+ * the per-client limits (`ip:login`). Keys start with names fixed by the code, so the rules are a small, fixed set; the
+ * rest of a key (an address, an account) never leaves the database.
+ */
+export function ruleOf(key: string): string {
+  const [kind = '', action = ''] = key.split(':', 2);
+  return kind === 'ip' ? `ip:${action}` : kind;
+}
+
+/**
  * Fixed-window counters in the database, so every server instance on it enforces one limit. Each hit is one atomic
  * upsert (`INSERT … ON CONFLICT DO UPDATE … RETURNING`): no read-then-write race.
  */
 export class RateLimiter {
-  constructor(readonly windowSeconds: number) {}
+  /**
+   * @param windowSeconds the window of {@link hit} (and of {@link reserve} unless it is given another)
+   * @param onRefused told the {@link ruleOf} of every key whose limit refused a request (the metrics)
+   */
+  constructor(
+    readonly windowSeconds: number,
+    private readonly onRefused: (rule: string) => void = () => {},
+  ) {}
 
   #window(now: Date, windowSeconds = this.windowSeconds): { start: Date; retryAfter: number } {
     const size = windowSeconds * 1000;
@@ -68,7 +85,8 @@ export class RateLimiter {
     return { start: new Date(start), retryAfter: Math.max(1, Math.ceil((start + size - now.getTime()) / 1000)) };
   }
 
-  #limited(retryAfter: number): ApiError {
+  #limited(key: string, retryAfter: number): ApiError {
+    this.onRefused(ruleOf(key));
     return new ApiError('RATE_LIMITED', 'Too many attempts; try again later', {
       headers: { 'Retry-After': String(retryAfter) },
     });
@@ -85,7 +103,7 @@ export class RateLimiter {
        returning count`,
       [key, start, this.windowSeconds],
     );
-    if (asInt(row?.count) > max) throw this.#limited(retryAfter);
+    if (asInt(row?.count) > max) throw this.#limited(rawKey, retryAfter);
   }
 
   /**
@@ -110,7 +128,7 @@ export class RateLimiter {
        returning count`,
       [key, start, windowSeconds, max],
     );
-    if (!row) throw this.#limited(retryAfter);
+    if (!row) throw this.#limited(rawKey, retryAfter);
     return async () => {
       await query(em, 'update rate_limit_hit set count = count - 1 where key = ? and window_start = ? and count > 0', [
         key,

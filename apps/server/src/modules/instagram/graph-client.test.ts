@@ -81,6 +81,20 @@ describe('GraphClient', () => {
     expect(capped.waits).toEqual([399, 499, 499]);
   });
 
+  it('tells onCall how each call ended, once per call whatever its attempts (the metrics)', async () => {
+    const outcomes: string[] = [];
+    const { graph, client } = setup({ onCall: (outcome) => outcomes.push(outcome) });
+    await client.user(FAKE_GRAPH_DEMO.accountId, FAKE_GRAPH_DEMO.token);
+    graph.useScenario('server-error');
+    await failure(client.user(FAKE_GRAPH_DEMO.accountId, FAKE_GRAPH_DEMO.token));
+    graph.useScenario('expired-token');
+    await failure(client.user(FAKE_GRAPH_DEMO.accountId, FAKE_GRAPH_DEMO.token));
+    graph.failNext({ status: 400, code: 17, headers: { 'X-Business-Use-Case-Usage': buc(60) } });
+    graph.useScenario('healthy');
+    await failure(client.user(FAKE_GRAPH_DEMO.accountId, FAKE_GRAPH_DEMO.token));
+    expect(outcomes).toEqual(['ok', 'unavailable', 'token', 'rate_limited']);
+  });
+
   it('never retries a refused token or a missing permission', async () => {
     const { graph, client, waits } = setup();
     graph.useScenario('expired-token');

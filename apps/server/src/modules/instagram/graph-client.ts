@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
+import type { GraphCallOutcome } from '../../metrics.js';
 
 /** Graph error codes of an invalid, expired or revoked access token. */
 const TOKEN_CODES = new Set([190]);
@@ -99,6 +100,8 @@ export interface GraphClientOptions {
   random?: () => number;
   /** Gets one `debug` line per attempt, with the URL's secrets redacted. */
   logger?: Logger;
+  /** Told how each call ended, all its attempts done: the metrics. */
+  onCall?: (outcome: GraphCallOutcome) => void;
 }
 
 /** Replaces every secret query parameter of a URL by `***`. */
@@ -322,6 +325,18 @@ export class GraphClient {
   }
 
   async #call(path: string, params: Record<string, string>, secrets: string[]): Promise<GraphResult<unknown>> {
+    try {
+      const result = await this.#attempts(path, params, secrets);
+      this.#options.onCall?.('ok');
+      return result;
+    } catch (error) {
+      const kind = error instanceof GraphApiError ? error.failure : 'other';
+      this.#options.onCall?.(kind === 'rate-limited' ? 'rate_limited' : kind);
+      throw error;
+    }
+  }
+
+  async #attempts(path: string, params: Record<string, string>, secrets: string[]): Promise<GraphResult<unknown>> {
     const { baseUrl, version, maxAttempts, rateLimitMaxWaitMs } = this.#options;
     const url = `${baseUrl}/${version}/${path}?${new URLSearchParams(params).toString()}`;
     let last: Extract<Attempt, { ok: false }> | undefined;
@@ -429,6 +444,10 @@ export class GraphClient {
 }
 
 /** The client of a configuration. */
-export function createGraphClient(config: Pick<Config, 'graph'>, logger?: Logger): GraphClient {
-  return new GraphClient({ ...config.graph, logger });
+export function createGraphClient(
+  config: Pick<Config, 'graph'>,
+  logger?: Logger,
+  onCall?: GraphClientOptions['onCall'],
+): GraphClient {
+  return new GraphClient({ ...config.graph, logger, onCall });
 }

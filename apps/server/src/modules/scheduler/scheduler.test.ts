@@ -24,9 +24,13 @@ describe('Scheduler on PGlite: two instances on one database', () => {
   });
 
   /** Two instances with the same job, as every server instance adds the same jobs. */
-  function twoInstances(name: string, run: (slot: Date) => Promise<JobResult>): Scheduler[] {
+  function twoInstances(
+    name: string,
+    run: (slot: Date) => Promise<JobResult>,
+    onRun?: (job: string, outcome: string) => void,
+  ): Scheduler[] {
     return [1, 2].map(() => {
-      const scheduler = new Scheduler({ orm: db.orm, logger, timeZone: 'UTC' });
+      const scheduler = new Scheduler({ orm: db.orm, logger, timeZone: 'UTC', onRun });
       scheduler.add({ name, pattern: EVERY_SECOND, run });
       return scheduler;
     });
@@ -74,12 +78,18 @@ describe('Scheduler on PGlite: two instances on one database', () => {
 
   it('a run that throws is recorded as failed, and the next tick still runs', async () => {
     const counts = new Map<string, number>();
-    const instances = twoInstances('fails-once', async (slot) => {
-      const key = slot.toISOString();
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-      if (counts.size === 1) throw new Error('The Graph API is down');
-      return { outcome: 'succeeded', detail: 'recovered' };
-    });
+    // What the metrics are told: one outcome per run, by the instance that ran it only.
+    const reported: string[] = [];
+    const instances = twoInstances(
+      'fails-once',
+      async (slot) => {
+        const key = slot.toISOString();
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+        if (counts.size === 1) throw new Error('The Graph API is down');
+        return { outcome: 'succeeded', detail: 'recovered' };
+      },
+      (job, outcome) => reported.push(`${job}:${outcome}`),
+    );
     for (const scheduler of instances) scheduler.start();
     const deadline = Date.now() + 5_000;
     while (Date.now() < deadline && !(await runsOf('fails-once')).some((run) => run.outcome === 'succeeded')) {
@@ -93,5 +103,6 @@ describe('Scheduler on PGlite: two instances on one database', () => {
     expect(runs[1]).toMatchObject({ outcome: 'succeeded', detail: 'recovered', finished: true });
     expect(runs.map((run) => run.slot)).toEqual([...counts.keys()].sort());
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    expect(reported).toEqual(runs.map((run) => `fails-once:${run.outcome}`));
   });
 });

@@ -5,6 +5,7 @@ import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { Orm } from '../../db/orm.js';
 import { query } from '../../db/sql.js';
+import type { SchedulerRunOutcome } from '../../metrics.js';
 
 /** What a job reports when it ends without throwing (a thrown error is recorded as `failed`). */
 export interface JobResult {
@@ -53,6 +54,8 @@ export class Scheduler {
       logger: Logger;
       /** IANA zone the patterns are read in. */
       timeZone: string;
+      /** Told how each run this instance claimed (or failed to claim) ended: the metrics. */
+      onRun?: (job: string, outcome: SchedulerRunOutcome) => void;
     },
   ) {}
 
@@ -145,6 +148,7 @@ export class Scheduler {
       }
     } catch (error) {
       log.error({ err: error }, 'Could not claim a scheduled run');
+      this.deps.onRun?.(job.name, 'claim_failed');
       return;
     }
     let outcome: 'succeeded' | 'skipped' | 'failed';
@@ -159,6 +163,7 @@ export class Scheduler {
       detail = error instanceof Error ? error.message : String(error);
       log.warn({ outcome, detail }, 'Scheduled run failed');
     }
+    this.deps.onRun?.(job.name, outcome);
     try {
       await query(
         this.#em(),
