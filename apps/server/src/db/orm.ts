@@ -126,7 +126,7 @@ export async function openDatabase(
           lock_timeout: options.lockTimeoutMs,
           connectionTimeoutMillis: options.acquireTimeoutMs,
           // The read and auth pools below copy these settings, so every connection gets the same TLS.
-          ssl: pgSslOptions(options.ssl),
+          ssl: pgSslOptions(options.ssl, new URL(target.url).hostname),
         },
       },
     } as Options<PostgreSqlDriver>);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { ConnectionOptions } from 'node:tls';
+import { type ConnectionOptions, checkServerIdentity } from 'node:tls';
 
 /** The TLS modes a PostgreSQL connection can use, with libpq's names. */
 export const DATABASE_SSL_MODES = ['disable', 'require', 'verify-full'] as const;
@@ -76,15 +76,24 @@ export function resolveDatabaseSsl(settings: DatabaseSslSettings): { ssl: Databa
   }
 }
 
-/** What node-postgres takes as its `ssl` option for a mode. */
-export function pgSslOptions(ssl: DatabaseSsl): false | ConnectionOptions {
+/**
+ * What node-postgres takes as its `ssl` option for a mode, connecting to `host` (the URL's host name or address).
+ * verify-full checks the certificate against `host` explicitly: node-postgres hands Node the name to check only when
+ * the host is a name, and for an address Node would check the certificate against `localhost` instead.
+ */
+export function pgSslOptions(ssl: DatabaseSsl, host: string): false | ConnectionOptions {
   switch (ssl.mode) {
     case 'disable':
       return false;
     case 'require':
       return { rejectUnauthorized: false };
-    case 'verify-full':
-      // Node checks the host name against the certificate whenever it verifies one (tls.checkServerIdentity).
-      return ssl.ca ? { rejectUnauthorized: true, ca: ssl.ca } : { rejectUnauthorized: true };
+    case 'verify-full': {
+      const name = host.replace(/^\[(.*)\]$/, '$1');
+      return {
+        rejectUnauthorized: true,
+        ...(ssl.ca ? { ca: ssl.ca } : {}),
+        checkServerIdentity: (_servername, cert) => checkServerIdentity(name, cert),
+      };
+    }
   }
 }
