@@ -118,9 +118,14 @@ describe('the configuration reference (docs/configuration.md)', () => {
     const reference = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
     const { EnvSchema } = await import('./config.js');
     const { ImportEnvSchema } = await import('./legacy-import/command.js');
+    const { IMPORT_SECRET_FILE_VARIABLES } = await import('./legacy-import/command.js');
+    const { SECRET_FILE_VARIABLES } = await import('./secret-files.js');
     const names = [...Object.keys(EnvSchema.shape), ...Object.keys(ImportEnvSchema.shape)];
     const missing = names.filter((name) => !reference.includes(`| \`${name}\` |`));
     expect(missing).toEqual([]);
+    // Every secret that may come from a file is named with its _FILE variable.
+    const files = [...SECRET_FILE_VARIABLES, ...IMPORT_SECRET_FILE_VARIABLES].map((name) => `${name}_FILE`);
+    expect(files.filter((name) => !reference.includes(`\`${name}\``))).toEqual([]);
   });
 });
 

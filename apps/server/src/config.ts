@@ -5,6 +5,8 @@ import { isSupportedCountry } from 'libphonenumber-js';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import type { DatabaseOptions } from './db/orm.js';
+import { DATABASE_SSL_MODES, resolveDatabaseSsl } from './db/ssl.js';
+import { readSecretFiles, SECRET_FILE_VARIABLES } from './secret-files.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -72,6 +74,8 @@ export const EnvSchema = z.object({
     .url()
     .refine((url) => /^postgres(ql)?:\/\//.test(url), 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  DATABASE_SSL: z.enum(DATABASE_SSL_MODES).optional(),
+  DATABASE_SSL_CA_FILE: z.string().min(1).optional(),
   CIMS_DATA_DIR: z.string().min(1).default('./.cims-data'),
   CIMS_LOCK_HEARTBEAT_MS: z.coerce.number().int().min(10).max(60_000).default(5_000),
   CORS_ORIGINS: ListEnv.pipe(
@@ -91,6 +95,8 @@ export const EnvSchema = z.object({
       value === 'false' ? false : value === 'true' ? true : /^\d+$/.test(value) ? Number(value) : value,
     ),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  // No default here: 5 s in production, none otherwise (see loadConfig).
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(600_000).optional(),
   UPLOAD_TEMP_DIR: z.string().min(1).optional(),
   UPLOAD_MAX_CONCURRENT: z.coerce.number().int().min(1).max(1000).default(3),
   DB_MIGRATE_ON_START: BooleanEnv.default('true'),
@@ -204,10 +210,15 @@ export type Config = {
   /** Express's `trust proxy`: false, true (the leftmost X-Forwarded-For address), a hop count, or the proxies' addresses. */
   trustProxy: boolean | number | string;
   shutdownTimeoutMs: number;
+  /**
+   * On SIGINT/SIGTERM, how long `/readyz` answers 503 while the listener still accepts and serves, so that a load
+   * balancer stops sending before connections are refused.
+   */
+  shutdownDrainMs: number;
   /** Uploads: where they are streamed while a request runs, and how many one user may send at once. */
   uploads: { tempDir: string; maxConcurrentPerUser: number };
   migrateOnStart: boolean;
-  /** PostgreSQL connection pools and timeouts (ignored by the embedded database). */
+  /** PostgreSQL connection pools, timeouts and TLS (ignored by the embedded database). */
   database: DatabaseOptions;
   /** Signs access tokens; absent in development, when a secret kept in the data folder is used. */
   jwtSecret: string | undefined;
@@ -280,8 +291,12 @@ export type Config = {
   metricsToken: string | undefined;
 };
 
-/** Variables whose values are never echoed in error messages. */
+/** Variables whose values are never echoed in error messages (besides those that may come from a file). */
 const SECRET_NAME = /SECRET|PASSWORD|KEY|TOKEN|DATABASE_URL/;
+
+function isSecret(name: string): boolean {
+  return SECRET_NAME.test(name) || (SECRET_FILE_VARIABLES as readonly string[]).includes(name);
+}
 
 /** Thrown when the environment does not describe a valid configuration; the message lists every problem. */
 export class ConfigError extends Error {
@@ -291,23 +306,37 @@ export class ConfigError extends Error {
   }
 }
 
-/** Reads the configuration from an environment (by default `process.env`). */
+/**
+ * Reads the configuration from an environment (by default `process.env`). A secret may come from a file instead
+ * (`JWT_SECRET_FILE=/run/secrets/jwt`; see {@link SECRET_FILE_VARIABLES}), relative paths from `cwd`.
+ */
 export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
+  const files = readSecretFiles(env, SECRET_FILE_VARIABLES, cwd);
   // An empty variable means "not set", as in most deployment tools.
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const present = Object.fromEntries(
+    Object.entries(files.env).filter(([, value]) => value !== undefined && value !== ''),
+  );
   const parsed = EnvSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
+  if (!parsed.success || files.problems.length > 0) {
+    const issues = parsed.success ? [] : parsed.error.issues;
+    throw new ConfigError([
+      ...files.problems,
+      ...issues.map((issue) => {
         const name = issue.path.join('.');
         const value = present[String(issue.path[0])];
-        if (value === undefined || SECRET_NAME.test(name)) return `${name}: ${issue.message}`;
+        if (value === undefined || isSecret(name)) return `${name}: ${issue.message}`;
         return `${name}=${JSON.stringify(value)}: ${issue.message}`;
       }),
-    );
+    ]);
   }
   const { NODE_ENV, ...rest } = parsed.data;
   const problems: string[] = [];
+  const ssl = resolveDatabaseSsl({
+    url: rest.DATABASE_URL,
+    mode: rest.DATABASE_SSL,
+    caFile: rest.DATABASE_SSL_CA_FILE && path.resolve(cwd, rest.DATABASE_SSL_CA_FILE),
+  });
+  problems.push(...ssl.problems);
   // Development mode writes mail codes to the log and keeps a generated JWT secret on disk: fine on a laptop with the
   // embedded database, never silently for a server pointed at a real database.
   if (!NODE_ENV && rest.DATABASE_URL) {
@@ -350,6 +379,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jsonBodyLimit: e.JSON_BODY_LIMIT,
     trustProxy: e.TRUST_PROXY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    // A load balancer needs a few seconds to see the 503 and stop sending; nothing stands in front of a dev server.
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS ?? (e.NODE_ENV === 'production' ? 5_000 : 0),
     uploads: {
       tempDir: path.resolve(cwd, e.UPLOAD_TEMP_DIR ?? path.join(e.CIMS_DATA_DIR, 'tmp', 'uploads')),
       maxConcurrentPerUser: e.UPLOAD_MAX_CONCURRENT,
@@ -362,6 +393,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       acquireTimeoutMs: e.DB_POOL_ACQUIRE_TIMEOUT_MS,
       statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
       lockTimeoutMs: e.DB_LOCK_TIMEOUT_MS,
+      ssl: ssl.ssl,
     },
     jwtSecret: e.JWT_SECRET,
     accessTokenMinutes: e.ACCESS_TOKEN_EXPIRE_MINUTES,

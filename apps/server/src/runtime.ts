@@ -28,7 +28,10 @@ export interface RunningServer {
   url: string;
   /** The demo logins created at this start (an empty database with demo data on), to print. */
   demoUsers: { email: string; password: string; role: string }[];
-  /** Stops accepting, lets in-flight requests finish (up to the shutdown timeout), closes the database. */
+  /**
+   * Fails readiness for the drain delay (`SHUTDOWN_DRAIN_MS`) while still serving, then stops accepting, lets in-flight
+   * requests finish (up to the shutdown timeout) and closes the database.
+   */
   stop(): Promise<void>;
 }
 
@@ -83,7 +86,10 @@ export async function startServer(
     let stopping: Promise<void> | undefined;
     const stop = () => {
       stopping ??= (async () => {
+        // Readiness fails first (/readyz: 503) while the listener still accepts and serves, so that a load balancer
+        // takes this instance out before its connections are refused.
         app.context.lifecycle.draining = true;
+        if (config.shutdownDrainMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs));
         const closed = new Promise<void>((resolve) => http.close(() => resolve()));
         http.closeIdleConnections();
         const force = setTimeout(() => {

@@ -46,7 +46,12 @@ async function main(): Promise<void> {
   );
 
   const shutdown = (signal: NodeJS.Signals) => {
-    logger.info({ signal }, 'Shutting down: finishing in-flight requests');
+    logger.info(
+      { signal, drainMs: config.shutdownDrainMs },
+      config.shutdownDrainMs > 0
+        ? 'Shutting down: /readyz answers 503 while still serving for the drain delay, then in-flight requests finish'
+        : 'Shutting down: finishing in-flight requests',
+    );
     server.stop().then(
       () => {
         logger.info('Shutdown complete');

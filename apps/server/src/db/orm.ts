@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { entities } from './entities.js';
 import { migrations } from './migrations/index.js';
 import { useAuthPool, useReadPool } from './sql.js';
+import { type DatabaseSsl, pgSslOptions } from './ssl.js';
 
 /** Where the database lives. */
 export type DatabaseTarget =
@@ -61,6 +62,8 @@ export interface DatabaseOptions {
   statementTimeoutMs: number;
   /** PostgreSQL's `lock_timeout` of every connection (0: none). */
   lockTimeoutMs: number;
+  /** TLS of every connection of every pool (db/ssl.ts). */
+  ssl: DatabaseSsl;
 }
 
 /** The defaults of {@link DatabaseOptions}; the configuration (config.ts) documents and overrides them. */
@@ -71,6 +74,7 @@ export const DEFAULT_DATABASE_OPTIONS: DatabaseOptions = {
   acquireTimeoutMs: 5_000,
   statementTimeoutMs: 15_000,
   lockTimeoutMs: 2_000,
+  ssl: { mode: 'disable' },
 };
 
 /** One connection pool of an open database, for the readiness probe. */
@@ -155,6 +159,8 @@ export async function openDatabase(
           statement_timeout: options.statementTimeoutMs,
           lock_timeout: options.lockTimeoutMs,
           connectionTimeoutMillis: options.acquireTimeoutMs,
+          // The read and auth pools below copy these settings, so every connection gets the same TLS.
+          ssl: pgSslOptions(options.ssl, new URL(target.url).hostname),
         },
       },
     } as Options<PostgreSqlDriver>);

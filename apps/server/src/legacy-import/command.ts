@@ -6,6 +6,7 @@ import { loadConfig } from '../config.js';
 import { loadTokenCipher } from '../crypto/token-cipher.js';
 import { type Database, migrate } from '../db/orm.js';
 import { localBlobStore } from '../modules/files/blob-store.js';
+import { readSecretFiles } from '../secret-files.js';
 import { importLegacy } from './import-legacy.js';
 import { silentProgress, streamProgress } from './progress.js';
 import { renderReport } from './report.js';
@@ -20,6 +21,23 @@ export const ImportEnvSchema = z.object({
   TELEGRAM_AUDIO_BOT_TOKEN: z.string().min(1).optional(),
   TELEGRAM_API_BASE_URL: z.string().url().default('https://api.telegram.org'),
 });
+
+/** The import's secrets that may come from a file, as `<NAME>_FILE` (see secret-files.ts). */
+export const IMPORT_SECRET_FILE_VARIABLES = ['FERNET_PASSWORD', 'TELEGRAM_AUDIO_BOT_TOKEN'] as const;
+
+/** Reads the import's settings; every problem in one message, never a secret's value. */
+export function loadImportEnv(
+  source: Record<string, string | undefined> = process.env,
+): z.infer<typeof ImportEnvSchema> {
+  const files = readSecretFiles(source, IMPORT_SECRET_FILE_VARIABLES);
+  const env = ImportEnvSchema.safeParse(files.env);
+  const problems = [
+    ...files.problems,
+    ...(env.success ? [] : env.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)),
+  ];
+  if (problems.length > 0 || !env.success) throw new Error(problems.join('\n'));
+  return env.data;
+}
 
 export const IMPORT_USAGE = `  import-legacy --from URL [--dry-run] [--skip-invalid] [--report FILE] [--files-dir DIR] [--quiet]
                                Import a legacy CIMS PostgreSQL database (read-only) into this empty database, in one
@@ -44,9 +62,7 @@ export async function importLegacyCommand(args: string[], db: Database): Promise
     },
   });
   if (!values.from) throw new Error('--from <legacy database URL> is required');
-  const env = ImportEnvSchema.safeParse(process.env);
-  if (!env.success)
-    throw new Error(env.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('\n'));
+  const env = { data: loadImportEnv() };
   await migrate(db.orm);
   if (values.verify) {
     const sample = Number(values.sample);

@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,7 +54,32 @@ async function waitFor(check: () => RegExpMatchArray | null, timeoutMs = 60_000)
   }
 }
 
+/** GET on a connection of its own (no keep-alive reuse), so that a refused connection shows. Resolves the status. */
+function getFresh(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    }).on('error', reject);
+  });
+}
+
+/** A drain delay long enough that the checks made during it finish well inside it, however slow the machine. */
+const DRAIN_MS = '8000';
+
 describe('graceful shutdown', () => {
+  it('drains first: /readyz answers 503 while new connections are still served, then they are refused', async () => {
+    await using t = await createTestApp({ env: { SHUTDOWN_DRAIN_MS: DRAIN_MS } });
+    expect(await getFresh(`${t.url}/readyz`)).toBe(200);
+    const stopped = t.server.stop();
+    // During the delay: not ready, yet every new connection is accepted and served.
+    expect(await getFresh(`${t.url}/readyz`)).toBe(503);
+    expect(await getFresh(`${t.url}/healthz`)).toBe(200);
+    expect(await getFresh(`${t.url}/readyz`)).toBe(503);
+    await stopped;
+    await expect(getFresh(`${t.url}/healthz`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
   it('finishes a request in flight, refuses new connections, then closes the database', async () => {
     const fixture = createFixtureModules();
     await using t = await createTestApp({ modules: fixture.modules });
@@ -71,14 +97,17 @@ describe('graceful shutdown', () => {
     expect(await t.server.app.context.db.orm.isConnected()).toBe(false);
   });
 
-  it('a real process exits 0 on SIGTERM and releases its data folder', async () => {
+  it('a real process drains on SIGTERM, exits 0 and releases its data folder', async () => {
     const dataDir = tempDir();
-    const child = run('src/server.ts', [], { CIMS_DATA_DIR: dataDir, PORT: '0' });
+    const child = run('src/server.ts', [], { CIMS_DATA_DIR: dataDir, PORT: '0', SHUTDOWN_DRAIN_MS: DRAIN_MS });
     const out = collect(child);
     const [, url] = await waitFor(() => out.text().match(/CIMS server ready at (http:\/\/\S+)/));
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect(existsSync(path.join(dataDir, 'server.lock'))).toBe(true);
     child.kill('SIGTERM');
+    await waitFor(() => out.text().match(/Shutting down: \/readyz answers 503/));
+    expect(await getFresh(`${url}/readyz`)).toBe(503);
+    expect(await getFresh(`${url}/healthz`)).toBe(200);
     expect(await out.exited).toBe(0);
     expect(out.text()).toContain('Shutdown complete');
     expect(existsSync(path.join(dataDir, 'server.lock'))).toBe(false);
