@@ -11,6 +11,7 @@ import {
   type ValidationErrorBody,
   type ValidationIssue,
 } from '@cims/contracts';
+import { type SniffedType, sniffAudio, sniffImage } from '@cims/contracts/rules';
 import {
   type AppRoute,
   type AppRouteMutation,
@@ -179,43 +180,12 @@ async function readBody(request: Request): Promise<ReadBody> {
   return { fields: {}, files };
 }
 
-/** A file's real type by its signature, and the extension to store it with. */
-export interface SniffedType {
-  mediaType: string;
-  extension: string;
-}
-
 /**
- * Known file signatures: the images of profile pictures and the audio formats of call recordings. Like the server,
- * the mocks trust the bytes, not the declared `Content-Type` of a part.
+ * A file's real type by its signature: the contract's picture and recording signatures, the ones the server applies.
+ * Like the server, the mocks trust the bytes, not the declared `Content-Type` of a part.
  */
 export function sniff(bytes: Uint8Array): SniffedType | undefined {
-  const b = bytes;
-  const ascii = (from: number, to: number) => String.fromCharCode(...b.subarray(from, to));
-  const byte = (i: number) => b[i] ?? -1;
-  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff)
-    return { mediaType: 'image/jpeg', extension: 'jpg' };
-  if (b.length >= 8 && b[0] === 0x89 && ascii(1, 4) === 'PNG') return { mediaType: 'image/png', extension: 'png' };
-  if (b.length >= 6 && ascii(0, 4) === 'GIF8') return { mediaType: 'image/gif', extension: 'gif' };
-  if (b.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') {
-    return { mediaType: 'image/webp', extension: 'webp' };
-  }
-  if (b.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WAVE') {
-    return { mediaType: 'audio/wav', extension: 'wav' };
-  }
-  if (b.length >= 4 && ascii(0, 3) === 'ID3') return { mediaType: 'audio/mpeg', extension: 'mp3' };
-  if (b.length >= 4 && ascii(0, 4) === 'OggS') return { mediaType: 'audio/ogg', extension: 'ogg' };
-  if (b.length >= 4 && ascii(0, 4) === 'fLaC') return { mediaType: 'audio/flac', extension: 'flac' };
-  if (b.length >= 12 && ascii(4, 8) === 'ftyp') return { mediaType: 'audio/mp4', extension: 'm4a' };
-  if (b.length >= 4 && byte(0) === 0x1a && byte(1) === 0x45 && byte(2) === 0xdf && byte(3) === 0xa3) {
-    return { mediaType: 'audio/webm', extension: 'webm' };
-  }
-  // MPEG audio frames start with 11 set sync bits: layer bits 00 are AAC in ADTS, anything else MP3 (layer I-III).
-  if (b.length >= 4 && byte(0) === 0xff && (byte(1) & 0xe0) === 0xe0) {
-    if ((byte(1) & 0x06) === 0) return { mediaType: 'audio/aac', extension: 'aac' };
-    return { mediaType: 'audio/mpeg', extension: 'mp3' };
-  }
-  return undefined;
+  return sniffImage(bytes) ?? sniffAudio(bytes);
 }
 const SNIFFABLE = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 

@@ -18,9 +18,10 @@ import type {
   ValidationIssue,
 } from '@cims/contracts';
 import { INSTANT_RANGE_MESSAGE, isAcceptedInstant, leadInsights, updatedValue } from '@cims/contracts';
+import { CRM_MESSAGES, sniffAudio } from '@cims/contracts/rules';
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { z } from 'zod';
-import { MockApiError, sniffFile } from '../route-handler.js';
+import { MockApiError } from '../route-handler.js';
 import {
   clearCustomers,
   type MockAssignment,
@@ -101,8 +102,6 @@ interface ReadRecording {
   mediaType: string;
   extension: string;
 }
-
-const AUDIO_FORMATS = 'MP3, OGG/Opus, WAV, M4A/AAC, FLAC or WebM';
 
 function issue(field: string, msg: string): ValidationIssue {
   return { loc: ['body', field], msg, type: 'value_error' };
@@ -252,10 +251,8 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
   /** Reads an uploaded recording: `415` unless its first bytes are a known audio format. */
   async function readRecording(file: File | undefined): Promise<ReadRecording | undefined> {
     if (!file) return undefined;
-    const found = await sniffFile(file);
-    if (!found?.mediaType.startsWith('audio/')) {
-      throw new MockApiError('UNSUPPORTED_MEDIA_TYPE', `The recording must be ${AUDIO_FORMATS}`);
-    }
+    const found = sniffAudio(new Uint8Array(await file.slice(0, 16).arrayBuffer()));
+    if (!found) throw new MockApiError('UNSUPPORTED_MEDIA_TYPE', CRM_MESSAGES.recordingFormat);
     return {
       blob: new Blob([await file.arrayBuffer()], { type: found.mediaType }),
       mediaType: found.mediaType,

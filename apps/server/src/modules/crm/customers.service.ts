@@ -11,6 +11,7 @@ import type {
   ValidationIssue,
 } from '@cims/contracts';
 import { INSTANT_RANGE_MESSAGE, isAcceptedInstant, updatedValue } from '@cims/contracts';
+import { CRM_MESSAGES } from '@cims/contracts/rules';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ServerInferRequest } from '@ts-rest/core';
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
@@ -218,11 +219,11 @@ export class CustomerService {
   verifyIntakeKey(key: string | undefined): void {
     const configured = this.deps.config.crm.intakeApiKey;
     if (!configured) {
-      throw new ApiError('SERVICE_UNAVAILABLE', 'The intake API is not enabled on this server (CRM_CUSTOMER_API_KEY)');
+      throw new ApiError('SERVICE_UNAVAILABLE', CRM_MESSAGES.intakeDisabled);
     }
     const digest = (value: string) => createHash('sha256').update(value).digest();
     if (key === undefined || !timingSafeEqual(digest(key), digest(configured))) {
-      throw new ApiError('INVALID_API_KEY', 'The X-Key header is missing or wrong');
+      throw new ApiError('INVALID_API_KEY', CRM_MESSAGES.intakeKeyRejected);
     }
   }
 
