@@ -10,6 +10,8 @@ export const CRM_MESSAGES = {
   intakeDisabled: 'The intake API is not enabled on this server (CRM_CUSTOMER_API_KEY)',
   /** `401 INVALID_API_KEY` of the intake API. */
   intakeKeyRejected: 'The X-Key header is missing or wrong',
+  /** The `422` issue of a `phone_number` that `normalizePhone` cannot read. */
+  phoneInvalid: 'Input should be a valid phone number',
   /** `415 UNSUPPORTED_MEDIA_TYPE` of an upload that is no recording `sniffAudio` recognises. */
   recordingFormat: `The recording must be ${AUDIO_FORMATS}`,
 } as const;

@@ -18,8 +18,8 @@ import type {
   ValidationIssue,
 } from '@cims/contracts';
 import { INSTANT_RANGE_MESSAGE, isAcceptedInstant, leadInsights, updatedValue } from '@cims/contracts';
-import { CRM_MESSAGES, sniffAudio } from '@cims/contracts/rules';
-import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
+import { CRM_MESSAGES, normalizePhone, sniffAudio } from '@cims/contracts/rules';
+import type { CountryCode } from 'libphonenumber-js';
 import type { z } from 'zod';
 import { MockApiError } from '../route-handler.js';
 import {
@@ -195,10 +195,9 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
 
   /** E.164 (`+998901234567`) with the default region for numbers without a country code, or an issue. */
   function phoneInput(value: string, issues: ValidationIssue[]): string | undefined {
-    const parsed = parsePhoneNumberFromString(value, options.defaultPhoneRegion);
-    if (parsed?.isValid()) return parsed.number;
-    issues.push(issue('phone_number', 'Input should be a valid phone number'));
-    return undefined;
+    const phone = normalizePhone(value, options.defaultPhoneRegion);
+    if (phone === undefined) issues.push(issue('phone_number', CRM_MESSAGES.phoneInvalid));
+    return phone;
   }
 
   /** An ISO-8601 moment (without an offset in the business zone) within the instants the API accepts, like the server. */
