@@ -83,5 +83,16 @@ export function sharedRulesSuite(target: Target, withWorld: typeof WithWorld): v
         expect(created.id).toEqual(expect.any(Number));
       }
     });
+
+    it('regression: a file that is no picture is refused with the same 400 message', async () => {
+      const ceo = await as.ceo();
+      const text = new Blob([new TextEncoder().encode('just some text, not a picture')], { type: 'image/png' });
+      const res = await ceo.auth.updateProfileImage({ body: { image: text } });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        detail: 'The picture must be one of image/jpeg, image/png, image/webp, image/gif',
+        code: 'INVALID_FILE',
+      });
+    });
   });
 }

@@ -11,7 +11,7 @@ import {
   type ValidationErrorBody,
   type ValidationIssue,
 } from '@cims/contracts';
-import { type SniffedType, sniffAudio, sniffImage } from '@cims/contracts/rules';
+import { FILE_MESSAGES, type SniffedType, sniffAudio, sniffImage } from '@cims/contracts/rules';
 import {
   type AppRoute,
   type AppRouteMutation,
@@ -221,7 +221,8 @@ function readFiles(declared: Record<string, FilePart>, received: Record<string, 
 /**
  * What the server's route checks once the request is valid: a required file that is missing, an empty file, or one
  * whose bytes are not of an accepted type, each `400 INVALID_FILE`. A part that accepts `application/octet-stream`
- * takes any bytes here: its route judges them itself (a recording that is no known audio format is a `415`).
+ * takes any bytes here: its route judges them itself (a recording that is no known audio format is a `415`), so the
+ * parts judged here are the pictures, worded as the server words them.
  */
 async function checkFiles(declared: Record<string, FilePart>, files: Record<string, File>): Promise<void> {
   for (const [name, part] of Object.entries(declared)) {
@@ -230,11 +231,11 @@ async function checkFiles(declared: Record<string, FilePart>, files: Record<stri
       if (part.required) throw new MockApiError('INVALID_FILE', `Send the file in the file field "${name}"`);
       continue;
     }
-    if (file.size === 0) throw new MockApiError('INVALID_FILE', 'The uploaded file is empty');
+    if (file.size === 0) throw new MockApiError('INVALID_FILE', FILE_MESSAGES.empty);
     if (part.mediaTypes.includes('application/octet-stream')) continue;
     const type = await fileMediaType(file);
     if (!type || !part.mediaTypes.includes(type)) {
-      throw new MockApiError('INVALID_FILE', `The file ${name} must be one of ${part.mediaTypes.join(', ')}`);
+      throw new MockApiError('INVALID_FILE', FILE_MESSAGES.pictureType(part.mediaTypes));
     }
   }
 }

@@ -4,7 +4,7 @@ import { mkdir, open, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { sniffImage } from '@cims/contracts/rules';
+import { FILE_MESSAGES, sniffImage } from '@cims/contracts/rules';
 import { ApiError } from '../../errors.js';
 import type { UploadCheck } from '../../http/multipart.js';
 
@@ -90,5 +90,5 @@ export const IMAGE_UPLOAD: UploadCheck = {
     const sniffed = sniffImage(head);
     return sniffed && part.mediaTypes.includes(sniffed.mediaType) ? sniffed : undefined;
   },
-  refuse: (part) => new ApiError('INVALID_FILE', `The picture must be one of ${part.mediaTypes.join(', ')}`),
+  refuse: (part) => new ApiError('INVALID_FILE', FILE_MESSAGES.pictureType(part.mediaTypes)),
 };
