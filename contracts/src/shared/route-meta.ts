@@ -28,13 +28,15 @@ export interface RouteMeta {
   /** The file parts of a multipart route, by field name. */
   files?: Record<string, FilePart>;
   /**
-   * The roles allowed to call a `bearer` route; others get `403 FORBIDDEN`. Absent: every signed-in user.
-   * Servers and mocks enforce it from here, so the rule cannot differ between them.
+   * The roles allowed to call a `bearer` route; others get `403 FORBIDDEN`. Absent, with no `pages` either: every
+   * signed-in user. Servers and mocks enforce it with `routeAccess` (`@cims/contracts/rules`), so the rule cannot
+   * differ between them.
    */
   roles?: readonly string[];
   /**
    * Pages that also let a caller in: a caller whose role is not in `roles` but who holds one of these pages is
-   * allowed. `{ roles: ['CEO'], pages: ['crm'] }` means "the CEO, or anyone with the CRM page".
+   * allowed. `{ roles: ['CEO'], pages: ['crm'] }` means "the CEO, or anyone with the CRM page"; `{ pages: ['crm'] }`
+   * means "anyone with the CRM page" (a declared page always restricts).
    */
   pages?: readonly string[];
 }

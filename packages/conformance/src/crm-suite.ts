@@ -30,7 +30,7 @@ export function unique(): string {
 }
 
 /** A valid Uzbek mobile number, as E.164 and as a person types it without the country code. */
-function newPhone(): { e164: string; national: string } {
+export function newPhone(): { e164: string; national: string } {
   const digits = String(Math.floor(Math.random() * 10_000_000)).padStart(7, '0');
   return {
     e164: `+99890${digits}`,
@@ -105,7 +105,7 @@ export async function createCustomer(client: CimsClient, input: Partial<Customer
 }
 
 /** A user of the given role and pages, created by the CEO, signed in. */
-async function newUser(world: World, ceo: CimsClient, role: string, pages: string[]) {
+export async function newUser(world: World, ceo: CimsClient, role: string, pages: string[]) {
   const who = {
     email: `${role.replace(/\s/g, '').toLowerCase()}-${unique()}@example.com`,
     password: 'crm-test-password',

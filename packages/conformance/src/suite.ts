@@ -8,6 +8,7 @@ import { inputSuite } from './input-suite.js';
 import { instagramSuite } from './instagram-suite.js';
 import { reportSuite } from './report-suite.js';
 import { sessionLifetimeSuite } from './session-lifetime-suite.js';
+import { sharedRulesSuite } from './shared-rules-suite.js';
 
 /** One running implementation of the API with a client pointed at it. */
 export interface World {
@@ -132,5 +133,6 @@ export function conformanceSuite(target: Target): void {
     reportSuite(target, withWorld);
     inputSuite(target, withWorld);
     instagramSuite(target, withWorld);
+    sharedRulesSuite(target, withWorld);
   });
 }

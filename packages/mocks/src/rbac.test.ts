@@ -91,7 +91,7 @@ describe('roles and pages from the route metadata', () => {
     // The sales managers hold the `crm` page, which does not open a CEO-only route.
     const forbidden = await send(entry, await tokenOf(sales1.email, sales1.password));
     expect(forbidden.status).toBe(403);
-    expect(await forbidden.json()).toEqual({ detail: 'This needs one of the roles CEO', code: 'FORBIDDEN' });
+    expect(await forbidden.json()).toEqual({ detail: 'This needs the role CEO', code: 'FORBIDDEN' });
   });
 
   it.each(rows(crmRoutes))(
@@ -108,7 +108,7 @@ describe('roles and pages from the route metadata', () => {
       const forbidden = await send(entry, outsider);
       expect(forbidden.status).toBe(403);
       expect(await forbidden.json()).toEqual({
-        detail: 'This needs one of the roles CEO or the page crm',
+        detail: 'This needs the role CEO or the page crm',
         code: 'FORBIDDEN',
       });
 

@@ -11,6 +11,7 @@ import {
   type ValidationErrorBody,
   type ValidationIssue,
 } from '@cims/contracts';
+import { FILE_MESSAGES, type SniffedType, sniffAudio, sniffImage } from '@cims/contracts/rules';
 import {
   type AppRoute,
   type AppRouteMutation,
@@ -179,43 +180,12 @@ async function readBody(request: Request): Promise<ReadBody> {
   return { fields: {}, files };
 }
 
-/** A file's real type by its signature, and the extension to store it with. */
-export interface SniffedType {
-  mediaType: string;
-  extension: string;
-}
-
 /**
- * Known file signatures: the images of profile pictures and the audio formats of call recordings. Like the server,
- * the mocks trust the bytes, not the declared `Content-Type` of a part.
+ * A file's real type by its signature: the contract's picture and recording signatures, the ones the server applies.
+ * Like the server, the mocks trust the bytes, not the declared `Content-Type` of a part.
  */
 export function sniff(bytes: Uint8Array): SniffedType | undefined {
-  const b = bytes;
-  const ascii = (from: number, to: number) => String.fromCharCode(...b.subarray(from, to));
-  const byte = (i: number) => b[i] ?? -1;
-  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff)
-    return { mediaType: 'image/jpeg', extension: 'jpg' };
-  if (b.length >= 8 && b[0] === 0x89 && ascii(1, 4) === 'PNG') return { mediaType: 'image/png', extension: 'png' };
-  if (b.length >= 6 && ascii(0, 4) === 'GIF8') return { mediaType: 'image/gif', extension: 'gif' };
-  if (b.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') {
-    return { mediaType: 'image/webp', extension: 'webp' };
-  }
-  if (b.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WAVE') {
-    return { mediaType: 'audio/wav', extension: 'wav' };
-  }
-  if (b.length >= 4 && ascii(0, 3) === 'ID3') return { mediaType: 'audio/mpeg', extension: 'mp3' };
-  if (b.length >= 4 && ascii(0, 4) === 'OggS') return { mediaType: 'audio/ogg', extension: 'ogg' };
-  if (b.length >= 4 && ascii(0, 4) === 'fLaC') return { mediaType: 'audio/flac', extension: 'flac' };
-  if (b.length >= 12 && ascii(4, 8) === 'ftyp') return { mediaType: 'audio/mp4', extension: 'm4a' };
-  if (b.length >= 4 && byte(0) === 0x1a && byte(1) === 0x45 && byte(2) === 0xdf && byte(3) === 0xa3) {
-    return { mediaType: 'audio/webm', extension: 'webm' };
-  }
-  // MPEG audio frames start with 11 set sync bits: layer bits 00 are AAC in ADTS, anything else MP3 (layer I-III).
-  if (b.length >= 4 && byte(0) === 0xff && (byte(1) & 0xe0) === 0xe0) {
-    if ((byte(1) & 0x06) === 0) return { mediaType: 'audio/aac', extension: 'aac' };
-    return { mediaType: 'audio/mpeg', extension: 'mp3' };
-  }
-  return undefined;
+  return sniffImage(bytes) ?? sniffAudio(bytes);
 }
 const SNIFFABLE = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 
@@ -251,7 +221,8 @@ function readFiles(declared: Record<string, FilePart>, received: Record<string, 
 /**
  * What the server's route checks once the request is valid: a required file that is missing, an empty file, or one
  * whose bytes are not of an accepted type, each `400 INVALID_FILE`. A part that accepts `application/octet-stream`
- * takes any bytes here: its route judges them itself (a recording that is no known audio format is a `415`).
+ * takes any bytes here: its route judges them itself (a recording that is no known audio format is a `415`), so the
+ * parts judged here are the pictures, worded as the server words them.
  */
 async function checkFiles(declared: Record<string, FilePart>, files: Record<string, File>): Promise<void> {
   for (const [name, part] of Object.entries(declared)) {
@@ -260,11 +231,11 @@ async function checkFiles(declared: Record<string, FilePart>, files: Record<stri
       if (part.required) throw new MockApiError('INVALID_FILE', `Send the file in the file field "${name}"`);
       continue;
     }
-    if (file.size === 0) throw new MockApiError('INVALID_FILE', 'The uploaded file is empty');
+    if (file.size === 0) throw new MockApiError('INVALID_FILE', FILE_MESSAGES.empty);
     if (part.mediaTypes.includes('application/octet-stream')) continue;
     const type = await fileMediaType(file);
     if (!type || !part.mediaTypes.includes(type)) {
-      throw new MockApiError('INVALID_FILE', `The file ${name} must be one of ${part.mediaTypes.join(', ')}`);
+      throw new MockApiError('INVALID_FILE', FILE_MESSAGES.pictureType(part.mediaTypes));
     }
   }
 }

@@ -1,4 +1,5 @@
 import { routeMeta } from '@cims/contracts';
+import { forbiddenMessage, routeAccess } from '@cims/contracts/rules';
 import type { AppRoute } from '@ts-rest/core';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from '../context.js';
@@ -7,7 +8,8 @@ import type { Caller } from '../modules/auth/auth.service.js';
 
 /**
  * Runs for every contract route before its request is validated: a `bearer` route needs a valid access token of a
- * live session (else 401, so clients refresh), and the route's declared `roles` (else 403); an `apiKey` route needs
+ * live session (else 401, so clients refresh), and the route's `roles` or `pages` (else 403, decided by the contract's
+ * `routeAccess`, the same rule the mocks apply); an `apiKey` route needs
  * the intake key (the only one there is). The caller is left in `res.locals.caller`. Enforced here, from the
  * contract, so no handler can forget it.
  */
@@ -26,16 +28,9 @@ export function authenticate(ctx: AppContext) {
       if (meta.auth === 'signedUrl' && req.headers.authorization === undefined) return next();
       if (meta.auth !== 'bearer' && meta.auth !== 'signedUrl') return next();
       const caller = await ctx.auth.authenticate(req.headers.authorization);
-      if (
-        meta.roles &&
-        !meta.roles.includes(caller.role) &&
-        !(meta.pages && (await ctx.auth.holdsPage(caller, meta.pages)))
-      ) {
-        const allowed = [
-          ...meta.roles.map((role) => `the role ${role}`),
-          ...(meta.pages ?? []).map((page) => `the page ${page}`),
-        ];
-        throw new ApiError('FORBIDDEN', `This needs ${allowed.join(' or ')}`);
+      const access = routeAccess(meta, caller.role);
+      if (access === 'deny' || (access === 'pages' && !(await ctx.auth.holdsPage(caller, meta.pages ?? [])))) {
+        throw new ApiError('FORBIDDEN', forbiddenMessage(meta));
       }
       res.locals.caller = caller;
       next();

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type FilePart, routeMeta } from '@cims/contracts';
+import { FILE_MESSAGES } from '@cims/contracts/rules';
 import type { AppRoute } from '@ts-rest/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
@@ -275,7 +276,7 @@ async function receive(
     throw error;
   };
   const decide = (): SniffedType => {
-    if (head.length === 0) refuse(new ApiError('INVALID_FILE', 'The uploaded file is empty'));
+    if (head.length === 0) refuse(new ApiError('INVALID_FILE', FILE_MESSAGES.empty));
     return check.sniff(head.subarray(0, SNIFF_BYTES), part) ?? refuse(check.refuse(part));
   };
   const out = createWriteStream(target, { flags: 'wx' });

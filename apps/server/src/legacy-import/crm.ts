@@ -1,5 +1,6 @@
 import { CUSTOMER_TYPES, LANGUAGES, PhoneSchema, PlatformSchema, PRIORITY_LEVELS } from '@cims/contracts';
-import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
+import { normalizePhone } from '@cims/contracts/rules';
+import type { CountryCode } from 'libphonenumber-js';
 import { asInt, query } from '../db/sql.js';
 import { decryptFernet, FernetError } from './fernet.js';
 import { tashkentMillis, utcMillis } from './legacy-source.js';
@@ -237,10 +238,8 @@ export function storedPlatform(platform: string): { value: string; kept: boolean
 
 /** A legacy phone number as E.164 when it is a valid number (as new ones are stored), otherwise as it was (`kept`). */
 export function storedPhone(phone: string, region: string): { value: string; kept: boolean } {
-  const parsed = PhoneSchema.safeParse(phone).success
-    ? parsePhoneNumberFromString(phone, region as CountryCode)
-    : undefined;
-  return parsed?.isValid() ? { value: parsed.number, kept: false } : { value: phone, kept: true };
+  const e164 = PhoneSchema.safeParse(phone).success ? normalizePhone(phone, region as CountryCode) : undefined;
+  return e164 === undefined ? { value: phone, kept: true } : { value: e164, kept: false };
 }
 
 function platformOf(ctx: StepContext, id: number, platform: string): string {

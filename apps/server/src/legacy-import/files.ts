@@ -5,10 +5,11 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { sniffAudio, sniffImage } from '@cims/contracts/rules';
 import { query } from '../db/sql.js';
 import { PROFILE_IMAGE_FOLDER, PROFILE_IMAGE_URL } from '../modules/auth/auth.service.js';
-import { AUDIO_FOLDER, sniffAudio } from '../modules/crm/audio.js';
-import { type BlobStore, sniffImage } from '../modules/files/blob-store.js';
+import { AUDIO_FOLDER } from '../modules/crm/audio.js';
+import type { BlobStore } from '../modules/files/blob-store.js';
 import type { LegacyRecording } from './crm.js';
 import type { StepContext } from './step.js';
 

@@ -1,4 +1,5 @@
-import { type contract, routeMeta } from '@cims/contracts';
+import { type contract, type RouteMeta, routeMeta } from '@cims/contracts';
+import { CRM_MESSAGES, forbiddenMessage, routeAccess } from '@cims/contracts/rules';
 import { HttpResponse, http } from 'msw';
 import type { AuthModel } from '../model/auth-model.js';
 import { pageNamed } from '../model/pages.js';
@@ -31,28 +32,13 @@ export interface AuthHookOptions {
 }
 
 /**
- * `roles` OR `pages`: a caller whose role is listed, or who holds one of the pages, may call the route. An inactive
- * page grants nothing (`GET /auth/me` no longer lists it either).
+ * Whether `user` may call a route, by the contract's `routeAccess` (the server's rule): where the pages decide, an
+ * inactive page grants nothing (`GET /auth/me` no longer lists it either).
  */
-function allowed(
-  state: MockState,
-  user: MockUser,
-  roles: readonly string[] | undefined,
-  pages: readonly string[] | undefined,
-): boolean {
-  if (!roles && !pages) return true;
-  const holds = (page: string) => user.pages.has(page) && pageNamed(state, page)?.is_active === true;
-  return roles?.includes(user.role) === true || pages?.some(holds) === true;
-}
-
-function forbidden(roles: readonly string[] | undefined, pages: readonly string[] | undefined): MockApiError {
-  const needs = [
-    roles?.length ? `one of the roles ${roles.join(', ')}` : '',
-    pages?.length ? `the page ${pages.join(' or ')}` : '',
-  ]
-    .filter(Boolean)
-    .join(' or ');
-  return new MockApiError('FORBIDDEN', `This needs ${needs}`);
+function allowed(state: MockState, user: MockUser, meta: Pick<RouteMeta, 'roles' | 'pages'>): boolean {
+  const access = routeAccess(meta, user.role);
+  if (access !== 'pages') return access === 'allow';
+  return (meta.pages ?? []).some((page) => user.pages.has(page) && pageNamed(state, page)?.is_active === true);
 }
 
 /**
@@ -68,7 +54,8 @@ function forbidden(roles: readonly string[] | undefined, pages: readonly string[
  */
 export function authBeforeHook(state: MockState, model: AuthModel, options: AuthHookOptions): MockBeforeHook {
   return ({ route, keys, request }) => {
-    const { auth, roles, pages } = routeMeta(route);
+    const meta = routeMeta(route);
+    const { auth } = meta;
     switch (auth) {
       case 'public':
         if (keys[0] === 'auth' && state.scenario === 'rate-limited') {
@@ -77,10 +64,10 @@ export function authBeforeHook(state: MockState, model: AuthModel, options: Auth
         return undefined;
       case 'apiKey':
         if (options.intakeApiKey === null) {
-          throw new MockApiError('SERVICE_UNAVAILABLE', 'The intake API is not configured on this server');
+          throw new MockApiError('SERVICE_UNAVAILABLE', CRM_MESSAGES.intakeDisabled);
         }
         if (request.headers.get('x-key') !== options.intakeApiKey) {
-          throw new MockApiError('INVALID_API_KEY', 'Missing or wrong X-Key');
+          throw new MockApiError('INVALID_API_KEY', CRM_MESSAGES.intakeKeyRejected);
         }
         return undefined;
       case 'signedUrl': {
@@ -105,7 +92,7 @@ export function authBeforeHook(state: MockState, model: AuthModel, options: Auth
       }
     }
     const { user } = model.authenticateRequest(request);
-    if (!allowed(state, user, roles, pages)) throw forbidden(roles, pages);
+    if (!allowed(state, user, meta)) throw new MockApiError('FORBIDDEN', forbiddenMessage(meta));
     return undefined;
   };
 }

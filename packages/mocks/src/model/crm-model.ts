@@ -18,9 +18,10 @@ import type {
   ValidationIssue,
 } from '@cims/contracts';
 import { INSTANT_RANGE_MESSAGE, isAcceptedInstant, leadInsights, updatedValue } from '@cims/contracts';
-import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
+import { CRM_MESSAGES, normalizePhone, sniffAudio } from '@cims/contracts/rules';
+import type { CountryCode } from 'libphonenumber-js';
 import type { z } from 'zod';
-import { MockApiError, sniffFile } from '../route-handler.js';
+import { MockApiError } from '../route-handler.js';
 import {
   clearCustomers,
   type MockAssignment,
@@ -101,8 +102,6 @@ interface ReadRecording {
   mediaType: string;
   extension: string;
 }
-
-const AUDIO_FORMATS = 'MP3, OGG/Opus, WAV, M4A/AAC, FLAC or WebM';
 
 function issue(field: string, msg: string): ValidationIssue {
   return { loc: ['body', field], msg, type: 'value_error' };
@@ -196,10 +195,9 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
 
   /** E.164 (`+998901234567`) with the default region for numbers without a country code, or an issue. */
   function phoneInput(value: string, issues: ValidationIssue[]): string | undefined {
-    const parsed = parsePhoneNumberFromString(value, options.defaultPhoneRegion);
-    if (parsed?.isValid()) return parsed.number;
-    issues.push(issue('phone_number', 'Input should be a valid phone number'));
-    return undefined;
+    const phone = normalizePhone(value, options.defaultPhoneRegion);
+    if (phone === undefined) issues.push(issue('phone_number', CRM_MESSAGES.phoneInvalid));
+    return phone;
   }
 
   /** An ISO-8601 moment (without an offset in the business zone) within the instants the API accepts, like the server. */
@@ -252,10 +250,8 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
   /** Reads an uploaded recording: `415` unless its first bytes are a known audio format. */
   async function readRecording(file: File | undefined): Promise<ReadRecording | undefined> {
     if (!file) return undefined;
-    const found = await sniffFile(file);
-    if (!found?.mediaType.startsWith('audio/')) {
-      throw new MockApiError('UNSUPPORTED_MEDIA_TYPE', `The recording must be ${AUDIO_FORMATS}`);
-    }
+    const found = sniffAudio(new Uint8Array(await file.slice(0, 16).arrayBuffer()));
+    if (!found) throw new MockApiError('UNSUPPORTED_MEDIA_TYPE', CRM_MESSAGES.recordingFormat);
     return {
       blob: new Blob([await file.arrayBuffer()], { type: found.mediaType }),
       mediaType: found.mediaType,

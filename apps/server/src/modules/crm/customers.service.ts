@@ -11,9 +11,10 @@ import type {
   ValidationIssue,
 } from '@cims/contracts';
 import { INSTANT_RANGE_MESSAGE, isAcceptedInstant, updatedValue } from '@cims/contracts';
+import { CRM_MESSAGES, normalizePhone } from '@cims/contracts/rules';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ServerInferRequest } from '@ts-rest/core';
-import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
+import type { CountryCode } from 'libphonenumber-js';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Config } from '../../config.js';
@@ -218,11 +219,11 @@ export class CustomerService {
   verifyIntakeKey(key: string | undefined): void {
     const configured = this.deps.config.crm.intakeApiKey;
     if (!configured) {
-      throw new ApiError('SERVICE_UNAVAILABLE', 'The intake API is not enabled on this server (CRM_CUSTOMER_API_KEY)');
+      throw new ApiError('SERVICE_UNAVAILABLE', CRM_MESSAGES.intakeDisabled);
     }
     const digest = (value: string) => createHash('sha256').update(value).digest();
     if (key === undefined || !timingSafeEqual(digest(key), digest(configured))) {
-      throw new ApiError('INVALID_API_KEY', 'The X-Key header is missing or wrong');
+      throw new ApiError('INVALID_API_KEY', CRM_MESSAGES.intakeKeyRejected);
     }
   }
 
@@ -651,10 +652,9 @@ export class CustomerService {
 
   /** E.164 with the business's default region for numbers without a country code, or a 422 issue. */
   #phone(value: string, issues: ValidationIssue[]): string | undefined {
-    const parsed = parsePhoneNumberFromString(value, this.deps.config.crm.phoneRegion as CountryCode);
-    if (parsed?.isValid()) return parsed.number;
-    issues.push(issue('phone_number', 'Input should be a valid phone number'));
-    return undefined;
+    const phone = normalizePhone(value, this.deps.config.crm.phoneRegion as CountryCode);
+    if (phone === undefined) issues.push(issue('phone_number', CRM_MESSAGES.phoneInvalid));
+    return phone;
   }
 
   /** An ISO-8601 moment; without an offset in the business zone; within the instants the API accepts. */

@@ -4,6 +4,7 @@ import { mkdir, open, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { FILE_MESSAGES, sniffImage } from '@cims/contracts/rules';
 import { ApiError } from '../../errors.js';
 import type { UploadCheck } from '../../http/multipart.js';
 
@@ -82,23 +83,6 @@ export function localBlobStore(root: string): BlobStore {
   };
 }
 
-/** What the first bytes of a file say it is, for the image types we accept. Declared types are not trusted. */
-export function sniffImage(bytes: Uint8Array): { mediaType: string; extension: string } | undefined {
-  const b = bytes;
-  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff)
-    return { mediaType: 'image/jpeg', extension: 'jpg' };
-  if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) {
-    return { mediaType: 'image/png', extension: 'png' };
-  }
-  if (b.length >= 6 && b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x38) {
-    return { mediaType: 'image/gif', extension: 'gif' };
-  }
-  const ascii = (from: number, to: number) => String.fromCharCode(...b.subarray(from, to));
-  if (b.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP')
-    return { mediaType: 'image/webp', extension: 'webp' };
-  return undefined;
-}
-
 /** Pictures (the file parts whose declared types are all images): one of the part's types, by their first bytes. */
 export const IMAGE_UPLOAD: UploadCheck = {
   accepts: (part) => part.mediaTypes.every((type) => type.startsWith('image/')),
@@ -106,5 +90,5 @@ export const IMAGE_UPLOAD: UploadCheck = {
     const sniffed = sniffImage(head);
     return sniffed && part.mediaTypes.includes(sniffed.mediaType) ? sniffed : undefined;
   },
-  refuse: (part) => new ApiError('INVALID_FILE', `The picture must be one of ${part.mediaTypes.join(', ')}`),
+  refuse: (part) => new ApiError('INVALID_FILE', FILE_MESSAGES.pictureType(part.mediaTypes)),
 };

@@ -1,0 +1,10 @@
+/**
+ * User-facing messages about uploaded files that the server and the mocks both send, written once so their wording
+ * cannot drift apart.
+ */
+export const FILE_MESSAGES = {
+  /** `400 INVALID_FILE` of an empty file part. */
+  empty: 'The uploaded file is empty',
+  /** `400 INVALID_FILE` of a picture part whose bytes are none of its accepted types (by `sniffImage`). */
+  pictureType: (mediaTypes: readonly string[]) => `The picture must be one of ${mediaTypes.join(', ')}`,
+} as const;

@@ -1,0 +1,14 @@
+/**
+ * `@cims/contracts/rules`: the pure rules and user-facing wording that the server and the mocks both apply, written
+ * once so the two cannot drift apart. A subpath of its own, so that clients importing the contract (the SDK) do not
+ * carry them. Storage stays with each implementation; what is decided, and how it is worded, lives here.
+ */
+export { sessionExpiry } from './auth/auth.rules.js';
+export { AUDIO_FORMATS, CRM_MESSAGES } from './crm/crm.messages.js';
+export { type KeptField, updatedValue } from './crm/kept-values.js';
+export { type LeadInsights, leadInsights, summarizeNotes } from './crm/lead-insights.js';
+export { normalizePhone } from './crm/phone.js';
+export { FILE_MESSAGES } from './files/file.messages.js';
+export { type SniffedType, sniffAudio, sniffImage } from './files/file-signatures.js';
+export { type FollowerPoint, growthOf } from './instagram/growth.js';
+export { forbiddenMessage, type RouteAccess, routeAccess } from './shared/access.js';
