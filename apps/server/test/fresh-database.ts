@@ -9,13 +9,20 @@ export interface FreshDatabase {
   drop(): Promise<void>;
 }
 
-/** Creates `<prefix>_<random>` on the server of `adminUrl`. */
-export async function createFreshDatabase(adminUrl: string, prefix: string): Promise<FreshDatabase> {
+/**
+ * Creates `<prefix>_<random>` on the server of `adminUrl`: empty, or a copy of the database named `template` (which
+ * nobody may be connected to, see test/database-template.ts).
+ */
+export async function createFreshDatabase(
+  adminUrl: string,
+  prefix: string,
+  options: { template?: string } = {},
+): Promise<FreshDatabase> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.query(`CREATE DATABASE ${name}${options.template ? ` TEMPLATE ${options.template}` : ''}`);
   } finally {
     await admin.end();
   }

@@ -8,6 +8,7 @@ import type { DatabaseTarget } from '../src/db/orm.js';
 import { createLogger } from '../src/logger.js';
 import type { ServerModule } from '../src/modules/index.js';
 import { type RunningServer, startServer } from '../src/runtime.js';
+import { pgliteTemplate, postgresTemplate } from './database-template.js';
 import { createFreshDatabase } from './fresh-database.js';
 import { type SmtpInbox, startSmtpInbox } from './smtp-inbox.js';
 
@@ -38,9 +39,19 @@ export interface TestAppOptions {
    * an embedded one in a data folder, or a PostgreSQL database by URL.
    */
   existing?: { dataDir: string } | { url: string };
+  /**
+   * Start on an empty database, so that the server's start applies every migration (tests of the migrations
+   * themselves). By default a test app starts on a copy of a migrated template (test/database-template.ts), where the
+   * start's migration check finds nothing to do.
+   * @default false
+   */
+  emptyDatabase?: boolean;
 }
 
-/** A whole world for one test: a fresh database, the app listening on a free port, and an SDK client for it. */
+/**
+ * A whole world for one test: a fresh database (migrated, unless it asked for an empty one), the app listening on a
+ * free port, and an SDK client for it.
+ */
 export interface TestApp extends AsyncDisposable {
   url: string;
   client: CimsClient;
@@ -102,31 +113,37 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     },
   });
   const logger = createLogger(config, sink);
-  let target: DatabaseTarget = { kind: 'pglite' };
   let drop = async () => {
     await inbox.close();
     if (!existing || !('dataDir' in existing)) rmSync(dataDir, { recursive: true, force: true });
   };
-  if (existing) {
-    target =
-      'url' in existing ? { kind: 'postgres', url: existing.url } : { kind: 'pglite', dir: path.join(dataDir, 'db') };
-  } else if (options.shareDatabaseWith) {
-    if (options.shareDatabaseWith.target.kind !== 'postgres')
-      throw new Error('Only a PostgreSQL database can be shared');
-    target = options.shareDatabaseWith.target;
-  } else if (database === 'postgres') {
-    const adminUrl = process.env.TEST_DATABASE_URL;
-    if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set');
-    const fresh = await createFreshDatabase(adminUrl, 'cims_test');
-    target = { kind: 'postgres', url: options.databaseUrl ? options.databaseUrl(fresh.url) : fresh.url };
-    const cleanup = drop;
-    drop = async () => {
-      await fresh.drop();
-      await cleanup();
-    };
-  }
+  let target: DatabaseTarget;
   let server: RunningServer;
   try {
+    if (existing) {
+      target =
+        'url' in existing ? { kind: 'postgres', url: existing.url } : { kind: 'pglite', dir: path.join(dataDir, 'db') };
+    } else if (options.shareDatabaseWith) {
+      if (options.shareDatabaseWith.target.kind !== 'postgres')
+        throw new Error('Only a PostgreSQL database can be shared');
+      target = options.shareDatabaseWith.target;
+    } else if (database === 'postgres') {
+      const adminUrl = process.env.TEST_DATABASE_URL;
+      if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set');
+      const template = options.emptyDatabase ? undefined : await postgresTemplate(adminUrl);
+      const fresh = await createFreshDatabase(adminUrl, 'cims_test', { template });
+      target = { kind: 'postgres', url: options.databaseUrl ? options.databaseUrl(fresh.url) : fresh.url };
+      const cleanup = drop;
+      drop = async () => {
+        await fresh.drop();
+        await cleanup();
+      };
+    } else {
+      target = {
+        kind: 'pglite',
+        loadDataDir: options.emptyDatabase ? undefined : await pgliteTemplate(),
+      };
+    }
     server = await startServer(config, logger, { target, modules: options.modules });
   } catch (error) {
     await drop();

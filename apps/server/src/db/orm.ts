@@ -17,8 +17,12 @@ import { type DatabaseSsl, pgSslOptions } from './ssl.js';
 export type DatabaseTarget =
   /** A PostgreSQL server. */
   | { kind: 'postgres'; url: string }
-  /** The embedded PGlite database: persisted in `dir`, or in memory when `dir` is absent. */
-  | { kind: 'pglite'; dir?: string };
+  /**
+   * The embedded PGlite database: persisted in `dir`, or in memory when `dir` is absent. `loadDataDir` starts it from
+   * a dump of another one ({@link Database.dumpDataDir}) instead of an empty database: how the tests clone a migrated
+   * template instead of migrating each database (PGlite refuses it for a folder that already holds a database).
+   */
+  | { kind: 'pglite'; dir?: string; loadDataDir?: Blob };
 
 export type Orm = MikroORM;
 
@@ -131,6 +135,11 @@ export interface Database {
   target: DatabaseTarget;
   /** Every connection pool the server uses on this database. */
   pools: DatabasePool[];
+  /**
+   * The embedded database only: its whole data directory as an uncompressed tarball, which a later
+   * {@link openDatabase} takes as `loadDataDir`.
+   */
+  dumpDataDir?: () => Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -216,7 +225,7 @@ export async function openDatabase(
   // One instance for the life of the ORM: a second PGlite on the same folder would corrupt it.
   // pg_trgm backs the CRM search index, as on PostgreSQL.
   // `new PGlite(undefined, options)` ignores the options (and so the extension): pass them alone for memory.
-  const pgliteOptions = { extensions: { pg_trgm } };
+  const pgliteOptions = { extensions: { pg_trgm }, loadDataDir: target.loadDataDir };
   const pglite = target.dir ? new PGlite(target.dir, pgliteOptions) : new PGlite(pgliteOptions);
   const orm = await MikroORM.init({
     ...baseOptions(logger),
@@ -233,6 +242,7 @@ export async function openDatabase(
     orm,
     target,
     pools: [{ name: 'database', ping: () => pingDatabase(orm), stats: () => knexPoolStats(orm) }],
+    dumpDataDir: () => pglite.dumpDataDir('none'),
     close: async () => {
       await orm.close(true);
       await pglite.close();
