@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import type { LegacyCustomerStatus } from './facts.js';
+import { LEGACY_STATUSES } from './customers.js';
 import type { LegacyFernet } from './legacy-crypto.js';
 import type { SeededRandom } from './random.js';
 import { CUSTOM_STATUS } from './reference-data.js';
@@ -8,14 +8,6 @@ import { toNaiveTashkent, toNaiveUtc } from './time.js';
 /** Rows per INSERT: large enough to amortise the round trip, small enough to keep two batches in memory at most. */
 const BATCH = 2_000;
 
-const STATUSES: readonly LegacyCustomerStatus[] = [
-  'contacted',
-  'project_started',
-  'continuing',
-  'finished',
-  'rejected',
-  'need_to_call',
-];
 const FIRST_NAMES = ['Aziz', 'Dilshod', 'Malika', 'Nodira', 'Jasur', 'Sevara', 'Bekzod', 'Kamola', 'Rustam', 'Zarina'];
 const LAST_NAMES = ['Karimov', 'Yusupova', 'Toshmatov', 'Rashidova', 'Alimov', 'Saidova', 'Nazarov', 'Ergasheva'];
 const CYRILLIC_NAMES = ['Алишер Навоий', 'Гулнора Каримова', 'Ўткир Ҳошимов', 'Сергей Иванов', 'Наталья Ким'];
@@ -78,7 +70,7 @@ function buildBatch(size: number, random: SeededRandom, crypto: LegacyFernet, cu
       ? random.pick(CYRILLIC_NAMES)
       : `${random.pick(FIRST_NAMES)} ${random.pick(LAST_NAMES)}`;
     const phone = `+99890${String(random.int(0, 9_999_999)).padStart(7, '0')}`;
-    const status = random.pick(STATUSES);
+    const status = random.pick(LEGACY_STATUSES);
     const statusRoll = random.next();
     b.fullName.push(crypto.encrypt(name, createdInstant));
     b.phone.push(crypto.encrypt(phone, createdInstant));

@@ -10,7 +10,8 @@ import type {
 import { LegacyFernet } from './legacy-crypto.js';
 import { addDays, tashkentNaiveToIso, toNaiveUtc, utcNaiveToIso } from './time.js';
 
-const LEGACY_STATUSES: readonly LegacyCustomerStatus[] = [
+/** The six values of the legacy `customerstatus` enum. */
+export const LEGACY_STATUSES: readonly LegacyCustomerStatus[] = [
   'contacted',
   'project_started',
   'continuing',

@@ -94,7 +94,7 @@ export async function verifyImport(
          from customer order by random() limit $1`,
       [sample],
     );
-    let customerMismatches: string[] = [];
+    const customerMismatches: string[] = [];
     for (const c of customers) {
       const [row] = await query(
         em,
@@ -148,14 +148,14 @@ export async function verifyImport(
     const notes = await source.rows('select id, customer_id, note from customer_note order by random() limit $1', [
       sample,
     ]);
-    customerMismatches = [];
+    const noteMismatches: string[] = [];
     for (const n of notes) {
       const [row] = await query(em, 'select customer_id, note from customer_note where id = ?', [n.id]);
       if (!row || asInt(row.customer_id) !== Number(n.customer_id) || row.note !== n.note) {
-        customerMismatches.push(String(n.id));
+        noteMismatches.push(String(n.id));
       }
     }
-    checks.push(sampleCheck('notes (customer, text)', notes.length, customerMismatches));
+    checks.push(sampleCheck('notes (customer, text)', notes.length, noteMismatches));
     return checks;
   } finally {
     await source.close();

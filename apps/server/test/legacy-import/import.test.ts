@@ -6,6 +6,7 @@ import { type LegacyDatabase, startFakeTelegramBotApi } from '@cims/legacy-fixtu
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportReport } from '../../src/legacy-import/report.js';
+import { legacyLoginBody } from '../auth/helpers.js';
 import { createTestApp, type TestApp } from '../harness.js';
 import {
   createImportTarget,
@@ -37,14 +38,7 @@ async function signIn(t: TestApp, email: string, password: string) {
   return fetch(`${t.url}/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      username: email,
-      password,
-      grant_type: 'password',
-      scope: '',
-      client_id: '',
-      client_secret: '',
-    }),
+    body: legacyLoginBody(email, password),
   });
 }
 

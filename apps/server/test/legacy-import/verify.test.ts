@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { legacyLoginBody } from '../auth/helpers.js';
 import { createTestApp } from '../harness.js';
 import { createImportTarget, importLegacy, legacyDatabase, legacyServerReachable } from './helpers.js';
 
@@ -28,7 +29,8 @@ describe.skipIf(!(await legacyServerReachable()))('pnpm cims import-legacy --ver
         await using t = await createTestApp({ existing: target.existing, env: target.env });
         const login = await fetch(`${t.url}/auth/login`, {
           method: 'POST',
-          body: new URLSearchParams({ username: ceo?.email ?? '', password: ceo?.password ?? '' }),
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: legacyLoginBody(ceo?.email ?? '', ceo?.password ?? ''),
         });
         const { access_token } = (await login.json()) as { access_token: string };
         const deleted = await fetch(`${t.url}/crm/customers/${archived?.id}/hard`, {
