@@ -1,7 +1,7 @@
 import type { Me } from '@cims/contracts';
 import { SessionExpiredError, unwrap } from '@cims/sdk';
 import { useCallback, useEffect, useState } from 'react';
-import { cims, onSessionExpired, tokenStore } from './cims.js';
+import { cims, onSessionExpired, queryClient, tokenStore } from './cims.js';
 import { API_URL, MODE } from './config.js';
 import { CrmPanel } from './crm-panel.js';
 import { describeError } from './errors.js';
@@ -20,7 +20,11 @@ type AuthState = { kind: 'checking' } | { kind: 'signed-out'; notice?: SignInNot
 /** The whole app: the sign-in page, or the dashboard once a session exists. */
 export function App({ onResetMocks }: { onResetMocks?: () => Promise<void> }) {
   const [auth, setAuth] = useState<AuthState>({ kind: 'checking' });
-  const signOut = useCallback((notice?: SignInNotice) => setAuth({ kind: 'signed-out', notice }), []);
+  const signOut = useCallback((notice?: SignInNotice) => {
+    // The next user must not see this one's cached data.
+    queryClient.clear();
+    setAuth({ kind: 'signed-out', notice });
+  }, []);
 
   useEffect(
     () =>

@@ -1,4 +1,6 @@
 import { createCimsClient, localStorageTokenStore, type SessionExpiredError } from '@cims/sdk';
+import { createCimsQueries } from '@cims/sdk/query';
+import { QueryClient } from '@tanstack/react-query';
 import { API_URL } from './config.js';
 
 /** The tokens live in `localStorage`, so a reload keeps the user signed in. */
@@ -13,6 +15,20 @@ export const cims = createCimsClient({
   onSessionExpired: (error) => {
     for (const listener of expiryListeners) listener(error);
   },
+});
+
+/**
+ * TanStack Query helpers for every route, through the client above (its session and refresh): `queryOptions` for
+ * reads, `mutationOptions` for writes, and key prefixes to invalidate a domain after a write.
+ */
+export const queries = createCimsQueries(cims);
+
+/**
+ * The app's query cache. No automatic retries: the SDK already refreshes an expired session and retries once, and a
+ * failure is shown at once (with a way to load again) rather than after three silent attempts.
+ */
+export const queryClient = new QueryClient({
+  defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } },
 });
 
 /** Calls `listener` when the session ends behind the user's back (refresh refused, signed out in another tab). */

@@ -1,12 +1,12 @@
 import { type DynamicStatus, LANGUAGES, PLATFORMS } from '@cims/contracts';
-import { CimsApiError, unwrap } from '@cims/sdk';
+import { CimsApiError } from '@cims/sdk';
+import { useMutation, useQueries } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Cell, LabelList, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { cims } from './cims.js';
+import { queries, queryClient } from './cims.js';
 import { describeError } from './errors.js';
 import { formatCount, formatDateTime } from './format.js';
 import { Notice } from './notice.js';
-import { useLoad } from './use-load.js';
 
 const NO_COLOUR = '#94A3B8';
 
@@ -37,27 +37,36 @@ function pipelineRows(statuses: DynamicStatus[], counts: Record<string, number>)
   return rows;
 }
 
-const loadCrm = async () => {
-  const [statuses, stats, latest, managers] = await Promise.all([
-    cims.crm.statuses().then(unwrap),
-    cims.crm.stats().then(unwrap),
-    cims.crm.latest({ query: { limit: 8 } }).then(unwrap),
-    cims.crm.salesManagers().then(unwrap),
-  ]);
-  return {
-    statuses,
-    total: stats.total_customers,
-    pipeline: pipelineRows(statuses, stats.status_dict),
-    latest,
-    managers,
-  };
-};
+/** The four reads of the panel, as one: the data once all have answered, and the first error. */
+function useCrm() {
+  return useQueries({
+    queries: [
+      queries.crm.statuses.queryOptions(),
+      queries.crm.stats.queryOptions(),
+      queries.crm.latest.queryOptions({ query: { limit: 8 } }),
+      queries.crm.salesManagers.queryOptions(),
+    ],
+    combine: ([statuses, stats, latest, managers]) => ({
+      error: statuses.error ?? stats.error ?? latest.error ?? managers.error,
+      data:
+        statuses.data && stats.data && latest.data && managers.data
+          ? {
+              statuses: statuses.data,
+              total: stats.data.total_customers,
+              pipeline: pipelineRows(statuses.data, stats.data.status_dict),
+              latest: latest.data,
+              managers: managers.data,
+            }
+          : undefined,
+    }),
+  });
+}
 
-type CrmData = Awaited<ReturnType<typeof loadCrm>>;
+type CrmData = NonNullable<ReturnType<typeof useCrm>['data']>;
 
 /** The pipeline by status, the newest customers, a new-customer form and the sales managers' load. */
 export function CrmPanel() {
-  const crm = useLoad(loadCrm, null);
+  const crm = useCrm();
   const data = crm.data;
   return (
     <section className="panel crm" aria-labelledby="crm-title">
@@ -69,13 +78,13 @@ export function CrmPanel() {
           </p>
         )}
       </div>
-      <Notice tone="warning">{crm.error !== undefined && describeError(crm.error)}</Notice>
+      <Notice tone="warning">{crm.error && describeError(crm.error)}</Notice>
       {data && (
         <>
           <Pipeline rows={data.pipeline} />
           <LatestCustomers data={data} />
           <ManagerLoad data={data} />
-          <NewCustomerForm statuses={data.statuses} managers={data.managers} onCreated={crm.reload} />
+          <NewCustomerForm statuses={data.statuses} managers={data.managers} />
         </>
       )}
     </section>
@@ -186,16 +195,13 @@ function ManagerLoad({ data }: { data: CrmData }) {
   );
 }
 
-function NewCustomerForm({
-  statuses,
-  managers,
-  onCreated,
-}: {
-  statuses: DynamicStatus[];
-  managers: CrmData['managers'];
-  onCreated: () => void;
-}) {
-  const [busy, setBusy] = useState(false);
+function NewCustomerForm({ statuses, managers }: { statuses: DynamicStatus[]; managers: CrmData['managers'] }) {
+  // A new customer changes every figure of the panel: all CRM queries load again.
+  const create = useMutation({
+    ...queries.crm.create.mutationOptions(),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: queries.crm.queryKey() }),
+  });
+  const busy = create.isPending;
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
@@ -209,36 +215,30 @@ function NewCustomerForm({
     const form = new FormData(formElement);
     const text = (name: string) => String(form.get(name) ?? '').trim();
     const audio = form.get('audio');
-    setBusy(true);
     setMessage(null);
     setError(null);
     setFieldErrors({});
     try {
       // A plain object: the SDK sends it as multipart, the recording (if any) as a file part.
-      const created = unwrap(
-        await cims.crm.create({
-          body: {
-            full_name: text('full_name'),
-            phone_number: text('phone_number'),
-            platform: text('platform'),
-            status: text('status'),
-            conversation_language: text('conversation_language'),
-            notes: text('notes') || undefined,
-            audio: audio instanceof File && audio.size > 0 ? audio : undefined,
-          },
-        }),
-      );
+      const created = await create.mutateAsync({
+        body: {
+          full_name: text('full_name'),
+          phone_number: text('phone_number'),
+          platform: text('platform'),
+          status: text('status'),
+          conversation_language: text('conversation_language'),
+          notes: text('notes') || undefined,
+          audio: audio instanceof File && audio.size > 0 ? audio : undefined,
+        },
+      });
       const manager = managers.find((candidate) => candidate.id === created.sales_manager_id);
       setMessage(
         `Customer “${text('full_name')}” created (#${created.id})${manager ? `, assigned to ${manager.name} ${manager.surname}` : ''}.`,
       );
       formElement.reset();
-      onCreated();
     } catch (caught) {
       if (caught instanceof CimsApiError) setFieldErrors(caught.fieldErrors);
       setError(describeError(caught));
-    } finally {
-      setBusy(false);
     }
   };
 

@@ -1,37 +1,25 @@
 import { GROWTH_WINDOWS, growthWindowKey, type InstagramAccount, type InstagramGrowth } from '@cims/contracts';
 import { unwrap } from '@cims/sdk';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { cims } from './cims.js';
+import { cims, queries, queryClient } from './cims.js';
 import { describeError } from './errors.js';
 import { formatChange, formatCount, formatDateTime, formatDay, formatPercent } from './format.js';
 import { Notice } from './notice.js';
-import { useLoad } from './use-load.js';
 
 const RANGES = [30, 90, 365, 730] as const;
 
-const loadOverview = async () => {
-  const { account } = unwrap(await cims.instagram.account());
-  if (!account) return { account: null, growth: null };
-  return { account, growth: unwrap(await cims.instagram.growth()) };
-};
-
-/** `key` is `days:version`: the range, and a counter that changes after each sync. */
-const loadHistory = async (key: string) =>
-  unwrap(await cims.instagram.history({ query: { days: Number(key.split(':')[0]) } }));
-
 /** Followers now, growth over five windows, the daily history, "sync now", and the account's state. */
 export function InstagramPanel() {
-  const overview = useLoad(loadOverview, null);
-  // Bumped after a sync or a connection, so the chart loads again.
-  const [version, setVersion] = useState(0);
+  const overview = useQuery(queries.instagram.account.queryOptions());
+  const account = overview.data?.account ?? null;
+  // The growth windows exist only once an account is connected.
+  const growth = useQuery({ ...queries.instagram.growth.queryOptions(), enabled: account !== null });
   const [sync, setSync] = useState<{ running: boolean; message?: string; error?: string }>({ running: false });
 
-  const account = overview.data?.account ?? null;
-  const refresh = () => {
-    overview.reload();
-    setVersion((current) => current + 1);
-  };
+  // After a sync or a connection: the account, its growth and the chart load again.
+  const refresh = () => queryClient.invalidateQueries({ queryKey: queries.instagram.queryKey() });
   const syncNow = async () => {
     setSync({ running: true });
     try {
@@ -43,7 +31,7 @@ export function InstagramPanel() {
     } catch (error) {
       setSync({ running: false, error: describeError(error) });
     }
-    refresh();
+    await refresh();
   };
 
   return (
@@ -65,7 +53,9 @@ export function InstagramPanel() {
       )}
       <Notice tone="info">{sync.message}</Notice>
       <Notice tone="warning">{sync.error}</Notice>
-      <Notice tone="warning">{overview.error !== undefined && describeError(overview.error)}</Notice>
+      <Notice tone="warning">
+        {(overview.error ?? growth.error) && describeError(overview.error ?? growth.error)}
+      </Notice>
       {overview.data && !account && (
         <>
           <p>No Instagram account is connected yet. Connect the company account to track its followers.</p>
@@ -76,8 +66,8 @@ export function InstagramPanel() {
         <>
           <AccountState account={account} />
           {account.reconnect_required && <ConnectForm account={account} onConnected={refresh} />}
-          {overview.data?.growth && <Growth growth={overview.data.growth} />}
-          <FollowerHistory version={version} />
+          {growth.data && <Growth growth={growth.data} />}
+          <FollowerHistory />
         </>
       )}
     </section>
@@ -85,9 +75,13 @@ export function InstagramPanel() {
 }
 
 /** The daily follower counts as a line, over a range the CEO picks. */
-function FollowerHistory({ version }: { version: number }) {
+function FollowerHistory() {
   const [days, setDays] = useState<number>(90);
-  const history = useLoad(loadHistory, `${days}:${version}`);
+  // The old range stays on screen while the new one loads.
+  const history = useQuery({
+    ...queries.instagram.history.queryOptions({ query: { days } }),
+    placeholderData: keepPreviousData,
+  });
   const known = history.data?.points.filter((point) => point.followers_count !== null).length ?? 0;
   return (
     <figure className="chart" aria-labelledby="followers-caption">
@@ -101,7 +95,7 @@ function FollowerHistory({ version }: { version: number }) {
           ))}
         </select>
       </figcaption>
-      <Notice tone="warning">{history.error !== undefined && describeError(history.error)}</Notice>
+      <Notice tone="warning">{history.error && describeError(history.error)}</Notice>
       {history.data && (
         <ResponsiveContainer width="100%" height={240}>
           <LineChart data={history.data.points} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>

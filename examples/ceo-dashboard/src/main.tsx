@@ -1,6 +1,8 @@
+import { QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.js';
+import { queryClient } from './cims.js';
 import { API_URL } from './config.js';
 import './styles.css';
 
@@ -17,6 +19,8 @@ if (import.meta.env.VITE_CIMS_MODE !== 'live') {
 
 createRoot(root).render(
   <StrictMode>
-    <App onResetMocks={resetMocks} />
+    <QueryClientProvider client={queryClient}>
+      <App onResetMocks={resetMocks} />
+    </QueryClientProvider>
   </StrictMode>,
 );

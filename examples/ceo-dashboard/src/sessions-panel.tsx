@@ -1,17 +1,15 @@
 import { unwrap } from '@cims/sdk';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { SignInNotice } from './app.js';
-import { cims } from './cims.js';
+import { cims, queries } from './cims.js';
 import { describeError } from './errors.js';
 import { describeDevice, formatDateTime } from './format.js';
 import { Notice } from './notice.js';
-import { useLoad } from './use-load.js';
-
-const loadSessions = async () => unwrap(await cims.auth.listSessions());
 
 /** The user's signed-in devices; end one, this one, or all of them. */
 export function SessionsPanel({ onSignedOut }: { onSignedOut: (notice: SignInNotice) => void }) {
-  const sessions = useLoad(loadSessions, null);
+  const sessions = useQuery(queries.auth.listSessions.queryOptions());
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -30,7 +28,7 @@ export function SessionsPanel({ onSignedOut }: { onSignedOut: (notice: SignInNot
     act(async () => {
       const result = await cims.auth.revokeSession({ params: { id } });
       if (result.status !== 204) unwrap(result);
-      sessions.reload();
+      await sessions.refetch();
     });
   const logoutHere = () =>
     act(async () => {
@@ -50,11 +48,11 @@ export function SessionsPanel({ onSignedOut }: { onSignedOut: (notice: SignInNot
     <section className="panel sessions" aria-labelledby="sessions-title">
       <div className="panel-head">
         <h2 id="sessions-title">Sessions</h2>
-        <button type="button" className="secondary" onClick={sessions.reload} disabled={sessions.loading}>
+        <button type="button" className="secondary" onClick={() => sessions.refetch()} disabled={sessions.isFetching}>
           Refresh sessions
         </button>
       </div>
-      <Notice tone="warning">{sessions.error !== undefined && describeError(sessions.error)}</Notice>
+      <Notice tone="warning">{sessions.error && describeError(sessions.error)}</Notice>
       {sessions.data && (
         <table aria-label="Your sessions">
           <thead>
