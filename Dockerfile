@@ -20,11 +20,12 @@ WORKDIR /repo
 COPY pnpm-lock.yaml pnpm-workspace.yaml ./
 RUN pnpm fetch
 COPY . .
-RUN pnpm install --frozen-lockfile --offline
+# The store already holds every package (pnpm fetch); the registry is only asked for the lockfile's policy check.
+RUN pnpm install --frozen-lockfile
 RUN pnpm --filter @cims/server... run build
 # Since pnpm 12.2 `deploy` works without `injectWorkspacePackages`: @cims/contracts is copied in as a file:
 # dependency (its `files`: the built dist), so /deploy runs without the workspace.
-RUN pnpm --filter @cims/server deploy --prod --offline /deploy
+RUN pnpm --filter @cims/server deploy --prod /deploy
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
