@@ -143,9 +143,12 @@ export function fastResponseSchema(schema: z.ZodTypeAny): ResponseSchema {
 const decided = new WeakMap<z.ZodTypeAny, ResponseSchema>();
 
 function compiledCheck(schema: z.ZodTypeAny): ResponseSchema {
-  const validate = compile(schema);
+  // Compiled at the first response, not when the routes are built: compiling every route's schemas up front took
+  // about a tenth of a cold start, and most instances answer only a few of the routes soon after starting.
+  let validate: ValidateFunction | undefined;
   return {
     safeParse(data) {
+      validate ??= compile(schema);
       return validate(data) ? { success: true, data } : schema.safeParse(data);
     },
   };
