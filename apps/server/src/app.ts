@@ -16,6 +16,8 @@ import { requestLogger } from './http/request-logger.js';
 import { routeTable } from './http/route-table.js';
 import { securityHeaders } from './http/security-headers.js';
 import { PROFILE_IMAGE_FOLDER, PROFILE_IMAGE_URL } from './modules/auth/auth.service.js';
+import { IMAGE_MEDIA_TYPES } from './modules/files/blob-store.js';
+import { serveStoredFiles } from './modules/files/serve-files.js';
 import { modules as defaultModules, type ServerModule } from './modules/index.js';
 
 /**
@@ -109,7 +111,11 @@ export function createApp(options: CreateAppOptions): App {
       res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
       next();
     },
-    express.static(context.blobs.directory(PROFILE_IMAGE_FOLDER), { index: false, fallthrough: true, maxAge: '1h' }),
+    serveStoredFiles(context.blobs, {
+      folder: PROFILE_IMAGE_FOLDER,
+      mediaTypes: IMAGE_MEDIA_TYPES,
+      maxAgeSeconds: 3600,
+    }),
   );
   app.use(routeTable(mounted.map((m) => m.contract)));
   app.use(refuseMalformedPathParams);

@@ -205,3 +205,56 @@ describe('the Instagram and Graph API settings', () => {
     );
   });
 });
+
+describe('the object store settings (S3_*)', () => {
+  it('are off by default: files stay in the data folder', () => {
+    expect(loadConfig({}).objectStore).toBeUndefined();
+  });
+
+  it('S3_BUCKET selects the bucket; an endpoint turns path-style addressing on unless told otherwise', () => {
+    const withEndpoint = loadConfig({
+      S3_BUCKET: 'cims-files',
+      S3_ENDPOINT: 'http://minio:9000/',
+      S3_ACCESS_KEY_ID: 'id',
+      S3_SECRET_ACCESS_KEY: 'secret',
+    });
+    expect(withEndpoint.objectStore).toEqual({
+      bucket: 'cims-files',
+      endpoint: 'http://minio:9000',
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'id', secretAccessKey: 'secret' },
+      forcePathStyle: true,
+    });
+    const aws = loadConfig({ S3_BUCKET: 'cims-files', S3_REGION: 'eu-central-1' }).objectStore;
+    expect(aws).toMatchObject({ region: 'eu-central-1', forcePathStyle: false, credentials: undefined });
+    const virtualHosts = loadConfig({
+      S3_BUCKET: 'cims-files',
+      S3_ENDPOINT: 'https://s3.example.com',
+      S3_FORCE_PATH_STYLE: 'false',
+    }).objectStore;
+    expect(virtualHosts?.forcePathStyle).toBe(false);
+  });
+
+  it('refuse a half configuration with a readable message, never echoing the secret', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        if (error instanceof ConfigError) return error.problems;
+        throw error;
+      }
+      return [];
+    };
+    expect(problems({ S3_ENDPOINT: 'http://minio:9000', S3_SECRET_ACCESS_KEY: 'very-secret' })).toEqual([
+      'S3_BUCKET: required with S3_ENDPOINT, S3_SECRET_ACCESS_KEY (setting it selects the object store)',
+      expect.stringMatching(/^S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: set both, or neither/),
+    ]);
+    const bad = problems({ S3_BUCKET: 'Bad_Bucket', S3_ENDPOINT: 'minio:9000', S3_FORCE_PATH_STYLE: 'yes' });
+    expect(bad).toHaveLength(3);
+    expect(bad.join('\n')).toMatch(/^S3_BUCKET="Bad_Bucket": must be a bucket name/m);
+    expect(bad.join('\n')).toMatch(/^S3_ENDPOINT="minio:9000": /m);
+    expect(bad.join('\n')).toMatch(/^S3_FORCE_PATH_STYLE="yes": /m);
+    const secret = problems({ S3_BUCKET: 'cims-files', S3_ACCESS_KEY_ID: 'AKIAEXAMPLE' });
+    expect(secret.join('\n')).not.toContain('AKIAEXAMPLE');
+  });
+});

@@ -6,6 +6,7 @@ import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import type { DatabaseOptions } from './db/orm.js';
 import { DATABASE_SSL_MODES, resolveDatabaseSsl } from './db/ssl.js';
+import type { S3BlobStoreOptions } from './modules/files/s3-blob-store.js';
 import { readSecretFiles, SECRET_FILE_VARIABLES } from './secret-files.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -98,6 +99,28 @@ export const EnvSchema = z.object({
   // No default here: 5 s in production, none otherwise (see loadConfig).
   SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(600_000).optional(),
   UPLOAD_TEMP_DIR: z.string().min(1).optional(),
+  S3_BUCKET: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      'must be a bucket name: 3 to 63 lowercase letters, digits, dots and hyphens',
+    )
+    .optional(),
+  S3_ENDPOINT: z
+    .string()
+    .url()
+    .refine(
+      (url) => /^https?:\/\/[^/@]+\/?$/.test(url),
+      'must be an http:// or https:// origin such as http://minio:9000',
+    )
+    .optional(),
+  S3_REGION: z
+    .string()
+    .regex(/^[a-z0-9-]{2,32}$/, 'must be a region name such as us-east-1')
+    .optional(),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: BooleanEnv.optional(),
   UPLOAD_MAX_CONCURRENT: z.coerce.number().int().min(1).max(1000).default(3),
   DB_MIGRATE_ON_START: BooleanEnv.default('true'),
   // PostgreSQL only (the embedded database is one session behind a pool of one connection): pool sizes and how long
@@ -215,6 +238,8 @@ export type Config = {
    * balancer stops sending before connections are refused.
    */
   shutdownDrainMs: number;
+  /** The S3-compatible bucket files are stored in (`S3_BUCKET`); absent: the `blobs` folder in the data folder. */
+  objectStore: S3BlobStoreOptions | undefined;
   /** Uploads: where they are streamed while a request runs, and how many one user may send at once. */
   uploads: { tempDir: string; maxConcurrentPerUser: number };
   migrateOnStart: boolean;
@@ -366,6 +391,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         `(${e.REFRESH_TOKEN_EXPIRE_DAYS}): a session's absolute maximum cannot be shorter than its inactivity lifetime`,
     );
   }
+  problems.push(...objectStoreProblems(e));
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     env: e.NODE_ENV,
@@ -381,6 +407,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     // A load balancer needs a few seconds to see the 503 and stop sending; nothing stands in front of a dev server.
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS ?? (e.NODE_ENV === 'production' ? 5_000 : 0),
+    objectStore: e.S3_BUCKET
+      ? {
+          bucket: e.S3_BUCKET,
+          endpoint: e.S3_ENDPOINT?.replace(/\/$/, ''),
+          region: e.S3_REGION ?? 'us-east-1',
+          credentials:
+            e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY
+              ? { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY }
+              : undefined,
+          // Stores other than AWS rarely have a DNS name per bucket.
+          forcePathStyle: e.S3_FORCE_PATH_STYLE ?? Boolean(e.S3_ENDPOINT),
+        }
+      : undefined,
     uploads: {
       tempDir: path.resolve(cwd, e.UPLOAD_TEMP_DIR ?? path.join(e.CIMS_DATA_DIR, 'tmp', 'uploads')),
       maxConcurrentPerUser: e.UPLOAD_MAX_CONCURRENT,
@@ -444,6 +483,30 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     metricsToken: e.METRICS_TOKEN,
   };
+}
+
+const S3_SETTINGS = [
+  'S3_ENDPOINT',
+  'S3_REGION',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+  'S3_FORCE_PATH_STYLE',
+] as const;
+
+/** A half-configured object store: settings without a bucket, or one half of the key pair. */
+function objectStoreProblems(e: z.infer<typeof EnvSchema>): string[] {
+  const problems: string[] = [];
+  const orphans = S3_SETTINGS.filter((name) => e[name] !== undefined);
+  if (!e.S3_BUCKET && orphans.length > 0) {
+    problems.push(`S3_BUCKET: required with ${orphans.join(', ')} (setting it selects the object store)`);
+  }
+  if (Boolean(e.S3_ACCESS_KEY_ID) !== Boolean(e.S3_SECRET_ACCESS_KEY)) {
+    problems.push(
+      'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: set both, or neither to use the default AWS credentials ' +
+        '(instance or task role)',
+    );
+  }
+  return problems;
 }
 
 /** Whether a URL is https, or http to this machine (a local fake or proxy). */

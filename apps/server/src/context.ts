@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { loadTokenCipher, TokenCipher } from './crypto/token-cipher.js';
@@ -18,7 +17,8 @@ import { NoteService } from './modules/crm/notes.service.js';
 import { PeriodReportService } from './modules/crm/period-report.service.js';
 import { SalesManagerService } from './modules/crm/sales-managers.service.js';
 import { StatusService } from './modules/crm/statuses.service.js';
-import { type BlobStore, localBlobStore } from './modules/files/blob-store.js';
+import type { BlobStore } from './modules/files/blob-store.js';
+import { createBlobStore } from './modules/files/create-blob-store.js';
 import { createGraphClient } from './modules/instagram/graph-client.js';
 import { InstagramService } from './modules/instagram/instagram.service.js';
 import { createMailer, type Mailer } from './modules/mail/mailer.js';
@@ -65,7 +65,7 @@ export function createContext(config: Config, db: Database, logger: Logger): App
   const metrics = new Metrics();
   metrics.watchPools(db.pools);
   const mailer = createMailer(config, logger);
-  const blobs = localBlobStore(path.join(config.dataDir, 'blobs'));
+  const blobs = createBlobStore(config);
   const passwords = new Passwords(config.bcryptCost);
   const auth = new AuthService({
     orm: db.orm,

@@ -9,6 +9,7 @@ import { type Database, type DatabaseTarget, migrate, openDatabase } from './db/
 import { seedAccounts } from './modules/auth/seed.js';
 import { applyBusinessTimeZone } from './modules/crm/crm-settings.js';
 import { seedDemoCustomers } from './modules/crm/demo-customers.js';
+import { BlobStoreError } from './modules/files/blob-store.js';
 import type { ServerModule } from './modules/index.js';
 
 /** How often expired sessions, codes and rate-limit windows are deleted. */
@@ -19,6 +20,31 @@ export function databaseTarget(config: Pick<Config, 'databaseUrl' | 'dataDir'>):
   return config.databaseUrl
     ? { kind: 'postgres', url: config.databaseUrl }
     : { kind: 'pglite', dir: `${config.dataDir}/db` };
+}
+
+/** How long the file store may take to answer at start. */
+const BLOB_STORE_START_CHECK_MS = 10_000;
+
+/**
+ * Checks the file store before serving: a bucket that does not exist or refuses the credentials is a configuration
+ * error and stops the start (a {@link BlobStoreError}); a store that does not answer yet only warns, since it may come
+ * back, and readiness (`/readyz`) reports it meanwhile.
+ */
+async function checkBlobStore(app: App, logger: Logger): Promise<void> {
+  const { blobs } = app.context;
+  try {
+    await blobs.check(AbortSignal.timeout(BLOB_STORE_START_CHECK_MS));
+  } catch (error) {
+    if (error instanceof BlobStoreError && !error.permanent) {
+      logger.warn(
+        { err: error, store: blobs.kind },
+        'The file store is unavailable; /readyz answers 503 until it is back',
+      );
+      return;
+    }
+    blobs.close?.();
+    throw error;
+  }
 }
 
 /** A started server: where it listens and how to stop it. */
@@ -64,6 +90,7 @@ export async function startServer(
       if (applied.length > 0) logger.info({ migrations: applied }, 'Applied migrations');
     }
     const app = createApp({ config, db, logger, modules: options.modules });
+    await checkBlobStore(app, logger);
     if (await applyBusinessTimeZone(db.orm, config.crm.timeZone)) {
       logger.info({ timeZone: config.crm.timeZone }, 'Business time zone set; daily customer counts rebuilt');
     }
@@ -105,6 +132,7 @@ export async function startServer(
         // Codes issued after their answers are stored and handed to the mailer before it closes.
         await app.context.auth.idle();
         app.context.mailer.close();
+        app.context.blobs.close?.();
         await openDb.close();
         release();
       })();

@@ -15,6 +15,8 @@ export const SECRET_FILE_VARIABLES = [
   'CRM_CUSTOMER_API_KEY',
   'META_APP_SECRET',
   'CIMS_BOOTSTRAP_CEO_PASSWORD',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
 ] as const;
 
 /** The environment with every `<NAME>_FILE` read into `<NAME>`, and what went wrong doing so. */

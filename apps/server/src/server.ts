@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from './config.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { createLogger } from './logger.js';
+import { BlobStoreError } from './modules/files/blob-store.js';
 import { startServer } from './runtime.js';
 
 /** The process entry point: reads the environment, starts the server, stops it cleanly on SIGINT/SIGTERM. */
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   try {
     server = await startServer(config, logger);
   } catch (error) {
-    if (error instanceof DataDirLockedError) {
+    if (error instanceof DataDirLockedError || error instanceof BlobStoreError) {
       console.error(error.message);
       process.exit(1);
     }

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { loadConfig } from '../config.js';
 import { loadTokenCipher } from '../crypto/token-cipher.js';
 import { type Database, migrate } from '../db/orm.js';
-import { localBlobStore } from '../modules/files/blob-store.js';
+import type { BlobStore } from '../modules/files/blob-store.js';
+import { createBlobStore } from '../modules/files/create-blob-store.js';
 import { readSecretFiles } from '../secret-files.js';
 import { importLegacy } from './import-legacy.js';
 import { silentProgress, streamProgress } from './progress.js';
@@ -77,6 +78,34 @@ export async function importLegacyCommand(args: string[], db: Database): Promise
     return checks.every((check) => check.ok) ? 0 : 1;
   }
   const config = loadConfig();
+  // Files go where the server keeps them (the data folder, or the bucket of S3_BUCKET); a bucket that cannot be used
+  // stops the import before anything is read.
+  const blobs = createBlobStore(config);
+  try {
+    await blobs.check(AbortSignal.timeout(BLOB_STORE_CHECK_MS));
+    return await runImport({ ...values, from: values.from }, env.data, config, db, blobs);
+  } finally {
+    blobs.close?.();
+  }
+}
+
+/** How long the object store may take to answer before the import gives up. */
+const BLOB_STORE_CHECK_MS = 15_000;
+
+async function runImport(
+  values: {
+    from: string;
+    'dry-run': boolean;
+    'skip-invalid': boolean;
+    report?: string;
+    'files-dir'?: string;
+    quiet: boolean;
+  },
+  env: z.infer<typeof ImportEnvSchema>,
+  config: ReturnType<typeof loadConfig>,
+  db: Database,
+  blobs: BlobStore,
+): Promise<number> {
   // Ctrl-C stops at the next batch and rolls back (the downloaded files are removed); a second one quits at once.
   const stop = new AbortController();
   const interrupt = () => {
@@ -89,14 +118,14 @@ export async function importLegacyCommand(args: string[], db: Database): Promise
   const report = await importLegacy(db.orm, loadTokenCipher(config), {
     signal: stop.signal,
     legacyUrl: values.from,
-    fernetPassword: env.data.FERNET_PASSWORD,
+    fernetPassword: env.FERNET_PASSWORD,
     dryRun: values['dry-run'],
     skipInvalid: values['skip-invalid'],
     filesDir: values['files-dir'] ? path.resolve(values['files-dir']) : undefined,
-    telegram: env.data.TELEGRAM_AUDIO_BOT_TOKEN
-      ? { token: env.data.TELEGRAM_AUDIO_BOT_TOKEN, baseUrl: env.data.TELEGRAM_API_BASE_URL }
+    telegram: env.TELEGRAM_AUDIO_BOT_TOKEN
+      ? { token: env.TELEGRAM_AUDIO_BOT_TOKEN, baseUrl: env.TELEGRAM_API_BASE_URL }
       : undefined,
-    blobs: localBlobStore(path.join(config.dataDir, 'blobs')),
+    blobs,
     phoneRegion: config.crm.phoneRegion,
     progress: values.quiet ? silentProgress : streamProgress(process.stderr),
   });

@@ -71,7 +71,7 @@ describe('creating customers', () => {
       is_archived: false,
     });
     expect(detail.audio_url).toMatch(/^\/crm\/customers\/audio\/[\w-]+\.mp3\?expires=\d+&sig=[\w-]+$/);
-    expect(storedRecordings(t)).toEqual([detail.audio_file_id]);
+    expect(await storedRecordings(t)).toEqual([detail.audio_file_id]);
 
     // The edit form: every field again, platform title-cased, the language as received in upper case, the status
     // twice, a recall time with another offset.
@@ -266,7 +266,7 @@ describe('creating customers', () => {
     const ok = await sendForm(t, 'POST', '/crm/customers', form(ogg), token);
     expect(ok.res.status).toBe(201);
     expect(unwrap(await ceo.crm.detail({ params: { id: ok.body.id } })).audio_file_id).toMatch(/\.ogg$/);
-    expect(storedRecordings(t)).toHaveLength(1);
+    expect(await storedRecordings(t)).toHaveLength(1);
     expect(await sql(t, 'select id from customer')).toHaveLength(1);
   });
 });
@@ -371,7 +371,7 @@ describe('updating customers', () => {
     const ceo = await signIn(t, CEO);
     const created = await createCustomer(ceo, { audio: new Blob([mp3Bytes()], { type: 'audio/mpeg' }) });
     const first = unwrap(await ceo.crm.detail({ params: { id: created.id } }));
-    expect(storedRecordings(t)).toEqual([first.audio_file_id]);
+    expect(await storedRecordings(t)).toEqual([first.audio_file_id]);
 
     // A 422 (the status) with a valid recording: nothing stored, nothing changed.
     const refused = await ceo.crm.patch({
@@ -379,7 +379,7 @@ describe('updating customers', () => {
       body: { status: 'nope', full_name: 'Changed', audio: new Blob([mp3Bytes()], { type: 'audio/mpeg' }) },
     });
     expect(refused.status).toBe(422);
-    expect(storedRecordings(t)).toEqual([first.audio_file_id]);
+    expect(await storedRecordings(t)).toEqual([first.audio_file_id]);
     expect(unwrap(await ceo.crm.detail({ params: { id: created.id } })).full_name).toBe(first.full_name);
 
     const wav = new Uint8Array(44);
@@ -389,7 +389,7 @@ describe('updating customers', () => {
       await ceo.crm.patch({ params: { id: created.id }, body: { audio: new Blob([wav], { type: 'audio/wav' }) } }),
     );
     expect(replaced.audio_file_id).toMatch(/\.wav$/);
-    expect(storedRecordings(t)).toEqual([replaced.audio_file_id]);
+    expect(await storedRecordings(t)).toEqual([replaced.audio_file_id]);
     const [row] = await sql(t, 'select audio_media_type from customer where id = ?', [created.id]);
     expect(row?.audio_media_type).toBe('audio/wav');
 
@@ -408,7 +408,7 @@ describe('updating customers', () => {
       body: { full_name: 'Explode', audio: new Blob([mp3Bytes()], { type: 'audio/mpeg' }) },
     });
     expect(failed.status).toBe(500);
-    expect(storedRecordings(t)).toEqual([replaced.audio_file_id]);
+    expect(await storedRecordings(t)).toEqual([replaced.audio_file_id]);
     expect(unwrap(await ceo.crm.detail({ params: { id: created.id } }))).toMatchObject({
       full_name: first.full_name,
       audio_file_id: replaced.audio_file_id,
@@ -416,7 +416,7 @@ describe('updating customers', () => {
 
     // Deleting the customer for good removes its recording.
     unwrap(await ceo.crm.hardDelete({ params: { id: created.id } }));
-    expect(storedRecordings(t)).toEqual([]);
+    expect(await storedRecordings(t)).toEqual([]);
   });
 });
 
@@ -466,10 +466,10 @@ describe('archive, restore and delete', () => {
     // Already archived ones do not count again.
     expect(unwrap(await sales.crm.bulkArchive({ body: { customer_ids: [a.id, c.id] } })).count).toBe(1);
     expect((await sales.crm.bulkHardDelete({ body: { customer_ids: [a.id] } })).status).toBe(403);
-    expect(storedRecordings(t)).toHaveLength(1);
+    expect(await storedRecordings(t)).toHaveLength(1);
     const deleted = unwrap(await ceo.crm.bulkHardDelete({ body: { customer_ids: [a.id, b.id, 2_000_000_000] } }));
     expect(deleted.count).toBe(2);
-    expect(storedRecordings(t)).toEqual([]);
+    expect(await storedRecordings(t)).toEqual([]);
     expect((await ceo.crm.detail({ params: { id: b.id } })).status).toBe(404);
     expect(unwrap(await ceo.crm.detail({ params: { id: c.id } })).is_archived).toBe(true);
     expect((await ceo.crm.bulkArchive({ body: { customer_ids: [] } })).status).toBe(422);

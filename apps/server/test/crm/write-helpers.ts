@@ -1,4 +1,3 @@
-import { readdirSync } from 'node:fs';
 import { type CimsClient, createCimsClient, unwrap } from '@cims/sdk';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { expect } from 'vitest';
@@ -86,13 +85,9 @@ export async function tokenOf(client: CimsClient): Promise<string> {
   return token;
 }
 
-/** The recordings stored in the blob store. */
-export function storedRecordings(t: TestApp): string[] {
-  try {
-    return readdirSync(t.server.app.context.blobs.directory(AUDIO_FOLDER)).sort();
-  } catch {
-    return [];
-  }
+/** The recordings stored in the blob store (the local folder or the bucket), sorted. */
+export function storedRecordings(t: TestApp): Promise<string[]> {
+  return t.server.app.context.blobs.list(AUDIO_FOLDER);
 }
 
 /** The `loc` of every issue of a 422 body. */

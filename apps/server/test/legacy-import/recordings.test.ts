@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startFakeTelegramBotApi } from '@cims/legacy-fixture';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import type { ImportReport } from '../../src/legacy-import/report.js';
+import { AUDIO_FOLDER } from '../../src/modules/crm/audio.js';
+import { createBlobStore } from '../../src/modules/files/create-blob-store.js';
+import { startS3Server } from '../s3-server.js';
 import { createImportTarget, importLegacy, legacyDatabase, legacyServerReachable } from './helpers.js';
 
 const CLI_TIMEOUT = 240_000;
@@ -86,6 +90,38 @@ describe.skipIf(!(await legacyServerReachable()))('import-legacy: call recording
       // The bot token appears nowhere in what the import printed or wrote.
       expect(run.output).not.toContain(TOKEN);
       expect(written).not.toContain(TOKEN);
+    },
+    CLI_TIMEOUT,
+  );
+
+  it(
+    'stores the recordings in the S3 bucket when S3_BUCKET is set, and nothing in the data folder',
+    async () => {
+      await using legacy = await legacyDatabase({ caseDuplicates: false, undecryptable: false, corrupt: false });
+      await using bot = await startFakeTelegramBotApi({ token: TOKEN, files: legacy.facts.audioFiles });
+      await using s3 = await startS3Server();
+      await using target = await createImportTarget();
+      const run = await importLegacy(legacy, target, [], {
+        TELEGRAM_AUDIO_BOT_TOKEN: TOKEN,
+        TELEGRAM_API_BASE_URL: bot.url,
+        ...s3.env,
+      });
+      expect(run.code, run.output).toBe(0);
+      expect(target.blobFiles()).toEqual([]);
+      // What the server on that bucket reads: every legacy recording, byte for byte.
+      const blobs = createBlobStore(loadConfig({ ...target.env, ...s3.env }));
+      const names = await blobs.list(AUDIO_FOLDER);
+      const stored: string[] = [];
+      for (const name of names) {
+        const file = await blobs.open(AUDIO_FOLDER, name);
+        if (!file) throw new Error(`${name} is listed but cannot be opened`);
+        const chunks: Buffer[] = [];
+        for await (const chunk of file.read()) chunks.push(chunk as Buffer);
+        stored.push(Buffer.concat(chunks).toString('base64'));
+      }
+      blobs.close?.();
+      const expected = Object.values(legacy.facts.audioFiles).map((file) => Buffer.from(file.bytes).toString('base64'));
+      expect(stored.sort()).toEqual(expected.sort());
     },
     CLI_TIMEOUT,
   );

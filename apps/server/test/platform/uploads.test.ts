@@ -140,10 +140,11 @@ describe('uploads are streamed to disk, checked on their first bytes, bounded pe
     const res = await upload.response;
     expect(res.status).toBe(201);
     // The recording was stored whole, from the temporary file, and the temporary file is gone.
-    const [stored] = storedRecordings(t);
+    const [stored] = await storedRecordings(t);
     expect(stored).toMatch(/\.mp3$/);
-    const size = statSync(path.join(t.server.app.context.blobs.directory('customer-audio'), stored as string)).size;
-    expect(size).toBe(mp3Bytes().length + 8 * MB);
+    const file = await t.server.app.context.blobs.open('customer-audio', stored as string);
+    await file?.close();
+    expect(file?.size).toBe(mp3Bytes().length + 8 * MB);
     await until(() => temporaryUploads(t).length === 0);
   });
 
@@ -174,7 +175,7 @@ describe('uploads are streamed to disk, checked on their first bytes, bounded pe
     expect(refusedPicture.body.code).toBe('INVALID_FILE');
     notPicture.req.destroy();
 
-    expect(storedRecordings(t)).toEqual([]);
+    expect(await storedRecordings(t)).toEqual([]);
     await until(() => temporaryUploads(t).length === 0);
   });
 
@@ -224,7 +225,7 @@ describe('uploads are streamed to disk, checked on their first bytes, bounded pe
     await until(() => temporaryUploads(t).some((file) => file.size >= MB));
     upload.req.destroy();
     await until(() => temporaryUploads(t).length === 0);
-    expect(storedRecordings(t)).toEqual([]);
+    expect(await storedRecordings(t)).toEqual([]);
     // The aborted upload gave its slot back: the next one goes through.
     const next = openRecording(t, token);
     next.end();

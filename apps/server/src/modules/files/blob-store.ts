@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, rm, writeFile } from 'node:fs/promises';
+import { constants, createReadStream, createWriteStream } from 'node:fs';
+import { access, mkdir, open, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -21,23 +21,47 @@ export interface OpenedBlob {
   close(): Promise<void>;
 }
 
-/** Where uploaded files live. The local folder is the default; another store (S3, …) implements the same calls. */
+/**
+ * Where uploaded files live: a local folder (the default) or an S3-compatible bucket (`S3_BUCKET`, see
+ * s3-blob-store.ts). Names are never reused, so a stored file never changes; it is only deleted.
+ */
 export interface BlobStore {
+  /** What the readiness probe and start-up messages call it. */
+  readonly kind: 'local' | 's3';
   /** Stores bytes, or a file's content, under a new, unguessable name in `folder`; returns the name. */
   put(folder: string, source: BlobSource, extension: string): Promise<string>;
   /** Opens a stored file for reading; undefined when there is no such file. */
   open(folder: string, name: string): Promise<OpenedBlob | undefined>;
   /** Removes a stored file; a missing one is fine. */
   delete(folder: string, name: string): Promise<void>;
-  /** The folder on disk that serves `folder`, for static serving. */
-  directory(folder: string): string;
+  /** The names stored in `folder`, sorted. */
+  list(folder: string): Promise<string[]>;
+  /** Resolves when the store can be used; rejects with a {@link BlobStoreError} saying why not. */
+  check(signal?: AbortSignal): Promise<void>;
+  /** Releases its connections (at shutdown). */
+  close?(): void;
 }
 
-const SAFE_NAME = /^[\w-]+\.[a-z0-9]+$/;
+/** The object store cannot be used: a readable reason that names no secret (the bucket, the endpoint, the status). */
+export class BlobStoreError extends Error {
+  constructor(
+    message: string,
+    /** True when retrying cannot help (no such bucket, access refused): the configuration is wrong. */
+    readonly permanent: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'BlobStoreError';
+  }
+}
+
+/** The names {@link BlobStore.put} gives (a UUID and an extension): anything else is not a stored file. */
+export const SAFE_NAME = /^[\w-]+\.[a-z0-9]+$/;
 
 /** Files in a local directory (under the data folder by default). */
 export function localBlobStore(root: string): BlobStore {
   return {
+    kind: 'local',
     async put(folder, source, extension) {
       const dir = path.join(root, folder);
       await mkdir(dir, { recursive: true });
@@ -77,11 +101,34 @@ export function localBlobStore(root: string): BlobStore {
       if (!SAFE_NAME.test(name)) return;
       await rm(path.join(root, folder, name), { force: true });
     },
-    directory(folder) {
-      return path.join(root, folder);
+    async list(folder) {
+      const names = await readdir(path.join(root, folder)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return [];
+        throw error;
+      });
+      return names.filter((name) => SAFE_NAME.test(name)).sort();
+    },
+    async check() {
+      try {
+        await mkdir(root, { recursive: true });
+        await access(root, constants.W_OK);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? 'unusable';
+        throw new BlobStoreError(`The file folder ${root} cannot be written (${code})`, code !== 'EIO', {
+          cause: error,
+        });
+      }
     },
   };
 }
+
+/** The media type of each picture extension {@link IMAGE_UPLOAD} stores (those of the contract's `sniffImage`). */
+export const IMAGE_MEDIA_TYPES: Readonly<Record<string, string>> = {
+  jpg: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+  webp: 'image/webp',
+};
 
 /** Pictures (the file parts whose declared types are all images): one of the part's types, by their first bytes. */
 export const IMAGE_UPLOAD: UploadCheck = {

@@ -29,6 +29,33 @@ async function checkPool(ctx: AppContext, pool: DatabasePool): Promise<Readiness
   }
 }
 
+/** How long the file store (the data folder, or the bucket) may take to answer the readiness probe. */
+const FILES_CHECK_TIMEOUT_MS = 2_000;
+
+/** The file store's check: the bucket answers (or the folder can be written) within {@link FILES_CHECK_TIMEOUT_MS}. */
+async function checkFiles(ctx: AppContext): Promise<ReadinessCheck> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const abort = new AbortController();
+  try {
+    await Promise.race([
+      ctx.blobs.check(abort.signal),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => {
+          abort.abort();
+          reject(new Error('timed out'));
+        }, FILES_CHECK_TIMEOUT_MS);
+      }),
+    ]);
+    return { status: 'ok', latency_ms: Math.round(performance.now() - started) };
+  } catch (error) {
+    ctx.logger.warn({ err: error, store: ctx.blobs.kind }, 'Readiness: file store check failed');
+    return { status: 'error', latency_ms: Math.round(performance.now() - started), error: 'file store unavailable' };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function healthRouter(ctx: AppContext) {
   return s.router(contract.health, {
     liveness: async () => ({
@@ -42,10 +69,15 @@ export function healthRouter(ctx: AppContext) {
     readiness: async ({ query, res }) => {
       res.setHeader('Cache-Control', 'no-store');
       // Every pool the server uses: one that cannot reach the database fails the requests that use it.
-      const pools = await Promise.all(ctx.db.pools.map(async (pool) => [pool.name, await checkPool(ctx, pool)]));
+      // …and where uploads and recordings are kept: without it they fail.
+      const [files, ...pools] = await Promise.all([
+        checkFiles(ctx),
+        ...ctx.db.pools.map(async (pool) => [pool.name, await checkPool(ctx, pool)] as const),
+      ]);
       const checks: Record<string, ReadinessCheck> = {
         shutdown: ctx.lifecycle.draining ? { status: 'error', error: 'shutting down' } : { status: 'ok' },
         ...Object.fromEntries(pools),
+        files,
       };
       const ok = Object.values(checks).every((check) => check.status === 'ok');
       const body = { status: ok ? ('ok' as const) : ('unavailable' as const), ...(query.verbose ? { checks } : {}) };
