@@ -12,3 +12,4 @@ export { FILE_MESSAGES } from './files/file.messages.js';
 export { type SniffedType, sniffAudio, sniffImage } from './files/file-signatures.js';
 export { type FollowerPoint, growthOf } from './instagram/growth.js';
 export { forbiddenMessage, type RouteAccess, routeAccess } from './shared/access.js';
+export { BusinessTime } from './shared/business-time.js';
