@@ -8,6 +8,7 @@ export { AUDIO_FORMATS, CRM_MESSAGES } from './crm/crm.messages.js';
 export { type KeptField, updatedValue } from './crm/kept-values.js';
 export { type LeadInsights, leadInsights, summarizeNotes } from './crm/lead-insights.js';
 export { normalizePhone } from './crm/phone.js';
+export { nextSalesManager } from './crm/sales-rotation.js';
 export { FILE_MESSAGES } from './files/file.messages.js';
 export { type SniffedType, sniffAudio, sniffImage } from './files/file-signatures.js';
 export { type FollowerPoint, growthOf } from './instagram/growth.js';

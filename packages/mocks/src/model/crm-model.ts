@@ -18,8 +18,7 @@ import type {
   ValidationIssue,
 } from '@cims/contracts';
 import { INSTANT_RANGE_MESSAGE, isAcceptedInstant, leadInsights, updatedValue } from '@cims/contracts';
-import type { BusinessTime } from '@cims/contracts/rules';
-import { CRM_MESSAGES, normalizePhone, sniffAudio } from '@cims/contracts/rules';
+import { type BusinessTime, CRM_MESSAGES, nextSalesManager, normalizePhone, sniffAudio } from '@cims/contracts/rules';
 import type { CountryCode } from 'libphonenumber-js';
 import type { z } from 'zod';
 import { MockApiError } from '../route-handler.js';
@@ -314,14 +313,14 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
     return assignment;
   }
 
-  /**
-   * The round robin: the first active manager (by id) after the one who got the previous customer, wrapping around.
-   * The position is a manager id, so adding or deactivating a manager does not shift the others' turn.
-   */
+  /** The round robin (`nextSalesManager` of `@cims/contracts/rules`), from the last auto-assigned manager. */
   function autoAssign(customerId: number, at: number): MockUser | undefined {
     const managers = activeManagers();
-    const last = crm().lastAutoAssigned;
-    const next = managers.find((manager) => last === null || manager.id > last) ?? managers[0];
+    const nextId = nextSalesManager(
+      managers.map((manager) => manager.id),
+      crm().lastAutoAssigned,
+    );
+    const next = managers.find((manager) => manager.id === nextId);
     if (!next) return undefined;
     crm().lastAutoAssigned = next.id;
     assign(customerId, next.id, null, at);
