@@ -3,5 +3,10 @@ import { sourceResolve } from '../vitest.shared.js';
 
 export default defineProject({
   ...sourceResolve,
-  test: { name: 'contracts', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
+  test: {
+    name: 'contracts',
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // The business-time tests compare thousands of days with luxon: seconds of CPU, more on a busy machine.
+    testTimeout: 90_000,
+  },
 });

@@ -12,6 +12,10 @@ export const CRM_MESSAGES = {
   intakeKeyRejected: 'The X-Key header is missing or wrong',
   /** The `422` issue of a `phone_number` that `normalizePhone` cannot read. */
   phoneInvalid: 'Input should be a valid phone number',
+  /** `403 INVALID_SIGNATURE` of a recording link whose signature is wrong. */
+  recordingLinkInvalid: 'The signature of this link is not valid',
+  /** `403 INVALID_SIGNATURE` of a recording link past its `expires`. */
+  recordingLinkExpired: 'This link has expired; reload the customer',
   /** `415 UNSUPPORTED_MEDIA_TYPE` of an upload that is no recording `sniffAudio` recognises. */
   recordingFormat: `The recording must be ${AUDIO_FORMATS}`,
 } as const;

@@ -8,4 +8,24 @@ export {
   growthWindowKey,
 } from './growth.js';
 export { instagramContract } from './instagram.contract.js';
-export * from './instagram.schemas.js';
+export {
+  DisconnectResultSchema,
+  GROWTH_WINDOWS,
+  type GrowthWindow,
+  type GrowthWindowKey,
+  GrowthWindowSchema,
+  type HistoryPoint,
+  HistoryPointSchema,
+  type InstagramAccount,
+  InstagramAccountSchema,
+  InstagramAccountStateSchema,
+  type InstagramErrorBody,
+  type InstagramGrowth,
+  InstagramGrowthSchema,
+  type InstagramHistory,
+  InstagramHistorySchema,
+  type InstagramSetupInput,
+  InstagramSetupResultSchema,
+  InstagramSetupSchema,
+  InstagramSyncResultSchema,
+} from './instagram.schemas.js';

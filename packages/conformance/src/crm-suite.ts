@@ -692,19 +692,25 @@ export function crmSuite(target: Target, withWorld: typeof WithWorld): void {
       await outside.arrayBuffer();
     });
 
-    it('a tampered signature or expiry is a 403 INVALID_SIGNATURE; no signature and no token is a 401', async () => {
+    it('regression: a tampered signature or expiry is a 403 INVALID_SIGNATURE in the same words; no signature and no token is a 401', async () => {
       const { url } = await recorded();
       const sig = url.searchParams.get('sig') ?? '';
       const tampered = new URL(url);
       tampered.searchParams.set('sig', `${sig[0] === 'A' ? 'B' : 'A'}${sig.slice(1)}`);
       const forged = await fetch(tampered);
       expect(forged.status).toBe(403);
-      expect((await forged.json()).code).toBe('INVALID_SIGNATURE');
+      expect(await forged.json()).toEqual({
+        detail: 'The signature of this link is not valid',
+        code: 'INVALID_SIGNATURE',
+      });
       const later = new URL(url);
       later.searchParams.set('expires', String(Number(url.searchParams.get('expires')) + 3600));
       const extended = await fetch(later);
       expect(extended.status).toBe(403);
-      expect((await extended.json()).code).toBe('INVALID_SIGNATURE');
+      expect(await extended.json()).toEqual({
+        detail: 'The signature of this link is not valid',
+        code: 'INVALID_SIGNATURE',
+      });
       const bare = await fetch(`${url.origin}${url.pathname}`);
       expect(bare.status).toBe(401);
       await bare.arrayBuffer();

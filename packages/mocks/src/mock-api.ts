@@ -8,6 +8,7 @@ import {
   SESSION_DAY_MS,
   SESSION_LIFETIME_DEFAULTS,
 } from '@cims/contracts';
+import { BusinessTime } from '@cims/contracts/rules';
 import type { CountryCode } from 'libphonenumber-js';
 import type { HttpHandler } from 'msw';
 import { createFakeGraphApi, type FakeGraphApi } from './graph/fake-graph-api.js';
@@ -18,7 +19,6 @@ import { healthMocks } from './handlers/health.js';
 import { instagramMocks } from './handlers/instagram.js';
 import { managementMocks } from './handlers/management.js';
 import { createAuthModel, type MockUserInput, type MockUserPatch } from './model/auth-model.js';
-import { createBusinessTime } from './model/business-time.js';
 import { createCeoModel } from './model/ceo-model.js';
 import { createCrmModel, type MockCustomerInput } from './model/crm-model.js';
 import { seedCustomers } from './model/crm-seed.js';
@@ -239,7 +239,9 @@ export function createMockApi(options: MockApiOptions): MockApi {
   });
   const management = createManagementModel(state, { now });
   const ceo = createCeoModel(state, model, management);
-  const time = createBusinessTime(options.businessTimeZone ?? 'Asia/Tashkent', now);
+  const zone = options.businessTimeZone ?? 'Asia/Tashkent';
+  if (!BusinessTime.isZone(zone)) throw new Error(`Unknown time zone "${zone}" (use an IANA name)`);
+  const time = new BusinessTime(zone, () => new Date(now()));
   const signer = createUrlSigner({ now, ttlSeconds: options.audioUrlTtlSeconds ?? 3600 });
   const crm = createCrmModel(state, {
     now,

@@ -212,7 +212,8 @@ function readFiles(declared: Record<string, FilePart>, received: Record<string, 
     const part = declared[name];
     if (!part || list.length > 1) throw new MockApiError('INVALID_FILE', `Unexpected file field ${name}`);
     const file = list[0] as File;
-    if (file.size > part.maxBytes) throw new MockApiError('PAYLOAD_TOO_LARGE', `The file ${name} is too large`);
+    if (file.size > part.maxBytes)
+      throw new MockApiError('PAYLOAD_TOO_LARGE', FILE_MESSAGES.tooLarge(name, part.maxBytes));
     out[name] = file;
   }
   return out;

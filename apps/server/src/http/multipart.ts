@@ -287,9 +287,7 @@ async function receive(
         for await (const chunk of source) {
           size += chunk.length;
           if (size > part.maxBytes) {
-            refuse(
-              new ApiError('PAYLOAD_TOO_LARGE', `The file ${field} is too large (at most ${part.maxBytes} bytes)`),
-            );
+            refuse(new ApiError('PAYLOAD_TOO_LARGE', FILE_MESSAGES.tooLarge(field, part.maxBytes)));
           }
           if (type) {
             yield chunk;

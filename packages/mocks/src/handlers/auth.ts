@@ -80,8 +80,8 @@ export function authBeforeHook(state: MockState, model: AuthModel, options: Auth
         }
         const subject = decodeURIComponent(url.pathname.split('/').at(-1) ?? '');
         const check = options.signer.check(subject, expires, sig);
-        if (check === 'expired') throw new MockApiError('INVALID_SIGNATURE', 'The link has expired; ask for a new one');
-        if (check === 'invalid') throw new MockApiError('INVALID_SIGNATURE', 'The link signature is not valid');
+        if (check === 'expired') throw new MockApiError('INVALID_SIGNATURE', CRM_MESSAGES.recordingLinkExpired);
+        if (check === 'invalid') throw new MockApiError('INVALID_SIGNATURE', CRM_MESSAGES.recordingLinkInvalid);
         return undefined;
       }
       case 'bearer':

@@ -18,7 +18,7 @@ import type {
   ValidationIssue,
 } from '@cims/contracts';
 import { INSTANT_RANGE_MESSAGE, isAcceptedInstant, leadInsights, updatedValue } from '@cims/contracts';
-import { CRM_MESSAGES, normalizePhone, sniffAudio } from '@cims/contracts/rules';
+import { type BusinessTime, CRM_MESSAGES, nextSalesManager, normalizePhone, sniffAudio } from '@cims/contracts/rules';
 import type { CountryCode } from 'libphonenumber-js';
 import type { z } from 'zod';
 import { MockApiError } from '../route-handler.js';
@@ -31,7 +31,6 @@ import {
   type MockStatus,
   type MockUser,
 } from '../state.js';
-import type { BusinessTime } from './business-time.js';
 import { requireSomething } from './management-model.js';
 import type { UrlSigner } from './signed-urls.js';
 import { randomToken } from './tokens.js';
@@ -161,7 +160,7 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
   }
 
   function serveStatus(status: MockStatus): CustomerStatus {
-    return { ...status, created_at: time.iso(status.created_at), updated_at: time.iso(status.updated_at) };
+    return { ...status, created_at: time.format(status.created_at), updated_at: time.format(status.updated_at) };
   }
 
   /**
@@ -202,7 +201,7 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
 
   /** An ISO-8601 moment (without an offset in the business zone) within the instants the API accepts, like the server. */
   function momentInput(value: string, issues: ValidationIssue[]): number | undefined {
-    const at = time.parseMoment(value);
+    const at = time.parse(value)?.getTime();
     if (at === undefined) issues.push(issue('recall_time', 'Input should be a valid date-time'));
     else if (!isAcceptedInstant(new Date(at))) issues.push(issue('recall_time', INSTANT_RANGE_MESSAGE));
     return at;
@@ -314,14 +313,14 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
     return assignment;
   }
 
-  /**
-   * The round robin: the first active manager (by id) after the one who got the previous customer, wrapping around.
-   * The position is a manager id, so adding or deactivating a manager does not shift the others' turn.
-   */
+  /** The round robin (`nextSalesManager` of `@cims/contracts/rules`), from the last auto-assigned manager. */
   function autoAssign(customerId: number, at: number): MockUser | undefined {
     const managers = activeManagers();
-    const last = crm().lastAutoAssigned;
-    const next = managers.find((manager) => last === null || manager.id > last) ?? managers[0];
+    const nextId = nextSalesManager(
+      managers.map((manager) => manager.id),
+      crm().lastAutoAssigned,
+    );
+    const next = managers.find((manager) => manager.id === nextId);
     if (!next) return undefined;
     crm().lastAutoAssigned = next.id;
     assign(customerId, next.id, null, at);
@@ -410,8 +409,8 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
       note: note.note,
       created_by: author?.id ?? null,
       created_by_full_name: author ? fullName(author) : null,
-      created_at: time.iso(note.created_at),
-      updated_at: time.iso(note.updated_at),
+      created_at: time.format(note.created_at),
+      updated_at: time.format(note.updated_at),
     };
   }
 
@@ -448,13 +447,13 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
       ),
       audio_file_id: customer.audio_file_id,
       audio_url: customer.audio_file_id ? audioUrl(customer.audio_file_id) : null,
-      recall_time: customer.recall_time === null ? null : time.iso(customer.recall_time),
+      recall_time: customer.recall_time === null ? null : time.format(customer.recall_time),
       conversation_language: customer.conversation_language,
       sales_manager: assigned,
-      created_at: time.iso(customer.created_at),
-      updated_at: time.iso(customer.updated_at),
+      created_at: time.format(customer.created_at),
+      updated_at: time.format(customer.updated_at),
       is_archived: customer.archived_at !== null,
-      archived_at: customer.archived_at === null ? null : time.iso(customer.archived_at),
+      archived_at: customer.archived_at === null ? null : time.format(customer.archived_at),
     };
   }
 
@@ -783,7 +782,7 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
             to_status: change.to_status,
             changed_by: by?.id ?? null,
             changed_by_full_name: by ? fullName(by) : null,
-            changed_at: time.iso(change.changed_at),
+            changed_at: time.format(change.changed_at),
           };
         });
     },
@@ -859,7 +858,7 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
       const manager = activeManagers().find((user) => user.id === managerId);
       if (!manager) throw new MockApiError('NOT_FOUND', 'No active sales manager with this id');
       const assignment = assign(customer.id, manager.id, caller.id);
-      return { ...assignment, assigned_at: time.iso(assignment.assigned_at) };
+      return { ...assignment, assigned_at: time.format(assignment.assigned_at) };
     },
 
     /** Who a customer is assigned to; `404` when nobody, no such customer, or archived and the caller not the CEO. */
@@ -872,7 +871,7 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
         assignment_id: assignment.id,
         customer_id: id,
         sales_manager: managerRef(manager),
-        assigned_at: time.iso(assignment.assigned_at),
+        assigned_at: time.format(assignment.assigned_at),
         assigned_by:
           assignment.assigned_by !== null && state.users.has(assignment.assigned_by) ? assignment.assigned_by : null,
       };

@@ -1,6 +1,7 @@
 import type { CustomerType, Language, Platform } from '@cims/contracts';
+import type { BusinessTime } from '@cims/contracts/rules';
+import { DateTime } from 'luxon';
 import type { MockState } from '../state.js';
-import type { BusinessTime } from './business-time.js';
 import type { CrmModel } from './crm-model.js';
 
 const HOUR = 60 * 60 * 1000;
@@ -433,7 +434,7 @@ export const SEEDED_ARCHIVED_COUNT = SEED_CUSTOMERS.filter((seed) => seed.archiv
  */
 export function seedCustomers(state: MockState, crm: CrmModel, time: BusinessTime, now: number): void {
   const ceo = [...state.users.values()].find((user) => user.role === 'CEO' && user.is_active);
-  const today = time.at(now).startOf('day');
+  const today = DateTime.fromMillis(now, { zone: time.zone }).startOf('day');
   const recording = toneWav();
   SEED_CUSTOMERS.forEach((seed, i) => {
     const planned = today

@@ -8,10 +8,9 @@ import {
   unpagedReportPaging,
   type ValidationIssue,
 } from '@cims/contracts';
-import type { DateTime } from 'luxon';
+import type { BusinessTime } from '@cims/contracts/rules';
 import { MockApiError } from '../route-handler.js';
 import type { MockCustomer, MockState, MockUser } from '../state.js';
-import type { BusinessTime } from './business-time.js';
 import type { CrmModel } from './crm-model.js';
 import { activePages, inPageOrder } from './pages.js';
 
@@ -49,15 +48,15 @@ function queryIssue(field: string, msg: string): MockApiError {
  * calendar periods of the business time zone.
  */
 export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTime) {
-  /** The span of the whole days `first` to `last` (both included). */
-  const days = (first: DateTime, last: DateTime): Span => ({
-    from: first.toMillis(),
-    to: last.plus({ days: 1 }).toMillis(),
+  /** The span of the whole business days `first` to `last` (`YYYY-MM-DD`, both included). */
+  const days = (first: string, last: string): Span => ({
+    from: time.startOf(first).getTime(),
+    to: time.startOf(time.addDays(last, 1)).getTime(),
   });
   /** N whole days ending today, today included. */
   const lastDays = (n: number): Span => {
     const today = time.today();
-    return days(today.minus({ days: n - 1 }), today);
+    return days(time.addDays(today, -(n - 1)), today);
   };
   const createdIn = (customers: MockCustomer[], span: Span) => customers.filter((c) => inSpan(c.created_at, span));
 
@@ -89,16 +88,14 @@ export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTi
 
   function periodStats(customers: MockCustomer[]) {
     const today = time.today();
-    const end = today.plus({ days: 1 }).toMillis();
-    const since = (start: DateTime) =>
-      customers.filter((c) => inSpan(c.created_at, { from: start.toMillis(), to: end }));
+    const since = (start: string) => createdIn(customers, days(start, today));
     return {
       today: since(today).length,
-      this_week: since(today.startOf('week')).length,
-      this_month: since(today.startOf('month')).length,
-      last_3_months: since(today.minus({ days: 89 })).length,
-      last_6_months: since(today.minus({ days: 179 })).length,
-      last_year: since(today.minus({ days: 364 })).length,
+      this_week: since(time.mondayOf(today)).length,
+      this_month: since(time.firstOfMonth(today)).length,
+      last_3_months: since(time.addDays(today, -89)).length,
+      last_6_months: since(time.addDays(today, -179)).length,
+      last_year: since(time.addDays(today, -364)).length,
     };
   }
 
@@ -130,25 +127,25 @@ export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTi
 
   function salesSummary(customers: MockCustomer[]) {
     const today = time.today();
-    const week = today.startOf('week');
+    const week = time.mondayOf(today);
     const count = (span: Span) => createdIn(customers, span).length;
     return {
       today: count(days(today, today)),
-      yesterday: count(days(today.minus({ days: 1 }), today.minus({ days: 1 }))),
+      yesterday: count(days(time.addDays(today, -1), time.addDays(today, -1))),
       this_week: count(days(week, today)),
-      last_week: count(days(week.minus({ weeks: 1 }), week.minus({ days: 1 }))),
+      last_week: count(days(time.addDays(week, -7), time.addDays(week, -1))),
     };
   }
 
   /** Every day of the span, oldest first, with how many customers were created on it. */
-  function perDay(customers: MockCustomer[], first: DateTime, count: number) {
+  function perDay(customers: MockCustomer[], first: string, count: number) {
     const tally = new Map<string, number>();
     for (const customer of customers) {
-      const key = time.dayKey(customer.created_at);
+      const key = time.dayOf(customer.created_at);
       tally.set(key, (tally.get(key) ?? 0) + 1);
     }
     return Array.from({ length: count }, (_, i) => {
-      const date = first.plus({ days: i }).toISODate() ?? '';
+      const date = time.addDays(first, i);
       return { date, count: tally.get(date) ?? 0 };
     });
   }
@@ -229,8 +226,8 @@ export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTi
         importance_score: insights.importance_score,
         industry: insights.industry,
         is_archived: customer.archived_at !== null,
-        created_at: time.iso(customer.created_at),
-        assigned_at: time.iso(assignment.assigned_at),
+        created_at: time.format(customer.created_at),
+        assigned_at: time.format(assignment.assigned_at),
       })),
     };
   }
@@ -285,7 +282,7 @@ export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTi
       };
     },
 
-    periodStats: () => ({ period_stats: periodStats(crm.liveCustomers()), generated_at: time.nowIso() }),
+    periodStats: () => ({ period_stats: periodStats(crm.liveCustomers()), generated_at: time.format(time.now()) }),
 
     summary() {
       const live = crm.liveCustomers();
@@ -299,7 +296,7 @@ export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTi
         };
       };
       return {
-        generated_at: time.nowIso(),
+        generated_at: time.format(time.now()),
         today: window(1),
         last_3_days: window(3),
         last_7_days: window(7),
@@ -319,10 +316,8 @@ export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTi
     }) {
       const today = time.today();
       const custom = query.from_date !== undefined && query.to_date !== undefined;
-      const first = custom
-        ? time.day(query.from_date ?? '')
-        : today.minus({ days: Number.parseInt(query.period, 10) - 1 });
-      const last = custom ? time.day(query.to_date ?? '') : today;
+      const first = custom ? (query.from_date ?? '') : time.addDays(today, -(Number.parseInt(query.period, 10) - 1));
+      const last = custom ? (query.to_date ?? '') : today;
       const wanted = statusFilter(query.status_filter);
       const found = createdIn(crm.liveCustomers(), days(first, last)).filter(
         (customer) => (!wanted || customer.status === wanted) && matches(customer, query.search),
@@ -333,8 +328,8 @@ export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTi
       const counts = statusCounts(found);
       return {
         period: custom ? 'custom' : query.period,
-        from_date: first.toISODate() ?? '',
-        to_date: last.toISODate() ?? '',
+        from_date: first,
+        to_date: last,
         total_customers: found.length,
         ...(paging && shown
           ? { page: paging.page, page_size: paging.page_size, total_pages: shown.totalPages }
@@ -360,7 +355,7 @@ export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTi
 
     /** Customers created on the days `start` to `end` (business time zone, both included). */
     createdOn(start: string, end: string) {
-      const span = days(time.day(start), time.day(end));
+      const span = days(start, end);
       return (customer: MockCustomer) => inSpan(customer.created_at, span);
     },
 
@@ -415,8 +410,8 @@ export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTi
      */
     activity(manager: MockUser, query: { from_date?: string; to_date?: string }) {
       const today = time.today();
-      const first = query.from_date ? time.day(query.from_date) : today;
-      const last = query.to_date ? time.day(query.to_date) : today;
+      const first = query.from_date ?? today;
+      const last = query.to_date ?? today;
       if (first > last) throw queryIssue('from_date', 'from_date is after to_date');
       const span = days(first, last);
       const changes = [...state.crm.statusHistory.values()].filter((change) => {
@@ -433,7 +428,7 @@ export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTi
       const daily = new Map<string, { total: number; counts: Record<string, number> }>();
       for (const change of changes) {
         toCounts[change.to_status] = (toCounts[change.to_status] ?? 0) + 1;
-        const key = time.dayKey(change.changed_at);
+        const key = time.dayOf(change.changed_at);
         const day = daily.get(key) ?? { total: 0, counts: zeros() };
         day.total++;
         day.counts[change.to_status] = (day.counts[change.to_status] ?? 0) + 1;
@@ -443,7 +438,7 @@ export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTi
       const into = (test: (name: string) => boolean) => changes.filter((change) => test(change.to_status)).length;
       return {
         sales_manager: crm.managerRef(manager),
-        period: { from_date: first.toISODate() ?? '', to_date: last.toISODate() ?? '', timezone: time.zone },
+        period: { from_date: first, to_date: last, timezone: time.zone },
         summary: {
           assigned_customers: crm.assignedTo(manager.id, false).length,
           changed_customers: new Set(changes.map((change) => change.customer_id)).size,
@@ -478,11 +473,11 @@ export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTi
     salesDetailed(daysBack: number, type: CustomerType | undefined) {
       const customers = ofType(crm.liveCustomers(), type);
       const today = time.today();
-      const first = today.minus({ days: daysBack - 1 });
+      const first = time.addDays(today, -(daysBack - 1));
       return {
         summary: { ...salesSummary(customers), customer_type: type ?? null },
         daily_breakdown: perDay(createdIn(customers, days(first, today)), first, daysBack),
-        date_range: `${first.toISODate()} to ${today.toISODate()}`,
+        date_range: `${first} to ${today}`,
       };
     },
 
@@ -490,7 +485,7 @@ export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTi
     charts(daysBack: number, type: CustomerType | undefined, platformLimit: number) {
       const customers = ofType(crm.liveCustomers(), type);
       const today = time.today();
-      const first = today.minus({ days: daysBack - 1 });
+      const first = time.addDays(today, -(daysBack - 1));
       const period = createdIn(customers, days(first, today));
       const total = period.length;
       const inStatus = (name: string) => period.filter((customer) => customer.status === name).length;
@@ -501,7 +496,7 @@ export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTi
       const international = period.filter((customer) => customer.customer_type === 'international').length;
       return {
         customer_type: type ?? null,
-        period: { start_date: first.toISODate() ?? '', end_date: today.toISODate() ?? '', days: daysBack },
+        period: { start_date: first, end_date: today, days: daysBack },
         summary: {
           total_period_leads: total,
           ...salesSummary(customers),

@@ -8,11 +8,11 @@ import {
   type InstagramHistory,
   type InstagramSetupInput,
 } from '@cims/contracts';
+import type { BusinessTime } from '@cims/contracts/rules';
 import { FAKE_GRAPH_DEMO } from '../graph/demo-account.js';
 import type { FakeGraphApi } from '../graph/fake-graph-api.js';
 import { MockApiError } from '../route-handler.js';
 import type { MockInstagramAccount, MockInstagramSnapshot, MockState } from '../state.js';
-import type { BusinessTime } from './business-time.js';
 import { callGraph, classify, setupError, syncError } from './instagram-graph.js';
 
 /** How long a token is assumed to live when neither the request nor `debug_token` says (Meta's long-lived tokens). */
@@ -60,7 +60,7 @@ export interface InstagramModelOptions {
  */
 export function createInstagramModel(state: MockState, options: InstagramModelOptions) {
   const { now, time, graph } = options;
-  const today = () => time.today().toISODate() ?? '';
+  const today = () => time.today();
 
   const connected = (): MockInstagramAccount => {
     const account = state.instagram.account;
@@ -93,22 +93,22 @@ export function createInstagramModel(state: MockState, options: InstagramModelOp
     const reconnect = needsReconnect(account);
     const dates = [...(state.instagram.snapshots.get(account.instagram_business_account_id)?.keys() ?? [])].sort();
     const latest = dates.at(-1) ?? null;
-    const at = (ms: number | null) => (ms === null ? null : time.iso(ms));
+    const at = (ms: number | null) => (ms === null ? null : time.format(ms));
     return {
       id: account.id,
       account_username: account.account_username,
       instagram_business_account_id: account.instagram_business_account_id,
       facebook_page_id: account.facebook_page_id,
-      connected_at: time.iso(account.connected_at),
+      connected_at: time.format(account.connected_at),
       token_expires_at: at(account.token_expires_at),
       token_renewed_at: at(account.token_renewed_at),
       last_synced_at: at(account.last_synced_at),
       last_snapshot_date: latest,
-      last_error: account.last_error && { ...account.last_error, at: time.iso(account.last_error.at) },
+      last_error: account.last_error && { ...account.last_error, at: time.format(account.last_error.at) },
       reconnect_required: reconnect,
       // The mocks pretend a daily scheduler: it runs at the next midnight of the business time zone, and leaves an
       // account that needs a reconnect alone (as the server's does).
-      next_sync_at: reconnect ? null : time.iso(time.today().plus({ days: 1 }).toMillis()),
+      next_sync_at: reconnect ? null : time.format(time.startOf(time.addDays(time.today(), 1))),
     };
   };
 
@@ -233,7 +233,7 @@ export function createInstagramModel(state: MockState, options: InstagramModelOp
         media_count: snapshot.media_count,
         account_username: account.account_username,
         snapshot_date: snapshot.date,
-        synced_at: time.iso(syncedAt),
+        synced_at: time.format(syncedAt),
       };
     },
 
@@ -299,7 +299,7 @@ export function createInstagramModel(state: MockState, options: InstagramModelOp
           followers_count: point.followers_count,
           following_count: point.following_count ?? 0,
           media_count: point.media_count ?? 0,
-          captured_at: time.day(point.date).toMillis(),
+          captured_at: time.startOf(point.date).getTime(),
         });
       }
     },

@@ -1,8 +1,8 @@
 import { addCalendarDays } from '@cims/contracts';
+import type { BusinessTime } from '@cims/contracts/rules';
 import { demoFollowersOn, FAKE_GRAPH_DEMO } from '../graph/demo-account.js';
 import type { FakeGraphApi } from '../graph/fake-graph-api.js';
 import type { MockInstagramAccount, MockState } from '../state.js';
-import type { BusinessTime } from './business-time.js';
 
 /** How many days of history the demo account starts with, ending yesterday. */
 export const SEEDED_HISTORY_DAYS = 400;
@@ -27,8 +27,7 @@ export function seedInstagram(
 ): void {
   const { time, now, graph, seed } = options;
   const businessId = FAKE_GRAPH_DEMO.accountId;
-  const today = time.today();
-  const todayKey = today.toISODate() ?? '';
+  const todayKey = time.today();
   let days = state.instagram.snapshots.get(businessId);
   if (!days || days.size === 0) {
     days = new Map();
@@ -43,7 +42,7 @@ export function seedInstagram(
         following_count: counts.follows_count,
         media_count: counts.media_count,
         // The scheduler syncs a few minutes after midnight.
-        captured_at: time.day(date).plus({ minutes: 5 }).toMillis(),
+        captured_at: time.startOf(date).getTime() + 5 * 60_000,
       });
     }
   }
@@ -57,7 +56,7 @@ export function seedInstagram(
     instagram_business_account_id: businessId,
     facebook_page_id: FAKE_GRAPH_DEMO.pageId,
     access_token: FAKE_GRAPH_DEMO.token,
-    connected_at: time.day(dates[0] ?? todayKey).toMillis(),
+    connected_at: time.startOf(dates[0] ?? todayKey).getTime(),
     token_expires_at: now() + 60 * 86_400_000,
     token_renewed_at: null,
     last_synced_at: lastSync === undefined ? null : (days.get(lastSync)?.captured_at ?? null),
@@ -65,7 +64,7 @@ export function seedInstagram(
     reconnect_required: false,
   };
   if (seed === 'reconnect-required') {
-    const midnight = Math.min(today.toMillis(), now());
+    const midnight = Math.min(time.startOf(todayKey).getTime(), now());
     const expiredAt = Math.floor(midnight / 1000) - 60;
     graph.addToken({ token: EXPIRED_DEMO_TOKEN, accountId: businessId, expiresAt: expiredAt });
     Object.assign(account, {

@@ -86,9 +86,9 @@ export class AudioService {
     const given = Buffer.from(sig);
     // The length of a valid signature is public (43 characters); only its content must not leak through timing.
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw BAD_SIGNATURE('The signature of this link is not valid');
+      throw BAD_SIGNATURE(CRM_MESSAGES.recordingLinkInvalid);
     }
-    if (Number(expires) * 1000 <= this.#now()) throw BAD_SIGNATURE('This link has expired; reload the customer');
+    if (Number(expires) * 1000 <= this.#now()) throw BAD_SIGNATURE(CRM_MESSAGES.recordingLinkExpired);
   }
 
   /**

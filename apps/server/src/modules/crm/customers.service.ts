@@ -11,7 +11,7 @@ import type {
   ValidationIssue,
 } from '@cims/contracts';
 import { INSTANT_RANGE_MESSAGE, isAcceptedInstant, updatedValue } from '@cims/contracts';
-import { CRM_MESSAGES, normalizePhone } from '@cims/contracts/rules';
+import { CRM_MESSAGES, nextSalesManager, normalizePhone } from '@cims/contracts/rules';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ServerInferRequest } from '@ts-rest/core';
 import type { CountryCode } from 'libphonenumber-js';
@@ -355,21 +355,19 @@ export class CustomerService {
   }
 
   /**
-   * The round robin: the next active sales manager by id after the one who got the previous customer, wrapping
-   * around. The rotation row is locked until the transaction ends, so concurrent creates take turns instead of
-   * reading the same previous manager. The position is a user id, so adding or deactivating a manager does not shift
-   * the others' turns. Null when there is no active sales manager.
+   * The round robin (`nextSalesManager`, shared with the mocks). The rotation row is locked until the transaction
+   * ends, so concurrent creates take turns instead of reading the same previous manager. Null when there is no active
+   * sales manager.
    */
   async #nextManager(tem: EntityManager): Promise<number | null> {
     const [rotation] = await query(tem, 'select last_manager_id from sales_rotation where id = 1 for update');
-    const last = rotation?.last_manager_id === null || rotation === undefined ? 0 : asInt(rotation.last_manager_id);
-    const [next] = await query(
-      tem,
-      `select id from app_user where role = 'SalesManager' and is_active order by (id <= ?), id limit 1`,
-      [last],
+    const last = rotation?.last_manager_id === null || rotation === undefined ? null : asInt(rotation.last_manager_id);
+    const active = await query(tem, `select id from app_user where role = 'SalesManager' and is_active`);
+    const managerId = nextSalesManager(
+      active.map((row) => asInt(row.id)),
+      last,
     );
-    if (!next) return null;
-    const managerId = asInt(next.id);
+    if (managerId === undefined) return null;
     await query(
       tem,
       `insert into sales_rotation (id, last_manager_id, updated_at) values (1, ?, now())

@@ -1,6 +1,6 @@
-import { TimestampSchema } from '@cims/contracts';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
+import { TimestampSchema } from '../index.js';
 import { BusinessTime } from './business-time.js';
 
 // With and without daylight saving time; half-hour and 45-minute offsets (Kathmandu, Chatham); changes at midnight

@@ -1,0 +1,36 @@
+import type { ApiErrorBody, Customer, CustomerDetail, Dashboard, ValidationErrorBody } from '@cims/contracts';
+import { describe, expectTypeOf, it } from 'vitest';
+import { type CimsApiError, type CimsClient, createCimsClient, type SuccessOf, unwrap } from './index.js';
+
+declare const cims: CimsClient;
+
+describe('the SDK result types', () => {
+  it('unwrap gives the body of the 2xx response the contract declares', async () => {
+    expectTypeOf(unwrap(await cims.crm.dashboard({ query: {} }))).toEqualTypeOf<Dashboard>();
+    expectTypeOf(unwrap(await cims.crm.detail({ params: { id: 1 } }))).toEqualTypeOf<CustomerDetail>();
+    expectTypeOf(unwrap(await cims.crm.patch({ params: { id: 1 }, body: {} }))).toEqualTypeOf<Customer>();
+  });
+
+  it('narrowing on the status gives that status body: the data, or the error shapes', async () => {
+    const result = await cims.crm.detail({ params: { id: 1 } });
+    if (result.status === 200) expectTypeOf(result.body).toEqualTypeOf<CustomerDetail>();
+    if (result.status === 404) expectTypeOf(result.body).toEqualTypeOf<ApiErrorBody>();
+    if (result.status === 422) expectTypeOf(result.body).toEqualTypeOf<ValidationErrorBody>();
+  });
+
+  it('SuccessOf keeps only the 2xx members of a result', async () => {
+    type Result = Awaited<ReturnType<CimsClient['crm']['detail']>>;
+    expectTypeOf<SuccessOf<Result>['status']>().toEqualTypeOf<200>();
+  });
+
+  it('refuses a request the contract does not allow', () => {
+    // @ts-expect-error a path parameter is required
+    void cims.crm.detail({});
+  });
+
+  it('the thrown error carries a string code and the field errors', () => {
+    expectTypeOf<CimsApiError['code']>().toEqualTypeOf<string>();
+    expectTypeOf<CimsApiError['fieldErrors']>().toEqualTypeOf<Record<string, string>>();
+    expectTypeOf(createCimsClient).returns.toEqualTypeOf<CimsClient>();
+  });
+});
