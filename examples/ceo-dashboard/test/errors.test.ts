@@ -16,6 +16,6 @@ describe('describeError', () => {
     expect(describeError(new Error(''))).toBe('Something went wrong. Please try again.');
     expect(describeError('')).toBe('Something went wrong. Please try again.');
     expect(describeError(undefined)).toBe('Something went wrong. Please try again.');
-    expect(describeError(new CimsApiError(500, { detail: '' }))).not.toBe('');
+    expect(describeError(new CimsApiError(500, { detail: '', code: 'INTERNAL' }))).not.toBe('');
   });
 });

@@ -1,9 +1,9 @@
-import { type SetupWorkerApi, setupWorker } from 'msw/browser';
+import { type SetupWorker, setupWorker } from 'msw/browser';
 import { createMockApi, type MockApi, type MockApiOptions } from './mock-api.js';
 
 /** A mock API intercepting `fetch` in the browser through a service worker. */
 export interface MockWorker extends MockApi {
-  worker: SetupWorkerApi;
+  worker: SetupWorker;
 }
 
 /**

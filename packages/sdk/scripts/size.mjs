@@ -5,10 +5,12 @@
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
-// Measured 20.6 kB whole (contract: health, auth, ceo, management, crm, sales, instagram, with the period report's
-// paging rule and the customer update form that keeps imported values) and 4.2 kB runtime. A new contract domain or
-// rule adds its schemas to the first: raise it deliberately, to a little above the new measured figure.
-const BUDGETS = { whole: 20.9 * 1024, runtime: 4.5 * 1024 };
+// Measured 21.4 kB whole (contract: health, auth, ceo, management, crm, sales, instagram, with the period report's
+// paging rule and the customer update form that keeps imported values) and 5.0 kB runtime (4.2 kB before the error
+// classes a consumer can branch on: unexpected responses, network failures, timeouts, typed API errors with their
+// headers). A new contract domain or rule adds its schemas to the first: raise it deliberately, to a little above the
+// new measured figure.
+const BUDGETS = { whole: 21.7 * 1024, runtime: 5.2 * 1024 };
 
 async function measure(external) {
   const result = await build({

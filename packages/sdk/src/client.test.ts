@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CimsApiError, CimsResponseValidationError, createCimsClient, type FetchFn, unwrap } from './index.js';
+import {
+  CimsApiError,
+  CimsResponseValidationError,
+  CimsUnexpectedResponseError,
+  createCimsClient,
+  type FetchFn,
+  unwrap,
+} from './index.js';
 
 /** A fetch that records requests and answers from a table keyed by "METHOD path?query". */
 function fakeFetch(answers: Record<string, { status: number; body?: unknown; type?: string }>) {
@@ -72,6 +79,8 @@ describe('createCimsClient', () => {
   it('throws on a status the route does not declare', async () => {
     const { fetch } = fakeFetch({ 'GET /healthz': { status: 418, body: { detail: 'teapot', code: 'X' } } });
     const cims = createCimsClient({ baseUrl: 'http://h.test', fetch });
-    await expect(cims.health.liveness()).rejects.toThrow(/418/);
+    const error = await cims.health.liveness().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CimsUnexpectedResponseError);
+    expect((error as CimsUnexpectedResponseError).status).toBe(418);
   });
 });

@@ -1,9 +1,17 @@
-import { type CimsContract, contract, type TokenPair } from '@cims/contracts';
+import { type CimsContract, contract, type ErrorStatus, type TokenPair } from '@cims/contracts';
 import { initClient } from '@ts-rest/core';
-import { CimsApiError, type SessionExpiredError } from './errors.js';
+import {
+  CimsApiError,
+  type CimsErrorBody,
+  type CimsNetworkError,
+  type CimsTimeoutError,
+  CimsUnexpectedResponseError,
+  isApiErrorBody,
+  type SessionExpiredError,
+} from './errors.js';
 import { createSession, type RefreshLock, webLock } from './session.js';
 import { type AuthTokens, memoryTokenStore, type TokenStore } from './token-store.js';
-import { createTransport, type FetchFn } from './transport.js';
+import { createTransport, type FetchFn, guardFetch } from './transport.js';
 
 /** Options of {@link createCimsClient}. */
 export interface CimsClientOptions {
@@ -46,6 +54,13 @@ export interface CimsClientOptions {
    */
   fetch?: FetchFn;
   /**
+   * How long a call may take, from sending it to having read the whole response (a refresh and the retry after it
+   * included), in milliseconds; then it is aborted and rejects with {@link CimsTimeoutError}. `false`: no limit. A
+   * `fetchOptions.signal` given on a call still aborts it earlier, with its own reason.
+   * @default 30000
+   */
+  timeoutMs?: number | false;
+  /**
    * Check every response against the contract and throw {@link CimsResponseValidationError} when it does not match.
    * @default true
    */
@@ -75,7 +90,7 @@ function toTokens(pair: TokenPair): AuthTokens {
  * const me = unwrap(await cims.auth.me());
  */
 export function createCimsClient(options: CimsClientOptions) {
-  const fetchFn: FetchFn = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const fetchFn = guardFetch(options.fetch ?? ((input, init) => globalThis.fetch(input, init)));
   const syncTabs = options.syncTabs ?? typeof document !== 'undefined';
   const session = createSession({
     store: options.tokenStore ?? memoryTokenStore(),
@@ -91,7 +106,11 @@ export function createCimsClient(options: CimsClientOptions) {
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     baseHeaders: { accept: 'application/json', ...options.headers },
     throwOnUnknownStatus: true,
-    api: createTransport({ send: session.send, validateResponses: options.validateResponses ?? true }),
+    api: createTransport({
+      send: session.send,
+      validateResponses: options.validateResponses ?? true,
+      timeoutMs: options.timeoutMs ?? 30_000,
+    }),
   });
   const signIn = async (pair: TokenPair) => {
     await session.save(toTokens(pair));
@@ -101,7 +120,9 @@ export function createCimsClient(options: CimsClientOptions) {
   return Object.assign(api, {
     /**
      * Signs in with e-mail and password (the contract's OAuth2 password form) and stores the tokens.
-     * @throws {CimsApiError} `INVALID_CREDENTIALS` (401), an unverified or deactivated account (403), …
+     * @throws {CimsApiError} `INVALID_CREDENTIALS` (401), an unverified or deactivated account (403), `RATE_LIMITED`
+     * (429, with `retryAfterSeconds`), …; and like every call {@link CimsNetworkError}, {@link CimsTimeoutError},
+     * {@link CimsUnexpectedResponseError}.
      * @example
      * await cims.login({ email: 'ceo@example.com', password: 'secret-password' });
      */
@@ -181,14 +202,20 @@ export type SuccessOf<TResult> = TResult extends { status: infer S extends numbe
   : never;
 
 /**
- * Returns the body of a successful (2xx) result and throws {@link CimsApiError} for any other status.
+ * Returns the body of a successful (2xx) result and throws {@link CimsApiError} for any other status, with the
+ * response's headers. (A result whose error body is not the API's shape, which the client never returns, throws
+ * {@link CimsUnexpectedResponseError}.)
  *
  * @example
  * const me = unwrap(await cims.auth.me());
  */
-export function unwrap<TResult extends { status: number; body: unknown }>(result: TResult): SuccessOf<TResult>['body'] {
-  if (result.status >= 200 && result.status < 300) return result.body as SuccessOf<TResult>['body'];
-  throw new CimsApiError(result.status, result.body);
+export function unwrap<TResult extends { status: number; body: unknown; headers?: Headers }>(
+  result: TResult,
+): SuccessOf<TResult>['body'] {
+  const { status, body, headers = new Headers() } = result;
+  if (status >= 200 && status < 300) return body as SuccessOf<TResult>['body'];
+  if (isApiErrorBody(body)) throw new CimsApiError(status as ErrorStatus, body as CimsErrorBody, headers);
+  throw new CimsUnexpectedResponseError({ method: undefined, url: undefined }, { status, body, headers });
 }
 
 /**

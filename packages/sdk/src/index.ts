@@ -9,7 +9,14 @@ export {
 } from './client.js';
 export {
   CimsApiError,
+  type CimsApiErrorOf,
+  CimsError,
+  type CimsErrorBody,
+  CimsNetworkError,
+  type CimsRequestInfo,
   CimsResponseValidationError,
+  CimsTimeoutError,
+  CimsUnexpectedResponseError,
   type SessionEndReason,
   SessionExpiredError,
 } from './errors.js';

@@ -277,7 +277,7 @@ describe('replaying the body', () => {
     });
     const client = initClient(formContract, {
       baseUrl: BASE,
-      api: createTransport({ send: session.send, validateResponses: true }),
+      api: createTransport({ send: session.send, validateResponses: true, timeoutMs: false }),
     });
 
     const res = await client.submit({ body: { note: 'a & b = ü', tags: 'x y' } });
