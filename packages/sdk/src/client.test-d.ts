@@ -1,4 +1,11 @@
-import type { ApiErrorBody, Customer, CustomerDetail, Dashboard, ValidationErrorBody } from '@cims/contracts';
+import type {
+  ApiErrorBody,
+  Customer,
+  CustomerDetail,
+  Dashboard,
+  ErrorCode,
+  ValidationErrorBody,
+} from '@cims/contracts';
 import { describe, expectTypeOf, it } from 'vitest';
 import { type CimsApiError, type CimsClient, createCimsClient, type SuccessOf, unwrap } from './index.js';
 
@@ -28,8 +35,8 @@ describe('the SDK result types', () => {
     void cims.crm.detail({});
   });
 
-  it('the thrown error carries a string code and the field errors', () => {
-    expectTypeOf<CimsApiError['code']>().toEqualTypeOf<string>();
+  it("the thrown error carries one of the contract's codes and the field errors", () => {
+    expectTypeOf<CimsApiError['code']>().toEqualTypeOf<ErrorCode>();
     expectTypeOf<CimsApiError['fieldErrors']>().toEqualTypeOf<Record<string, string>>();
     expectTypeOf(createCimsClient).returns.toEqualTypeOf<CimsClient>();
   });

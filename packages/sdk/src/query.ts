@@ -5,7 +5,7 @@
  *
  * - A `GET` route gets `queryKey(args)` and `queryOptions(args)` for `useQuery`/`useSuspenseQuery`/`prefetchQuery`:
  *   the query function passes TanStack's abort signal to `fetch` and returns the body of a 2xx, or throws the
- *   client's error (a {@link CimsApiError} for any other status).
+ *   client's error (a `CimsApiError` for a declared error status; any `CimsError` in general).
  * - Any other route gets `mutationKey` and `mutationOptions()` for `useMutation`: the variables are the route's
  *   arguments (`{ params, query, body }`), the result its 2xx body.
  * - Each domain and the root have `queryKey()`: the prefix of every key below it, for `invalidateQueries`.
@@ -18,7 +18,7 @@ import { contract } from '@cims/contracts';
 import type { DataTag } from '@tanstack/query-core';
 import { type AppRoute, type AppRouter, isAppRoute } from '@ts-rest/core';
 import { type CimsClient, type CimsContract, type SuccessOf, unwrap } from './client.js';
-import type { CimsApiError } from './errors.js';
+import type { CimsError } from './errors.js';
 
 /** Any method of the client: one route. */
 // biome-ignore lint/suspicious/noExplicitAny: the arguments of any route of the client
@@ -34,7 +34,7 @@ export type ArgsOf<TCall extends RouteCall> = undefined extends Parameters<TCall
   : Parameters<TCall>[0];
 
 /** The key of a query: a prefix, then the route's `{ params, query }`; it carries the route's result type. */
-export type CimsQueryKey<TData> = DataTag<readonly unknown[], TData, CimsApiError>;
+export type CimsQueryKey<TData> = DataTag<readonly unknown[], TData, CimsError>;
 
 /** The helpers of a `GET` route. */
 export interface CimsQueryHelpers<TCall extends RouteCall> {
