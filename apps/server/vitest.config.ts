@@ -1,8 +1,15 @@
 import { defineProject } from 'vitest/config';
-import { sourceResolve } from '../../vitest.shared.js';
+
+/**
+ * The server runs on Node, which resolves a package through its `exports` map without the bundlers' `module` condition
+ * and `module` field: OpenTelemetry's packages point those at ES builds whose imports have no file extensions, which
+ * Node cannot load. The tests resolve as Node does.
+ */
+const nodeConditions = ['source', 'node', 'development|production'];
 
 export default defineProject({
-  ...sourceResolve,
+  resolve: { conditions: nodeConditions, mainFields: ['main'] },
+  ssr: { resolve: { conditions: nodeConditions, externalConditions: ['source'] } },
   test: {
     name: 'server',
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],

@@ -8,6 +8,7 @@ import { MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { PGliteDriver } from 'mikro-orm-pglite';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { activeTracing } from '../tracing.js';
 import { entities } from './entities.js';
 import { migrations } from './migrations/index.js';
 import { useAuthPool, useReadPool } from './sql.js';
@@ -227,6 +228,8 @@ export async function openDatabase(
   // `new PGlite(undefined, options)` ignores the options (and so the extension): pass them alone for memory.
   const pgliteOptions = { extensions: { pg_trgm }, loadDataDir: target.loadDataDir };
   const pglite = target.dir ? new PGlite(target.dir, pgliteOptions) : new PGlite(pgliteOptions);
+  // PostgreSQL's statements get their spans from the `pg` instrumentation; the embedded database's from here.
+  activeTracing()?.tracePGlite(pglite as never);
   const orm = await MikroORM.init({
     ...baseOptions(logger),
     driver: PGliteDriver as unknown as Options['driver'],
