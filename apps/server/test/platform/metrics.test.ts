@@ -110,6 +110,27 @@ describe('GET /metrics', () => {
     }
   });
 
+  it('times the waits for a database connection, per pool', async () => {
+    await using t = await createTestApp({ env: { METRICS_TOKEN: TOKEN } });
+    const before = await scrape(t);
+    const { access_token } = await tokens(t, SALES.email, SALES.password);
+    // Eight requests at once: on the embedded database they take turns on its single connection.
+    const statuses = await Promise.all(
+      Array.from({ length: 8 }, async () => (await getJson(t, '/auth/me', bearer(access_token))).res.status),
+    );
+    expect(statuses).toEqual(Array(8).fill(200));
+    const after = await scrape(t);
+    // The ORM's pool serves the sign-in's transaction; on PostgreSQL `/auth/me` reads on the authentication pool.
+    const pools = t.database === 'postgres' ? ['database', 'database_auth'] : ['database'];
+    for (const pool of pools) {
+      const count = (samples: Sample[]) => sampleValue(samples, 'cims_db_pool_wait_seconds_count', { pool }) ?? 0;
+      expect(count(after)).toBeGreaterThan(count(before));
+      const sum = sampleValue(after, 'cims_db_pool_wait_seconds_sum', { pool }) ?? -1;
+      expect(sum).toBeGreaterThanOrEqual(0);
+      expect(sampleValue(after, 'cims_db_pool_wait_seconds_bucket', { pool, le: '+Inf' })).toBe(count(after));
+    }
+  });
+
   it('counts failed sign-ins, refresh outcomes and rate-limit refusals', async () => {
     await using t = await createTestApp({ env: { METRICS_TOKEN: TOKEN, RATE_LIMIT_ACCOUNT_MAX: '1' } });
     expect((await login(t, SALES.email, 'not-the-password')).res.status).toBe(401);
