@@ -24,6 +24,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-node';
 import type { NextFunction, Request, Response } from 'express';
+import pg from 'pg';
 import { routeLabel } from './http/metrics.js';
 import { UNMATCHED_ROUTE } from './metrics.js';
 import { redactUrl } from './modules/instagram/graph-client.js';
@@ -98,19 +99,20 @@ export function createTracing(options: TracingOptions): Tracing {
   provider.register();
   const tracer = provider.getTracer('@cims/server');
 
+  const pgInstrumentation = new PgInstrumentation({
+    // Values of bind parameters are left out by default; the literals MikroORM writes into the text are scrubbed.
+    enhancedDatabaseReporting: false,
+    requestHook(span, info) {
+      const recorded = (span as Span & { attributes?: Attributes }).attributes ?? {};
+      for (const key of ['db.statement', 'db.query.text']) {
+        if (key in recorded) span.setAttribute(key, scrubStatement(info.query.text));
+      }
+    },
+  });
   const unregister = registerInstrumentations({
     tracerProvider: provider,
     instrumentations: [
-      new PgInstrumentation({
-        // Values of bind parameters are left out by default; the literals MikroORM writes into the text are scrubbed.
-        enhancedDatabaseReporting: false,
-        requestHook(span, info) {
-          const recorded = (span as Span & { attributes?: Attributes }).attributes ?? {};
-          for (const key of ['db.statement', 'db.query.text']) {
-            if (key in recorded) span.setAttribute(key, scrubStatement(info.query.text));
-          }
-        },
-      }),
+      pgInstrumentation,
       new UndiciInstrumentation({
         // The Graph API takes its tokens in the query: the span's URL is the one the Graph client logs.
         startSpanHook(request) {
@@ -121,6 +123,11 @@ export function createTracing(options: TracingOptions): Tracing {
       }),
     ],
   });
+  // The instrumentation patches `pg` when it is next required; the server imports it as an ES module, which a test
+  // runner's loader (vitest's) serves without that hook. The module the server uses is patched here as well: patching
+  // again replaces the earlier patch, so statements are never traced twice.
+  const pgModule = pgInstrumentation.getModuleDefinitions().find((definition) => definition.name === 'pg');
+  pgModule?.patch?.(pg);
 
   function middleware(req: Request, res: Response, next: NextFunction): void {
     // A caller's `traceparent` makes this request part of its trace.
@@ -171,7 +178,12 @@ export function createTracing(options: TracingOptions): Tracing {
           operationOf(sql),
           {
             kind: SpanKind.CLIENT,
-            attributes: { 'db.system': 'postgresql', 'db.statement': scrubStatement(sql), 'db.name': 'pglite' },
+            // The attributes the `pg` instrumentation records (the stable database conventions).
+            attributes: {
+              'db.system.name': 'postgresql',
+              'db.namespace': 'postgres',
+              'db.query.text': scrubStatement(sql),
+            },
           },
           async (current) => {
             try {
@@ -192,6 +204,7 @@ export function createTracing(options: TracingOptions): Tracing {
     span,
     tracePGlite,
     async shutdown() {
+      pgModule?.unpatch?.(pg);
       unregister();
       await provider.shutdown();
       trace.disable();

@@ -70,7 +70,7 @@ describe('OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     expect(server.resource.attributes['service.name']).toBe('cims-server');
 
     const children = spansOf(exporter, server);
-    const sql = children.filter((span) => span.attributes['db.system'] === 'postgresql');
+    const sql = children.filter((span) => span.attributes['db.system.name'] === 'postgresql');
     expect(sql.length).toBeGreaterThan(0);
     const graph = children.filter(
       (span) => span.kind === CLIENT && String(span.attributes['url.full']).startsWith(w.fake.url),
