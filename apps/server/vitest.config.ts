@@ -1,16 +1,15 @@
 import { defineProject } from 'vitest/config';
-import { sourceResolve } from '../../vitest.shared.js';
 
 /**
- * The server runs on Node, which never reads the bundlers' `module` condition: resolving it here would pick builds
- * made for bundlers (the AWS SDK's `dist-es`, with extensionless imports) that Node then cannot load.
+ * The server runs on Node, which resolves a package through its `exports` map without the bundlers' `module` condition
+ * and `module` field: OpenTelemetry's and the AWS SDK's packages point those at ES builds whose imports have no file
+ * extensions, which Node cannot load. The tests resolve as Node does (workspace packages still through `source`).
  */
-const conditions = ['source', 'node', 'development|production'];
+const nodeConditions = ['source', 'node', 'development|production'];
 
 export default defineProject({
-  ...sourceResolve,
-  resolve: { ...sourceResolve.resolve, conditions },
-  ssr: { resolve: { ...sourceResolve.ssr?.resolve, conditions } },
+  resolve: { conditions: nodeConditions, mainFields: ['main'] },
+  ssr: { resolve: { conditions: nodeConditions, externalConditions: ['source'] } },
   test: {
     name: 'server',
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],

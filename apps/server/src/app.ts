@@ -19,6 +19,7 @@ import { PROFILE_IMAGE_FOLDER, PROFILE_IMAGE_URL } from './modules/auth/auth.ser
 import { IMAGE_MEDIA_TYPES } from './modules/files/blob-store.js';
 import { serveStoredFiles } from './modules/files/serve-files.js';
 import { modules as defaultModules, type ServerModule } from './modules/index.js';
+import { activeTracing } from './tracing.js';
 
 /**
  * What the CORS preflight allows: every header and method the legacy client sends (`Authorization`, `Content-Type`,
@@ -58,8 +59,8 @@ export interface App {
 /**
  * Builds the HTTP application without listening; `server.ts` (or a test) decides where it listens.
  *
- * Order matters: request id and logging first, so every response (even a refused one) is traceable, and the request
- * metrics, so every response is counted; then security headers and CORS; then `/metrics` (when `METRICS_TOKEN` is set)
+ * Order matters: request id and logging first, so every response (even a refused one) is traceable, then its span
+ * (with tracing on) and the request metrics, so every response is traced and counted; then security headers and CORS; then `/metrics` (when `METRICS_TOKEN` is set)
  * and the documentation, outside the contract; then the route table, which refuses unknown routes before any body is
  * read and finds the route; then that route's endpoint (body parsing, credentials, validation, the handler), and the error handler that gives
  * every failure the contract's shape.
@@ -86,6 +87,9 @@ export function createApp(options: CreateAppOptions): App {
       request: app.request,
     }),
   );
+  // With tracing on (OTEL_EXPORTER_OTLP_ENDPOINT), a span per request, after the request id it carries.
+  const tracing = activeTracing();
+  if (tracing) app.use(tracing.middleware);
   // Only an app that serves its metrics measures its requests: a counter per request is cheap, but not free.
   if (config.metricsToken) app.use(httpMetrics(context.metrics));
   app.use(securityHeaders(helmet()));

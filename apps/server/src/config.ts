@@ -214,6 +214,11 @@ export const EnvSchema = z.object({
     .refine((value) => Buffer.byteLength(value) >= 16, 'must be at least 16 bytes')
     .refine((value) => /^[\x21-\x7e]+$/.test(value), 'must be printable ASCII without spaces (it is sent in a header)')
     .optional(),
+  // OpenTelemetry's own variables: the endpoint turns tracing on; the OTLP exporter reads it (and the other
+  // OTEL_EXPORTER_OTLP_* variables) itself.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url('must be the URL of an OTLP/HTTP endpoint').optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('cims-server'),
+  OTEL_SDK_DISABLED: BooleanEnv.default('false'),
 });
 
 /** The parsed, typed configuration of one server instance. */
@@ -314,6 +319,11 @@ export type Config = {
   };
   /** The bearer token of `GET /metrics`; absent: the metrics are not served. */
   metricsToken: string | undefined;
+  /**
+   * OpenTelemetry tracing (tracing.ts): on when `OTEL_EXPORTER_OTLP_ENDPOINT` is set and `OTEL_SDK_DISABLED` is not
+   * `true`; undefined when off.
+   */
+  tracing: { serviceName: string } | undefined;
 };
 
 /** Variables whose values are never echoed in error messages (besides those that may come from a file). */
@@ -482,6 +492,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       tokenRenewalCron: e.INSTAGRAM_TOKEN_RENEWAL_CRON,
     },
     metricsToken: e.METRICS_TOKEN,
+    tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT && !e.OTEL_SDK_DISABLED ? { serviceName: e.OTEL_SERVICE_NAME } : undefined,
   };
 }
 

@@ -82,10 +82,23 @@ export class Metrics {
   #defaultsCollected = false;
 
   /**
-   * Adds the connection pools' gauges (in use, idle, waiting, size limit), read from the pools when scraped, so that
-   * nothing is counted on the path of a statement.
+   * Adds the connection pools' gauges (in use, idle, waiting, size limit), read from the pools when scraped, and the
+   * histogram of the time each request for a connection waited (`cims_db_pool_wait_seconds`), observed as it gets one.
+   * On the embedded database (PGlite) there is one pool of one connection, the database's single session: `max` is 1
+   * and the wait is the time spent queueing behind other statements and transactions.
    */
   watchPools(pools: readonly DatabasePool[]): void {
+    const waits = new Histogram({
+      name: 'cims_db_pool_wait_seconds',
+      help: 'Time a request for a connection of the pool waited until it got one or gave up',
+      labelNames: ['pool'] as const,
+      buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [this.registry],
+    });
+    for (const pool of pools) {
+      const labelled = waits.labels({ pool: pool.name });
+      pool.observeWaits((seconds) => labelled.observe(seconds));
+    }
     const gauge = (name: string, help: string, read: (stats: PoolStats) => number) =>
       new Gauge({
         name,

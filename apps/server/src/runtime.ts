@@ -11,6 +11,8 @@ import { applyBusinessTimeZone } from './modules/crm/crm-settings.js';
 import { seedDemoCustomers } from './modules/crm/demo-customers.js';
 import { BlobStoreError } from './modules/files/blob-store.js';
 import type { ServerModule } from './modules/index.js';
+import { startTracing, type Tracing, type TracingOptions } from './tracing.js';
+import { SERVER_VERSION } from './version.js';
 
 /** How often expired sessions, codes and rate-limit windows are deleted. */
 const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
@@ -68,7 +70,12 @@ export interface RunningServer {
 export async function startServer(
   config: Config,
   logger: Logger,
-  options: { target?: DatabaseTarget; modules?: ServerModule[] } = {},
+  options: {
+    target?: DatabaseTarget;
+    modules?: ServerModule[];
+    /** Where the spans go when tracing is on, instead of the OTLP endpoint (tests). */
+    spanExporter?: TracingOptions['exporter'];
+  } = {},
 ): Promise<RunningServer> {
   const target = options.target ?? databaseTarget(config);
   if (config.trustProxy === true) {
@@ -83,7 +90,17 @@ export async function startServer(
       ? await lockDataDir(config.dataDir, { heartbeatMs: config.lockHeartbeatMs, logger })
       : () => {};
   let db: Database | undefined;
+  let tracing: Tracing | undefined;
   try {
+    // Before the database opens: the `pg` instrumentation patches the driver when the ORM next requires it.
+    if (config.tracing) {
+      tracing = await startTracing({
+        serviceName: config.tracing.serviceName,
+        serviceVersion: SERVER_VERSION,
+        logger,
+        exporter: options.spanExporter,
+      });
+    }
     db = await openDatabase(target, logger, config.database);
     if (config.migrateOnStart) {
       const applied = await migrate(db.orm);
@@ -135,6 +152,7 @@ export async function startServer(
         app.context.blobs.close?.();
         await openDb.close();
         release();
+        await tracing?.shutdown();
       })();
       return stopping;
     };
@@ -142,6 +160,7 @@ export async function startServer(
   } catch (error) {
     await db?.close().catch(() => {});
     release();
+    await tracing?.shutdown().catch(() => {});
     throw error;
   }
 }

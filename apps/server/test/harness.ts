@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { type CimsClient, createCimsClient } from '@cims/sdk';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 import { type Config, loadConfig } from '../src/config.js';
 import type { DatabaseTarget } from '../src/db/orm.js';
 import { createLogger } from '../src/logger.js';
@@ -46,6 +47,8 @@ export interface TestAppOptions {
    * @default false
    */
   emptyDatabase?: boolean;
+  /** Where the spans go when `env` turns tracing on (`OTEL_EXPORTER_OTLP_ENDPOINT`): an `InMemorySpanExporter`. */
+  spanExporter?: SpanExporter;
 }
 
 /**
@@ -144,7 +147,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
         loadDataDir: options.emptyDatabase ? undefined : await pgliteTemplate(),
       };
     }
-    server = await startServer(config, logger, { target, modules: options.modules });
+    server = await startServer(config, logger, {
+      target,
+      modules: options.modules,
+      spanExporter: options.spanExporter,
+    });
   } catch (error) {
     await drop();
     throw error;

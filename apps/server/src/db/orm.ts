@@ -8,6 +8,7 @@ import { MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { PGliteDriver } from 'mikro-orm-pglite';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { activeTracing } from '../tracing.js';
 import { entities } from './entities.js';
 import { migrations } from './migrations/index.js';
 import { useAuthPool, useReadPool } from './sql.js';
@@ -92,6 +93,11 @@ export interface DatabasePool {
   ping(): Promise<void>;
   /** How its connections are used now (for the metrics); undefined while the pool is closed. */
   stats(): PoolStats | undefined;
+  /**
+   * Calls `observe` with the seconds each request for a connection of this pool waited: until it got one (idle, or
+   * newly opened) or gave up (the acquire timeout). On the embedded database this is the wait for its single session.
+   */
+  observeWaits(observe: (seconds: number) => void): void;
 }
 
 /** A connection pool's state at one moment. */
@@ -106,12 +112,58 @@ export interface PoolStats {
   max: number;
 }
 
-/** The part of knex's pool (tarn) that {@link knexPoolStats} reads. */
+/** The part of knex's pool (tarn) that {@link knexPoolStats} and {@link observeKnexWaits} use. */
 interface TarnPool {
   max: number;
   numUsed(): number;
   numFree(): number;
   numPendingAcquires(): number;
+  on(event: 'acquireRequest' | 'acquireSuccess' | 'acquireFail', listener: (eventId: number) => void): void;
+}
+
+/** Times each acquisition of the ORM's pool from tarn's events, which pair a request with its outcome by an id. */
+function observeKnexWaits(orm: Orm, observe: (seconds: number) => void): void {
+  const pool = (orm.em.getConnection().getKnex().client as { pool?: TarnPool }).pool;
+  if (!pool) return;
+  const requested = new Map<number, number>();
+  const settled = (eventId: number) => {
+    const started = requested.get(eventId);
+    if (started === undefined) return;
+    requested.delete(eventId);
+    observe((performance.now() - started) / 1000);
+  };
+  pool.on('acquireRequest', (eventId) => requested.set(eventId, performance.now()));
+  pool.on('acquireSuccess', settled);
+  pool.on('acquireFail', settled);
+}
+
+/**
+ * Times each checkout of a node-postgres pool, which has no event for a request that waits: its `connect` (which its
+ * `query` calls too) is wrapped, in both its forms (callback and promise).
+ */
+function observePgWaits(pool: pg.Pool, observe: (seconds: number) => void): void {
+  type Callback = (error: Error | undefined, client: pg.PoolClient | undefined, done: unknown) => void;
+  const connect = pool.connect.bind(pool) as (callback?: Callback) => Promise<pg.PoolClient> | undefined;
+  pool.connect = ((callback?: Callback) => {
+    const started = performance.now();
+    const waited = () => observe((performance.now() - started) / 1000);
+    if (callback) {
+      return connect((error, client, done) => {
+        waited();
+        callback(error, client, done);
+      });
+    }
+    return (connect() as Promise<pg.PoolClient>).then(
+      (client) => {
+        waited();
+        return client;
+      },
+      (error: unknown) => {
+        waited();
+        throw error;
+      },
+    );
+  }) as typeof pool.connect;
 }
 
 /** The state of the ORM's pool (knex's tarn pool); undefined once the ORM is closed. */
@@ -198,13 +250,19 @@ export async function openDatabase(
       orm,
       target,
       pools: [
-        { name: 'database', ping: () => pingDatabase(orm), stats: () => knexPoolStats(orm) },
+        {
+          name: 'database',
+          ping: () => pingDatabase(orm),
+          stats: () => knexPoolStats(orm),
+          observeWaits: (observe) => observeKnexWaits(orm, observe),
+        },
         {
           name: 'database_reads',
           ping: async () => {
             await reads.query('select 1');
           },
           stats: () => pgPoolStats(reads, options.readPoolMax),
+          observeWaits: (observe) => observePgWaits(reads, observe),
         },
         {
           name: 'database_auth',
@@ -212,6 +270,7 @@ export async function openDatabase(
             await auth.query('select 1');
           },
           stats: () => pgPoolStats(auth, options.authPoolMax),
+          observeWaits: (observe) => observePgWaits(auth, observe),
         },
       ],
       close: async () => {
@@ -227,6 +286,8 @@ export async function openDatabase(
   // `new PGlite(undefined, options)` ignores the options (and so the extension): pass them alone for memory.
   const pgliteOptions = { extensions: { pg_trgm }, loadDataDir: target.loadDataDir };
   const pglite = target.dir ? new PGlite(target.dir, pgliteOptions) : new PGlite(pgliteOptions);
+  // PostgreSQL's statements get their spans from the `pg` instrumentation; the embedded database's from here.
+  activeTracing()?.tracePGlite(pglite as never);
   const orm = await MikroORM.init({
     ...baseOptions(logger),
     driver: PGliteDriver as unknown as Options['driver'],
@@ -241,7 +302,14 @@ export async function openDatabase(
   return {
     orm,
     target,
-    pools: [{ name: 'database', ping: () => pingDatabase(orm), stats: () => knexPoolStats(orm) }],
+    pools: [
+      {
+        name: 'database',
+        ping: () => pingDatabase(orm),
+        stats: () => knexPoolStats(orm),
+        observeWaits: (observe) => observeKnexWaits(orm, observe),
+      },
+    ],
     dumpDataDir: () => pglite.dumpDataDir('none'),
     close: async () => {
       await orm.close(true);

@@ -16,9 +16,9 @@ type Measured = ServerResponse & { [STARTED]?: number; [METRICS]?: Metrics };
 /**
  * The route label of a request: the contract's path template of the route the route table found (`/crm/detail/:id`),
  * or the label a handler outside the contract set (`res.locals.metricsRoute`), else `unmatched`. Never the URL itself,
- * which would make a series of every id and every probe for `/wp-admin`.
+ * which would make a series of every id and every probe for `/wp-admin`. The request spans are named after it too.
  */
-function routeOf(res: Response): string {
+export function routeLabel(res: Response): string {
   const locals = res.locals as { route?: AppRoute; metricsRoute?: string };
   return locals.route?.path ?? locals.metricsRoute ?? UNMATCHED_ROUTE;
 }
@@ -28,7 +28,7 @@ function onClose(this: Measured): void {
   const metrics = this[METRICS] as Metrics;
   const seconds = (performance.now() - (this[STARTED] as number)) / 1000;
   const res = this as unknown as Response;
-  const labels = { route: routeOf(res), method: res.req.method, status: String(res.statusCode) };
+  const labels = { route: routeLabel(res), method: res.req.method, status: String(res.statusCode) };
   metrics.httpRequests.inc(labels);
   metrics.httpDuration.observe(labels, seconds);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bearer, CEO, getJson, login, SALES, sendJson, tokens } from '../auth/helpers.js';
 import { createTestApp, type TestApp } from '../harness.js';
+import { DEMO_SETUP, instagramWorld, sql, waitFor } from '../instagram/helpers.js';
 
 const TOKEN = 'metrics-test-token-0123456789';
 
@@ -110,6 +111,27 @@ describe('GET /metrics', () => {
     }
   });
 
+  it('times the waits for a database connection, per pool', async () => {
+    await using t = await createTestApp({ env: { METRICS_TOKEN: TOKEN } });
+    const before = await scrape(t);
+    const { access_token } = await tokens(t, SALES.email, SALES.password);
+    // Eight requests at once: on the embedded database they take turns on its single connection.
+    const statuses = await Promise.all(
+      Array.from({ length: 8 }, async () => (await getJson(t, '/auth/me', bearer(access_token))).res.status),
+    );
+    expect(statuses).toEqual(Array(8).fill(200));
+    const after = await scrape(t);
+    // The ORM's pool serves the sign-in's transaction; on PostgreSQL `/auth/me` reads on the authentication pool.
+    const pools = t.database === 'postgres' ? ['database', 'database_auth'] : ['database'];
+    for (const pool of pools) {
+      const count = (samples: Sample[]) => sampleValue(samples, 'cims_db_pool_wait_seconds_count', { pool }) ?? 0;
+      expect(count(after)).toBeGreaterThan(count(before));
+      const sum = sampleValue(after, 'cims_db_pool_wait_seconds_sum', { pool }) ?? -1;
+      expect(sum).toBeGreaterThanOrEqual(0);
+      expect(sampleValue(after, 'cims_db_pool_wait_seconds_bucket', { pool, le: '+Inf' })).toBe(count(after));
+    }
+  });
+
   it('counts failed sign-ins, refresh outcomes and rate-limit refusals', async () => {
     await using t = await createTestApp({ env: { METRICS_TOKEN: TOKEN, RATE_LIMIT_ACCOUNT_MAX: '1' } });
     expect((await login(t, SALES.email, 'not-the-password')).res.status).toBe(401);
@@ -145,5 +167,41 @@ describe('GET /metrics', () => {
     const all = await scrape(t);
     expect(sampleValue(all, 'cims_refresh_total', { outcome: 'rotated' })).toBe(1);
     expect(sampleValue(all, 'cims_refresh_total', { outcome: 'reuse_detected' })).toBe(1);
+  });
+
+  it('counts scheduled runs by job and outcome, and Graph API calls by outcome', async () => {
+    await using w = await instagramWorld({
+      env: {
+        METRICS_TOKEN: TOKEN,
+        INSTAGRAM_SCHEDULER: 'true',
+        // The daily sync ticks every 2 s and the retry every second; the token renewal never does during the test.
+        INSTAGRAM_SYNC_CRON: '*/2 * * * * *',
+        INSTAGRAM_SYNC_RETRY_CRON: '* * * * * *',
+        INSTAGRAM_TOKEN_RENEWAL_CRON: '0 0 1 1 *',
+        GRAPH_API_MAX_ATTEMPTS: '1',
+      },
+    });
+    const runs = (all: Sample[], job: string, outcome: string) =>
+      sampleValue(all, 'cims_scheduler_runs_total', { job, outcome }) ?? 0;
+    // Nothing connected: the daily sync's ticks are claimed and skipped.
+    await waitFor(async () => (runs(await scrape(w.t), 'instagram-sync', 'skipped') > 0 ? true : undefined));
+
+    // Connected with a token the server believes expired, so no retry runs until the Graph API is made to fail.
+    expect(
+      (await w.ceo.instagram.setup({ body: { ...DEMO_SETUP, token_expires_at: '2020-01-01T00:00:00Z' } })).status,
+    ).toBe(200);
+    w.fake.graph.useScenario('server-error');
+    await sql(w.t, "update instagram_account set token_expires_at = now() + interval '30 days'");
+    const afterFailure = await waitFor(async () => {
+      const all = await scrape(w.t);
+      return runs(all, 'instagram-sync-retry', 'failed') > 0 ? all : undefined;
+    });
+    const graph = (all: Sample[], outcome: string) => sampleValue(all, 'cims_graph_api_calls_total', { outcome }) ?? 0;
+    expect(graph(afterFailure, 'ok')).toBeGreaterThan(0);
+    expect(graph(afterFailure, 'unavailable')).toBeGreaterThan(0);
+
+    w.fake.graph.useScenario('expired-token');
+    expect((await w.ceo.instagram.sync()).status).toBe(409);
+    expect(graph(await scrape(w.t), 'token')).toBeGreaterThan(0);
   });
 });

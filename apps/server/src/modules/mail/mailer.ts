@@ -1,6 +1,7 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
+import { traced } from '../../tracing.js';
 
 /** One outgoing message. */
 export interface Mail {
@@ -29,9 +30,17 @@ export function createMailer(config: Pick<Config, 'smtpUrl' | 'emailFrom'>, logg
     };
   }
   const transport: Transporter = nodemailer.createTransport(config.smtpUrl);
+  // The span of a send names the server, never the URL's credentials nor the recipient.
+  const server = new URL(config.smtpUrl);
+  const spanAttributes = {
+    'server.address': server.hostname,
+    'server.port': Number(server.port) || (server.protocol === 'smtps:' ? 465 : 587),
+  };
   return {
     async send(mail) {
-      await transport.sendMail({ from: config.emailFrom, to: mail.to, subject: mail.subject, text: mail.text });
+      await traced('smtp send', spanAttributes, () =>
+        transport.sendMail({ from: config.emailFrom, to: mail.to, subject: mail.subject, text: mail.text }),
+      );
     },
     close() {
       transport.close();
