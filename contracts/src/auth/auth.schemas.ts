@@ -82,10 +82,12 @@ export const RegisterSchema = z.object({
 export const LoginFormSchema = z.object({
   username: EmailSchema.describe('The e-mail address.'),
   password: z.string().min(1, 'Field required').max(1024),
-  grant_type: z
-    .string()
-    .optional()
-    .refine((value) => value === undefined || value === '' || value === 'password', 'grant_type must be "password"'),
+  // An empty value counts as not sent, as before. Declared as the one value it can take, with that value as its
+  // default, so that forms generated from the document (Swagger UI's "Try it out") send `password`.
+  grant_type: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.enum(['password'], { message: 'grant_type must be "password"' }).default('password'),
+  ) as unknown as z.ZodDefault<z.ZodEnum<['password']>>,
   scope: z.string().optional(),
   client_id: z.string().optional(),
   client_secret: z.string().optional(),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DAY_RANGE_MESSAGE, isAcceptedDay, isValidDateTimeText } from '../shared/input-rules.js';
 import type { FilePart } from '../shared/route-meta.js';
 import { IdSchema, OffsetSchema, QueryBooleanSchema, TimestampSchema } from '../shared/shared.schemas.js';
-import { StatusCategorySchema } from './statuses.schemas.js';
+import { DEFAULT_CUSTOMER_STATUS, StatusCategorySchema } from './statuses.schemas.js';
 
 /**
  * Where a lead came from. Input is read case-insensitively with spaces and hyphens as underscores, so the legacy
@@ -125,6 +125,14 @@ const AssistantSchema = text(255);
 const NotesSchema = text(10_000);
 const ChatUrlSchema = text(1000);
 
+/**
+ * `customer_status`, the legacy client's name for `status` in customer forms: both are documented as optional fields,
+ * which every client generator types correctly, rather than as a choice between two object shapes.
+ */
+const CustomerStatusAliasSchema = blankToUndefined(StatusNameSchema).describe(
+  'Another name for `status`, as the legacy client sends it. Send either; when both are sent they must name the same status (else 422).',
+);
+
 /** The file part `audio` of customer forms. */
 export const CUSTOMER_AUDIO: FilePart = {
   required: false,
@@ -146,28 +154,25 @@ export const CUSTOMER_AUDIO: FilePart = {
 
 /**
  * The text fields of `POST /crm/customers` (multipart, or urlencoded without a file), as the legacy client sends them.
- * `customer_status` is accepted as another name for `status`.
+ * `customer_status` is accepted as another name for `status`; without either the customer gets
+ * `DEFAULT_CUSTOMER_STATUS` (`need_to_call`).
  */
-export const CustomerFormSchema = z
-  .object({
-    full_name: FullNameSchema,
-    platform: PlatformSchema,
-    phone_number: PhoneSchema,
-    status: blankToUndefined(StatusNameSchema),
-    customer_status: blankToUndefined(StatusNameSchema).describe('Another name for `status`.'),
-    username: blankToUndefined(UsernameSchema),
-    assistant_name: blankToUndefined(AssistantSchema),
-    notes: blankToUndefined(NotesSchema),
-    chat_url: blankToUndefined(ChatUrlSchema),
-    conversation_language: blankToUndefined(LanguageSchema).describe('Default `uz`; any case, stored lower case.'),
-    customer_type: blankToUndefined(CustomerTypeSchema),
-    recall_time: blankToUndefined(LocalDateTimeSchema),
-  })
-  .superRefine((value, ctx) => {
-    if (value.status === undefined && value.customer_status === undefined) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['status'], message: 'Field required' });
-    }
-  });
+export const CustomerFormSchema = z.object({
+  full_name: FullNameSchema,
+  platform: PlatformSchema,
+  phone_number: PhoneSchema,
+  status: blankToUndefined(StatusNameSchema).describe(
+    `The customer's status (a status name, any case); \`customer_status\` is another name for it. Default \`${DEFAULT_CUSTOMER_STATUS}\` when neither is sent.`,
+  ),
+  customer_status: CustomerStatusAliasSchema,
+  username: blankToUndefined(UsernameSchema),
+  assistant_name: blankToUndefined(AssistantSchema),
+  notes: blankToUndefined(NotesSchema),
+  chat_url: blankToUndefined(ChatUrlSchema),
+  conversation_language: blankToUndefined(LanguageSchema).describe('Default `uz`; any case, stored lower case.'),
+  customer_type: blankToUndefined(CustomerTypeSchema),
+  recall_time: blankToUndefined(LocalDateTimeSchema),
+});
 export type CustomerForm = z.input<typeof CustomerFormSchema>;
 
 /**
@@ -190,8 +195,10 @@ export const CustomerUpdateFormSchema = z.object({
     .min(1, 'Should not be empty')
     .optional()
     .describe('A phone number; the stored one sent back is kept.'),
-  status: blankToUndefined(StatusNameSchema),
-  customer_status: blankToUndefined(StatusNameSchema).describe('Another name for `status`.'),
+  status: blankToUndefined(StatusNameSchema).describe(
+    'The new status (a status name, any case); `customer_status` is another name for it. Neither sent: unchanged.',
+  ),
+  customer_status: CustomerStatusAliasSchema,
   username: blankToNull(UsernameSchema),
   assistant_name: blankToNull(AssistantSchema),
   notes: blankToNull(NotesSchema),
@@ -208,7 +215,7 @@ export const IntakeCustomerSchema = z.object({
   full_name: FullNameSchema,
   platform: PlatformSchema,
   phone_number: PhoneSchema,
-  status: StatusNameSchema.default('need_to_call'),
+  status: StatusNameSchema.default(DEFAULT_CUSTOMER_STATUS),
   username: UsernameSchema.min(1).optional(),
   assistant_name: AssistantSchema.min(1).optional(),
   notes: NotesSchema.optional(),

@@ -17,6 +17,12 @@ export const LEGACY_STATUSES = [
 ] as const;
 export type LegacyStatus = (typeof LEGACY_STATUSES)[number];
 
+/**
+ * The status a new customer gets when none is sent (neither `status` nor `customer_status`): the legacy API's default,
+ * which the legacy client's form also pre-selects. Used by the form create and the intake API alike.
+ */
+export const DEFAULT_CUSTOMER_STATUS = 'need_to_call' satisfies LegacyStatus;
+
 /** Where a status sits in the pipeline, for analytics: still open, won, or lost. */
 export const STATUS_CATEGORIES = ['open', 'won', 'lost'] as const;
 export const StatusCategorySchema = z.enum(STATUS_CATEGORIES).describe('`open`, `won` or `lost`.');

@@ -96,6 +96,26 @@ describe('buildOpenApiDocument', () => {
     expect(doc.components.schemas.Thing).toMatchObject({ type: 'object', description: 'A thing.' });
   });
 
+  it('declares only multipart/form-data for a multipart route', () => {
+    const content = doc.paths['/things/{id}/upload']?.post.requestBody.content;
+    expect(Object.keys(content)).toEqual(['multipart/form-data']);
+  });
+
+  it('references one shared response per error status', () => {
+    expect(doc.paths['/things/{id}/upload']?.post.responses['415']).toEqual({
+      $ref: '#/components/responses/UnsupportedMediaType',
+    });
+    expect(Object.keys(doc.components.responses)).toEqual([
+      'Unauthorized',
+      'PayloadTooLarge',
+      'UnsupportedMediaType',
+      'ValidationFailed',
+    ]);
+    expect(doc.components.responses.ValidationFailed.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/ValidationError',
+    });
+  });
+
   it('sets security per route and declares the API-key scheme only when a route uses it', () => {
     expect(doc.paths['/things/login']?.post.security).toEqual([]);
     expect(doc.paths['/things/{id}/upload']?.post.security).toEqual([{ bearerAuth: [] }]);

@@ -4,6 +4,7 @@ import {
   OpenApiBuilder,
   type OperationObject,
   type ParameterObject,
+  type ReferenceObject,
   type RequestBodyObject,
   type ResponseObject,
   type SchemaObject,
@@ -13,7 +14,7 @@ import { z } from 'zod';
 import { ignoreOverride, zodToJsonSchema } from 'zod-to-json-schema';
 import { ApiErrorSchema, ValidationErrorSchema, ValidationIssueSchema } from '../errors/error.schemas.js';
 import { ERROR_CODES, ERROR_STATUS, type ErrorStatus } from '../errors/error-codes.js';
-import { type RouteAuth, routeMeta } from '../shared/route-meta.js';
+import { type RouteAuth, routeMeta, takesBody } from '../shared/route-meta.js';
 import { listRoutes } from '../shared/routes.js';
 import { TIMESTAMP_PATTERN } from '../shared/shared.schemas.js';
 
@@ -26,9 +27,34 @@ export interface BuildOpenApiOptions {
   components: Record<string, z.ZodTypeAny>;
   /** A description for each tag (the contract's top-level routers). */
   tags: Record<string, string>;
+  /**
+   * The path of the OAuth2 password-grant token endpoint (`application/x-www-form-urlencoded` with `grant_type`,
+   * `username` and `password`), published as the `oauth2Password` security scheme so that API explorers such as
+   * Swagger UI can sign in from their Authorize dialog. Every bearer route accepts its token.
+   */
+  tokenUrl?: string;
 }
 
 const REF_PREFIX = '#/components/schemas/';
+const RESPONSE_PREFIX = '#/components/responses/';
+
+/** The name of the shared response of an error status: `#/components/responses/<name>`. */
+const ERROR_RESPONSE_NAMES: Record<ErrorStatus, string> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  409: 'Conflict',
+  413: 'PayloadTooLarge',
+  415: 'UnsupportedMediaType',
+  416: 'RangeNotSatisfiable',
+  422: 'ValidationFailed',
+  429: 'TooManyRequests',
+  500: 'InternalError',
+  502: 'BadGateway',
+  503: 'ServiceUnavailable',
+};
 
 const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
   400: 'The request body could not be read (for example malformed JSON).',
@@ -132,7 +158,8 @@ function queryParameters(route: AppRoute, converter: SchemaConverter): Parameter
 }
 
 function requestBody(route: AppRoute, converter: SchemaConverter): RequestBodyObject | undefined {
-  if (!('body' in route)) return undefined;
+  // `c.noBody()`: the route reads no body, so the document declares none.
+  if (!takesBody(route)) return undefined;
   const meta = routeMeta(route);
   const contentType = route.contentType ?? 'application/json';
   // A multipart body is `FormData | (fields & files)` (see multipartBody): describe the fields.
@@ -149,27 +176,44 @@ function requestBody(route: AppRoute, converter: SchemaConverter): RequestBodyOb
   const required = [...((textSchema.required as string[]) ?? [])];
   const encoding: Record<string, { contentType: string }> = {};
   for (const [name, file] of Object.entries(meta.files ?? {})) {
+    // `contentMediaType` is how OpenAPI 3.1 says "bytes"; `format: binary` (its 3.0 spelling, still allowed as an
+    // annotation) is what orval and Hey API read to type a file part as `Blob`.
     properties[name] = {
       type: 'string',
+      format: 'binary',
       contentMediaType: 'application/octet-stream',
       description: `${file.description} At most ${file.maxBytes} bytes; ${file.mediaTypes.join(', ')}.`,
     };
     encoding[name] = { contentType: file.mediaTypes.join(', ') };
     if (file.required) required.push(name);
   }
-  const schema: SchemaObject = { type: 'object', properties, ...(required.length ? { required } : {}) };
+  const schema: SchemaObject = {
+    type: 'object',
+    ...(textSchema.description ? { description: textSchema.description } : {}),
+    properties,
+    ...(required.length ? { required } : {}),
+  };
+  // Only multipart is declared, the one encoding that carries a file: a generator offered a second media type may pick
+  // it and send the file where it cannot go. (The server still reads the text fields URL-encoded, for the legacy
+  // client's forms without a file.)
   return {
     required: true,
-    content: {
-      'multipart/form-data': { schema, ...(Object.keys(encoding).length ? { encoding } : {}) },
-      // Without a file, the same fields are also accepted URL-encoded.
-      'application/x-www-form-urlencoded': { schema: textSchema },
-    },
+    content: { 'multipart/form-data': { schema, ...(Object.keys(encoding).length ? { encoding } : {}) } },
   };
 }
 
-function responses(route: AppRoute, converter: SchemaConverter): Record<string, ResponseObject> {
-  const out: Record<string, ResponseObject> = {};
+/** The shared response of an error status, for `components/responses`. */
+function errorResponse(status: ErrorStatus, converter: SchemaConverter): ResponseObject {
+  const schema = status === 422 ? ValidationErrorSchema : ApiErrorSchema;
+  return {
+    description: ERROR_DESCRIPTIONS[status],
+    headers: { 'X-Request-ID': { $ref: '#/components/headers/XRequestId' } },
+    content: { 'application/json': { schema: converter.convert(schema), example: errorExample(status) } },
+  };
+}
+
+function responses(route: AppRoute, converter: SchemaConverter): Record<string, ResponseObject | ReferenceObject> {
+  const out: Record<string, ResponseObject | ReferenceObject> = {};
   const headers = { 'X-Request-ID': { $ref: '#/components/headers/XRequestId' } };
   for (const [statusText, schema] of Object.entries(route.responses)) {
     const status = Number(statusText);
@@ -185,6 +229,11 @@ function responses(route: AppRoute, converter: SchemaConverter): Record<string, 
     }
     if (!isZodType(schema)) {
       out[statusText] = { description: route.summary ?? 'Success.', headers };
+      continue;
+    }
+    if (isError && status in ERROR_RESPONSE_NAMES && (schema === ValidationErrorSchema) === (status === 422)) {
+      // The same answer on every route: one shared response.
+      out[statusText] = { $ref: `${RESPONSE_PREFIX}${ERROR_RESPONSE_NAMES[status as ErrorStatus]}` };
       continue;
     }
     const zod = schema as z.ZodTypeAny;
@@ -205,13 +254,21 @@ function responses(route: AppRoute, converter: SchemaConverter): Record<string, 
   return out;
 }
 
-const SECURITY: Record<RouteAuth, SecurityRequirementObject[]> = {
-  public: [],
-  bearer: [{ bearerAuth: [] }],
-  apiKey: [{ intakeKey: [] }],
-  // A bearer token, or none: the signature in the query (`expires`, `sig`) then authorizes the request.
-  signedUrl: [{ bearerAuth: [] }, {}],
-};
+function security(auth: RouteAuth, oauth2: boolean): SecurityRequirementObject[] {
+  // The OAuth2 password scheme gives the same bearer token: either one authorizes a bearer route.
+  const bearer: SecurityRequirementObject[] = [{ bearerAuth: [] }, ...(oauth2 ? [{ oauth2Password: [] }] : [])];
+  switch (auth) {
+    case 'public':
+      return [];
+    case 'bearer':
+      return bearer;
+    case 'apiKey':
+      return [{ intakeKey: [] }];
+    case 'signedUrl':
+      // A bearer token, or none: the signature in the query (`expires`, `sig`) then authorizes the request.
+      return [...bearer, {}];
+  }
+}
 
 function isOtherResponse(value: unknown): value is { contentType: string; body: unknown } {
   return typeof value === 'object' && value !== null && 'contentType' in value && 'body' in value && !isZodType(value);
@@ -247,6 +304,13 @@ export function buildOpenApiDocument(contract: AppRouter, options: BuildOpenApiO
       description: 'The request id: the one sent in `X-Request-ID`, or a new one. Quote it when reporting a problem.',
       schema: { type: 'string' },
     });
+  if (options.tokenUrl !== undefined) {
+    builder.addSecurityScheme('oauth2Password', {
+      type: 'oauth2',
+      description: `Sign in with an e-mail address and password (the OAuth2 password grant of \`POST ${options.tokenUrl}\`).`,
+      flows: { password: { tokenUrl: options.tokenUrl, scopes: {} } },
+    });
+  }
   for (const [name, schema] of Object.entries(components).sort(([a], [b]) => a.localeCompare(b))) {
     builder.addSchema(name, converter.convert(schema, { asComponent: true }));
   }
@@ -259,6 +323,16 @@ export function buildOpenApiDocument(contract: AppRouter, options: BuildOpenApiO
       name: 'X-Key',
       description: 'The external lead-intake key (`CRM_CUSTOMER_API_KEY`).',
     });
+  }
+  const used = new Set(
+    routes.flatMap(({ route }) =>
+      Object.entries(route.responses)
+        .filter(([, schema]) => schema === ApiErrorSchema || schema === ValidationErrorSchema)
+        .map(([status]) => Number(status) as ErrorStatus),
+    ),
+  );
+  for (const status of [...used].sort((a, b) => a - b)) {
+    builder.addResponse(ERROR_RESPONSE_NAMES[status], errorResponse(status, converter));
   }
   const doc = builder.getSpec();
   // The builder starts every components section empty; keep only the ones in use.
@@ -279,7 +353,7 @@ export function buildOpenApiDocument(contract: AppRouter, options: BuildOpenApiO
       ...(meta.roles ? { 'x-roles': [...meta.roles] } : {}),
       ...(meta.pages ? { 'x-pages': [...meta.pages] } : {}),
       tags: [keys[0] as string],
-      security: [...SECURITY[meta.auth]],
+      security: security(meta.auth, options.tokenUrl !== undefined),
       ...(parameters.length ? { parameters } : {}),
       ...(body ? { requestBody: body } : {}),
       responses: responses(route, converter),

@@ -17,7 +17,12 @@ import {
   StatusCountsSchema,
   StatusPercentagesSchema,
 } from '../crm/stats.schemas.js';
-import { CustomerStatusSchema, DynamicStatusSchema, StatusInUseErrorSchema } from '../crm/statuses.schemas.js';
+import {
+  CustomerStatusSchema,
+  DynamicStatusSchema,
+  StatusCategorySchema,
+  StatusInUseErrorSchema,
+} from '../crm/statuses.schemas.js';
 import { LivenessSchema, ReadinessCheckSchema, ReadinessSchema } from '../health/health.schemas.js';
 import { GrowthWindowSchema, InstagramAccountSchema, InstagramGrowthSchema } from '../instagram/instagram.schemas.js';
 import { ManagedRoleSchema, MessageSchema, PageSchema } from '../management/management.schemas.js';
@@ -48,6 +53,8 @@ export function createOpenApiDocument() {
       ManagerRef: ManagerRefSchema,
       PeriodStats: PeriodStatsSchema,
       SalesManager: SalesManagerSchema,
+      // Named, so that generators that name inline enums after their property (orval) make one type, not two.
+      StatusCategory: StatusCategorySchema,
       StatusChange: StatusChangeSchema,
       StatusCounts: StatusCountsSchema,
       StatusInUseError: StatusInUseErrorSchema,
@@ -66,6 +73,7 @@ export function createOpenApiDocument() {
       Readiness: ReadinessSchema,
       ReadinessCheck: ReadinessCheckSchema,
     },
+    tokenUrl: contract.auth.login.path,
     tags: {
       health: 'Liveness and readiness probes.',
       auth: 'Sign-up, sign-in, sessions with refresh-token rotation, and the signed-in user’s profile.',

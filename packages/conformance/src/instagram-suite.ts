@@ -9,8 +9,8 @@ import type { Target, withWorld as WithWorld, World } from './suite.js';
 // (`world.instagram.graph`) in the `healthy` scenario with the demo account and token. History a test cannot create
 // through the API in one day is stored with `world.instagram.seedSnapshots`.
 
-/** The body that connects the fake's demo account. */
-const DEMO_SETUP = {
+/** The demo account of the fake Graph API, as `POST /instagram/setup` takes it. */
+export const DEMO_SETUP = {
   account_username: FAKE_GRAPH_DEMO.username,
   instagram_business_account_id: FAKE_GRAPH_DEMO.accountId,
   facebook_page_id: FAKE_GRAPH_DEMO.pageId,

@@ -6,6 +6,7 @@ import { authSuite } from './auth-suite.js';
 import { crmSuite } from './crm-suite.js';
 import { inputSuite } from './input-suite.js';
 import { instagramSuite } from './instagram-suite.js';
+import { optionalFieldsSuite } from './optional-fields-suite.js';
 import { reportSuite } from './report-suite.js';
 import { sessionLifetimeSuite } from './session-lifetime-suite.js';
 import { sharedRulesSuite } from './shared-rules-suite.js';
@@ -134,5 +135,6 @@ export function conformanceSuite(target: Target): void {
     inputSuite(target, withWorld);
     instagramSuite(target, withWorld);
     sharedRulesSuite(target, withWorld);
+    optionalFieldsSuite(target, withWorld);
   });
 }

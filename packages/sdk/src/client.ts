@@ -130,7 +130,7 @@ export function createCimsClient(options: CimsClientOptions) {
       const body = {
         username: credentials.email,
         password: credentials.password,
-        grant_type: 'password',
+        grant_type: 'password' as const,
         scope: '',
         client_id: '',
         client_secret: '',

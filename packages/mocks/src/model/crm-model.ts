@@ -17,7 +17,13 @@ import type {
   UpdateStatusSchema,
   ValidationIssue,
 } from '@cims/contracts';
-import { INSTANT_RANGE_MESSAGE, isAcceptedInstant, leadInsights, updatedValue } from '@cims/contracts';
+import {
+  DEFAULT_CUSTOMER_STATUS,
+  INSTANT_RANGE_MESSAGE,
+  isAcceptedInstant,
+  leadInsights,
+  updatedValue,
+} from '@cims/contracts';
 import { type BusinessTime, CRM_MESSAGES, nextSalesManager, normalizePhone, sniffAudio } from '@cims/contracts/rules';
 import type { CountryCode } from 'libphonenumber-js';
 import type { z } from 'zod';
@@ -228,7 +234,10 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
   }): CustomerFields {
     const issues: ValidationIssue[] = [];
     const phone = phoneInput(input.phone_number, issues);
-    const status = statusInput(input, issues);
+    const status =
+      input.status === undefined && input.customer_status === undefined
+        ? resolveStatus(DEFAULT_CUSTOMER_STATUS, issues)
+        : statusInput(input, issues);
     const recall = input.recall_time ? momentInput(input.recall_time, issues) : null;
     fail(issues);
     return {
@@ -642,7 +651,7 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
         ? [...state.users.values()].find((user) => user.email === input.created_by?.trim().toLowerCase())
         : undefined;
       if (input.created_by && !by) throw new Error(`The mocks have no user ${input.created_by}`);
-      const fields = newCustomerFields({ ...input, status: input.status ?? 'need_to_call' });
+      const fields = newCustomerFields(input);
       return insertCustomer(fields, by?.id ?? null, input.autoAssign ?? true, input.created_at ?? now()).customer;
     },
 

@@ -10,7 +10,7 @@ import type {
   StatusChange,
   ValidationIssue,
 } from '@cims/contracts';
-import { INSTANT_RANGE_MESSAGE, isAcceptedInstant, updatedValue } from '@cims/contracts';
+import { DEFAULT_CUSTOMER_STATUS, INSTANT_RANGE_MESSAGE, isAcceptedInstant, updatedValue } from '@cims/contracts';
 import { CRM_MESSAGES, nextSalesManager, normalizePhone } from '@cims/contracts/rules';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ServerInferRequest } from '@ts-rest/core';
@@ -253,7 +253,10 @@ export class CustomerService {
   }): Promise<CustomerValues> {
     const issues: ValidationIssue[] = [];
     const phone = this.#phone(fields.phone_number, issues);
-    const name = agreedStatus(fields.status, fields.customer_status, issues);
+    const name =
+      fields.status === undefined && fields.customer_status === undefined
+        ? DEFAULT_CUSTOMER_STATUS
+        : agreedStatus(fields.status, fields.customer_status, issues);
     const status = name === undefined ? undefined : await this.statuses.resolve(this.#em(), name, issues);
     const recall = fields.recall_time ? this.#moment(fields.recall_time, issues) : null;
     if (issues.length > 0 || phone === undefined || status === undefined) throw new ValidationError(issues);
