@@ -1,10 +1,9 @@
 import { unwrap } from '@cims/sdk';
 import { useState } from 'react';
-import type { SignInNotice } from './app.js';
 import { cims } from './cims.js';
 import { describeError } from './errors.js';
 import { describeDevice, formatDateTime } from './format.js';
-import { Notice } from './notice.js';
+import { Notice, type SignInNotice } from './notice.js';
 import { useLoad } from './use-load.js';
 
 const loadSessions = async () => unwrap(await cims.auth.listSessions());
