@@ -11,11 +11,12 @@
  *
  * Run as a child process of `auth.bench.ts` (IPC): it reports `{ type: 'ready', url }` and exits on `{ type: 'stop' }`.
  */
+
 import { createCipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AccessTokens } from '@cims/server/bench';
 import pg from 'pg';
-import { AccessTokens } from '../../apps/server/src/modules/auth/access-tokens.js';
 import { serveProcessStats } from './lib/child-stats.js';
 
 const env = process.env;
@@ -84,8 +85,7 @@ function pgDb(): Db {
  * what MikroORM costs, without Express and ts-rest.
  */
 async function mikroOrmDb(): Promise<Db> {
-  const { openDatabase } = await import('../../apps/server/src/db/orm.js');
-  const { query } = await import('../../apps/server/src/db/sql.js');
+  const { openDatabase, query } = await import('@cims/server/bench');
   const db = await openDatabase({ kind: 'postgres', url: databaseUrl as string });
   return {
     query: (sql, params) => query(db.orm.em.fork() as never, sql, params),

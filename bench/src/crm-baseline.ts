@@ -24,26 +24,29 @@
  *
  * Run as a child process of `crm.bench.ts` (IPC): it reports `{ type: 'ready', url }` and exits on `{ type: 'stop' }`.
  */
+
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import pg from 'pg';
-import { AccessTokens } from '../../apps/server/src/modules/auth/access-tokens.js';
-import { BusinessTime } from '../../apps/server/src/modules/crm/business-time.js';
-import { CUSTOMER_BATCH, customerBatchSql } from '../../apps/server/src/modules/crm/customer-batches.js';
-import { type CustomerViewContext, toCustomer } from '../../apps/server/src/modules/crm/customer-view.js';
 import {
+  AccessTokens,
+  BusinessTime,
+  CUSTOMER_BATCH,
   CUSTOMER_SEARCH,
+  type CustomerViewContext,
   countMap,
   countsRecord,
+  customerBatchSql,
   percentages,
   resolveStatus,
   type StatusInfo,
   searchCondition,
+  toCustomer,
   totalOf,
-} from '../../apps/server/src/modules/crm/status-counts.js';
+} from '@cims/server/bench';
+import pg from 'pg';
 import { LEGACY_STATUSES, type StatusCategory, unpagedReportPaging } from '../../contracts/src/index.js';
 import { serveProcessStats } from './lib/child-stats.js';
 import {

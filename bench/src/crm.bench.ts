@@ -219,7 +219,7 @@ async function prepareDatabase(size: number): Promise<string> {
   const url = crmDatabaseUrl(size);
   const name = new URL(url).pathname.slice(1);
   const marker = await readSeedMarkerOf(url);
-  const schema = schemaFingerprint();
+  const schema = await schemaFingerprint();
   if (!flags.reseed && marker?.version === SEED_VERSION && marker.customers === size && marker.schema === schema) {
     log(`  database ${name}: ${size.toLocaleString('en-US')} customers, seeded ${marker.seededAt}`);
     seeds.push({ size, seeded: false });

@@ -6,9 +6,7 @@
  * It imports the server's source (the benchmark, like the server's own tests, is allowed to); under tsx with the
  * `source` condition, exactly as `pnpm cims` runs it.
  */
-import { loadConfig } from '../../apps/server/src/config.js';
-import { createLogger } from '../../apps/server/src/logger.js';
-import { startServer } from '../../apps/server/src/runtime.js';
+import { createLogger, loadConfig, startServer } from '@cims/server/bench';
 import { serveProcessStats } from './lib/child-stats.js';
 
 serveProcessStats();

@@ -7,8 +7,9 @@
  * - `bcrypt-limit`: at most `BENCH_BCRYPT_CONCURRENCY` (default: cores − 1, at least 1) bcrypt operations at once; the
  *   others wait in a queue, so password hashing can never take every core and every pool thread.
  */
+
 import os from 'node:os';
-import { Passwords } from '../../../apps/server/src/modules/auth/passwords.js';
+import { Passwords } from '@cims/server/bench';
 
 function patchBcryptLimit(): void {
   const limit = Number(process.env.BENCH_BCRYPT_CONCURRENCY) || Math.max(1, os.availableParallelism() - 1);

@@ -15,14 +15,14 @@
  * The SQL ways render what `toCustomer` renders closely enough to compare the cost (not the signed `audio_url`).
  */
 import { Writable } from 'node:stream';
-import pg from 'pg';
-import { BusinessTime } from '../../../apps/server/src/modules/crm/business-time.js';
 import {
+  BusinessTime,
   CUSTOMER_COLUMNS,
   CUSTOMER_FROM,
   type CustomerViewContext,
   toCustomer,
-} from '../../../apps/server/src/modules/crm/customer-view.js';
+} from '@cims/server/bench';
+import pg from 'pg';
 
 const [way = 'memory', url = '', from = '', batchText = '1000'] = process.argv.slice(2);
 const batch = Number(batchText);

@@ -3,8 +3,8 @@
  * `page_size`, as the legacy client sends it, on a window of whole business days that holds a given number of
  * customers (10,000 by default, `BENCH_CRM_REPORT_CUSTOMERS`).
  */
+import { BusinessTime } from '@cims/server/bench';
 import pg from 'pg';
-import { BusinessTime } from '../../../apps/server/src/modules/crm/business-time.js';
 
 /** The business time zone the benchmark's server and baseline run in (`BUSINESS_TIMEZONE`). */
 export const BENCH_ZONE = 'Asia/Tashkent';

@@ -32,14 +32,13 @@ import { leadInsights, type PLATFORMS } from '../../../contracts/src/index.js';
  */
 export const SEED_VERSION = 3;
 
-const MIGRATIONS_DIR = path.join(import.meta.dirname, '../../../apps/server/src/db/migrations');
-
 /**
  * A fingerprint of the server's migrations (their source): a database seeded under other migrations is seeded again,
  * in a new database, since a migration edited in place is not applied again to a database that ran it.
  */
-export function schemaFingerprint(): string {
+export async function schemaFingerprint(): Promise<string> {
   const hash = createHash('sha256');
+  const { MIGRATIONS_DIR } = await import('@cims/server/bench');
   for (const file of readdirSync(MIGRATIONS_DIR)
     .filter((name) => name.endsWith('.ts'))
     .sort()) {
@@ -261,11 +260,9 @@ export async function ensureDatabase(url: string, recreate = false): Promise<boo
  * database with `CIMS_DEMO_DATA=true`, so the server started on this database later finds them and seeds nothing.
  */
 async function prepareSchemaAndAccounts(url: string, log: (line: string) => void): Promise<void> {
-  const { loadConfig } = await import('../../../apps/server/src/config.js');
-  const { createLogger } = await import('../../../apps/server/src/logger.js');
-  const { migrate, openDatabase } = await import('../../../apps/server/src/db/orm.js');
-  const { createContext } = await import('../../../apps/server/src/context.js');
-  const { seedAccounts } = await import('../../../apps/server/src/modules/auth/seed.js');
+  const { loadConfig, createLogger, migrate, openDatabase, createContext, seedAccounts } = await import(
+    '@cims/server/bench'
+  );
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cims-crm-seed-'));
   const config = loadConfig({
     NODE_ENV: 'development',
@@ -437,7 +434,7 @@ export async function seedCrm(options: SeedOptions): Promise<SeedResult> {
   const t0 = performance.now();
 
   const name = new URL(options.url).pathname.slice(1);
-  const schema = schemaFingerprint();
+  const schema = await schemaFingerprint();
   if (!options.recreate) {
     const marker = await readSeedMarkerOf(options.url);
     if (marker && marker.schema !== schema) {

@@ -5,9 +5,10 @@
  * pieces the server exports (`CUSTOMER_COLUMNS`, `CUSTOMER_FROM`, `CUSTOMER_SEARCH`, `searchCondition`, the period
  * report's `customerBatchSql`) are imported, not copied.
  */
+
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CUSTOMER_COLUMNS, CUSTOMER_FROM } from '../../../apps/server/src/modules/crm/customer-view.js';
+import { CUSTOMER_COLUMNS, CUSTOMER_FROM } from '@cims/server/bench';
 
 /** auth.service.ts, `authenticate` */
 export const SQL_SESSION_CHECK = `select u.role, u.email from auth_session s join app_user u on u.id = s.user_id

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
 
-export { createFreshDatabase, type FreshDatabase } from '../../../apps/server/test/fresh-database.js';
+export { createFreshDatabase, type FreshDatabase } from '@cims/server/bench';
 
 /** The server's hashing of refresh tokens (apps/server/src/modules/auth/crypto.ts): SHA-256, hex. */
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');

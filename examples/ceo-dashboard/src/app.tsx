@@ -7,13 +7,8 @@ import { CrmPanel } from './crm-panel.js';
 import { describeError } from './errors.js';
 import { InstagramPanel } from './instagram-panel.js';
 import { LoginPage } from './login-page.js';
+import type { SignInNotice } from './notice.js';
 import { SessionsPanel } from './sessions-panel.js';
-
-/** A message on the sign-in page: why the user is there. */
-export interface SignInNotice {
-  tone: 'info' | 'warning';
-  text: string;
-}
 
 type AuthState = { kind: 'checking' } | { kind: 'signed-out'; notice?: SignInNotice } | { kind: 'signed-in'; me: Me };
 

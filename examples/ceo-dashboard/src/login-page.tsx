@@ -1,11 +1,10 @@
 import type { Me } from '@cims/contracts';
 import { unwrap } from '@cims/sdk';
 import { type FormEvent, useState } from 'react';
-import type { SignInNotice } from './app.js';
 import { cims } from './cims.js';
 import { API_URL, MODE } from './config.js';
 import { describeError } from './errors.js';
-import { Notice } from './notice.js';
+import { Notice, type SignInNotice } from './notice.js';
 
 /** E-mail and password, through the SDK's `login` (the tokens go to `localStorage`). */
 export function LoginPage({ notice, onSignedIn }: { notice?: SignInNotice; onSignedIn: (me: Me) => void }) {

@@ -1,5 +1,11 @@
 import type { ReactNode } from 'react';
 
+/** A message on the sign-in page: why the user is there. */
+export interface SignInNotice {
+  tone: 'info' | 'warning';
+  text: string;
+}
+
 /**
  * A one-line message, or nothing when there is none to show (`undefined`, `false`, `''`). A warning is announced at
  * once (`role="alert"`), information politely (`role="status"`); `live={false}` for a message that is part of the

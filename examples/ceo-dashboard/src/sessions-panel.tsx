@@ -1,11 +1,10 @@
 import { unwrap } from '@cims/sdk';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { SignInNotice } from './app.js';
 import { cims, queries } from './cims.js';
 import { describeError } from './errors.js';
 import { describeDevice, formatDateTime } from './format.js';
-import { Notice } from './notice.js';
+import { Notice, type SignInNotice } from './notice.js';
 
 /** The user's signed-in devices; end one, this one, or all of them. */
 export function SessionsPanel({ onSignedOut }: { onSignedOut: (notice: SignInNotice) => void }) {

@@ -28,7 +28,9 @@ import type { BlobSource, BlobStore } from '../files/blob-store.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { AccessTokens } from './access-tokens.js';
 import { logBackgroundFailure } from './background.js';
+import type { Caller } from './caller.js';
 import { codeHash, newCode, newRefreshToken, sameDigest, sha256 } from './crypto.js';
+import { verifyIntakeKey } from './intake-key.js';
 import type { Passwords } from './passwords.js';
 import { clientKey, DAY_SECONDS, type RateLimiter } from './rate-limit.js';
 import { toUserBase, USER_BASE_COLUMNS } from './user-view.js';
@@ -38,14 +40,6 @@ export type { RequestInfo };
 /** What a refresh token's sealed successor is bound to: the spent token's row, so it opens nowhere else. */
 function successorContext(spentId: number): string {
   return `refresh-successor:${spentId}`;
-}
-
-/** The caller of an authenticated request. */
-export interface Caller {
-  userId: number;
-  sessionId: number;
-  role: Role;
-  email: string;
 }
 
 type CodePurpose = 'verify_email' | 'reset_password';
@@ -455,6 +449,11 @@ export class AuthService {
     this.deps.metrics.refreshes.inc({ outcome: outcome.outcome });
     if ('error' in outcome) throw outcome.error;
     return outcome.pair;
+  }
+
+  /** The intake API's key (`X-Key`, an `apiKey` route): 503 when none is configured, 401 when it is missing or wrong. */
+  verifyIntakeKey(key: string | undefined): void {
+    verifyIntakeKey(this.deps.config.crm.intakeApiKey, key);
   }
 
   /**

@@ -2,13 +2,13 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { CRM_MESSAGES, sniffAudio } from '@cims/contracts/rules';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Request, Response } from 'express';
+import parseRange from 'range-parser';
 import type { Orm } from '../../db/orm.js';
 import { query } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
-import { maybeCallerOf } from '../../http/authenticate.js';
-import type { UploadCheck } from '../../http/multipart.js';
+import type { Caller } from '../auth/caller.js';
 import type { BlobStore } from '../files/blob-store.js';
+import type { UploadCheck } from '../files/upload-check.js';
 
 /** The blob-store folder of call recordings. */
 export const AUDIO_FOLDER = 'customer-audio';
@@ -45,9 +45,23 @@ export interface AudioQuery {
   sig?: string;
 }
 
-/** What the route sends: the status and the bytes (empty for `HEAD`); the headers are already set. */
+/** A request to play a recording, as the route received it. */
+export interface AudioRequest {
+  fileId: string;
+  query: AudioQuery;
+  /** The caller when an access token was sent (already checked), else undefined: the signature must prove access. */
+  caller: Caller | undefined;
+  /** `HEAD`: the headers without the bytes. */
+  headOnly: boolean;
+  /** The `Range` header, if any. */
+  range: string | undefined;
+}
+
+/** What the route sends: the status, the headers and the bytes (empty for `HEAD`). */
 export interface ServedAudio {
   status: 200 | 206;
+  headers: Record<string, string>;
+  /** The bytes; the route ends the connection when reading fails after the headers went out. */
   body: Readable;
 }
 
@@ -94,11 +108,10 @@ export class AudioService {
   /**
    * Plays a recording. With an access token (already checked by the route's middleware: a CRM user) any customer's
    * recording plays, archived ones for the CEO only; without one, `expires` and `sig` must be a valid signature
-   * (none → 401, wrong or expired → 403). Sets the headers on `res` and returns the status and the bytes to send
-   * (a `Range` gives 206, or 416 when it is outside the file).
+   * (none → 401, wrong or expired → 403). Returns the status, the headers and the bytes to send (a `Range` gives 206,
+   * or 416 when it is outside the file).
    */
-  async serve(fileId: string, q: AudioQuery, req: Request, res: Response): Promise<ServedAudio> {
-    const caller = maybeCallerOf(res);
+  async serve({ fileId, query: q, caller, headOnly, range: rangeHeader }: AudioRequest): Promise<ServedAudio> {
     if (!caller) {
       if (q.expires === undefined || q.sig === undefined) {
         throw new ApiError('UNAUTHENTICATED', 'Not authenticated', { headers: { 'WWW-Authenticate': 'Bearer' } });
@@ -115,15 +128,16 @@ export class AudioService {
     const file = await this.deps.blobs.open(AUDIO_FOLDER, fileId);
     if (!file) throw NOT_FOUND();
 
-    const head = req.method === 'HEAD';
     try {
-      res.setHeader('Content-Type', String(row.audio_media_type ?? 'application/octet-stream'));
-      res.setHeader('Accept-Ranges', 'bytes');
-      // Personal data: no shared cache may keep it. Frontends on other origins may embed it (the signature guards it).
-      res.setHeader('Cache-Control', 'private, max-age=0, must-revalidate');
-      res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
-      res.setHeader('Content-Disposition', `inline; filename="${fileId}"`);
-      const ranges = req.headers.range === undefined ? undefined : req.range(file.size, { combine: true });
+      const headers: Record<string, string> = {
+        'Content-Type': String(row.audio_media_type ?? 'application/octet-stream'),
+        'Accept-Ranges': 'bytes',
+        // Personal data: no shared cache may keep it. Frontends on other origins may embed it (the signature guards it).
+        'Cache-Control': 'private, max-age=0, must-revalidate',
+        'Cross-Origin-Resource-Policy': 'cross-origin',
+        'Content-Disposition': `inline; filename="${fileId}"`,
+      };
+      const ranges = rangeHeader === undefined ? undefined : parseRange(file.size, rangeHeader, { combine: true });
       if (ranges === -1) {
         throw new ApiError('RANGE_NOT_SATISFIABLE', `The range is outside the recording (${file.size} bytes)`, {
           headers: { 'Content-Range': `bytes */${file.size}` },
@@ -132,18 +146,13 @@ export class AudioService {
       // One range of bytes is served as asked; a malformed header, another unit or several ranges get the whole file.
       const range = Array.isArray(ranges) && ranges.type === 'bytes' && ranges.length === 1 ? ranges[0] : undefined;
       const status = range ? 206 : 200;
-      if (range) res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${file.size}`);
-      res.setHeader('Content-Length', String(range ? range.end - range.start + 1 : file.size));
-      if (head || file.size === 0) {
+      if (range) headers['Content-Range'] = `bytes ${range.start}-${range.end}/${file.size}`;
+      headers['Content-Length'] = String(range ? range.end - range.start + 1 : file.size);
+      if (headOnly || file.size === 0) {
         await file.close();
-        return { status, body: Readable.from([]) };
+        return { status, headers, body: Readable.from([]) };
       }
-      const body = file.read(range);
-      // A read error after the headers went out cannot become an error response: end the connection instead. A client
-      // that goes away stops the read (and closes the file).
-      body.on('error', () => res.destroy());
-      res.on('close', () => body.destroy());
-      return { status, body };
+      return { status, headers, body: file.read(range) };
     } catch (error) {
       await file.close().catch(() => {});
       throw error;

@@ -17,7 +17,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { z } from 'zod';
 import type { Orm } from '../../db/orm.js';
 import { asInt, query, type Row } from '../../db/sql.js';
-import type { Caller } from '../auth/auth.service.js';
+import type { Caller } from '../auth/caller.js';
 import type { BusinessTime } from './business-time.js';
 import { CUSTOMER_COLUMNS, CUSTOMER_FROM, type CustomerViewContext, toCustomer } from './customer-view.js';
 import {

@@ -2,7 +2,7 @@ import { contract, ReportSchema, reportPage } from '@cims/contracts';
 import { initServer } from '@ts-rest/express';
 import type { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { callerOf } from '../../http/authenticate.js';
+import { callerOf, maybeCallerOf } from '../../http/authenticate.js';
 import { sendJsonStream, streamJsonObject } from '../../http/json-stream.js';
 import { uploadedFile } from '../../http/multipart.js';
 import { requestInfo } from '../../http/request-info.js';
@@ -60,9 +60,20 @@ export function crmRouter(ctx: AppContext) {
       body: await customers.bulkHardDelete(body.customer_ids, callerOf(res), requestInfo(req)),
     }),
     audio: async ({ params, query, req, res }) => {
-      // serve() sets the headers (type, length, range) and returns the bytes as a stream, which ts-rest pipes into
-      // the response as it is (a Stream body skips its response validation and content type).
-      const served = await customers.audio.serve(params.file_id, query, req, res);
+      const served = await customers.audio.serve({
+        fileId: params.file_id,
+        query,
+        caller: maybeCallerOf(res),
+        headOnly: req.method === 'HEAD',
+        range: req.headers.range,
+      });
+      res.set(served.headers);
+      // A read error after the headers went out cannot become an error response: end the connection instead. A client
+      // that goes away stops the read (and closes the file).
+      served.body.on('error', () => res.destroy());
+      res.on('close', () => served.body.destroy());
+      // ts-rest pipes a stream into the response as it is (a Stream body skips its response validation and content
+      // type).
       return { status: served.status, body: served.body as unknown as Blob };
     },
 
@@ -73,7 +84,7 @@ export function crmRouter(ctx: AppContext) {
     }),
     intake: async ({ body, req }) => ({
       status: 201,
-      body: await customers.intake(body, req.header('x-key'), requestInfo(req)),
+      body: await customers.intake(body, requestInfo(req)),
     }),
     detail: async ({ params, res }) => ({ status: 200, body: await customers.detail(params.id, callerOf(res)) }),
     update: async ({ params, body, req, res }) => ({

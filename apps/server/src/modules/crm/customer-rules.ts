@@ -2,7 +2,7 @@ import { leadInsights } from '@cims/contracts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { query, type Row } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
-import type { Caller } from '../auth/auth.service.js';
+import type { Caller } from '../auth/caller.js';
 
 export const CUSTOMER_NOT_FOUND = () => new ApiError('NOT_FOUND', 'Customer not found');
 

@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type {
   Customer,
   CustomerDetail,
@@ -21,10 +20,10 @@ import type { Config } from '../../config.js';
 import type { Orm } from '../../db/orm.js';
 import { asDate, asDateOrNull, asInt, query, type Row } from '../../db/sql.js';
 import { ApiError, ValidationError } from '../../errors.js';
-import type { UploadedFile } from '../../http/multipart.js';
 import { type AuditEntry, type RequestInfo, writeAudit } from '../audit/audit.js';
-import type { Caller } from '../auth/auth.service.js';
+import type { Caller } from '../auth/caller.js';
 import type { BlobStore } from '../files/blob-store.js';
+import type { UploadedFile } from '../files/upload-check.js';
 import { AUDIO_FOLDER, type AudioService } from './audio.js';
 import type { BusinessTime } from './business-time.js';
 import {
@@ -190,15 +189,13 @@ export class CustomerService {
   }
 
   /**
-   * `POST /crm/api/customers`: the `X-Key` must match `CRM_CUSTOMER_API_KEY` (503 when none is set); no author; in
-   * the round robin unless `CRM_INTAKE_AUTO_ASSIGN=false`.
+   * `POST /crm/api/customers` (its `X-Key` was checked by auth before the body was read): no author; in the round
+   * robin unless `CRM_INTAKE_AUTO_ASSIGN=false`.
    */
   async intake(
     body: IntakeFields,
-    key: string | undefined,
     info: RequestInfo,
   ): Promise<{ message: string; id: number; sales_manager_id: number | null }> {
-    this.verifyIntakeKey(key);
     const values = await this.#newValues(body);
     const created = await this.#em().transactional((tem) =>
       this.#insert(
@@ -210,21 +207,6 @@ export class CustomerService {
       ),
     );
     return { message: 'Customer created', id: created.id, sales_manager_id: created.managerId };
-  }
-
-  /**
-   * Checks the intake key in constant time: both sides are hashed first, so neither the content nor the length of the
-   * configured key shows in the timing. No key configured → 503; a missing or wrong one → 401.
-   */
-  verifyIntakeKey(key: string | undefined): void {
-    const configured = this.deps.config.crm.intakeApiKey;
-    if (!configured) {
-      throw new ApiError('SERVICE_UNAVAILABLE', CRM_MESSAGES.intakeDisabled);
-    }
-    const digest = (value: string) => createHash('sha256').update(value).digest();
-    if (key === undefined || !timingSafeEqual(digest(key), digest(configured))) {
-      throw new ApiError('INVALID_API_KEY', CRM_MESSAGES.intakeKeyRejected);
-    }
   }
 
   /**

@@ -4,7 +4,7 @@ import type { Orm } from '../../db/orm.js';
 import { asInt, query } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
 import { type RequestInfo, writeAudit } from '../audit/audit.js';
-import type { Caller } from '../auth/auth.service.js';
+import type { Caller } from '../auth/caller.js';
 import type { BusinessTime } from './business-time.js';
 import { refreshInsights, visibleCustomer } from './customer-rules.js';
 import { NOTE_COLUMNS, NOTE_FROM, toNote } from './customer-view.js';

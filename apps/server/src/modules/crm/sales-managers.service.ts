@@ -19,7 +19,7 @@ import type { Orm } from '../../db/orm.js';
 import { asDate, asInt, query, type Row } from '../../db/sql.js';
 import { ApiError, ValidationError } from '../../errors.js';
 import { type RequestInfo, writeAudit } from '../audit/audit.js';
-import type { Caller } from '../auth/auth.service.js';
+import type { Caller } from '../auth/caller.js';
 import type { BusinessTime } from './business-time.js';
 import { countMap, countsRecord, loadStatuses, percent, searchCondition, totalOf } from './status-counts.js';
 

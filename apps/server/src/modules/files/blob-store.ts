@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FILE_MESSAGES, sniffImage } from '@cims/contracts/rules';
 import { ApiError } from '../../errors.js';
-import type { UploadCheck } from '../../http/multipart.js';
+import type { UploadCheck } from './upload-check.js';
 
 /** What {@link BlobStore.put} stores: bytes in memory, or a file on disk (an upload), which is streamed, not read whole. */
 export type BlobSource = Uint8Array | { readonly path: string };

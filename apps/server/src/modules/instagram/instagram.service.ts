@@ -19,7 +19,7 @@ import type { Orm } from '../../db/orm.js';
 import { asDateOrNull, asInt, query, type Row } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
 import { type RequestInfo, writeAudit } from '../audit/audit.js';
-import type { Caller } from '../auth/auth.service.js';
+import type { Caller } from '../auth/caller.js';
 import type { BusinessTime } from '../crm/business-time.js';
 import type { JobResult, ScheduledJob, Scheduler } from '../scheduler/scheduler.js';
 import { GraphApiError, type GraphClient, type GraphUsage } from './graph-client.js';
