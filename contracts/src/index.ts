@@ -98,6 +98,7 @@ export {
   type DashboardQuery,
   DashboardQuerySchema,
   DashboardSchema,
+  DEFAULT_CUSTOMER_STATUS,
   DEFAULT_STATUSES,
   type DynamicStatus,
   DynamicStatusSchema,

@@ -10,9 +10,6 @@ export type SchedulerRunOutcome = 'succeeded' | 'skipped' | 'failed' | 'claim_fa
 /** How one Graph API call (all of its attempts) ended: `ok`, or the failure kind of graph-client.ts. */
 export type GraphCallOutcome = 'ok' | 'token' | 'permission' | 'rate_limited' | 'unavailable' | 'other';
 
-/** The label of a request that no contract route (nor another known path) answered. */
-export const UNMATCHED_ROUTE = 'unmatched';
-
 /**
  * The server's Prometheus metrics, in a registry of their own: one per app instance, so that several apps in one
  * process (the tests) never register a name twice in prom-client's global registry.

@@ -25,10 +25,9 @@ import {
 } from '@opentelemetry/sdk-trace-node';
 import type { NextFunction, Request, Response } from 'express';
 import pg from 'pg';
-import { routeLabel } from './http/metrics.js';
-import { UNMATCHED_ROUTE } from './metrics.js';
-import { redactUrl } from './modules/instagram/graph-client.js';
-import type { TraceablePGlite, Tracing, TracingOptions } from './tracing.js';
+import { routeLabel, UNMATCHED_ROUTE } from './http/route-label.js';
+import { redactUrl } from './modules/instagram/graph-url.js';
+import type { TraceablePGlite, Tracing, TracingOptions } from './tracing-types.js';
 
 /** The attribute that carries the request id (`X-Request-ID`) on a request's span and on every span under it. */
 export const REQUEST_ID_ATTRIBUTE = 'cims.request_id';

@@ -78,6 +78,7 @@ export {
   CreateStatusSchema,
   type CustomerStatus,
   CustomerStatusSchema,
+  DEFAULT_CUSTOMER_STATUS,
   DEFAULT_STATUSES,
   type DynamicStatus,
   DynamicStatusSchema,

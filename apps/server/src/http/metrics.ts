@@ -1,9 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import type { AppRoute } from '@ts-rest/core';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { ApiError } from '../errors.js';
-import { type Metrics, UNMATCHED_ROUTE } from '../metrics.js';
+import type { Metrics } from '../metrics.js';
+import { routeLabel } from './route-label.js';
 
 /** The path the metrics are served at (outside the contract: an operations endpoint, in Prometheus's text format). */
 export const METRICS_PATH = '/metrics';
@@ -12,16 +12,6 @@ export const METRICS_PATH = '/metrics';
 const STARTED = Symbol('metricsStarted');
 const METRICS = Symbol('metrics');
 type Measured = ServerResponse & { [STARTED]?: number; [METRICS]?: Metrics };
-
-/**
- * The route label of a request: the contract's path template of the route the route table found (`/crm/detail/:id`),
- * or the label a handler outside the contract set (`res.locals.metricsRoute`), else `unmatched`. Never the URL itself,
- * which would make a series of every id and every probe for `/wp-admin`. The request spans are named after it too.
- */
-export function routeLabel(res: Response): string {
-  const locals = res.locals as { route?: AppRoute; metricsRoute?: string };
-  return locals.route?.path ?? locals.metricsRoute ?? UNMATCHED_ROUTE;
-}
 
 /** Counts one finished (or aborted) response; one shared function, so a request costs no closure of its own. */
 function onClose(this: Measured): void {

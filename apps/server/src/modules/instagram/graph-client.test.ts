@@ -1,6 +1,7 @@
 import { createFakeGraphApi, FAKE_GRAPH_DEMO } from '@cims/mocks';
 import { describe, expect, it } from 'vitest';
-import { GraphApiError, GraphClient, type GraphClientOptions, redactUrl, regainAccessSeconds } from './graph-client.js';
+import { GraphApiError, GraphClient, type GraphClientOptions, regainAccessSeconds } from './graph-client.js';
+import { redactUrl } from './graph-url.js';
 
 const BASE = 'https://graph.example.test';
 

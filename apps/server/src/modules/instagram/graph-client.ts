@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import type { GraphCallOutcome } from '../../metrics.js';
+import { redactUrl } from './graph-url.js';
 
 /** Graph error codes of an invalid, expired or revoked access token. */
 const TOKEN_CODES = new Set([190]);
@@ -11,8 +12,6 @@ const RATE_LIMIT_CODES = new Set([4, 17, 32, 613, 80002]);
 const TRANSIENT_CODES = new Set([1, 2]);
 /** How long a throttled caller is told to wait when the Graph API gives no estimate. */
 const DEFAULT_RETRY_AFTER_SECONDS = 60;
-/** The query parameters that carry secrets; never shown in an error or a log line. */
-const SECRET_PARAMS = ['access_token', 'input_token', 'fb_exchange_token', 'client_secret', 'appsecret_proof'];
 
 /** The error object of a Graph API answer, as Meta sent it. */
 export interface GraphErrorObject {
@@ -102,17 +101,6 @@ export interface GraphClientOptions {
   logger?: Logger;
   /** Told how each call ended, all its attempts done: the metrics. */
   onCall?: (outcome: GraphCallOutcome) => void;
-}
-
-/** Replaces every secret query parameter of a URL by `***`. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    for (const name of SECRET_PARAMS) if (parsed.searchParams.has(name)) parsed.searchParams.set(name, '***');
-    return parsed.toString().replace(/%2A%2A%2A/g, '***');
-  } catch {
-    return '[unparsable URL]';
-  }
 }
 
 /** Removes `secrets` from a text that came from elsewhere (a Graph message, a network error). */
