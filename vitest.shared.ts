@@ -2,11 +2,13 @@ import type { ViteUserConfig } from 'vitest/config';
 
 /**
  * Workspace packages resolve to their `src/` through the `source` export condition, so tests never need a build.
- * Vite's own server conditions follow (setting `conditions` replaces its defaults).
+ * Everything else resolves as Node does, since that is where the tests run: without the bundlers' `module` condition
+ * and `module` field, which point some packages (the AWS SDK, OpenTelemetry) at ES builds whose imports have no file
+ * extensions, which Node cannot load. Setting `conditions` replaces Vite's defaults.
  */
-const conditions = ['source', 'module', 'node', 'development|production'];
+const conditions = ['source', 'node', 'development|production'];
 
 export const sourceResolve: Pick<ViteUserConfig, 'resolve' | 'ssr'> = {
-  resolve: { conditions },
+  resolve: { conditions, mainFields: ['main'] },
   ssr: { resolve: { conditions, externalConditions: ['source'] } },
 };
