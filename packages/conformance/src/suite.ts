@@ -3,6 +3,7 @@ import { CimsApiError, type CimsClient, unwrap } from '@cims/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountSafetySuite } from './account-safety-suite.js';
 import { authSuite } from './auth-suite.js';
+import { crmExtraSuite } from './crm-extra-suite.js';
 import { crmSuite } from './crm-suite.js';
 import { inputSuite } from './input-suite.js';
 import { instagramSuite } from './instagram-suite.js';
@@ -130,6 +131,7 @@ export function conformanceSuite(target: Target): void {
     accountSafetySuite(target, withWorld);
     sessionLifetimeSuite(target, withWorld);
     crmSuite(target, withWorld);
+    crmExtraSuite(target, withWorld);
     reportSuite(target, withWorld);
     inputSuite(target, withWorld);
     instagramSuite(target, withWorld);
