@@ -2,6 +2,7 @@ import type { FakeGraphApi } from '@cims/mocks';
 import { CimsApiError, type CimsClient, unwrap } from '@cims/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountSafetySuite } from './account-safety-suite.js';
+import { authExtraSuite } from './auth-extra-suite.js';
 import { authSuite } from './auth-suite.js';
 import { crmExtraSuite } from './crm-extra-suite.js';
 import { crmSuite } from './crm-suite.js';
@@ -128,6 +129,7 @@ export function conformanceSuite(target: Target): void {
     });
 
     authSuite(target, withWorld);
+    authExtraSuite(target, withWorld);
     accountSafetySuite(target, withWorld);
     sessionLifetimeSuite(target, withWorld);
     crmSuite(target, withWorld);
