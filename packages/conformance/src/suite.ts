@@ -2,10 +2,9 @@ import type { FakeGraphApi } from '@cims/mocks';
 import { CimsApiError, type CimsClient, unwrap } from '@cims/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountSafetySuite } from './account-safety-suite.js';
-import { authExtraSuite } from './auth-extra-suite.js';
 import { authSuite } from './auth-suite.js';
-import { crmExtraSuite } from './crm-extra-suite.js';
 import { crmSuite } from './crm-suite.js';
+import { detailSuites } from './detail-suites.js';
 import { inputSuite } from './input-suite.js';
 import { instagramSuite } from './instagram-suite.js';
 import { reportSuite } from './report-suite.js';
@@ -129,14 +128,13 @@ export function conformanceSuite(target: Target): void {
     });
 
     authSuite(target, withWorld);
-    authExtraSuite(target, withWorld);
     accountSafetySuite(target, withWorld);
     sessionLifetimeSuite(target, withWorld);
     crmSuite(target, withWorld);
-    crmExtraSuite(target, withWorld);
     reportSuite(target, withWorld);
     inputSuite(target, withWorld);
     instagramSuite(target, withWorld);
     sharedRulesSuite(target, withWorld);
+    detailSuites(target, withWorld);
   });
 }
