@@ -1,12 +1,71 @@
 import { unwrap } from '@cims/sdk';
 import { expect, it } from 'vitest';
 import { accessToken } from './auth-suite.js';
-import { actors, createCustomer, newUser } from './crm-suite.js';
+import { actors, createCustomer, newPhone, newUser, unique } from './crm-suite.js';
 import { mp3Bytes, oggBytes, pngBytes } from './fixtures.js';
 import type { Target, withWorld as WithWorld } from './suite.js';
 
-/** The details of call recordings beyond the CRM suite: ranges, signatures, archived customers, file limits. */
+/**
+ * The details of the CRM beyond the CRM suite: bulk limits, note authors, intake input, and call recordings (ranges,
+ * signatures, archived customers, file limits).
+ */
 export function crmExtraSuite(target: Target, withWorld: typeof WithWorld): void {
+  withWorld(target, 'CRM: customers and notes in detail', (world) => {
+    const as = actors(world);
+
+    it('bulk archive counts each customer once, not the already archived; 422 for no ids or more than 1000', async () => {
+      const sales = await as.sales1();
+      const [a, b, c] = [await createCustomer(sales), await createCustomer(sales), await createCustomer(sales)];
+      expect(unwrap(await sales.crm.bulkArchive({ body: { customer_ids: [c.id] } })).count).toBe(1);
+      const bulk = await sales.crm.bulkArchive({ body: { customer_ids: [a.id, b.id, b.id, c.id] } });
+      expect(bulk).toMatchObject({ status: 200, body: { count: 2 } });
+      const empty = await sales.crm.bulkArchive({ body: { customer_ids: [] } });
+      expect(empty).toMatchObject({ status: 422, body: { detail: [{ loc: ['body', 'customer_ids'] }] } });
+      const tooMany = Array.from({ length: 1001 }, (_, i) => i + 1);
+      expect((await sales.crm.bulkArchive({ body: { customer_ids: tooMany } })).status).toBe(422);
+    });
+
+    it('bulk hard delete is the CEO’s: a sales manager gets 403 and nothing is deleted', async () => {
+      const sales = await as.sales1();
+      const customer = await createCustomer(sales);
+      const refused = await sales.crm.bulkHardDelete({ body: { customer_ids: [customer.id] } });
+      expect(refused).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+      expect((await sales.crm.detail({ params: { id: customer.id } })).status).toBe(200);
+    });
+
+    it('a note names its author; when the author’s account is deleted the note stays, without an author', async () => {
+      const ceo = await as.ceo();
+      const customer = await createCustomer(ceo);
+      const writer = await newUser(world(), ceo, 'Member', ['crm']);
+      const note = await writer.client.crm.createNote({ params: { id: customer.id }, body: { note: 'by a leaver' } });
+      expect(note).toMatchObject({
+        status: 201,
+        body: { created_by: writer.id, created_by_full_name: expect.stringContaining('Member') },
+      });
+      expect((await ceo.ceo.deleteUser({ params: { id: writer.id } })).status).toBe(200);
+      const after = unwrap(await ceo.crm.listNotes({ params: { id: customer.id } }));
+      expect(after.items).toEqual([
+        expect.objectContaining({ note: 'by a leaver', created_by: null, created_by_full_name: null }),
+      ]);
+    });
+
+    it('intake stores the phone number as E.164 and answers 422 at body.status for an unknown status', async () => {
+      const key = world().intakeKey;
+      expect(key, 'the target must configure an intake key').toBeTruthy();
+      const extraHeaders = { 'x-key': key ?? '' };
+      const digits = newPhone().e164.slice(4);
+      const spaced = `+998 ${digits.slice(0, 2)} ${digits.slice(2, 5)} ${digits.slice(5, 7)} ${digits.slice(7)}`;
+      const body = { full_name: `Intake ${unique()}`, platform: 'website', phone_number: spaced };
+      const created = unwrap(await world().newClient().crm.intake({ body, extraHeaders }));
+      const detail = unwrap(await (await as.ceo()).crm.detail({ params: { id: created.id } }));
+      expect(detail.phone_number).toBe(`+998${digits}`);
+      const bad = await world()
+        .newClient()
+        .crm.intake({ body: { ...body, status: 'nope' }, extraHeaders });
+      expect(bad).toMatchObject({ status: 422, body: { detail: [{ loc: ['body', 'status'] }] } });
+    });
+  });
+
   withWorld(target, 'CRM: recordings in detail', (world) => {
     const as = actors(world);
     const size = 64;
