@@ -1,13 +1,14 @@
 import { contract, listRoutes, routeMeta } from '@cims/contracts';
+import { MOCK_USERS } from '@cims/mocks';
 import { CimsApiError, type CimsClient, SessionExpiredError, unwrap } from '@cims/sdk';
 import { expect, it } from 'vitest';
 import type { Target, withWorld as WithWorld, World } from './suite.js';
 
 /** The seeded accounts both implementations start with: the CEO and two sales managers holding the `crm` page. */
 export const SEEDED = {
-  ceo: { email: 'ceo@cims.local', password: 'ceo-demo-password' },
-  sales: { email: 'sales1@cims.local', password: 'sales-demo-password' },
-  sales2: { email: 'sales2@cims.local', password: 'sales-demo-password' },
+  ceo: { email: MOCK_USERS.ceo.email, password: MOCK_USERS.ceo.password },
+  sales: { email: MOCK_USERS.sales1.email, password: MOCK_USERS.sales1.password },
+  sales2: { email: MOCK_USERS.sales2.email, password: MOCK_USERS.sales2.password },
 };
 
 /** A new client of `world`, signed in as `who`. */

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountSafetySuite } from './account-safety-suite.js';
 import { authSuite } from './auth-suite.js';
 import { crmSuite } from './crm-suite.js';
+import { detailSuites } from './detail-suites.js';
 import { inputSuite } from './input-suite.js';
 import { instagramSuite } from './instagram-suite.js';
 import { optionalFieldsSuite } from './optional-fields-suite.js';
@@ -136,5 +137,6 @@ export function conformanceSuite(target: Target): void {
     instagramSuite(target, withWorld);
     sharedRulesSuite(target, withWorld);
     optionalFieldsSuite(target, withWorld);
+    detailSuites(target, withWorld);
   });
 }

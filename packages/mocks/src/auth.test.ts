@@ -35,17 +35,6 @@ describe('seeded users', () => {
     expect(redirect.body).toEqual({ redirect_url: '/ceo' });
   });
 
-  it('the sales managers see the CRM only and land on /crm', async () => {
-    for (const user of [sales1, sales2]) {
-      const { access_token } = await w.login(user.email, user.password);
-      const me = await client.auth.me(w.bearer(access_token));
-      expect(me.body).toMatchObject({ role: 'SalesManager', company_code: 'oddiy' });
-      if (me.status !== 200) return;
-      expect(Object.entries(me.body.permissions).filter(([, allowed]) => allowed)).toEqual([['crm', true]]);
-      expect((await client.auth.dashboardRedirect(w.bearer(access_token))).body).toEqual({ redirect_url: '/crm' });
-    }
-  });
-
   it('lands other roles on /member_dashboard or their first page in page order', async () => {
     mocks.users.add({ email: 'member@cims.local', password: 'member-password', role: 'Member' });
     mocks.users.add({
@@ -102,19 +91,6 @@ describe('register → mailbox → verify', () => {
     const again = await client.auth.verifyEmail({ body: { email: newcomer.email, code: mail?.code ?? '' } });
     expect(again).toMatchObject({ status: 400, body: { code: 'INVALID_CODE' } });
     await w.login(newcomer.email, newcomer.password);
-  });
-
-  it('refuses the address of a verified account (any case) with 409 EMAIL_TAKEN', async () => {
-    const res = await client.auth.register({ body: { ...newcomer, email: 'CEO@cims.local' } });
-    expect(res).toMatchObject({ status: 409, body: { code: 'EMAIL_TAKEN' } });
-    // Once verified, a self-registered account is taken too.
-    await client.auth.register({ body: newcomer });
-    const code = mocks.mailbox.latest(newcomer.email)?.code ?? '';
-    expect((await client.auth.verifyEmail({ body: { email: newcomer.email, code } })).status).toBe(200);
-    const again = await client.auth.register({ body: { ...newcomer, password: 'someone-elses-1' } });
-    expect(again).toMatchObject({ status: 409, body: { code: 'EMAIL_TAKEN' } });
-    expect(mocks.users.find(newcomer.email)?.password).toBe(newcomer.password);
-    expect(mocks.mailbox.all(newcomer.email)).toHaveLength(1);
   });
 
   it('regression: registering an unverified address again replaced its password; now the account stays as it was', async () => {
@@ -271,58 +247,6 @@ describe('register → mailbox → verify', () => {
   });
 });
 
-describe('login', () => {
-  it('gives an unknown address and a wrong password the same 401, with WWW-Authenticate', async () => {
-    const unknown = await client.auth.login({ body: { username: 'nobody@cims.local', password: 'whatever-1' } });
-    const wrong = await client.auth.login({ body: { username: ceo.email, password: 'not-the-password' } });
-    for (const res of [unknown, wrong]) {
-      expect(res.status).toBe(401);
-      expect(res.body).toEqual({ detail: expect.any(String), code: 'INVALID_CREDENTIALS' });
-      expect(res.headers.get('www-authenticate')).toBe('Bearer');
-    }
-    expect(unknown.body).toEqual(wrong.body);
-  });
-
-  it('matches the e-mail address trimmed and in any case', async () => {
-    await w.login('  CEO@CIMS.local ', ceo.password);
-  });
-
-  it('reports a deactivated account only after a correct password', async () => {
-    mocks.users.update(sales1.email, { is_active: false });
-    const wrong = await client.auth.login({ body: { username: sales1.email, password: 'not-the-password' } });
-    expect(wrong.status).toBe(401);
-    const right = await client.auth.login({ body: { username: sales1.email, password: sales1.password } });
-    expect(right).toMatchObject({ status: 403, body: { code: 'ACCOUNT_INACTIVE' } });
-  });
-
-  it('answers 422 for a missing password and 415 for a JSON body', async () => {
-    const missing = await w.fetch('/auth/login', {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: `username=${encodeURIComponent(ceo.email)}`,
-    });
-    expect(missing.status).toBe(422);
-    expect(await missing.json()).toMatchObject({ detail: [{ loc: ['body', 'password'], type: 'missing' }] });
-    const json = await w.fetch('/auth/login', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: ceo.email, password: ceo.password }),
-    });
-    expect(json.status).toBe(415);
-    expect(await json.json()).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE' });
-  });
-
-  it('accepts the legacy client form (grant_type and empty OAuth2 fields)', async () => {
-    const res = await w.fetch('/auth/login', {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: `username=${encodeURIComponent(ceo.email)}&password=${ceo.password}&grant_type=password&scope=&client_id=&client_secret=`,
-    });
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toContain('application/json');
-  });
-});
-
 describe('bearer routes', () => {
   async function expect401(headers: Record<string, string>) {
     const res = await w.fetch('/auth/me', { headers });
@@ -331,48 +255,12 @@ describe('bearer routes', () => {
     expect(await res.json()).toEqual(UNAUTHENTICATED);
   }
 
-  it('refuse a missing, malformed, undefined or forged token with 401 UNAUTHENTICATED', async () => {
-    const { access_token } = await w.login(ceo.email, ceo.password);
-    const [header, payload, signature] = access_token.split('.');
-    const forged = Buffer.from(JSON.stringify({ ...jwtClaims(access_token), sub: '2', exp: 9_999_999_999 })).toString(
-      'base64url',
-    );
-    for (const authorization of [
-      '',
-      'Bearer',
-      'Bearer undefined',
-      'Bearer null',
-      `Basic ${access_token}`,
-      `Bearer ${access_token}x`,
-      `Bearer ${header}.${forged}.${signature}`,
-      `Bearer ${header}.${payload}`,
-    ]) {
-      await expect401(authorization ? { authorization } : {});
-    }
-    expect((await w.fetch('/auth/me', { headers: { authorization: `bearer ${access_token}` } })).status).toBe(200);
-  });
-
   it('refuse an expired token (past exp and the 30 s clock tolerance)', async () => {
     const { access_token, expires_in } = await w.login(ceo.email, ceo.password);
     w.advance(expires_in * 1000);
     expect((await client.auth.me(w.bearer(access_token))).status).toBe(200);
     w.advance(30_000);
     await expect401({ authorization: `Bearer ${access_token}` });
-  });
-
-  it('refuse the token of a deactivated user at once', async () => {
-    const { access_token } = await w.login(sales2.email, sales2.password);
-    mocks.users.update(sales2.email, { is_active: false });
-    await expect401({ authorization: `Bearer ${access_token}` });
-  });
-
-  it('check the token before the body: no token and a bad body is 401, not 422', async () => {
-    const res = await w.fetch('/auth/me/profile-info', {
-      method: 'PATCH',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 42 }),
-    });
-    expect(res.status).toBe(401);
   });
 });
 

@@ -1,7 +1,6 @@
 import { type CustomerForm, PLATFORMS } from '@cims/contracts';
 import { unwrap } from '@cims/sdk';
 import { describe, expect, it } from 'vitest';
-import { MOCK_INTAKE_API_KEY } from './mock-api.js';
 import { MOCK_USERS } from './state.js';
 import { T0, useTestWorld } from './test-world.js';
 
@@ -13,12 +12,6 @@ const { ceo, sales1, sales2 } = MOCK_USERS;
 async function as(user: { email: string; password: string }) {
   const { access_token } = await w.login(user.email, user.password);
   return w.bearer(access_token);
-}
-
-/** A user with the given role and pages, signed in. */
-async function asNew(email: string, role: 'Member' | 'SalesManager' | 'Finance', pages: string[] = []) {
-  mocks.users.add({ email, password: 'long-enough-1', role, pages, name: 'New', surname: email.split('@')[0] });
-  return as({ email, password: 'long-enough-1' });
 }
 
 const lead = (fields: Partial<CustomerForm> = {}): CustomerForm => ({
@@ -213,23 +206,6 @@ describe('customers', () => {
     expect(page2.total_pages).toBe(4);
   });
 
-  it('derives summary and priority from the notes with leadInsights, and recomputes them', async () => {
-    const auth = await as(sales1);
-    const { id } = await create(auth, { notes: 'Clinic owner, 12 years in business' });
-    const first = unwrap(await client.crm.detail({ params: { id }, ...auth }));
-    expect(first).toMatchObject({
-      aisummary: 'Clinic owner, 12 years in business',
-      industry: 'healthcare',
-      business_age_years: 12,
-      priority_level: 'medium',
-    });
-    await client.crm.createNote({ params: { id }, body: { note: 'Big budget, urgent!' }, ...auth });
-    const second = unwrap(await client.crm.detail({ params: { id }, ...auth }));
-    expect(second.priority_level).toBe('critical');
-    expect(second.priority_reason).toContain('large budget');
-    expect(second.aisummary).toBe(first.aisummary);
-  });
-
   it('updates: absent stays, empty clears, a status change is recorded, PUT and PATCH alike', async () => {
     const auth = await as(sales1);
     const { id } = await create(auth, {
@@ -362,97 +338,6 @@ describe('customers', () => {
     for (const map of [notes, statusHistory, assignments]) {
       expect([...map.values()].some((row) => row.customer_id === id)).toBe(false);
     }
-  });
-
-  it('bulk archive and bulk hard delete skip unknown ids and count what changed', async () => {
-    const sales = await as(sales1);
-    const boss = await as(ceo);
-    const bulk = await client.crm.bulkArchive({ body: { customer_ids: [1, 2, 2, 5, 9999] }, ...sales });
-    // Customer 5 is one of the seeded archived customers.
-    expect(bulk).toMatchObject({ status: 200, body: { count: 2 } });
-    expect((await client.crm.detail({ params: { id: 2 }, ...sales })).status).toBe(404);
-    const empty = await client.crm.bulkArchive({ body: { customer_ids: [] }, ...sales });
-    expect(empty).toMatchObject({ status: 422, body: { detail: [{ loc: ['body', 'customer_ids'] }] } });
-    const tooMany = Array.from({ length: 1001 }, (_, i) => i + 1);
-    expect((await client.crm.bulkArchive({ body: { customer_ids: tooMany }, ...sales })).status).toBe(422);
-
-    expect((await client.crm.bulkHardDelete({ body: { customer_ids: [1] }, ...sales })).status).toBe(403);
-    const hard = await client.crm.bulkHardDelete({ body: { customer_ids: [1, 5, 9999] }, ...boss });
-    expect(hard).toMatchObject({ status: 200, body: { count: 2 } });
-    expect(mocks.state.crm.customers.size).toBe(SEEDED - 2);
-  });
-});
-
-describe('notes', () => {
-  it('are changed or deleted by their author or the CEO only', async () => {
-    const s1 = await as(sales1);
-    const s2 = await as(sales2);
-    const boss = await as(ceo);
-    const { id } = await create(s1);
-    const created = await client.crm.createNote({ params: { id }, body: { note: '  Called, no answer ' }, ...s1 });
-    expect(created).toMatchObject({
-      status: 201,
-      body: { customer_id: id, note: 'Called, no answer', created_by: 2, created_by_full_name: 'Sevara Sales' },
-    });
-    const noteId = unwrap(created).id;
-    const params = { id, noteId };
-
-    expect(await client.crm.updateNote({ params, body: { note: 'mine now' }, ...s2 })).toMatchObject({
-      status: 403,
-      body: { code: 'FORBIDDEN' },
-    });
-    expect((await client.crm.deleteNote({ params, ...s2 })).status).toBe(403);
-    expect(await client.crm.patchNote({ params, body: { note: 'Called twice' }, ...s1 })).toMatchObject({
-      status: 200,
-      body: { note: 'Called twice' },
-    });
-    w.advance(1000);
-    expect(await client.crm.updateNote({ params, body: { note: 'Checked by the CEO' }, ...boss })).toMatchObject({
-      status: 200,
-      body: { note: 'Checked by the CEO', created_by: 2, updated_at: '2026-06-01T14:00:01.000+05:00' },
-    });
-    await client.crm.createNote({ params: { id }, body: { note: 'Second' }, ...s2 });
-    const list = unwrap(await client.crm.listNotes({ params: { id }, ...s2 }));
-    expect(list).toMatchObject({ customer_id: id, total_count: 2 });
-    expect(list.items.map((n) => n.note)).toEqual(['Checked by the CEO', 'Second']);
-
-    expect((await client.crm.deleteNote({ params: { id: 1, noteId }, ...boss })).status).toBe(404);
-    expect((await client.crm.deleteNote({ params: { id, noteId: 99999 }, ...boss })).status).toBe(404);
-    expect((await client.crm.updateNote({ params, body: { note: '  ' }, ...s1 })).status).toBe(422);
-    expect(await client.crm.deleteNote({ params, ...boss })).toMatchObject({ status: 200 });
-    expect(unwrap(await client.crm.listNotes({ params: { id }, ...s1 })).total_count).toBe(1);
-
-    // The author's account is deleted: the note stays, without an author.
-    const member = await asNew('writer@cims.local', 'Member', ['crm']);
-    const orphan = unwrap(await client.crm.createNote({ params: { id }, body: { note: 'by a leaver' }, ...member }));
-    expect((await client.ceo.deleteUser({ params: { id: orphan.created_by ?? 0 }, ...boss })).status).toBe(200);
-    const after = unwrap(await client.crm.listNotes({ params: { id }, ...s1 }));
-    expect(after.items.at(-1)).toMatchObject({ note: 'by a leaver', created_by: null, created_by_full_name: null });
-  });
-});
-
-describe('intake', () => {
-  const body = { full_name: 'From the website', platform: 'website', phone_number: '+998 90 000 11 22' };
-
-  it('needs the key in X-Key: 401 without or with a wrong one, 201 with it', async () => {
-    expect(await client.crm.intake({ body })).toMatchObject({ status: 401, body: { code: 'INVALID_API_KEY' } });
-    const wrong = await client.crm.intake({ body, extraHeaders: { 'x-key': 'nope' } });
-    expect(wrong).toMatchObject({ status: 401, body: { code: 'INVALID_API_KEY' } });
-    const res = await client.crm.intake({ body, extraHeaders: { 'x-key': MOCK_INTAKE_API_KEY } });
-    expect(res).toMatchObject({ status: 201, body: { id: SEEDED + 1, sales_manager_id: 2 } });
-    expect(mocks.crm.customer(SEEDED + 1)).toMatchObject({
-      status: 'need_to_call',
-      conversation_language: 'uz',
-      phone_number: '+998900001122',
-    });
-    const auth = await as(ceo);
-    const [first] = unwrap(await client.crm.statusHistory({ params: { id: SEEDED + 1 }, ...auth }));
-    expect(first).toMatchObject({ from_status: null, changed_by: null, changed_by_full_name: null });
-    const bad = await client.crm.intake({
-      body: { ...body, status: 'nope' },
-      extraHeaders: { 'x-key': MOCK_INTAKE_API_KEY },
-    });
-    expect(bad).toMatchObject({ status: 422, body: { detail: [{ loc: ['body', 'status'] }] } });
   });
 });
 

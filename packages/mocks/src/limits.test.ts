@@ -96,17 +96,6 @@ describe('failed sign-ins per address', () => {
     expect(elsewhere.status).toBe(200);
   });
 
-  it('regression: failed sign-ins no longer block the signed-in password change', async () => {
-    const { access_token } = await w.login(ceo.email, ceo.password);
-    for (let i = 0; i < 10; i++) expect((await login(ceo.email, 'wrong-password')).status).toBe(401);
-    expect(await login(ceo.email, ceo.password)).toMatchObject(RATE_LIMITED);
-    const change = await client.auth.changePassword({
-      body: { current_password: ceo.password, new_password: 'brand-new-password' },
-      ...w.bearer(access_token),
-    });
-    expect(change.status).toBe(200);
-  });
-
   it('a right current password does not use the budget', async () => {
     const { access_token } = await w.login(ceo.email, ceo.password);
     let password: string = ceo.password;
@@ -124,19 +113,6 @@ describe('failed sign-ins per address', () => {
 });
 
 describe('wrong codes per account', () => {
-  it('regression: wrong codes with no code sent blocked the genuine code; now they count nowhere', async () => {
-    for (let i = 0; i < 40; i++) {
-      const res = await client.auth.resetPassword({
-        body: { email: ceo.email, code: String(100000 + i), new_password: 'brand-new-password' },
-      });
-      expect(res).toMatchObject({ status: 400, body: { code: 'INVALID_CODE' } });
-    }
-    await client.auth.forgotPassword({ body: { email: ceo.email } });
-    const code = mocks.mailbox.latest(ceo.email)?.code ?? '';
-    const body = { email: ceo.email, code, new_password: 'brand-new-password' };
-    expect((await client.auth.resetPassword({ body })).status).toBe(200);
-  });
-
   it('a code survives 5 wrong guesses; a freshly mailed code gets its own', async () => {
     await client.auth.forgotPassword({ body: { email: ceo.email } });
     const first = mocks.mailbox.latest(ceo.email)?.code ?? '';
@@ -210,14 +186,6 @@ describe('codes asked for per address', () => {
     expect(mocks.mailbox.all('nobody@cims.local')).toHaveLength(0);
     w.advance(WINDOW_MS);
     expect((await client.auth.forgotPassword({ body: { email: 'new@example.com' } })).status).toBe(200);
-  });
-
-  it('regression: register mailed a code on every call; it now uses the send limit too', async () => {
-    const body = { email: 'new@example.com', name: 'New', surname: 'Comer', password: 'long-enough-1' };
-    const statuses = [];
-    for (let i = 0; i < 12; i++) statuses.push((await client.auth.register({ body })).status);
-    expect(statuses).toEqual([...Array(10).fill(201), 429, 429]);
-    expect(mocks.mailbox.all('new@example.com')).toHaveLength(10);
   });
 });
 

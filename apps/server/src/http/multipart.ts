@@ -295,6 +295,8 @@ function fromMulter(error: unknown): ApiError {
         return new ApiError('PAYLOAD_TOO_LARGE', `The file ${error.field ?? ''} is too large`.replace('  ', ' '), {
           cause: error,
         });
+      // With one file per declared field, a file beyond the count is one the route does not take.
+      case 'LIMIT_FILE_COUNT':
       case 'LIMIT_UNEXPECTED_FILE':
         return new ApiError('INVALID_FILE', `Unexpected file field ${error.field ?? ''}`.trim(), { cause: error });
       default:

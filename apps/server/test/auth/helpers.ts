@@ -1,3 +1,4 @@
+import { MOCK_USERS } from '@cims/mocks';
 import type { TestApp } from '../harness.js';
 
 /** The legacy client's exact login body: OAuth2 password form, e-mail as `username`. */
@@ -54,5 +55,7 @@ export async function sendJson(
   return { res, body: text ? JSON.parse(text) : undefined };
 }
 
-export const CEO = { email: 'ceo@cims.local', password: 'ceo-demo-password' };
-export const SALES = { email: 'sales1@cims.local', password: 'sales-demo-password' };
+/** The seeded logins, from the one list the server's seed, the mocks and the conformance suite share. */
+export const CEO = { email: MOCK_USERS.ceo.email, password: MOCK_USERS.ceo.password };
+export const SALES = { email: MOCK_USERS.sales1.email, password: MOCK_USERS.sales1.password };
+export const SALES2 = { email: MOCK_USERS.sales2.email, password: MOCK_USERS.sales2.password };

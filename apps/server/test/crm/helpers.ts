@@ -2,11 +2,12 @@ import { type CimsClient, createCimsClient } from '@cims/sdk';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DateTime } from 'luxon';
 import { asInt, query } from '../../src/db/sql.js';
-import { CEO, SALES } from '../auth/helpers.js';
+import { CEO, SALES2 } from '../auth/helpers.js';
 import { createTestApp, type TestApp } from '../harness.js';
 
+export { SALES2 };
+
 export const ZONE = 'Asia/Tashkent';
-export const SALES2 = { email: 'sales2@cims.local', password: SALES.password };
 
 /** A new SDK client signed in as `who`. */
 export async function signIn(t: TestApp, who: { email: string; password: string } = CEO): Promise<CimsClient> {

@@ -3,11 +3,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { expect } from 'vitest';
 import { asInt, query } from '../../src/db/sql.js';
 import { AUDIO_FOLDER } from '../../src/modules/crm/audio.js';
-import { CEO, SALES } from '../auth/helpers.js';
+import { CEO, SALES, SALES2 } from '../auth/helpers.js';
 import type { TestApp } from '../harness.js';
 
-export { CEO, SALES };
-export const SALES2 = { email: 'sales2@cims.local', password: SALES.password };
+export { CEO, SALES, SALES2 };
 
 /** A new SDK client signed in as `who`. */
 export async function signIn(t: TestApp, who: { email: string; password: string } = CEO): Promise<CimsClient> {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { CEO } from '../auth/helpers.js';
 import { postgresTemplate } from '../database-template.js';
 import { createFreshDatabase } from '../fresh-database.js';
 import { startS3Server } from '../s3-server.js';
@@ -14,7 +15,6 @@ const serverDir = fileURLToPath(new URL('../..', import.meta.url));
 const adminUrl = process.env.TEST_DATABASE_URL;
 /** A hang guard only: every wait below ends on a condition (a line printed, a process exited, a response). */
 const TIMEOUT = 600_000;
-const CEO = { email: 'ceo@cims.local', password: 'ceo-demo-password' };
 
 /** One server process: `src/server.ts` run with tsx, as the lifecycle tests run it. */
 interface Replica {
