@@ -1,28 +1,9 @@
 import { contract, listRoutes, routeMeta } from '@cims/contracts';
-import { CimsApiError, type CimsClient, SessionExpiredError, unwrap } from '@cims/sdk';
+import { CimsApiError, SessionExpiredError, unwrap } from '@cims/sdk';
 import { expect, it } from 'vitest';
-import type { Target, withWorld as WithWorld, World } from './suite.js';
+import { accessToken, SEEDED, signedIn, type Target, type withWorld as WithWorld } from './suite-kit.js';
 
-/** The seeded accounts both implementations start with: the CEO and two sales managers holding the `crm` page. */
-export const SEEDED = {
-  ceo: { email: 'ceo@cims.local', password: 'ceo-demo-password' },
-  sales: { email: 'sales1@cims.local', password: 'sales-demo-password' },
-  sales2: { email: 'sales2@cims.local', password: 'sales-demo-password' },
-};
-
-/** A new client of `world`, signed in as `who`. */
-export async function signedIn(world: World, who: { email: string; password: string }): Promise<CimsClient> {
-  const client = world.newClient();
-  await client.login(who);
-  return client;
-}
-
-/** The access token `client` currently holds. */
-export async function accessToken(client: CimsClient): Promise<string> {
-  const token = await client.getAccessToken();
-  if (!token) throw new Error('not signed in');
-  return token;
-}
+export { accessToken, SEEDED, signedIn } from './suite-kit.js';
 
 async function thrown(promise: Promise<unknown>): Promise<unknown> {
   try {
