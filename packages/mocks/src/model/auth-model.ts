@@ -248,12 +248,17 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
    * code. With no slot left, even the right code is `429 RATE_LIMITED`. `accept` runs once the code is right and
    * before it is spent: what it throws leaves the code unspent.
    */
-  function consumeCode(
-    user: MockUser | undefined,
-    purpose: CodePurpose,
-    code: string,
-    accept?: (user: MockUser) => void,
-  ): MockUser {
+  function consumeCode({
+    user,
+    purpose,
+    code,
+    accept,
+  }: {
+    user: MockUser | undefined;
+    purpose: CodePurpose;
+    code: string;
+    accept?: (user: MockUser) => void;
+  }): MockUser {
     const invalid = new MockApiError('INVALID_CODE', 'The code is wrong, expired or already used');
     if (!user) throw invalid;
     const giveBack = reserveAll(
@@ -466,8 +471,13 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
     verifyEmail(email: string, code: string, request: Request): TokenPair {
       const found = findUser(email);
       const pending = found && !found.email_verified && !found.registration_contested ? found : undefined;
-      const user = consumeCode(pending, 'verify-email', code, (account) => {
-        if (!account.is_active) throw new MockApiError('ACCOUNT_INACTIVE', 'This account is deactivated');
+      const user = consumeCode({
+        user: pending,
+        purpose: 'verify-email',
+        code,
+        accept: (account) => {
+          if (!account.is_active) throw new MockApiError('ACCOUNT_INACTIVE', 'This account is deactivated');
+        },
       });
       user.email_verified = true;
       return startSession(user, request);
@@ -493,7 +503,7 @@ export function createAuthModel(state: MockState, options: AuthModelOptions) {
     },
 
     resetPassword(email: string, code: string, newPassword: string): string {
-      const user = consumeCode(findUser(email), 'reset-password', code);
+      const user = consumeCode({ user: findUser(email), purpose: 'reset-password', code });
       user.password = newPassword;
       // The code proves the mailbox: an account still waiting for verification is verified now.
       user.email_verified = true;

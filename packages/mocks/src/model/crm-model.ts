@@ -298,8 +298,18 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
     return undefined;
   }
 
-  /** Replaces the customer's assignment. */
-  function assign(customerId: number, managerId: number, by: number | null, at = now()): MockAssignment {
+  /** Replaces the customer's assignment: `by` made it at `at` (now by default); `null` is the round robin. */
+  function assign({
+    customerId,
+    managerId,
+    by,
+    at = now(),
+  }: {
+    customerId: number;
+    managerId: number;
+    by: number | null;
+    at?: number;
+  }): MockAssignment {
     for (const old of crm().assignments.values()) if (old.customer_id === customerId) old.is_active = false;
     const assignment: MockAssignment = {
       id: ++state.sequences.assignment,
@@ -323,13 +333,24 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
     const next = managers.find((manager) => manager.id === nextId);
     if (!next) return undefined;
     crm().lastAutoAssigned = next.id;
-    assign(customerId, next.id, null, at);
+    assign({ customerId, managerId: next.id, by: null, at });
     return next;
   }
 
   // ------------------------------------------------------------------------------------------------ customers
 
-  function recordStatus(customer: MockCustomer, from: string | null, by: number | null, at: number): void {
+  /** Adds to the history the move of `customer` from `from` to its current status, by `by` at `at`. */
+  function recordStatus({
+    customer,
+    from,
+    by,
+    at,
+  }: {
+    customer: MockCustomer;
+    from: string | null;
+    by: number | null;
+    at: number;
+  }): void {
     const id = ++state.sequences.statusChange;
     crm().statusHistory.set(id, {
       id,
@@ -343,12 +364,17 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
   }
 
   /** Creates a customer: auto-assigned when asked (and a manager is active), its first status in the history. */
-  function insertCustomer(
-    fields: CustomerFields,
-    by: number | null,
-    assignIt: boolean,
+  function insertCustomer({
+    fields,
+    by,
+    autoAssign: assignIt,
     at = now(),
-  ): { customer: MockCustomer; manager: MockUser | undefined } {
+  }: {
+    fields: CustomerFields;
+    by: number | null;
+    autoAssign: boolean;
+    at?: number;
+  }): { customer: MockCustomer; manager: MockUser | undefined } {
     const customer: MockCustomer = {
       id: ++state.sequences.customer,
       ...fields,
@@ -359,7 +385,7 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
     };
     crm().customers.set(customer.id, customer);
     const manager = assignIt ? autoAssign(customer.id, at) : undefined;
-    recordStatus(customer, null, by, at);
+    recordStatus({ customer, from: null, by, at });
     return { customer, manager };
   }
 
@@ -467,7 +493,18 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
     return [...crm().customers.values()].filter((customer) => customer.archived_at === null).sort(byNewest);
   }
 
-  function requireNote(customer: MockCustomer, noteId: number, caller: MockUser, change: boolean): MockNote {
+  /** The note of `customer`, or `404`; when the caller means to `change` it, `403` unless the author or the CEO. */
+  function requireNote({
+    customer,
+    noteId,
+    caller,
+    change,
+  }: {
+    customer: MockCustomer;
+    noteId: number;
+    caller: MockUser;
+    change: boolean;
+  }): MockNote {
     const note = crm().notes.get(noteId);
     if (!note || note.customer_id !== customer.id) throw new MockApiError('NOT_FOUND', 'Note not found');
     if (change && caller.role !== 'CEO' && note.created_by !== caller.id) {
@@ -613,7 +650,7 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
       for (const customer of users) {
         customer.status = target?.name ?? customer.status;
         customer.updated_at = at;
-        recordStatus(customer, status.name, caller.id, at);
+        recordStatus({ customer, from: status.name, by: caller.id, at });
       }
       crm().statuses.delete(status.id);
       return { status: 200, body: { message: `Status '${status.name}' deleted`, reassigned_count: users.length } };
@@ -625,14 +662,18 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
     async create(caller: MockUser, input: CustomerFormFields, file: File | undefined) {
       const fields = newCustomerFields(input);
       const recording = await readRecording(file);
-      const { customer, manager } = insertCustomer(fields, caller.id, true);
+      const { customer, manager } = insertCustomer({ fields, by: caller.id, autoAssign: true });
       if (recording) attachRecording(customer, recording);
       return { message: 'Customer created', id: customer.id, sales_manager_id: manager?.id ?? null };
     },
 
     /** `POST /crm/api/customers` (the key was checked before): no author; assigned unless `intakeAutoAssign` is off. */
     intake(input: IntakeFields) {
-      const { customer, manager } = insertCustomer(newCustomerFields(input), null, options.intakeAutoAssign);
+      const { customer, manager } = insertCustomer({
+        fields: newCustomerFields(input),
+        by: null,
+        autoAssign: options.intakeAutoAssign,
+      });
       return { message: 'Customer created', id: customer.id, sales_manager_id: manager?.id ?? null };
     },
 
@@ -643,7 +684,12 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
         : undefined;
       if (input.created_by && !by) throw new Error(`The mocks have no user ${input.created_by}`);
       const fields = newCustomerFields({ ...input, status: input.status ?? 'need_to_call' });
-      return insertCustomer(fields, by?.id ?? null, input.autoAssign ?? true, input.created_at ?? now()).customer;
+      return insertCustomer({
+        fields,
+        by: by?.id ?? null,
+        autoAssign: input.autoAssign ?? true,
+        at: input.created_at ?? now(),
+      }).customer;
     },
 
     detail(id: number, caller: MockUser): CustomerDetail {
@@ -659,7 +705,17 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
      * `PUT`/`PATCH`: an absent field stays, `null` (an empty form field) clears an optional one,
      * `clear_recall_time` wins over `recall_time`. A status change is recorded; a new recording replaces the old.
      */
-    async update(id: number, caller: MockUser, input: CustomerUpdateFields, file: File | undefined): Promise<Customer> {
+    async update({
+      id,
+      caller,
+      input,
+      file,
+    }: {
+      id: number;
+      caller: MockUser;
+      input: CustomerUpdateFields;
+      file?: File;
+    }): Promise<Customer> {
       const customer = visibleCustomer(id, caller);
       const issues: ValidationIssue[] = [];
       // A stored value sent back as it is stays, even where it predates today's rules (legacy imports).
@@ -705,7 +761,7 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
         changed = true;
       }
       const at = now();
-      if (customer.status !== before) recordStatus(customer, before, caller.id, at);
+      if (customer.status !== before) recordStatus({ customer, from: before, by: caller.id, at });
       if (recording) {
         attachRecording(customer, recording);
         changed = true;
@@ -795,7 +851,18 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
       return { customer_id: customer.id, items, total_count: items.length };
     },
 
-    addNote(id: number, caller: MockUser, text: string, at = now()): CustomerNote {
+    /** Adds a note to customer `id` as `caller`, at `at` (now by default). */
+    addNote({
+      id,
+      caller,
+      text,
+      at = now(),
+    }: {
+      id: number;
+      caller: MockUser;
+      text: string;
+      at?: number;
+    }): CustomerNote {
       const customer = visibleCustomer(id, caller);
       const note: MockNote = {
         id: ++state.sequences.note,
@@ -810,15 +877,25 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
     },
 
     /** Only the author or the CEO (`403`). */
-    updateNote(id: number, noteId: number, caller: MockUser, text: string): CustomerNote {
-      const note = requireNote(visibleCustomer(id, caller), noteId, caller, true);
+    updateNote({
+      id,
+      noteId,
+      caller,
+      text,
+    }: {
+      id: number;
+      noteId: number;
+      caller: MockUser;
+      text: string;
+    }): CustomerNote {
+      const note = requireNote({ customer: visibleCustomer(id, caller), noteId, caller, change: true });
       note.note = text;
       note.updated_at = now();
       return serveNote(note);
     },
 
     deleteNote(id: number, noteId: number, caller: MockUser): string {
-      const note = requireNote(visibleCustomer(id, caller), noteId, caller, true);
+      const note = requireNote({ customer: visibleCustomer(id, caller), noteId, caller, change: true });
       crm().notes.delete(note.id);
       return 'Note deleted';
     },
@@ -857,7 +934,7 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
       const customer = requireCustomer(customerId);
       const manager = activeManagers().find((user) => user.id === managerId);
       if (!manager) throw new MockApiError('NOT_FOUND', 'No active sales manager with this id');
-      const assignment = assign(customer.id, manager.id, caller.id);
+      const assignment = assign({ customerId: customer.id, managerId: manager.id, by: caller.id });
       return { ...assignment, assigned_at: time.format(assignment.assigned_at) };
     },
 
@@ -887,11 +964,21 @@ export function createCrmModel(state: MockState, options: CrmModelOptions) {
     clearCustomers: () => clearCustomers(state),
 
     /** Records a status change as if `by` made it at `at` (seeds). */
-    changeStatus(customer: MockCustomer, status: string, by: number | null, at: number): void {
+    changeStatus({
+      customer,
+      status,
+      by,
+      at,
+    }: {
+      customer: MockCustomer;
+      status: string;
+      by: number | null;
+      at: number;
+    }): void {
       const before = customer.status;
       customer.status = status;
       customer.updated_at = at;
-      recordStatus(customer, before, by, at);
+      recordStatus({ customer, from: before, by, at });
     },
   };
 }
