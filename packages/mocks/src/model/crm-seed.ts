@@ -1,3 +1,4 @@
+// Over 500 lines: one table of seeded customers with the steps that replay it, read together.
 import type { CustomerType, Language, Platform } from '@cims/contracts';
 import type { BusinessTime } from '@cims/contracts/rules';
 import { DateTime } from 'luxon';
