@@ -1,7 +1,7 @@
 import { CimsApiError, type CimsClient, unwrap } from '@cims/sdk';
 import { expect, it } from 'vitest';
-import { SEEDED, signedIn } from './auth-suite.js';
-import type { Target, withWorld as WithWorld } from './suite.js';
+import type { Target, withWorld as WithWorld } from './suite-kit.js';
+import { SEEDED, signedIn } from './suite-kit.js';
 
 async function loginStatus(client: CimsClient, who: { email: string; password: string }): Promise<number | 'ok'> {
   try {

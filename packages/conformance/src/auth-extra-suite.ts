@@ -1,8 +1,8 @@
 import { unwrap } from '@cims/sdk';
 import { expect, it } from 'vitest';
-import { accessToken, SEEDED, signedIn } from './auth-suite.js';
-import { unique } from './crm-suite.js';
-import type { Target, withWorld as WithWorld, World } from './suite.js';
+import { unique } from './crm-kit.js';
+import type { Target, withWorld as WithWorld, World } from './suite-kit.js';
+import { accessToken, SEEDED, signedIn } from './suite-kit.js';
 
 /** A raw form-urlencoded `POST /auth/login`, as the legacy client and browsers send it. */
 function postLogin(world: World, body: string, contentType = 'application/x-www-form-urlencoded') {

@@ -1,29 +1,9 @@
 import { contract, listRoutes, routeMeta } from '@cims/contracts';
-import { MOCK_USERS } from '@cims/mocks';
-import { CimsApiError, type CimsClient, SessionExpiredError, unwrap } from '@cims/sdk';
+import { CimsApiError, SessionExpiredError, unwrap } from '@cims/sdk';
 import { expect, it } from 'vitest';
-import type { Target, withWorld as WithWorld, World } from './suite.js';
+import { accessToken, SEEDED, signedIn, type Target, type withWorld as WithWorld } from './suite-kit.js';
 
-/** The seeded accounts both implementations start with: the CEO and two sales managers holding the `crm` page. */
-export const SEEDED = {
-  ceo: { email: MOCK_USERS.ceo.email, password: MOCK_USERS.ceo.password },
-  sales: { email: MOCK_USERS.sales1.email, password: MOCK_USERS.sales1.password },
-  sales2: { email: MOCK_USERS.sales2.email, password: MOCK_USERS.sales2.password },
-};
-
-/** A new client of `world`, signed in as `who`. */
-export async function signedIn(world: World, who: { email: string; password: string }): Promise<CimsClient> {
-  const client = world.newClient();
-  await client.login(who);
-  return client;
-}
-
-/** The access token `client` currently holds. */
-export async function accessToken(client: CimsClient): Promise<string> {
-  const token = await client.getAccessToken();
-  if (!token) throw new Error('not signed in');
-  return token;
-}
+export { accessToken, SEEDED, signedIn } from './suite-kit.js';
 
 async function thrown(promise: Promise<unknown>): Promise<unknown> {
   try {

@@ -1,9 +1,9 @@
 import { unwrap } from '@cims/sdk';
 import { expect, it } from 'vitest';
-import { accessToken } from './auth-suite.js';
-import { actors, createCustomer, newPhone, newUser, unique } from './crm-suite.js';
+import { actors, createCustomer, newPhone, newUser, unique } from './crm-kit.js';
 import { mp3Bytes, oggBytes, pngBytes } from './fixtures.js';
-import type { Target, withWorld as WithWorld } from './suite.js';
+import type { Target, withWorld as WithWorld } from './suite-kit.js';
+import { accessToken } from './suite-kit.js';
 
 /**
  * The details of the CRM beyond the CRM suite: bulk limits, note authors, intake input, and call recordings (ranges,

@@ -1,7 +1,7 @@
 import { authExtraSuite } from './auth-extra-suite.js';
 import { crmExtraSuite } from './crm-extra-suite.js';
 import { profileSuite } from './profile-suite.js';
-import type { Target, withWorld as WithWorld } from './suite.js';
+import type { Target, withWorld as WithWorld } from './suite-kit.js';
 
 /**
  * The details of the API that the mocks' own tests used to pin for the mocks alone: sign-in, bearer tokens,

@@ -1,7 +1,7 @@
 import { DAY_RANGE, MAX_ID, MAX_OFFSET, MAX_PAGE } from '@cims/contracts';
 import { expect, it } from 'vitest';
-import { accessToken, SEEDED, signedIn } from './auth-suite.js';
-import type { Target, withWorld as WithWorld, World } from './suite.js';
+import type { Target, withWorld as WithWorld, World } from './suite-kit.js';
+import { accessToken, SEEDED, signedIn } from './suite-kit.js';
 
 /**
  * Malformed input is a 4xx in the contract's shape on every implementation, never a 500 (issue 15): text the database

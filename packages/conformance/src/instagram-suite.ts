@@ -2,8 +2,8 @@ import { addCalendarDays, contract, type FollowerPoint, growthOf, listRoutes, ro
 import { FAKE_GRAPH_DEMO, type GraphScenario } from '@cims/mocks';
 import { type CimsClient, unwrap } from '@cims/sdk';
 import { expect, it, type TestContext } from 'vitest';
-import { accessToken, SEEDED, signedIn } from './auth-suite.js';
-import type { Target, withWorld as WithWorld, World } from './suite.js';
+import type { Target, withWorld as WithWorld, World } from './suite-kit.js';
+import { accessToken, SEEDED, signedIn } from './suite-kit.js';
 
 // Every world starts with no Instagram account connected, its Graph API calls going to a fake Graph API
 // (`world.instagram.graph`) in the `healthy` scenario with the demo account and token. History a test cannot create

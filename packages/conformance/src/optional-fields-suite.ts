@@ -1,8 +1,8 @@
 import { type ContractRoute, contract, DEFAULT_CUSTOMER_STATUS, listRoutes, routeMeta } from '@cims/contracts';
 import { expect, it } from 'vitest';
-import { accessToken, SEEDED, signedIn } from './auth-suite.js';
 import { DEMO_SETUP } from './instagram-suite.js';
-import type { Target, withWorld as WithWorld, World } from './suite.js';
+import type { Target, withWorld as WithWorld, World } from './suite-kit.js';
+import { accessToken, SEEDED, signedIn } from './suite-kit.js';
 
 /**
  * Optional means optional: for every route of the contract, a request that leaves out every optional field of its

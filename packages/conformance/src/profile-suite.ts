@@ -1,9 +1,9 @@
 import { type CimsClient, unwrap } from '@cims/sdk';
 import { expect, it } from 'vitest';
-import { accessToken, SEEDED, signedIn } from './auth-suite.js';
-import { unique } from './crm-suite.js';
+import { unique } from './crm-kit.js';
 import { pngBytes } from './fixtures.js';
-import type { Target, withWorld as WithWorld, World } from './suite.js';
+import type { Target, withWorld as WithWorld, World } from './suite-kit.js';
+import { accessToken, SEEDED, signedIn } from './suite-kit.js';
 
 function form(fields: Record<string, string | Blob>): FormData {
   const data = new FormData();

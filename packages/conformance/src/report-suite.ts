@@ -1,8 +1,8 @@
 import { REPORT_PAGE_SIZE } from '@cims/contracts';
 import { unwrap } from '@cims/sdk';
 import { expect, it } from 'vitest';
-import { actors, createCustomer, unique } from './crm-suite.js';
-import type { Target, withWorld as WithWorld } from './suite.js';
+import { actors, createCustomer, unique } from './crm-kit.js';
+import type { Target, withWorld as WithWorld } from './suite-kit.js';
 
 /**
  * `GET /crm/customers/report/period`: the legacy client never pages it (it sends `period` and `search` and shows

@@ -1,8 +1,8 @@
 import { SESSION_DAY_MS, SESSION_LIFETIME_DEFAULTS, type TokenPair } from '@cims/contracts';
 import { type CimsClient, createCimsClient, memoryTokenStore, unwrap } from '@cims/sdk';
 import { expect, it } from 'vitest';
-import { SEEDED } from './auth-suite.js';
-import type { Target, withWorld as WithWorld, World } from './suite.js';
+import type { Target, withWorld as WithWorld, World } from './suite-kit.js';
+import { SEEDED } from './suite-kit.js';
 
 const DAY = SESSION_DAY_MS;
 const IDLE = SESSION_LIFETIME_DEFAULTS.idleDays * DAY;

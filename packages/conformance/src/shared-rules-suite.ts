@@ -1,7 +1,7 @@
 import { unwrap } from '@cims/sdk';
 import { expect, it } from 'vitest';
-import { actors, newPhone, newUser, unique } from './crm-suite.js';
-import type { Target, withWorld as WithWorld } from './suite.js';
+import { actors, newPhone, newUser, unique } from './crm-kit.js';
+import type { Target, withWorld as WithWorld } from './suite-kit.js';
 
 /**
  * Rules the server and the mocks once each wrote for themselves and that had drifted apart: the wording of a `403`,

@@ -2,7 +2,7 @@ import { FAKE_GRAPH_DEMO } from '@cims/mocks';
 import { createMockServer, startFakeGraphApi } from '@cims/mocks/node';
 import { createCimsClient } from '@cims/sdk';
 import { createTestApp, type TestDatabaseKind } from '@cims/server/testing';
-import type { Target } from './suite.js';
+import type { Target } from './suite-kit.js';
 
 /** The intake API key every target is configured with (`X-Key` of `POST /crm/api/customers`). */
 export const INTAKE_KEY = 'conformance-intake-key-0123456789';

@@ -259,7 +259,7 @@ export function createMockApi(options: MockApiOptions): MockApi {
   };
   const intakeApiKey = options.intakeApiKey === undefined ? MOCK_INTAKE_API_KEY : options.intakeApiKey;
   const seed = () => {
-    if (state.scenario !== 'empty-crm') seedCustomers(state, crm, time, now());
+    if (state.scenario !== 'empty-crm') seedCustomers({ state, crm, time, now: now() });
     const connect = instagramSeed(state.scenario);
     if (connect) seedInstagram(state, { time, now, graph, seed: connect });
   };

@@ -37,11 +37,11 @@ export function crmMocks(crm: CrmModel, stats: CrmStats, auth: AuthModel): MockR
   const caller = (request: Request) => auth.principal(request).user;
   const updateCustomer: MockRouter<typeof contract.crm>['update'] = async ({ params, body, files, request }) => ({
     status: 200,
-    body: await crm.update(params.id, caller(request), body, files.audio),
+    body: await crm.update({ id: params.id, caller: caller(request), input: body, file: files.audio }),
   });
   const updateNote: MockRouter<typeof contract.crm>['updateNote'] = ({ params, body, request }) => ({
     status: 200,
-    body: crm.updateNote(params.id, params.noteId, caller(request), body.note),
+    body: crm.updateNote({ id: params.id, noteId: params.noteId, caller: caller(request), text: body.note }),
   });
   return {
     dashboard: ({ query, request }) => ({ status: 200, body: stats.dashboard(caller(request), query) }),
@@ -127,7 +127,7 @@ export function crmMocks(crm: CrmModel, stats: CrmStats, auth: AuthModel): MockR
     listNotes: ({ params, request }) => ({ status: 200, body: crm.listNotes(params.id, caller(request)) }),
     createNote: ({ params, body, request }) => ({
       status: 201,
-      body: crm.addNote(params.id, caller(request), body.note),
+      body: crm.addNote({ id: params.id, caller: caller(request), text: body.note }),
     }),
     updateNote,
     patchNote: updateNote,

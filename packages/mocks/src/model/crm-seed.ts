@@ -1,3 +1,4 @@
+// Over 500 lines: one table of seeded customers with the steps that replay it, read together.
 import type { CustomerType, Language, Platform } from '@cims/contracts';
 import type { BusinessTime } from '@cims/contracts/rules';
 import { DateTime } from 'luxon';
@@ -432,7 +433,17 @@ export const SEEDED_ARCHIVED_COUNT = SEED_CUSTOMERS.filter((seed) => seed.archiv
  * through their statuses by their sales manager, assigned in turn to the active sales managers, some with notes, a
  * few archived, two with a playable recording. The same clock gives the same data.
  */
-export function seedCustomers(state: MockState, crm: CrmModel, time: BusinessTime, now: number): void {
+export function seedCustomers({
+  state,
+  crm,
+  time,
+  now,
+}: {
+  state: MockState;
+  crm: CrmModel;
+  time: BusinessTime;
+  now: number;
+}): void {
   const ceo = [...state.users.values()].find((user) => user.role === 'CEO' && user.is_active);
   const today = DateTime.fromMillis(now, { zone: time.zone }).startOf('day');
   const recording = toneWav();
@@ -469,7 +480,7 @@ export function seedCustomers(state: MockState, crm: CrmModel, time: BusinessTim
     const path = PATHS[seed.status];
     const step = Math.min(2 * DAY, (now - createdAt) / (path.length + 2));
     path.forEach((status, k) => {
-      crm.changeStatus(customer, status, by, createdAt + (k + 1) * step);
+      crm.changeStatus({ customer, status, by, at: createdAt + (k + 1) * step });
     });
     (seed.extra ?? []).forEach((text, k) => {
       const [author, note] = text.startsWith('ceo:') ? [ceo, text.slice(4)] : [manager ?? ceo, text];

@@ -1,5 +1,5 @@
 import { DEFAULT_PAGES } from '@cims/contracts';
-import type { MockPage, MockState } from '../state.js';
+import type { MockPage, MockState } from '../records.js';
 
 /**
  * The key of a built-in page (`crm`, `ceo`, …): the legacy inventory, `DEFAULT_PAGES` of the contract. The CEO can

@@ -1,0 +1,112 @@
+import type { CreateStatusSchema, CustomerStatus, UpdateStatusSchema } from '@cims/contracts';
+import type { z } from 'zod';
+import { MockApiError } from '../../route-handler.js';
+import type { MockStatus, MockUser } from '../../state.js';
+import { requireSomething } from '../management-model.js';
+import type { CrmCore } from './core.js';
+
+/** The statuses of the CRM: list, create, reorder, update and delete. */
+export function crmStatuses(core: CrmCore) {
+  const { state, now, crm, statusesInOrder, statusNamed, requireStatus, serveStatus, recordStatus } = core;
+  return {
+    listStatuses: (): CustomerStatus[] => statusesInOrder().map(serveStatus),
+
+    createStatus(input: z.output<typeof CreateStatusSchema>): CustomerStatus {
+      if (statusNamed(input.name)) throw new MockApiError('CONFLICT', `A status named '${input.name}' already exists`);
+      const last = statusesInOrder().at(-1);
+      const at = now();
+      const status: MockStatus = {
+        id: ++state.sequences.status,
+        name: input.name,
+        display_name: input.display_name,
+        description: input.description ?? null,
+        color: input.color ?? null,
+        order: input.order ?? (last ? last.order + 1 : 1),
+        category: input.category,
+        is_active: input.is_active,
+        is_system: false,
+        created_at: at,
+        updated_at: at,
+      };
+      crm().statuses.set(status.id, status);
+      return serveStatus(status);
+    },
+
+    /** Every status id exactly once (else `422`); the orders become 1, 2, 3, … all at once. */
+    reorderStatuses(ids: number[]): CustomerStatus[] {
+      const { statuses } = crm();
+      const exact =
+        ids.length === statuses.size && new Set(ids).size === ids.length && ids.every((id) => statuses.has(id));
+      if (!exact) {
+        throw new MockApiError('VALIDATION_FAILED', [
+          {
+            loc: ['body', 'ids'],
+            msg: `Send every status id exactly once (${statuses.size} ids)`,
+            type: 'value_error',
+          },
+        ]);
+      }
+      const at = now();
+      ids.forEach((id, i) => {
+        const status = statuses.get(id);
+        if (status && status.order !== i + 1) Object.assign(status, { order: i + 1, updated_at: at });
+      });
+      return statusesInOrder().map(serveStatus);
+    },
+
+    updateStatus(id: number, patch: z.output<typeof UpdateStatusSchema>): CustomerStatus {
+      const status = requireStatus(id);
+      requireSomething(patch);
+      for (const [key, value] of Object.entries(patch)) {
+        if (value !== undefined) (status as unknown as Record<string, unknown>)[key] = value;
+      }
+      status.updated_at = now();
+      return serveStatus(status);
+    },
+
+    /**
+     * Deletes a status: `403` for a system one; while customers (archived ones included) carry it, `409
+     * STATUS_IN_USE` with `in_use_count`, unless `reassignTo` names another status: then they move there (each move
+     * in their history, by `caller`) and the status goes.
+     */
+    deleteStatus(
+      id: number,
+      reassignTo: string | undefined,
+      caller: MockUser,
+    ):
+      | { status: 200; body: { message: string; reassigned_count: number } }
+      | { status: 409; body: { detail: string; code: 'STATUS_IN_USE'; in_use_count: number } } {
+      const status = requireStatus(id);
+      if (status.is_system) {
+        throw new MockApiError('FORBIDDEN', `The system status '${status.name}' cannot be deleted; deactivate it`);
+      }
+      let target: MockStatus | undefined;
+      if (reassignTo !== undefined) {
+        target = statusNamed(reassignTo);
+        if (!target || target.id === status.id) {
+          const msg = target ? 'Choose another status than the one deleted' : `Unknown status '${reassignTo}'`;
+          throw new MockApiError('VALIDATION_FAILED', [{ loc: ['query', 'reassign_to'], msg, type: 'value_error' }]);
+        }
+      }
+      const users = [...crm().customers.values()].filter((customer) => customer.status === status.name);
+      if (users.length > 0 && !target) {
+        return {
+          status: 409,
+          body: {
+            detail: `The status '${status.name}' is used by ${users.length} customer${users.length === 1 ? '' : 's'}; send reassign_to to move them`,
+            code: 'STATUS_IN_USE',
+            in_use_count: users.length,
+          },
+        };
+      }
+      const at = now();
+      for (const customer of users) {
+        customer.status = target?.name ?? customer.status;
+        customer.updated_at = at;
+        recordStatus({ customer, from: status.name, by: caller.id, at });
+      }
+      crm().statuses.delete(status.id);
+      return { status: 200, body: { message: `Status '${status.name}' deleted`, reassigned_count: users.length } };
+    },
+  };
+}
