@@ -337,19 +337,46 @@ function convertAcquireErrors(orm: MikroORM): void {
 }
 
 /**
+ * The key of the session-level advisory lock that every migration run on PostgreSQL holds ("cimsmigr" in ASCII): a
+ * fixed number, so that all the instances and `cims migrate` runs on one database take the same lock.
+ */
+export const MIGRATION_LOCK_KEY = '7163377024833775474';
+
+/**
  * Applies every pending migration, in one transaction; returns the names applied. A migration may rewrite a large
  * table or wait for readers to finish before it can alter one: the request timeouts do not apply to it.
+ *
+ * On PostgreSQL the run holds an advisory lock ({@link MIGRATION_LOCK_KEY}) on a connection of its own, so that
+ * instances starting at once (and `cims migrate` runs) migrate one after the other: the next one finds nothing
+ * pending. The embedded database needs none: one process per data folder holds it (db/data-dir-lock.ts).
  */
 export async function migrate(orm: Orm): Promise<string[]> {
   // The embedded database has no timeouts, and its single connection could not serve the migrator's own look-ups
   // beside a transaction opened here.
   if (!timedOrms.has(orm)) return (await orm.getMigrator().up()).map((m) => m.name);
-  const applied = await orm.em.getConnection().transactional(async (transaction) => {
-    await transaction.raw('set local statement_timeout = 0');
-    await transaction.raw('set local lock_timeout = 0');
-    return orm.getMigrator().up({ transaction });
-  });
-  return applied.map((m) => m.name);
+  const knex = orm.em.getConnection().getKnex().client as { connectionSettings: pg.ClientConfig };
+  const lock = new pg.Client(knex.connectionSettings);
+  // A connection lost while migrating fails the statement waiting on it; the event must not crash the process.
+  lock.on('error', () => {});
+  await lock.connect();
+  try {
+    // The wait for another run's lock is as long as that run takes: no timeout applies on this connection.
+    await lock.query("select set_config('statement_timeout', '0', false), set_config('lock_timeout', '0', false)");
+    await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      const applied = await orm.em.getConnection().transactional(async (transaction) => {
+        await transaction.raw('set local statement_timeout = 0');
+        await transaction.raw('set local lock_timeout = 0');
+        return orm.getMigrator().up({ transaction });
+      });
+      return applied.map((m) => m.name);
+    } finally {
+      // Ending the session below releases it as well, should the connection have failed.
+      await lock.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
+    }
+  } finally {
+    await lock.end().catch(() => {});
+  }
 }
 
 /** Round-trips the database; used by the readiness probe. */
