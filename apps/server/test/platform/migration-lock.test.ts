@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { migrations } from '../../src/db/migrations/index.js';
+import { migrationNames } from '../../src/db/migrations/names.js';
 import { MIGRATION_LOCK_KEY } from '../../src/db/orm.js';
 import { cims } from '../cli.js';
 import { createFreshDatabase } from '../fresh-database.js';
@@ -11,6 +12,13 @@ const ADMIN_URL = process.env.TEST_DATABASE_URL;
 function cliEnv(url: string): Record<string, string> {
   return { NODE_ENV: 'test', DATABASE_URL: url, LOG_LEVEL: 'warn' };
 }
+
+describe('the pending check at start', () => {
+  it('knows every migration the migrator runs, in order', () => {
+    // A start skips the migrator when the migrations table holds all of these: a name missing here would never run.
+    expect(migrationNames).toEqual(migrations.map((m) => m.name));
+  });
+});
 
 describe.runIf(ADMIN_URL)('migrations on PostgreSQL under the advisory lock', () => {
   it('two `cims migrate` at once on an empty database: both succeed, each migration is applied once', async () => {
