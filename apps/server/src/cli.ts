@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ConfigError, loadConfig } from './config.js';
 import { createContext } from './context.js';
 import { lockDataDir } from './db/data-dir-lock.js';
-import { migrate, openDatabase } from './db/orm.js';
+import { loadMigrator, migrate, openDatabase } from './db/orm.js';
 import { query } from './db/sql.js';
 import { ApiError } from './errors.js';
 import { IMPORT_USAGE, importLegacyCommand } from './legacy-import/command.js';
@@ -31,12 +31,30 @@ The database is the one the server would use: DATABASE_URL, or the embedded one 
 
 type Command = (args: string[]) => Promise<void>;
 
-/** The source of db/migrations/index.ts: every migration file of the folder, in name (= time) order. */
-function migrationIndex(dir: string): string {
-  const names = readdirSync(dir)
+/** Every migration file of the folder, by name (= time) order. */
+function migrationFileNames(dir: string): string[] {
+  return readdirSync(dir)
     .filter((file) => /^Migration\d+\.ts$/.test(file))
     .map((file) => file.replace(/\.ts$/, ''))
     .sort();
+}
+
+/** The source of db/migrations/names.ts: the names alone, for the start's check for pending migrations. */
+function migrationNamesSource(names: string[]): string {
+  return [
+    '/**',
+    ' * The name of every migration of index.ts, in the same order, without loading them: how a start finds out with one',
+    ' * statement that nothing is pending (db/orm.ts `migrate`). `pnpm cims migration:create` regenerates both files.',
+    ' */',
+    'export const migrationNames: readonly string[] = [',
+    ...names.map((name) => `  '${name}',`),
+    '];',
+    '',
+  ].join('\n');
+}
+
+/** The source of db/migrations/index.ts: every migration file of the folder, in name (= time) order. */
+function migrationIndex(names: string[]): string {
   return [
     "import type { MigrationObject } from '@mikro-orm/core';",
     ...names.map((name) => `import { ${name} } from './${name}.js';`),
@@ -83,15 +101,17 @@ const commands: Record<string, Command> = {
     const { values } = parseArgs({ args, options: { blank: { type: 'boolean', default: false } } });
     const created = await withDatabase(async (db) => {
       await migrate(db.orm);
-      return db.orm.getMigrator().createMigration(undefined, values.blank);
+      return (await loadMigrator(db.orm)).createMigration(undefined, values.blank);
     });
     if (!created.fileName) {
       console.log('No entity changes: no migration written.');
       return;
     }
-    // Rewrite the static list the server runs (see db/migrations/index.ts) from the files in the folder.
+    // Rewrite the static lists the server runs (see db/migrations/index.ts and names.ts) from the files in the folder.
     const dir = path.join(import.meta.dirname, 'db', 'migrations');
-    writeFileSync(path.join(dir, 'index.ts'), migrationIndex(dir));
+    const names = migrationFileNames(dir);
+    writeFileSync(path.join(dir, 'index.ts'), migrationIndex(names));
+    writeFileSync(path.join(dir, 'names.ts'), migrationNamesSource(names));
     console.log(`Wrote ${path.join(dir, created.fileName)} and registered it.`);
   },
 

@@ -1,16 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Options } from '@mikro-orm/core';
-import { Migrator } from '@mikro-orm/migrations';
+import type { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { PGliteDriver } from 'mikro-orm-pglite';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { activeTracing } from '../tracing.js';
 import { entities } from './entities.js';
-import { migrations } from './migrations/index.js';
+import { migrationNames } from './migrations/names.js';
 import { useAuthPool, useReadPool } from './sql.js';
 import { type DatabaseSsl, pgSslOptions } from './ssl.js';
 
@@ -33,9 +30,9 @@ function baseOptions(logger?: Logger): Options {
   return {
     entities,
     discovery: { warnWhenNoEntities: false },
-    extensions: [Migrator],
+    // The migrator and the migrations are loaded only to migrate ({@link loadMigrator}); a start with nothing
+    // pending never loads them.
     migrations: {
-      migrationsList: migrations,
       path: MIGRATIONS_DIR,
       pathTs: MIGRATIONS_DIR,
       emit: 'ts',
@@ -281,6 +278,12 @@ export async function openDatabase(
     };
   }
   if (target.dir) mkdirSync(target.dir, { recursive: true });
+  // Loaded for the embedded database only: a server on PostgreSQL never needs them.
+  const [{ PGlite }, { pg_trgm }, { PGliteDriver }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite/contrib/pg_trgm'),
+    import('mikro-orm-pglite'),
+  ]);
   // One instance for the life of the ORM: a second PGlite on the same folder would corrupt it.
   // pg_trgm backs the CRM search index, as on PostgreSQL.
   // `new PGlite(undefined, options)` ignores the options (and so the extension): pass them alone for memory.
@@ -337,19 +340,83 @@ function convertAcquireErrors(orm: MikroORM): void {
 }
 
 /**
+ * The key of the session-level advisory lock that every migration run on PostgreSQL holds ("cimsmigr" in ASCII): a
+ * fixed number, so that all the instances and `cims migrate` runs on one database take the same lock.
+ */
+export const MIGRATION_LOCK_KEY = '7163377024833775474';
+
+/**
  * Applies every pending migration, in one transaction; returns the names applied. A migration may rewrite a large
  * table or wait for readers to finish before it can alter one: the request timeouts do not apply to it.
+ *
+ * On PostgreSQL the run holds an advisory lock ({@link MIGRATION_LOCK_KEY}) on a connection of its own, so that
+ * instances starting at once (and `cims migrate` runs) migrate one after the other: the next one finds nothing
+ * pending. The embedded database needs none: one process per data folder holds it (db/data-dir-lock.ts).
  */
 export async function migrate(orm: Orm): Promise<string[]> {
+  if (!(await hasPendingMigrations(orm))) return [];
+  const migrator = await loadMigrator(orm);
   // The embedded database has no timeouts, and its single connection could not serve the migrator's own look-ups
   // beside a transaction opened here.
-  if (!timedOrms.has(orm)) return (await orm.getMigrator().up()).map((m) => m.name);
-  const applied = await orm.em.getConnection().transactional(async (transaction) => {
-    await transaction.raw('set local statement_timeout = 0');
-    await transaction.raw('set local lock_timeout = 0');
-    return orm.getMigrator().up({ transaction });
-  });
-  return applied.map((m) => m.name);
+  if (!timedOrms.has(orm)) return (await migrator.up()).map((m) => m.name);
+  const knex = orm.em.getConnection().getKnex().client as { connectionSettings: pg.ClientConfig };
+  const lock = new pg.Client(knex.connectionSettings);
+  // A connection lost while migrating fails the statement waiting on it; the event must not crash the process.
+  lock.on('error', () => {});
+  await lock.connect();
+  try {
+    // The wait for another run's lock is as long as that run takes: no timeout applies on this connection.
+    await lock.query("select set_config('statement_timeout', '0', false), set_config('lock_timeout', '0', false)");
+    await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      const applied = await orm.em.getConnection().transactional(async (transaction) => {
+        await transaction.raw('set local statement_timeout = 0');
+        await transaction.raw('set local lock_timeout = 0');
+        return migrator.up({ transaction });
+      });
+      return applied.map((m) => m.name);
+    } finally {
+      // Ending the session below releases it as well, should the connection have failed.
+      await lock.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
+    }
+  } finally {
+    await lock.end().catch(() => {});
+  }
+}
+
+/**
+ * Whether a migration of this release is not recorded as applied, found with the migrations table alone (without
+ * loading the migrator or the migrations): the usual start, on an up-to-date database, stops here. The migrator
+ * itself decides what to apply, under the lock.
+ */
+async function hasPendingMigrations(orm: Orm): Promise<boolean> {
+  const connection = orm.em.getConnection();
+  const table = orm.config.get('migrations').tableName ?? 'mikro_orm_migrations';
+  const [found] = await connection.execute<{ present: boolean }[]>('select to_regclass(?) is not null as present', [
+    table,
+  ]);
+  if (!found?.present) return true;
+  const rows = await connection.execute<{ name: string }[]>(
+    `select name from ${connection.getPlatform().quoteIdentifier(table)}`,
+  );
+  const applied = new Set(rows.map((row) => row.name));
+  return migrationNames.some((name) => !applied.has(name));
+}
+
+/**
+ * The ORM's migrator, with this release's migrations (db/migrations/index.ts): loaded on first use, since a start
+ * with nothing pending needs neither.
+ */
+export async function loadMigrator(orm: Orm): Promise<Migrator> {
+  const [{ Migrator: MigratorClass }, { migrations }] = await Promise.all([
+    import('@mikro-orm/migrations'),
+    import('./migrations/index.js'),
+  ]);
+  if (!orm.config.getExtension('@mikro-orm/migrator')) {
+    orm.config.set('migrations', { ...orm.config.get('migrations'), migrationsList: migrations });
+    MigratorClass.register(orm);
+  }
+  return orm.getMigrator() as Migrator;
 }
 
 /** Round-trips the database; used by the readiness probe. */

@@ -1,4 +1,4 @@
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import pg from 'pg';
 
@@ -228,9 +228,12 @@ function endOfComment(sql: string, i: number): number {
   return i;
 }
 
-/** An embedded PGlite database, as knex-pglite hands it out for a connection. */
+/**
+ * An embedded PGlite database, as knex-pglite hands it out for a connection. Told by a method node-postgres' clients
+ * lack, so that a server on PostgreSQL never loads PGlite.
+ */
 function isPGlite(connection: unknown): connection is PGlite {
-  return connection instanceof PGlite;
+  return typeof connection === 'object' && connection !== null && 'dumpDataDir' in connection;
 }
 
 /** The rows of a raw result, as the drivers' `transformRawResult(…, 'all')` give them (one list per statement). */

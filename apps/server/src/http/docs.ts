@@ -12,11 +12,13 @@ export function loadOpenApiDocument(): unknown {
 
 /**
  * `GET /openapi.json` and the interactive reference at `/docs`, mounted on their own paths so that API requests never
- * pass through them.
+ * pass through them. The document is read when first asked for.
  */
 export function mountDocs(app: Express): void {
-  const document = loadOpenApiDocument();
+  // Read on the first request for it (it is large), not at start.
+  let document: unknown;
   app.get('/openapi.json', (_req, res) => {
+    document ??= loadOpenApiDocument();
     res.json(document);
   });
   app.use(

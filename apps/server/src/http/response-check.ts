@@ -84,6 +84,9 @@ const ajv = new Ajv({
   strict: false,
   // …but numbers stay strict (NaN and Infinity are not numbers), which `strict: false` would turn off.
   strictNumbers: true,
+  // Nor to check against the JSON Schema meta-schema: compiling that took as long as the first route's own check,
+  // and the first answer (the readiness probe's, at start) paid for it.
+  validateSchema: false,
 });
 
 /**

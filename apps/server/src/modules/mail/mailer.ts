@@ -1,4 +1,4 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import { traced } from '../../tracing.js';
@@ -29,7 +29,17 @@ export function createMailer(config: Pick<Config, 'smtpUrl' | 'emailFrom'>, logg
       close() {},
     };
   }
-  const transport: Transporter = nodemailer.createTransport(config.smtpUrl);
+  const smtpUrl = config.smtpUrl;
+  // nodemailer is loaded with the first message, not at start: most starts send none.
+  let transport: Promise<Transporter> | undefined;
+  let opened: Transporter | undefined;
+  const open = () => {
+    transport ??= import('nodemailer').then(({ default: nodemailer }) => {
+      opened = nodemailer.createTransport(smtpUrl);
+      return opened;
+    });
+    return transport;
+  };
   // The span of a send names the server, never the URL's credentials nor the recipient.
   const server = new URL(config.smtpUrl);
   const spanAttributes = {
@@ -38,12 +48,13 @@ export function createMailer(config: Pick<Config, 'smtpUrl' | 'emailFrom'>, logg
   };
   return {
     async send(mail) {
+      const smtp = await open();
       await traced('smtp send', spanAttributes, () =>
-        transport.sendMail({ from: config.emailFrom, to: mail.to, subject: mail.subject, text: mail.text }),
+        smtp.sendMail({ from: config.emailFrom, to: mail.to, subject: mail.subject, text: mail.text }),
       );
     },
     close() {
-      transport.close();
+      opened?.close();
     },
   };
 }
