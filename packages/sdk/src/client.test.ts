@@ -1,9 +1,11 @@
+import { healthContract } from '@cims/contracts';
 import { describe, expect, it } from 'vitest';
 import {
   CimsApiError,
   CimsResponseValidationError,
   CimsUnexpectedResponseError,
   createCimsClient,
+  createCimsDomainClient,
   type FetchFn,
   unwrap,
 } from './index.js';
@@ -82,5 +84,23 @@ describe('createCimsClient', () => {
     const error = await cims.health.liveness().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CimsUnexpectedResponseError);
     expect((error as CimsUnexpectedResponseError).status).toBe(418);
+  });
+});
+
+describe('createCimsDomainClient', () => {
+  it('has the chosen domains and auth only, and signs in like the whole client', async () => {
+    const { fetch, calls } = fakeFetch({
+      'POST /auth/login': {
+        status: 200,
+        body: { access_token: 'access-1', refresh_token: 'refresh-1', token_type: 'bearer', expires_in: 900 },
+      },
+      'GET /healthz': { status: 200, body: { status: 'ok', version: '1.2.3', uptime_seconds: 5 } },
+    });
+    const cims = createCimsDomainClient({ baseUrl: 'http://h.test', fetch, domains: { health: healthContract } });
+    expect(Object.keys(cims)).not.toContain('crm');
+    await cims.login({ email: 'ceo@example.com', password: 'secret-password' });
+    expect(await cims.getAccessToken()).toBe('access-1');
+    expect(unwrap(await cims.health.liveness()).version).toBe('1.2.3');
+    expect(calls.map((call) => call.url)).toEqual(['http://h.test/auth/login', 'http://h.test/healthz']);
   });
 });

@@ -1,19 +1,19 @@
-import { type CimsContract, contract, type ErrorStatus, type TokenPair } from '@cims/contracts';
-import { initClient } from '@ts-rest/core';
+import { authContract, type CimsContract, contract, type TokenPair } from '@cims/contracts';
 import {
-  CimsApiError,
-  type CimsErrorBody,
-  type CimsNetworkError,
-  type CimsTimeoutError,
-  CimsUnexpectedResponseError,
-  isApiErrorBody,
-  type SessionExpiredError,
-} from './errors.js';
+  type ApiFetcher,
+  type AppRoute,
+  type AppRouteFunction,
+  type AppRouter,
+  type ClientInferResponseBody,
+  initClient,
+} from '@ts-rest/core';
+import type { CimsNetworkError, CimsTimeoutError, CimsUnexpectedResponseError, SessionExpiredError } from './errors.js';
 import { createSession, type RefreshLock, webLock } from './session.js';
 import { type AuthTokens, memoryTokenStore, type TokenStore } from './token-store.js';
 import { createTransport, type FetchFn, guardFetch } from './transport.js';
+import { unwrap } from './unwrap.js';
 
-/** Options of {@link createCimsClient}. */
+/** Options of `createCimsClient` and {@link createCimsDomainClient}. */
 export interface CimsClientOptions {
   /**
    * Where the API is, without a trailing slash: `https://api.example.com`, or a path on the page's own origin in a
@@ -78,31 +78,120 @@ function toTokens(pair: TokenPair): AuthTokens {
   return { accessToken: pair.access_token, refreshToken: pair.refresh_token };
 }
 
+/** The client options ts-rest's `initClient` gets; part of the client's type (see {@link CimsClientOf}). */
+export interface CimsClientArgs {
+  baseUrl: string;
+  baseHeaders: Record<string, string>;
+  throwOnUnknownStatus: true;
+  api: ApiFetcher;
+}
+
+/** What `cims.logoutAll()` resolves to. */
+export type LogoutAllResult = ClientInferResponseBody<CimsContract['auth']['logoutAll'], 200>;
+
+/** The session methods every client has besides its routes. */
+export interface CimsSessionMethods {
+  /**
+   * Signs in with e-mail and password (the contract's OAuth2 password form) and stores the tokens.
+   * @throws {CimsApiError} `INVALID_CREDENTIALS` (401), an unverified or deactivated account (403), `RATE_LIMITED`
+   * (429, with `retryAfterSeconds`), …; and like every call {@link CimsNetworkError}, {@link CimsTimeoutError},
+   * {@link CimsUnexpectedResponseError}.
+   * @example
+   * await cims.login({ email: 'ceo@example.com', password: 'secret-password' });
+   */
+  login(credentials: { email: string; password: string }): Promise<TokenPair>;
+  /**
+   * Verifies the e-mail address with the 6-digit code from the e-mail, which signs the user in, and stores the
+   * tokens.
+   * @throws {CimsApiError} a wrong or expired code (400), …
+   * @example
+   * await cims.verifyEmail({ email: 'new@example.com', code: '123456' });
+   */
+  verifyEmail(input: { email: string; code: string }): Promise<TokenPair>;
+  /**
+   * Ends this session on the server and forgets the tokens, here and in the other tabs. Never throws: the tokens
+   * are cleared even when the server cannot be reached.
+   * @example
+   * await cims.logout();
+   */
+  logout(): Promise<void>;
+  /**
+   * Ends every session of the user, on every device, and forgets the tokens here and in the other tabs (also when
+   * the server call fails).
+   * @throws {CimsApiError} when the server did not end the sessions.
+   * @example
+   * const { revoked_sessions } = await cims.logoutAll();
+   */
+  logoutAll(): Promise<LogoutAllResult>;
+  /**
+   * The access token to send on a request the client does not make (a media URL, a WebSocket), refreshed first when
+   * it is about to expire; `undefined` when signed out.
+   * @example
+   * const token = await cims.getAccessToken();
+   */
+  getAccessToken(): Promise<string | undefined>;
+  /** Stops listening to the other tabs. Only needed when a page creates and drops clients (tests, hot reload). */
+  close(): void;
+}
+
 /**
- * Creates a typed client of the CIMS API. Each route of the contract is a method returning `{ status, body, headers }`,
- * discriminated by `status`, so every declared error is part of the type; {@link unwrap} turns it into "body or
- * throw". Authenticated routes get `Authorization: Bearer …` from the token store; an expired access token is
- * refreshed once for all the calls that need it, and each call is retried once with the new token.
+ * The methods of a router's routes, as ts-rest's `initClient` makes them: one function per route returning
+ * `{ status, body, headers }`, nested routers as nested objects. The same type as ts-rest's `InitClientReturn`, minus
+ * its `AppRouter` constraint: with it, every app type-checked without `skipLibCheck` would check the whole contract
+ * against `AppRouter` (about 80,000 types); here only the routes an app calls are resolved.
+ */
+export type RouterClient<TRouter> = {
+  [K in keyof TRouter]: TRouter[K] extends AppRoute
+    ? AppRouteFunction<TRouter[K], CimsClientArgs>
+    : RouterClient<TRouter[K]>;
+};
+
+/**
+ * A client of the given routers (each route a method returning `{ status, body, headers }`) with the session methods.
+ * A named type, so that declaration files reference the contract's router types instead of spelling them out.
+ */
+export type CimsClientOf<TRouter> = RouterClient<TRouter> & CimsSessionMethods;
+
+/** The routers a client of {@link createCimsDomainClient} has: `auth` (which the session needs) and the chosen ones. */
+export type WithAuth<TDomains extends AppRouter> = { auth: CimsContract['auth'] } & TDomains;
+
+/** The client returned by {@link createCimsDomainClient}: `auth`, the chosen domains and the session methods. */
+export type CimsDomainClient<TDomains extends AppRouter> = CimsClientOf<WithAuth<TDomains>>;
+
+/**
+ * Creates a client of only some domains of the API (plus `auth`, which signing in and refreshing need), so that a
+ * page's bundle carries only their schemas: `createCimsClient` brings the whole contract. Takes the same options,
+ * and each domain's router from `@cims/contracts` under the name it has in the whole client.
  *
  * @example
- * const cims = createCimsClient({ baseUrl: '/api', tokenStore: localStorageTokenStore() });
- * await cims.login({ email: 'ceo@example.com', password: 'secret-password' });
- * const me = unwrap(await cims.auth.me());
+ * import { crmContract, salesContract } from '@cims/contracts';
+ * const cims = createCimsDomainClient({ baseUrl: '/api', domains: { crm: crmContract, sales: salesContract } });
+ * const dashboard = unwrap(await cims.crm.dashboard({ query: {} }));
  */
-export function createCimsClient(options: CimsClientOptions) {
+export function createCimsDomainClient<TDomains extends AppRouter>(
+  options: CimsClientOptions & { domains: TDomains },
+): CimsDomainClient<TDomains> {
+  const { domains, ...rest } = options;
+  return clientOf({ ...domains, auth: authContract } as WithAuth<TDomains>, rest);
+}
+
+/** Builds the client of `router`, whose `auth` router drives the session. */
+function clientOf<TRouter extends WithAuth<AppRouter>>(
+  router: TRouter,
+  options: CimsClientOptions,
+): CimsClientOf<TRouter> {
   const fetchFn = guardFetch(options.fetch ?? ((input, init) => globalThis.fetch(input, init)));
   const syncTabs = options.syncTabs ?? typeof document !== 'undefined';
   const session = createSession({
     store: options.tokenStore ?? memoryTokenStore(),
     fetch: fetchFn,
-    refresh: async (refreshToken) =>
-      toTokens(unwrap(await api.auth.refresh({ body: { refresh_token: refreshToken } }))),
+    refresh: async (refreshToken) => toTokens(unwrap(await auth().refresh({ body: { refresh_token: refreshToken } }))),
     onSessionExpired: options.onSessionExpired,
     refreshAheadSeconds: options.refreshAheadSeconds ?? 30,
     lock: options.lock ?? (syncTabs ? webLock() : undefined),
     syncTabs,
   });
-  const api = initClient(contract, {
+  const api = initClient(router, {
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     baseHeaders: { accept: 'application/json', ...options.headers },
     throwOnUnknownStatus: true,
@@ -112,20 +201,14 @@ export function createCimsClient(options: CimsClientOptions) {
       timeoutMs: options.timeoutMs ?? 30_000,
     }),
   });
+  // Every router given here has `auth` (see WithAuth); the mapped client type cannot show that for a generic router.
+  const auth = () => (api as unknown as RouterClient<WithAuth<AppRouter>>).auth;
   const signIn = async (pair: TokenPair) => {
     await session.save(toTokens(pair));
     return pair;
   };
 
-  return Object.assign(api, {
-    /**
-     * Signs in with e-mail and password (the contract's OAuth2 password form) and stores the tokens.
-     * @throws {CimsApiError} `INVALID_CREDENTIALS` (401), an unverified or deactivated account (403), `RATE_LIMITED`
-     * (429, with `retryAfterSeconds`), …; and like every call {@link CimsNetworkError}, {@link CimsTimeoutError},
-     * {@link CimsUnexpectedResponseError}.
-     * @example
-     * await cims.login({ email: 'ceo@example.com', password: 'secret-password' });
-     */
+  const methods: CimsSessionMethods = {
     async login(credentials: { email: string; password: string }): Promise<TokenPair> {
       const body = {
         username: credentials.email,
@@ -135,88 +218,52 @@ export function createCimsClient(options: CimsClientOptions) {
         client_id: '',
         client_secret: '',
       };
-      return signIn(unwrap(await api.auth.login({ body })));
+      return signIn(unwrap(await auth().login({ body })));
     },
-    /**
-     * Verifies the e-mail address with the 6-digit code from the e-mail, which signs the user in, and stores the
-     * tokens.
-     * @throws {CimsApiError} a wrong or expired code (400), …
-     * @example
-     * await cims.verifyEmail({ email: 'new@example.com', code: '123456' });
-     */
     async verifyEmail(input: { email: string; code: string }): Promise<TokenPair> {
-      return signIn(unwrap(await api.auth.verifyEmail({ body: input })));
+      return signIn(unwrap(await auth().verifyEmail({ body: input })));
     },
-    /**
-     * Ends this session on the server and forgets the tokens, here and in the other tabs. Never throws: the tokens
-     * are cleared even when the server cannot be reached.
-     * @example
-     * await cims.logout();
-     */
     async logout(): Promise<void> {
       try {
         const { accessToken, refreshToken } = await session.read();
-        if (accessToken || refreshToken) await api.auth.logout({ body: { refresh_token: refreshToken } });
+        if (accessToken || refreshToken) await auth().logout({ body: { refresh_token: refreshToken } });
       } catch {
         // Signing out must work offline too; the server's session then ends when its refresh token expires.
       } finally {
         await session.save(null);
       }
     },
-    /**
-     * Ends every session of the user, on every device, and forgets the tokens here and in the other tabs (also when
-     * the server call fails).
-     * @throws {CimsApiError} when the server did not end the sessions.
-     * @example
-     * const { revoked_sessions } = await cims.logoutAll();
-     */
     async logoutAll() {
       try {
-        return unwrap(await api.auth.logoutAll());
+        return unwrap(await auth().logoutAll());
       } finally {
         await session.save(null);
       }
     },
-    /**
-     * The access token to send on a request the client does not make (a media URL, a WebSocket), refreshed first when
-     * it is about to expire; `undefined` when signed out.
-     * @example
-     * const token = await cims.getAccessToken();
-     */
     getAccessToken: session.accessToken,
-    /**
-     * Stops listening to the other tabs. Only needed when a page creates and drops clients (tests, hot reload).
-     */
     close: session.close,
-  });
+  };
+  return Object.assign(api, methods) as CimsClientOf<TRouter>;
+}
+
+/**
+ * Creates a typed client of the CIMS API. Each route of the contract is a method returning `{ status, body, headers }`,
+ * discriminated by `status`, so every declared error is part of the type; {@link unwrap} turns it into "body or
+ * throw". Authenticated routes get `Authorization: Bearer …` from the token store; an expired access token is
+ * refreshed once for all the calls that need it, and each call is retried once with the new token. It carries the
+ * whole contract; a page that uses a few domains can take {@link createCimsDomainClient} instead.
+ *
+ * @example
+ * const cims = createCimsClient({ baseUrl: '/api', tokenStore: localStorageTokenStore() });
+ * await cims.login({ email: 'ceo@example.com', password: 'secret-password' });
+ * const me = unwrap(await cims.auth.me());
+ */
+export function createCimsClient(options: CimsClientOptions): CimsClient {
+  return clientOf(contract, options);
 }
 
 /** The client returned by {@link createCimsClient}. */
-export type CimsClient = ReturnType<typeof createCimsClient>;
-
-/** The success (2xx) members of a result union. */
-export type SuccessOf<TResult> = TResult extends { status: infer S extends number; body: unknown }
-  ? `${S}` extends `2${string}`
-    ? TResult
-    : never
-  : never;
-
-/**
- * Returns the body of a successful (2xx) result and throws {@link CimsApiError} for any other status, with the
- * response's headers. (A result whose error body is not the API's shape, which the client never returns, throws
- * {@link CimsUnexpectedResponseError}.)
- *
- * @example
- * const me = unwrap(await cims.auth.me());
- */
-export function unwrap<TResult extends { status: number; body: unknown; headers?: Headers }>(
-  result: TResult,
-): SuccessOf<TResult>['body'] {
-  const { status, body, headers = new Headers() } = result;
-  if (status >= 200 && status < 300) return body as SuccessOf<TResult>['body'];
-  if (isApiErrorBody(body)) throw new CimsApiError(status as ErrorStatus, body as CimsErrorBody, headers);
-  throw new CimsUnexpectedResponseError({ method: undefined, url: undefined }, { status, body, headers });
-}
+export type CimsClient = CimsClientOf<CimsContract>;
 
 /**
  * `CimsContract`: the contract the client is built on. `TokenPair`: what `login` and `verifyEmail` return

@@ -1,11 +1,17 @@
 export {
   type CimsClient,
+  type CimsClientArgs,
+  type CimsClientOf,
   type CimsClientOptions,
   type CimsContract,
+  type CimsDomainClient,
+  type CimsSessionMethods,
   createCimsClient,
-  type SuccessOf,
+  createCimsDomainClient,
+  type LogoutAllResult,
+  type RouterClient,
   type TokenPair,
-  unwrap,
+  type WithAuth,
 } from './client.js';
 export {
   CimsApiError,
@@ -30,3 +36,4 @@ export {
   type TokenStoreChange,
 } from './token-store.js';
 export type { FetchFn } from './transport.js';
+export { type SuccessOf, unwrap } from './unwrap.js';

@@ -17,8 +17,9 @@
 import { contract } from '@cims/contracts';
 import type { DataTag } from '@tanstack/query-core';
 import { type AppRoute, type AppRouter, isAppRoute } from '@ts-rest/core';
-import { type CimsClient, type CimsContract, type SuccessOf, unwrap } from './client.js';
+import type { CimsClient, CimsContract } from './client.js';
 import type { CimsError } from './errors.js';
+import { type SuccessOf, unwrap } from './unwrap.js';
 
 /** Any method of the client: one route. */
 // biome-ignore lint/suspicious/noExplicitAny: the arguments of any route of the client
