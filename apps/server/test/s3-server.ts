@@ -32,6 +32,12 @@ export async function startS3Server(bucket = 'cims-test'): Promise<S3Server> {
     configureBuckets: [{ name: bucket }],
   });
   const { port } = await server.run();
+  // Node's default keep-alive timeout (5 s) lets s3rver close an idle connection just as the AWS SDK reuses it: the
+  // upload then fails with ECONNRESET, and a streamed body cannot be sent again. Real S3 keeps idle connections far
+  // longer than the SDK's agent does.
+  const http = (server as unknown as { httpServer: import('node:http').Server }).httpServer;
+  http.keepAliveTimeout = 120_000;
+  http.headersTimeout = 121_000;
   const endpoint = `http://127.0.0.1:${port}`;
   let closing: Promise<void> | undefined;
   const close = () => {

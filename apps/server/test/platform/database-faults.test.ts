@@ -144,6 +144,7 @@ describe.runIf(ADMIN_URL)(
           'database',
           'database_auth',
           'database_reads',
+          'files',
           'shutdown',
         ]);
 

@@ -211,7 +211,7 @@ describe.skipIf(!adminUrl)(`two replicas on one PostgreSQL database and one obje
         headers: auth,
         body: customerForm('Replica recording', bytes),
       });
-      expect(created.status, JSON.stringify(await created.clone().json())).toBe(201);
+      expect(created.status, `${JSON.stringify(await created.clone().json())}\n${a.output().slice(-2000)}`).toBe(201);
       const { id } = (await json(created)) as { id: number };
       const detail = (await json(await fetch(`${b.url}/crm/detail/${id}`, { headers: auth }))) as {
         audio_url: string;
