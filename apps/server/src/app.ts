@@ -11,6 +11,7 @@ import { mountDocs } from './http/docs.js';
 import { contractEndpoints } from './http/endpoints.js';
 import { errorHandler } from './http/error-handler.js';
 import { refuseMalformedPathParams } from './http/input-guard.js';
+import { sendJson } from './http/json-response.js';
 import { httpMetrics, labelRoute, mountMetrics } from './http/metrics.js';
 import { requestLogger } from './http/request-logger.js';
 import { routeTable } from './http/route-table.js';
@@ -73,6 +74,7 @@ export function createApp(options: CreateAppOptions): App {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.set('etag', false);
+  app.response.json = sendJson;
 
   // Handlers' own lines carry just the request id; the completion line says what happened. Headers are not logged
   // (they carry credentials); REDACT_PATHS guards anything that slips through.

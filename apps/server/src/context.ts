@@ -52,7 +52,8 @@ export interface AppContext {
   scheduler: Scheduler;
   /**
    * The Prometheus metrics of this app (a registry of its own). Served at `/metrics` only when `METRICS_TOKEN` is set,
-   * and only then are requests timed; the rare events (refreshes, failed sign-ins, jobs, Graph calls) always count.
+   * and only then are requests and waits for a database connection timed; the rare events (refreshes, failed sign-ins,
+   * jobs, Graph calls) always count.
    */
   metrics: Metrics;
   /** Flips to true when shutdown begins, so readiness fails while in-flight requests finish. */
@@ -63,7 +64,8 @@ export interface AppContext {
 export function createContext(config: Config, db: Database, logger: Logger): AppContext {
   const keys = loadAuthKeys(config);
   const metrics = new Metrics();
-  metrics.watchPools(db.pools);
+  // Timing every wait for a connection costs each statement a little: only where someone can read it.
+  if (config.metricsToken) metrics.watchPools(db.pools);
   const mailer = createMailer(config, logger);
   const blobs = createBlobStore(config);
   const passwords = new Passwords(config.bcryptCost);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFreshDatabase, type FreshDatabase } from '../../test/fresh-database.js';
 import { type Database, openDatabase } from './orm.js';
-import { asDate, positional, query } from './sql.js';
+import { asDate, positional, query, transaction } from './sql.js';
 
 describe('positional(): `?` placeholders numbered as PostgreSQL reads the text', () => {
   it('numbers each placeholder in order', () => {
@@ -98,6 +98,54 @@ function roundTrips(name: string, open: () => Promise<Database>, done: () => Pro
       // Untyped, `select ?` is text: the number comes back as a string; cast, it is a number.
       const [row] = await query(db.orm.em, 'select ? as untyped, cast(? as integer) as typed', [7, 7]);
       expect(row).toEqual({ untyped: '7', typed: 7 });
+    });
+
+    it('transaction(): commits what its work wrote, rolls back when it throws, and a nested one joins', async () => {
+      await query(db.orm.em, 'create table tx_probe (v text)');
+      const committed = await transaction(db.orm.em, async (tem) => {
+        await query(tem, 'insert into tx_probe (v) values (?)', ['kept']);
+        // Nested: the same transaction, so the row written above is visible to it.
+        return transaction(tem, async (inner) => query(inner, 'select count(*)::int as n from tx_probe'));
+      });
+      expect(committed).toEqual([{ n: 1 }]);
+      const failure = new Error('the work failed');
+      await expect(
+        transaction(db.orm.em, async (tem) => {
+          await query(tem, 'insert into tx_probe (v) values (?)', ['dropped']);
+          throw failure;
+        }),
+      ).rejects.toBe(failure);
+      // A failed statement aborts the transaction; the error is the converted driver error, and nothing stays.
+      await expect(
+        transaction(db.orm.em, async (tem) => {
+          await query(tem, 'insert into tx_probe (v) values (?)', ['dropped too']);
+          await query(tem, 'select cast(? as integer)', ['not a number']);
+        }),
+      ).rejects.toThrow(/invalid input syntax/);
+      expect(await query(db.orm.em, 'select v from tx_probe order by v')).toEqual([{ v: 'kept' }]);
+    });
+
+    it('transaction(): connections go back to the pool, and an ended one refuses statements', async () => {
+      let kept: Parameters<Parameters<typeof transaction>[1]>[0] | undefined;
+      await transaction(db.orm.em, async (tem) => {
+        kept = tem;
+      });
+      // On PostgreSQL, where transaction() holds the connection itself (PGlite keeps MikroORM's transactional).
+      if (db.target.kind === 'postgres') {
+        await expect(query(kept as never, 'select 1')).rejects.toThrow(/already complete/);
+      }
+      // More transactions than the pool has connections, some failing: each returns its connection.
+      const results = await Promise.allSettled(
+        Array.from({ length: 30 }, (_, i) =>
+          transaction(db.orm.em, async (tem) => {
+            const [row] = await query(tem, 'select cast(? as integer) as i', [i]);
+            if (i % 3 === 0) throw new Error(`failed ${i}`);
+            return row?.i;
+          }),
+        ),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled').map((r) => r.value)).toHaveLength(20);
+      expect(await query(db.orm.em, 'select 1 as one')).toEqual([{ one: 1 }]);
     });
 
     it('works the same inside a transaction', async () => {

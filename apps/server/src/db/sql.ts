@@ -117,6 +117,68 @@ export async function query<TRow extends Row = Row>(
 }
 
 /**
+ * Runs `work` in one database transaction and commits it, or rolls it back when `work` throws (the error is thrown
+ * on). For work that runs raw SQL through {@link query} only: the entity manager it gets has no unit of work to
+ * flush, and its ORM methods (`find`, `persist`, …) must not be used. Inside a transaction already, `work` joins it.
+ *
+ * On PostgreSQL it takes a connection from the ORM's pool and says `begin`/`commit` itself, which spares every
+ * transaction knex's transaction machinery (a new knex instance with its properties redefined, a transactor, a
+ * client per transaction): a measurable part of `POST /auth/refresh` (bench/). The embedded database keeps MikroORM's
+ * `transactional`, which also keeps its single session's transactions apart.
+ */
+export async function transaction<T>(em: EntityManager, work: (tem: EntityManager) => Promise<T>): Promise<T> {
+  if (em.getTransactionContext()) return work(em);
+  let client = em.getConnection().getKnex().client as KnexClient;
+  if (!client.pool) {
+    await em.getConnection().ensureConnection();
+    client = em.getConnection().getKnex().client as KnexClient;
+  }
+  const connection = await client.acquireConnection();
+  if (!(connection instanceof pg.Client)) {
+    await client.releaseConnection(connection);
+    return em.transactional(work);
+  }
+  let open = true;
+  const own: KnexClient = {
+    transacting: true,
+    acquireConnection: async () => {
+      if (!open) throw new Error('Transaction query already complete');
+      return connection;
+    },
+    releaseConnection: async () => {},
+    query: () => Promise.reject(new Error('Only query() runs statements in a transaction()')),
+  };
+  const tem = em.fork() as EntityManager;
+  tem.setTransactionContext({ client: own } as unknown as Knex.Transaction);
+  try {
+    await connection.query('begin');
+  } catch (error) {
+    await client.releaseConnection(connection);
+    throw em.getDriver().convertException(error as Error);
+  }
+  let result: T;
+  try {
+    result = await work(tem);
+  } catch (error) {
+    open = false;
+    // A connection that cannot even roll back is ended, so the pool drops it instead of handing out its transaction.
+    await connection.query('rollback').catch(() => connection.end().catch(() => {}));
+    await client.releaseConnection(connection);
+    throw error;
+  }
+  open = false;
+  try {
+    await connection.query('commit');
+  } catch (error) {
+    await connection.query('rollback').catch(() => connection.end().catch(() => {}));
+    throw em.getDriver().convertException(error as Error);
+  } finally {
+    await client.releaseConnection(connection);
+  }
+  return result;
+}
+
+/**
  * A value as both drivers get it, so that PGlite and node-postgres store the same thing: `undefined` is NULL, a Date
  * its ISO instant, a bigint its digits, a plain object (or one of MikroORM's JSON values) its JSON text. Arrays, Buffers
  * and Uint8Arrays, strings, numbers, booleans and null go as they are (an array becomes a PostgreSQL array).

@@ -162,6 +162,32 @@ describe('text the database cannot store', () => {
   });
 });
 
+describe('JSON answers', () => {
+  it('are UTF-8 JSON with the exact byte length, short or long, and HEAD gets the headers without the body', async () => {
+    const fixture = createFixtureModules();
+    await using t = await createTestApp({ modules: fixture.modules });
+    // Below and above the 1,000 characters where Express would switch to a Buffer; multi-byte text throughout.
+    for (const name of ['Ўзбекистон — 東京 — 😀', 'Ўзбек 😀 '.repeat(400)]) {
+      const res = await fetch(`${t.url}/fixture/echo`, json({ name, count: 1 }));
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      const bytes = Buffer.from(await res.arrayBuffer());
+      expect(Number(res.headers.get('content-length'))).toBe(bytes.length);
+      expect(JSON.parse(bytes.toString('utf8'))).toEqual({ name, count: 1 });
+    }
+    const get = await fetch(`${t.url}/healthz`);
+    const head = await fetch(`${t.url}/healthz`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(head.headers.get('content-length')).toBe(get.headers.get('content-length'));
+    expect(await head.text()).toBe('');
+    // Without an ETag there is nothing for a conditional request to match: it gets the whole answer.
+    const conditional = await fetch(`${t.url}/healthz`, { headers: { 'if-none-match': '*' } });
+    expect(conditional.status).toBe(200);
+    expect(await conditional.json()).toEqual(await get.json());
+  });
+});
+
 describe('every response is checked against the contract', () => {
   it('passes a body that is exactly as declared, unchanged', async () => {
     const fixture = createFixtureModules();
