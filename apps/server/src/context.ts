@@ -5,7 +5,7 @@ import type { Database } from './db/orm.js';
 import { Metrics } from './metrics.js';
 import { AdminService } from './modules/admin/admin.service.js';
 import { AccessTokens } from './modules/auth/access-tokens.js';
-import { AuthService } from './modules/auth/auth.service.js';
+import { type AuthServices, createAuthServices } from './modules/auth/auth-services.js';
 import { Passwords } from './modules/auth/passwords.js';
 import { RateLimiter } from './modules/auth/rate-limit.js';
 import { loadAuthKeys } from './modules/auth/secrets.js';
@@ -31,7 +31,8 @@ export interface AppContext {
   logger: Logger;
   mailer: Mailer;
   blobs: BlobStore;
-  auth: AuthService;
+  /** Accounts, sessions and tokens, one service per topic (`modules/auth/auth-services.ts`). */
+  auth: AuthServices;
   admin: AdminService;
   /** Calendar arithmetic and timestamp offsets in the business time zone (`BUSINESS_TIMEZONE`), for the CRM. */
   time: BusinessTime;
@@ -67,7 +68,7 @@ export function createContext(config: Config, db: Database, logger: Logger): App
   const mailer = createMailer(config, logger);
   const blobs = createBlobStore(config);
   const passwords = new Passwords(config.bcryptCost);
-  const auth = new AuthService({
+  const auth = createAuthServices({
     orm: db.orm,
     config,
     logger,
