@@ -186,7 +186,7 @@ const commands: Record<string, Command> = {
       await migrate(db.orm);
       const context = createContext(loadConfig(), db, createLogger({ logLevel: 'warn' }));
       try {
-        return await context.instagram.sync();
+        return await context.instagram.sync.sync();
       } finally {
         context.mailer.close();
       }

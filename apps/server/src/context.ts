@@ -20,7 +20,7 @@ import { StatusService } from './modules/crm/statuses.service.js';
 import type { BlobStore } from './modules/files/blob-store.js';
 import { createBlobStore } from './modules/files/create-blob-store.js';
 import { createGraphClient } from './modules/instagram/graph-client.js';
-import { InstagramService } from './modules/instagram/instagram.service.js';
+import { createInstagramServices, type InstagramServices } from './modules/instagram/instagram-services.js';
 import { createMailer, type Mailer } from './modules/mail/mailer.js';
 import { Scheduler } from './modules/scheduler/scheduler.js';
 
@@ -45,7 +45,7 @@ export interface AppContext {
   /** Sales managers: their customers and statistics, assignment, conversion, activity. */
   salesManagers: SalesManagerService;
   /** Instagram follower growth: the connected account, its snapshots, the Graph API calls. */
-  instagram: InstagramService;
+  instagram: InstagramServices;
   /**
    * Runs the scheduled jobs (the Instagram sync and token renewal), once per tick across every instance on the
    * database. Built here, started by the runtime when `INSTAGRAM_SCHEDULER` is on.
@@ -109,7 +109,7 @@ export function createContext(config: Config, db: Database, logger: Logger): App
     timeZone: config.crm.timeZone,
     onRun: (job, outcome) => metrics.schedulerRuns.inc({ job, outcome }),
   });
-  const instagram = new InstagramService({
+  const instagram = createInstagramServices({
     orm: db.orm,
     logger,
     time: crmTime,
@@ -118,7 +118,7 @@ export function createContext(config: Config, db: Database, logger: Logger): App
     scheduler,
     schedule: config.instagram,
   });
-  for (const job of instagram.jobs()) scheduler.add(job);
+  for (const job of instagram.jobs.jobs()) scheduler.add(job);
   return {
     config,
     db,
