@@ -3,12 +3,13 @@ import type { Config } from './config.js';
 import { loadTokenCipher, TokenCipher } from './crypto/token-cipher.js';
 import type { Database } from './db/orm.js';
 import { Metrics } from './metrics.js';
-import { AdminService } from './modules/admin/admin.service.js';
 import { AccessTokens } from './modules/auth/access-tokens.js';
 import { type AuthServices, createAuthServices } from './modules/auth/auth-services.js';
 import { Passwords } from './modules/auth/passwords.js';
 import { RateLimiter } from './modules/auth/rate-limit.js';
 import { loadAuthKeys } from './modules/auth/secrets.js';
+import { PermissionService } from './modules/ceo/permissions.service.js';
+import { UserAdminService } from './modules/ceo/users.service.js';
 import { AudioService } from './modules/crm/audio.js';
 import { BusinessTime } from './modules/crm/business-time.js';
 import { CrmStatsService } from './modules/crm/crm-stats.service.js';
@@ -22,6 +23,8 @@ import { createBlobStore } from './modules/files/create-blob-store.js';
 import { createGraphClient } from './modules/instagram/graph-client.js';
 import { createInstagramServices, type InstagramServices } from './modules/instagram/instagram-services.js';
 import { createMailer, type Mailer } from './modules/mail/mailer.js';
+import { PageService } from './modules/management/pages.service.js';
+import { RoleService } from './modules/management/roles.service.js';
 import { Scheduler } from './modules/scheduler/scheduler.js';
 
 /** What every module's routes may use. Built once per app by {@link createApp}. */
@@ -33,7 +36,10 @@ export interface AppContext {
   blobs: BlobStore;
   /** Accounts, sessions and tokens, one service per topic (`modules/auth/auth-services.ts`). */
   auth: AuthServices;
-  admin: AdminService;
+  /** `/ceo/*`: the CEO's user administration and page permissions. */
+  ceo: { users: UserAdminService; permissions: PermissionService };
+  /** `/management/*` besides the statuses (the CRM's): pages and roles. */
+  management: { pages: PageService; roles: RoleService };
   /** Calendar arithmetic and timestamp offsets in the business time zone (`BUSINESS_TIMEZONE`), for the CRM. */
   time: BusinessTime;
   /** Customers with their statuses, notes and recordings: the CRM's write side (customers.service.ts). */
@@ -81,7 +87,6 @@ export function createContext(config: Config, db: Database, logger: Logger): App
     limiter: new RateLimiter(config.rateLimit.windowSeconds, (rule) => metrics.rateLimited.inc({ rule })),
     metrics,
   });
-  const admin = new AdminService(db.orm, passwords);
   const crmTime = new BusinessTime(config.crm.timeZone);
   const customers = new CustomerService({
     orm: db.orm,
@@ -126,7 +131,8 @@ export function createContext(config: Config, db: Database, logger: Logger): App
     mailer,
     blobs,
     auth,
-    admin,
+    ceo: { users: new UserAdminService(db.orm, passwords), permissions: new PermissionService(db.orm) },
+    management: { pages: new PageService(db.orm), roles: new RoleService(db.orm) },
     time: crmTime,
     customers,
     crmStats,
