@@ -1,7 +1,7 @@
 /**
  * The BASELINE of the auth benchmark: `GET /auth/me` and `POST /auth/refresh` on plain `node:http` + `pg` + `jose`,
- * with no framework at all. It sends the server's SQL statements (copied from
- * `apps/server/src/modules/auth/auth.service.ts`, `rate-limit.ts` and `user-view.ts`; the `?` placeholders numbered
+ * with no framework at all. It sends the server's SQL statements (copied from the auth services in
+ * `apps/server/src/modules/auth/`, `rate-limit.ts` and `user-view.ts`; the `?` placeholders numbered
  * `$1, $2, …` and the values sent as parameters, where the server inlines them into the text with MikroORM's
  * `formatQuery` and sends a simple query), signs and verifies the same JWTs and seals the same successor with the same
  * key derivation and options (`access-tokens.ts`, `secrets.ts`, `crypto.ts`), and answers with the same JSON bodies. `auth.bench.ts` checks all of that before
@@ -108,22 +108,22 @@ const successorKey = derive('cims-refresh-successor');
 const SQL_RATE_LIMIT_HIT = `insert into rate_limit_hit (key, window_start, window_seconds, count) values (?, ?, ?, 1)
        on conflict (key, window_start) do update set count = rate_limit_hit.count + 1
        returning count`;
-/** auth.service.ts, refresh: the spend-once statement */
+/** sign-in.service.ts, refresh: the spend-once statement */
 const SQL_SPEND = `update refresh_token rt set spent_at = now()
            from auth_session s join app_user u on u.id = s.user_id
           where rt.token_hash = ? and rt.spent_at is null and s.id = rt.session_id
             and s.revoked_at is null and s.expires_at > now() and u.is_active
           returning rt.id, rt.session_id, s.user_id`;
-/** auth.service.ts, #issue */
+/** auth-core.ts, issue */
 const SQL_INSERT_TOKEN = 'insert into refresh_token (session_id, token_hash, created_at) values (?, ?, now())';
-/** auth.service.ts, refresh: the successor sealed onto the spent token */
+/** sign-in.service.ts, refresh: the successor sealed onto the spent token */
 const SQL_SEAL_SUCCESSOR = 'update refresh_token set sealed_successor = ? where id = ?';
-/** auth.service.ts, refresh */
+/** sign-in.service.ts, refresh */
 const SQL_TOUCH_SESSION = 'update auth_session set last_used_at = now() where id = ?';
-/** auth.service.ts, authenticate */
+/** request-auth.service.ts, authenticate */
 const SQL_SESSION_CHECK = `select u.role, u.email from auth_session s join app_user u on u.id = s.user_id
         where s.id = ? and s.user_id = ? and s.revoked_at is null and s.expires_at > now() and u.is_active`;
-/** auth.service.ts, me: the user row (`${USER_BASE_COLUMNS}`, user-view.ts) and its pages, in one statement */
+/** profile.service.ts, me: the user row (`${USER_BASE_COLUMNS}`, user-view.ts) and its pages, in one statement */
 const SQL_ME = `select u.id, u.email, u.name, u.surname, u.role, u.company_code, u.telegram_id, u.job_title,
   u.profile_image, u.is_active, u.email_verified_at, u.created_at,
               (select coalesce(json_agg(json_build_array(p.name, pp.id is not null) order by p.sort_order, p.name),

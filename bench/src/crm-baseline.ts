@@ -5,8 +5,8 @@
  *
  * - authentication as the server's `authenticate` middleware does it for a CRM route (`CRM_ACCESS`: the CEO, or the
  *   `crm` page): the access token checked by the server's own `AccessTokens`, the session check of
- *   `AuthService.authenticate`, and for anyone but the CEO the page check of `AuthService.holdsPage` (SQL copied
- *   from apps/server/src/modules/auth/auth.service.ts);
+ *   `RequestAuthService.authenticate`, and for anyone but the CEO the page check of `RequestAuthService.holdsPage`
+ *   (SQL copied from apps/server/src/modules/auth/request-auth.service.ts);
  * - the statements of `CrmStatsService` (apps/server/src/modules/crm/crm-stats.service.ts), in the same order and
  *   with the same concurrency (the same `Promise.all` groups). The statements the server keeps private are copied
  *   into lib/crm-sql.ts, which the benchmark checks against the server's source before each run; the pieces the

@@ -16,7 +16,7 @@ import { httpMetrics, labelRoute, mountMetrics } from './http/metrics.js';
 import { requestLogger } from './http/request-logger.js';
 import { routeTable } from './http/route-table.js';
 import { securityHeaders } from './http/security-headers.js';
-import { PROFILE_IMAGE_FOLDER, PROFILE_IMAGE_URL } from './modules/auth/auth.service.js';
+import { PROFILE_IMAGE_FOLDER, PROFILE_IMAGE_URL } from './modules/auth/profile.service.js';
 import { IMAGE_MEDIA_TYPES } from './modules/files/blob-store.js';
 import { serveStoredFiles } from './modules/files/serve-files.js';
 import { modules as defaultModules, type ServerModule } from './modules/index.js';

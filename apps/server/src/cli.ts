@@ -150,7 +150,7 @@ const commands: Record<string, Command> = {
           user.role === 'CEO'
             ? (await query(db.orm.em.fork(), 'select name from app_page')).map((r) => String(r.name))
             : [];
-        return await context.auth.createUser({
+        return await context.auth.accounts.createUser({
           email: user.email,
           password: user.password,
           name: user.name || user.role,
@@ -173,7 +173,7 @@ const commands: Record<string, Command> = {
       await migrate(db.orm);
       const context = createContext(loadConfig(), db, createLogger({ logLevel: 'warn' }));
       try {
-        await context.auth.purgeExpired();
+        await context.auth.accounts.purgeExpired();
       } finally {
         context.mailer.close();
       }
@@ -186,7 +186,7 @@ const commands: Record<string, Command> = {
       await migrate(db.orm);
       const context = createContext(loadConfig(), db, createLogger({ logLevel: 'warn' }));
       try {
-        return await context.instagram.sync();
+        return await context.instagram.sync.sync();
       } finally {
         context.mailer.close();
       }

@@ -3,12 +3,13 @@ import type { Config } from './config.js';
 import { loadTokenCipher, TokenCipher } from './crypto/token-cipher.js';
 import type { Database } from './db/orm.js';
 import { Metrics } from './metrics.js';
-import { AdminService } from './modules/admin/admin.service.js';
 import { AccessTokens } from './modules/auth/access-tokens.js';
-import { AuthService } from './modules/auth/auth.service.js';
+import { type AuthServices, createAuthServices } from './modules/auth/auth-services.js';
 import { Passwords } from './modules/auth/passwords.js';
 import { RateLimiter } from './modules/auth/rate-limit.js';
 import { loadAuthKeys } from './modules/auth/secrets.js';
+import { PermissionService } from './modules/ceo/permissions.service.js';
+import { UserAdminService } from './modules/ceo/users.service.js';
 import { AudioService } from './modules/crm/audio.js';
 import { BusinessTime } from './modules/crm/business-time.js';
 import { CrmStatsService } from './modules/crm/crm-stats.service.js';
@@ -20,8 +21,10 @@ import { StatusService } from './modules/crm/statuses.service.js';
 import type { BlobStore } from './modules/files/blob-store.js';
 import { createBlobStore } from './modules/files/create-blob-store.js';
 import { createGraphClient } from './modules/instagram/graph-client.js';
-import { InstagramService } from './modules/instagram/instagram.service.js';
+import { createInstagramServices, type InstagramServices } from './modules/instagram/instagram-services.js';
 import { createMailer, type Mailer } from './modules/mail/mailer.js';
+import { PageService } from './modules/management/pages.service.js';
+import { RoleService } from './modules/management/roles.service.js';
 import { Scheduler } from './modules/scheduler/scheduler.js';
 
 /** What every module's routes may use. Built once per app by {@link createApp}. */
@@ -31,8 +34,12 @@ export interface AppContext {
   logger: Logger;
   mailer: Mailer;
   blobs: BlobStore;
-  auth: AuthService;
-  admin: AdminService;
+  /** Accounts, sessions and tokens, one service per topic (`modules/auth/auth-services.ts`). */
+  auth: AuthServices;
+  /** `/ceo/*`: the CEO's user administration and page permissions. */
+  ceo: { users: UserAdminService; permissions: PermissionService };
+  /** `/management/*` besides the statuses (the CRM's): pages and roles. */
+  management: { pages: PageService; roles: RoleService };
   /** Calendar arithmetic and timestamp offsets in the business time zone (`BUSINESS_TIMEZONE`), for the CRM. */
   time: BusinessTime;
   /** Customers with their statuses, notes and recordings: the CRM's write side (customers.service.ts). */
@@ -44,7 +51,7 @@ export interface AppContext {
   /** Sales managers: their customers and statistics, assignment, conversion, activity. */
   salesManagers: SalesManagerService;
   /** Instagram follower growth: the connected account, its snapshots, the Graph API calls. */
-  instagram: InstagramService;
+  instagram: InstagramServices;
   /**
    * Runs the scheduled jobs (the Instagram sync and token renewal), once per tick across every instance on the
    * database. Built here, started by the runtime when `INSTAGRAM_SCHEDULER` is on.
@@ -69,7 +76,7 @@ export function createContext(config: Config, db: Database, logger: Logger): App
   const mailer = createMailer(config, logger);
   const blobs = createBlobStore(config);
   const passwords = new Passwords(config.bcryptCost);
-  const auth = new AuthService({
+  const auth = createAuthServices({
     orm: db.orm,
     config,
     logger,
@@ -82,7 +89,6 @@ export function createContext(config: Config, db: Database, logger: Logger): App
     limiter: new RateLimiter(config.rateLimit.windowSeconds, (rule) => metrics.rateLimited.inc({ rule })),
     metrics,
   });
-  const admin = new AdminService(db.orm, passwords);
   const crmTime = new BusinessTime(config.crm.timeZone);
   const customers = new CustomerService({
     orm: db.orm,
@@ -110,7 +116,7 @@ export function createContext(config: Config, db: Database, logger: Logger): App
     timeZone: config.crm.timeZone,
     onRun: (job, outcome) => metrics.schedulerRuns.inc({ job, outcome }),
   });
-  const instagram = new InstagramService({
+  const instagram = createInstagramServices({
     orm: db.orm,
     logger,
     time: crmTime,
@@ -119,7 +125,7 @@ export function createContext(config: Config, db: Database, logger: Logger): App
     scheduler,
     schedule: config.instagram,
   });
-  for (const job of instagram.jobs()) scheduler.add(job);
+  for (const job of instagram.jobs.jobs()) scheduler.add(job);
   return {
     config,
     db,
@@ -127,7 +133,8 @@ export function createContext(config: Config, db: Database, logger: Logger): App
     mailer,
     blobs,
     auth,
-    admin,
+    ceo: { users: new UserAdminService(db.orm, passwords), permissions: new PermissionService(db.orm) },
+    management: { pages: new PageService(db.orm), roles: new RoleService(db.orm) },
     time: crmTime,
     customers,
     crmStats,

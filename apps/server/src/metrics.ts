@@ -1,7 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { DatabasePool, PoolStats } from './db/orm.js';
 
-/** How a refresh-token presentation ended (auth.service.ts `refresh`). */
+/** How a refresh-token presentation ended (auth/sign-in.service.ts `refresh`). */
 export type RefreshOutcome = 'rotated' | 'grace' | 'reuse_detected' | 'invalid';
 
 /** How a scheduled run ended on the instance that claimed it, or `claim_failed` when it could not be claimed. */

@@ -111,12 +111,14 @@ export async function startServer(
     if (await applyBusinessTimeZone(db.orm, config.crm.timeZone)) {
       logger.info({ timeZone: config.crm.timeZone }, 'Business time zone set; daily customer counts rebuilt');
     }
-    const demoUsers = await seedAccounts(config, db.orm, app.context.auth);
+    const demoUsers = await seedAccounts(config, db.orm, app.context.auth.accounts);
     // Demo customers come with the demo users, into the same empty database. Test worlds keep the demo logins but
     // start with an empty CRM: each test creates the customers it asserts on.
     if (demoUsers.length > 0 && config.env !== 'test') await seedDemoCustomers(db.orm, app.context.customers);
     const housekeeping = setInterval(() => {
-      app.context.auth.purgeExpired().catch((error: unknown) => logger.error({ err: error }, 'Housekeeping failed'));
+      app.context.auth.accounts
+        .purgeExpired()
+        .catch((error: unknown) => logger.error({ err: error }, 'Housekeeping failed'));
     }, HOUSEKEEPING_INTERVAL_MS);
     housekeeping.unref();
     const http = createServer(app.express);
@@ -147,7 +149,7 @@ export async function startServer(
         // Runs in progress finish before the database closes.
         await app.context.scheduler.stop();
         // Codes issued after their answers are stored and handed to the mailer before it closes.
-        await app.context.auth.idle();
+        await app.context.auth.core.idle();
         app.context.mailer.close();
         app.context.blobs.close?.();
         await openDb.close();

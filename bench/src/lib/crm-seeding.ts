@@ -280,12 +280,12 @@ async function prepareSchemaAndAccounts(url: string, log: (line: string) => void
     const applied = await migrate(db.orm);
     if (applied.length > 0) log(`  migrated: ${applied.join(', ')}`);
     const context = createContext(config, db, logger);
-    const created = await seedAccounts(config, db.orm, context.auth);
+    const created = await seedAccounts(config, db.orm, context.auth.accounts);
     for (const [n, name] of [
       [3, 'Bobur'],
       [4, 'Malika'],
     ] as const) {
-      await context.auth.createUser({
+      await context.auth.accounts.createUser({
         email: `sales${n}@cims.local`,
         password: 'sales-demo-password',
         name,

@@ -10,10 +10,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CUSTOMER_COLUMNS, CUSTOMER_FROM } from '@cims/server/bench';
 
-/** auth.service.ts, `authenticate` */
+/** request-auth.service.ts, `authenticate` */
 export const SQL_SESSION_CHECK = `select u.role, u.email from auth_session s join app_user u on u.id = s.user_id
         where s.id = ? and s.user_id = ? and s.revoked_at is null and s.expires_at > now() and u.is_active`;
-/** auth.service.ts, `holdsPage` (an inactive page grants nothing) */
+/** request-auth.service.ts, `holdsPage` (an inactive page grants nothing) */
 export const SQL_HOLDS_PAGE = `select 1 from user_page_permission pp join app_page p on p.name = pp.page_name
         where pp.user_id = ? and p.is_active
           and pp.page_name in (select jsonb_array_elements_text(cast(? as jsonb))) limit 1`;
@@ -55,6 +55,7 @@ export const SQL_PERIOD_STATS = `select ${PERIOD_KEYS.map((key) => `coalesce(sum
 export const SQL_REPORT_LIVE = 'c.archived_at is null';
 export const SQL_REPORT_CREATED = 'c.created_at >= ? and c.created_at < ?';
 
+const AUTH = 'apps/server/src/modules/auth';
 const CRM = 'apps/server/src/modules/crm';
 /** `${expression}` as it appears in the server's source (a template literal's placeholder). */
 const p = (expression: string) => `\${${expression}}`;
@@ -63,8 +64,8 @@ const p = (expression: string) => `\${${expression}}`;
  * checked in their source form).
  */
 export const COPIED_SQL: { name: string; file: string; fragments: string[] }[] = [
-  { name: 'session check', file: 'apps/server/src/modules/auth/auth.service.ts', fragments: [SQL_SESSION_CHECK] },
-  { name: 'page check', file: 'apps/server/src/modules/auth/auth.service.ts', fragments: [SQL_HOLDS_PAGE] },
+  { name: 'session check', file: `${AUTH}/request-auth.service.ts`, fragments: [SQL_SESSION_CHECK] },
+  { name: 'page check', file: `${AUTH}/request-auth.service.ts`, fragments: [SQL_HOLDS_PAGE] },
   { name: 'statuses', file: `${CRM}/status-counts.ts`, fragments: [SQL_STATUSES] },
   { name: 'live totals', file: `${CRM}/crm-stats.service.ts`, fragments: [SQL_LIVE_TOTALS] },
   { name: 'permissions', file: `${CRM}/crm-stats.service.ts`, fragments: [SQL_PERMISSIONS] },

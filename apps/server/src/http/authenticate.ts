@@ -3,8 +3,8 @@ import { forbiddenMessage, routeAccess } from '@cims/contracts/rules';
 import type { AppRoute } from '@ts-rest/core';
 import type { NextFunction, Request, Response } from 'express';
 import { ApiError } from '../errors.js';
-import type { AuthService } from '../modules/auth/auth.service.js';
 import type { Caller } from '../modules/auth/caller.js';
+import type { RequestAuthService } from '../modules/auth/request-auth.service.js';
 
 /**
  * Runs for every contract route before its request is validated: a `bearer` route needs a valid access token of a
@@ -13,7 +13,7 @@ import type { Caller } from '../modules/auth/caller.js';
  * the intake key (the only one there is). The caller is left in `res.locals.caller`. Enforced here, from the
  * contract, so no handler can forget it. Takes only what it asks of auth, so the pipeline depends on no other module.
  */
-export function authenticate(auth: Pick<AuthService, 'authenticate' | 'holdsPage' | 'verifyIntakeKey'>) {
+export function authenticate(auth: Pick<RequestAuthService, 'authenticate' | 'holdsPage' | 'verifyIntakeKey'>) {
   return async (req: Request & { tsRestRoute?: AppRoute }, res: Response, next: NextFunction): Promise<void> => {
     try {
       const route = req.tsRestRoute;

@@ -42,7 +42,7 @@ export function contractEndpoints(
     express.urlencoded({ extended: false, limit: options.bodyLimit, parameterLimit: 200 }),
   ];
   const globalMiddleware = [
-    authenticate(context.auth),
+    authenticate(context.auth.requests),
     multipartParser({ ...context.config.uploads, checks: [AUDIO_UPLOAD, IMAGE_UPLOAD] }),
     refuseUnsafeText,
   ];

@@ -1,5 +1,5 @@
 import { query } from '../db/sql.js';
-import { tokenContext } from '../modules/instagram/instagram.service.js';
+import { tokenContext } from '../modules/instagram/account-row.js';
 import { utcMillis } from './legacy-source.js';
 import { type StepContext, text } from './step.js';
 import { insertRows, instant } from './target.js';

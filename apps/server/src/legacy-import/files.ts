@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sniffAudio, sniffImage } from '@cims/contracts/rules';
 import { query } from '../db/sql.js';
-import { PROFILE_IMAGE_FOLDER, PROFILE_IMAGE_URL } from '../modules/auth/auth.service.js';
+import { PROFILE_IMAGE_FOLDER, PROFILE_IMAGE_URL } from '../modules/auth/profile.service.js';
 import { AUDIO_FOLDER } from '../modules/crm/audio.js';
 import type { BlobStore } from '../modules/files/blob-store.js';
 import type { LegacyRecording } from './crm.js';

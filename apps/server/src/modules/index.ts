@@ -1,11 +1,12 @@
 import { contract } from '@cims/contracts';
 import type { AppRouter } from '@ts-rest/core';
 import type { AppContext } from '../context.js';
-import { ceoRouter, managementRouter } from './admin/admin.router.js';
 import { authRouter } from './auth/auth.router.js';
+import { ceoRouter } from './ceo/ceo.router.js';
 import { crmRouter, salesRouter } from './crm/crm.router.js';
 import { healthRouter } from './health/health.router.js';
 import { instagramRouter } from './instagram/instagram.router.js';
+import { managementRouter } from './management/management.router.js';
 
 /** A slice of the API: a router of the contract and its implementation. */
 export interface ServerModule {

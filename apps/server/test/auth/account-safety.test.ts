@@ -122,7 +122,7 @@ describe('purging unverified accounts', () => {
         where email in ('old@example.com', 'verified@example.com') or role = 'CEO'`,
     );
     await query(em(t), `update app_user set created_at = now() - interval '2 days' where email = 'recent@example.com'`);
-    await t.server.app.context.auth.purgeExpired();
+    await t.server.app.context.auth.accounts.purgeExpired();
     const rows = await query(em(t), 'select email from app_user order by email');
     expect(rows.map((r) => r.email)).toEqual([
       'ceo@cims.local',
@@ -245,7 +245,7 @@ describe('forgot-password does the same work for known and unknown addresses', (
       const res = await sendJson(t, 'POST', '/auth/forgot-password', { email });
       expect(res.res.status).toBe(200);
       // The code is stored (or, for an unknown address, the same statement stores nothing) after the answer.
-      await t.server.app.context.auth.idle();
+      await t.server.app.context.auth.core.idle();
       return statements.map(shape);
     };
     const known = await run(SALES.email);

@@ -17,11 +17,11 @@ describe('housekeeping', () => {
     await sendJson(t, 'POST', '/auth/forgot-password', { email: CEO.email });
     // Regression (failed on a busy machine): the reset code is stored after the answer; without waiting for that work
     // it could be stored after the update below, and stay live.
-    await t.server.app.context.auth.idle();
+    await t.server.app.context.auth.core.idle();
     await query(em, `update verification_code set expires_at = now() - interval '1 minute'`);
     // Every window (1 s long) has ended.
     await new Promise((r) => setTimeout(r, 2_100));
-    await t.server.app.context.auth.purgeExpired();
+    await t.server.app.context.auth.accounts.purgeExpired();
     const count = async (table: string) => asInt((await query(em, `select count(*) as n from ${table}`))[0]?.n);
     expect(await count('auth_session')).toBe(1);
     expect(await count('refresh_token')).toBeGreaterThan(0);
@@ -36,7 +36,7 @@ describe('housekeeping', () => {
     await using t = await createTestApp({ env: { SMTP_URL: '', NODE_ENV: 'development' } });
     await sendJson(t, 'POST', '/auth/forgot-password', { email: CEO.email });
     // The code is stored and mailed after the answer (so that timing tells nothing): wait for that work.
-    await t.server.app.context.auth.idle();
+    await t.server.app.context.auth.core.idle();
     const line = t.logs.find((l) => String(l.msg).startsWith('DEVELOPMENT ONLY'));
     expect(line).toMatchObject({ devMail: { to: CEO.email, subject: 'Your CIMS password reset code' } });
     expect(t.inbox.mails).toHaveLength(0);

@@ -98,7 +98,7 @@ describe('bearer authentication', () => {
     await using t = await createTestApp();
     const pair = await tokens(t, CEO.email, CEO.password);
     const tampered = `${pair.access_token.slice(0, -4)}AAAA`;
-    const expired = await t.server.app.context.auth.deps.accessTokens.sign(
+    const expired = await t.server.app.context.auth.core.deps.accessTokens.sign(
       { userId: 1, sessionId: 1 },
       new Date(Date.now() - 4000 * 60 * 1000),
     );

@@ -5,88 +5,89 @@ import type { AppContext } from '../../context.js';
 import { ApiError } from '../../errors.js';
 import { callerOf } from '../../http/authenticate.js';
 import { uploadedFile } from '../../http/multipart.js';
-import { requestInfo } from '../../http/request-info.js';
-import type { BlobSource } from '../files/blob-store.js';
+import { requestInfo, requestScope } from '../../http/request-info.js';
+import type { ProfilePicture } from './profile.service.js';
 
 const s = initServer();
 
 const ok = (message: string) => ({ success: true as const, message });
 
 /** The uploaded picture of `field`: the multipart parser already recognised it by its bytes (`IMAGE_UPLOAD`). */
-function pictureFrom(req: Request, field: string): { source: BlobSource; extension: string } | undefined {
+function pictureFrom(req: Request, field: string): ProfilePicture | undefined {
   const file = uploadedFile(req, field);
   return file && { source: { path: file.path }, extension: file.extension };
 }
 
 export function authRouter(ctx: AppContext) {
-  const { auth } = ctx;
+  const { signUp, passwordReset, signIn, sessions, profile } = ctx.auth;
 
   return s.router(contract.auth, {
     register: async ({ body, req }) => {
-      await auth.register(body, requestInfo(req));
+      await signUp.register(requestInfo(req), body);
       return { status: 201, body: ok('Account created: we sent a 6-digit code to your e-mail address to verify it') };
     },
     verifyEmail: async ({ body, req }) => ({
       status: 200,
-      body: await auth.verifyEmail(body.email, body.code, requestInfo(req)),
+      body: await signUp.verifyEmail(requestInfo(req), body),
     }),
     resendVerification: async ({ body, req }) => {
-      await auth.resendVerification(body.email, requestInfo(req));
+      await signUp.resendVerification(requestInfo(req), body.email);
       return { status: 200, body: ok('If this address has an unverified account, a new code is on its way') };
     },
     forgotPassword: async ({ body, req }) => {
-      await auth.forgotPassword(body.email, requestInfo(req));
+      await passwordReset.forgotPassword(requestInfo(req), body.email);
       return { status: 200, body: ok('If this address has an account, a reset code is on its way') };
     },
     resetPassword: async ({ body, req }) => {
-      await auth.resetPassword(body.email, body.code, body.new_password, requestInfo(req));
+      await passwordReset.resetPassword(requestInfo(req), body);
       return { status: 200, body: ok('Password updated; sign in with the new password') };
     },
     login: async ({ body, req }) => ({
       status: 200,
-      body: await auth.login(body.username, body.password, requestInfo(req)),
+      body: await signIn.login(requestInfo(req), { email: body.username, password: body.password }),
     }),
-    refresh: async ({ body, req }) => ({ status: 200, body: await auth.refresh(body.refresh_token, requestInfo(req)) }),
-    me: async ({ res }) => ({ status: 200, body: await auth.me(callerOf(res)) }),
+    refresh: async ({ body, req }) => ({
+      status: 200,
+      body: await signIn.refresh(requestInfo(req), body.refresh_token),
+    }),
+    me: async ({ res }) => ({ status: 200, body: await profile.me(callerOf(res)) }),
     updateProfileImage: async ({ req, res }) => {
-      const who = callerOf(res);
       const picture = pictureFrom(req, 'image');
       if (!picture) throw new ApiError('INVALID_FILE', 'Send the picture in the file field "image"');
-      await auth.updateProfile(who, {}, picture, requestInfo(req));
-      const me = await auth.me(who);
+      const scope = requestScope(req, res);
+      await profile.updateProfile(scope, { image: picture });
+      const me = await profile.me(scope.caller);
       return { status: 200, body: ok(`Profile picture updated: ${me.profile_image}`) };
     },
     updateProfileInfo: async ({ body, req, res }) => {
-      await auth.updateProfileInfo(callerOf(res), body, requestInfo(req));
+      await profile.updateProfileInfo(requestScope(req, res), body);
       return { status: 200, body: ok('Profile updated') };
     },
     changePassword: async ({ body, req, res }) => {
-      await auth.changePassword(callerOf(res), body.current_password, body.new_password, requestInfo(req));
+      await profile.changePassword(requestScope(req, res), body);
       return { status: 200, body: ok('Password updated; your other sessions were ended') };
     },
     updateProfile: async ({ body, req, res }) => {
-      const who = callerOf(res);
       const fields = body instanceof FormData ? {} : body;
-      const picture = pictureFrom(req, 'image');
-      await auth.updateProfile(who, fields, picture, requestInfo(req));
+      await profile.updateProfile(requestScope(req, res), { ...fields, image: pictureFrom(req, 'image') });
       return { status: 200, body: ok('Profile updated') };
     },
     logout: async ({ body, req, res }) => {
-      await auth.logout(callerOf(res), body.refresh_token, requestInfo(req));
+      await sessions.logout(requestScope(req, res), body.refresh_token);
       return { status: 200, body: ok('Signed out') };
     },
     logoutAll: async ({ req, res }) => {
-      const revoked = await auth.logoutAll(callerOf(res), requestInfo(req));
+      const revoked = await sessions.logoutAll(requestScope(req, res));
       return { status: 200, body: { ...ok('Signed out on every device'), revoked_sessions: revoked } };
     },
-    listSessions: async ({ res }) => ({ status: 200, body: await auth.listSessions(callerOf(res)) }),
+    listSessions: async ({ res }) => ({ status: 200, body: await sessions.listSessions(callerOf(res)) }),
     revokeSession: async ({ params, req, res }) => {
-      await auth.revokeSession(callerOf(res), params.id, requestInfo(req));
+      await sessions.revokeSession(requestScope(req, res), params.id);
       return { status: 204, body: undefined };
     },
     dashboardRedirect: async ({ res }) => ({
       status: 200,
-      body: { redirect_url: await auth.dashboardRedirect(callerOf(res)) },
+      body: { redirect_url: await profile.dashboardRedirect(callerOf(res)) },
     }),
   });
 }

@@ -19,7 +19,10 @@ export function newCode(): string {
  * What is stored of a one-time code: an HMAC keyed with a server secret and bound to the user and purpose, so a
  * leaked table cannot be brute-forced (a million codes) without the key, and a code cannot be replayed elsewhere.
  */
-export function codeHash(key: Uint8Array, userId: number, purpose: string, code: string): string {
+export function codeHash(
+  key: Uint8Array,
+  { userId, purpose, code }: { userId: number; purpose: string; code: string },
+): string {
   return createHmac('sha256', key).update(`${userId}:${purpose}:${code}`).digest('hex');
 }
 

@@ -1,7 +1,7 @@
 import type { Config } from '../../config.js';
 import type { Orm } from '../../db/orm.js';
 import { asInt, query } from '../../db/sql.js';
-import type { AuthService } from './auth.service.js';
+import type { AccountService } from './accounts.service.js';
 
 /** Every page of the legacy inventory: what a CEO is granted. */
 async function allPages(orm: Orm): Promise<string[]> {
@@ -32,12 +32,12 @@ export const DEMO_USERS = [
  * Start-up data: the first CEO from `CIMS_BOOTSTRAP_CEO_EMAIL`/`_PASSWORD` when there is no CEO, and the demo users
  * when the database has no user at all and demo data is on. Returns the demo logins it created.
  */
-export async function seedAccounts(config: Config, orm: Orm, auth: AuthService): Promise<typeof DEMO_USERS> {
+export async function seedAccounts(config: Config, orm: Orm, accounts: AccountService): Promise<typeof DEMO_USERS> {
   const pages = await allPages(orm);
   if (config.bootstrapCeo) {
     const [ceo] = await query(orm.em.fork(), `select id from app_user where role = 'CEO' limit 1`);
     if (!ceo) {
-      const id = await auth.createUser({
+      const id = await accounts.createUser({
         email: config.bootstrapCeo.email,
         password: config.bootstrapCeo.password,
         name: 'CEO',
@@ -60,7 +60,7 @@ export async function seedAccounts(config: Config, orm: Orm, auth: AuthService):
   const [count] = await query(orm.em.fork(), 'select count(*) as n from app_user');
   if (asInt(count?.n) > 0) return [];
   for (const user of DEMO_USERS) {
-    await auth.createUser({
+    await accounts.createUser({
       ...user,
       companyCode: user.role === 'CEO' ? 'ceo' : 'oddiy',
       pages: user.role === 'CEO' ? pages : ['crm'],

@@ -1,8 +1,7 @@
 import { contract } from '@cims/contracts';
 import { initServer } from '@ts-rest/express';
 import type { AppContext } from '../../context.js';
-import { callerOf } from '../../http/authenticate.js';
-import { requestInfo } from '../../http/request-info.js';
+import { requestScope } from '../../http/request-info.js';
 
 const s = initServer();
 
@@ -11,19 +10,19 @@ const s = initServer();
  * client as the service maps them: 400, 409, 502 or 503, each with its code.
  */
 export function instagramRouter(ctx: AppContext) {
-  const { instagram } = ctx;
+  const { connection, insights, sync } = ctx.instagram;
   return s.router(contract.instagram, {
     setup: async ({ body, req, res }) => ({
       status: 200,
-      body: await instagram.setup(body, callerOf(res), requestInfo(req)),
+      body: await connection.setup(requestScope(req, res), body),
     }),
-    sync: async () => ({ status: 200, body: await instagram.sync() }),
-    growth: async () => ({ status: 200, body: await instagram.growth() }),
-    history: async ({ query }) => ({ status: 200, body: await instagram.history(query.days) }),
-    account: async () => ({ status: 200, body: await instagram.account() }),
+    sync: async () => ({ status: 200, body: await sync.sync() }),
+    growth: async () => ({ status: 200, body: await insights.growth() }),
+    history: async ({ query }) => ({ status: 200, body: await insights.history(query.days) }),
+    account: async () => ({ status: 200, body: await insights.account() }),
     disconnect: async ({ query, req, res }) => ({
       status: 200,
-      body: await instagram.disconnect(query.purge_history, callerOf(res), requestInfo(req)),
+      body: await connection.disconnect(requestScope(req, res), query.purge_history),
     }),
   });
 }

@@ -1,0 +1,67 @@
+import { ApiError } from '../../errors.js';
+import { RECONNECT } from './account-row.js';
+import type { GraphApiError } from './graph-client.js';
+
+/**
+ * A Graph API failure as the API reports it. At setup the Graph API judges the caller's token and id (400 when it
+ * refuses them); afterwards a refused token needs a reconnect (409). Throttling is 503 with `Retry-After`; anything
+ * else upstream is 502.
+ */
+export function graphFailure(error: GraphApiError, stage: 'setup' | 'use'): ApiError {
+  const graphCode = error.details.graph?.code;
+  const extra: Record<string, unknown> = error.details.graph ? { graph_error: error.details.graph } : {};
+  const graphMessage = error.details.graph ? ` (Graph API: ${error.details.graph.message})` : '';
+  switch (error.failure) {
+    case 'token':
+      return stage === 'setup'
+        ? new ApiError(
+            'INSTAGRAM_TOKEN_REJECTED',
+            `The Graph API refused the access token${graphMessage}; nothing was saved`,
+            { cause: error, extra },
+          )
+        : new ApiError(
+            'INSTAGRAM_RECONNECT_REQUIRED',
+            `The Instagram access token expired or was revoked${graphMessage}: ${RECONNECT}`,
+            { cause: error, extra },
+          );
+    case 'permission':
+      return stage === 'setup'
+        ? new ApiError(
+            'INSTAGRAM_TOKEN_REJECTED',
+            `The access token lacks a permission the server needs (instagram_basic, pages_read_engagement)${graphMessage}; nothing was saved`,
+            { cause: error, extra },
+          )
+        : new ApiError(
+            'INSTAGRAM_RECONNECT_REQUIRED',
+            `A permission the server needs is missing or was revoked (instagram_basic, pages_read_engagement)${graphMessage}: ${RECONNECT} with a token that grants it`,
+            { cause: error, extra },
+          );
+    case 'rate-limited': {
+      const seconds = error.details.retryAfterSeconds ?? 60;
+      return new ApiError(
+        'UPSTREAM_RATE_LIMITED',
+        `The Graph API is throttling this app or account${graphMessage}; try again in ${seconds} s`,
+        {
+          cause: error,
+          extra: { ...extra, retry_after_seconds: seconds },
+          headers: { 'Retry-After': String(seconds) },
+        },
+      );
+    }
+    case 'unavailable':
+      return new ApiError('UPSTREAM_UNAVAILABLE', error.message, { cause: error, extra });
+    case 'other':
+      if (stage === 'setup' && graphCode === 100) {
+        return new ApiError(
+          'INSTAGRAM_TOKEN_REJECTED',
+          `The Graph API refused the account id or the token${graphMessage}; nothing was saved`,
+          { cause: error, extra },
+        );
+      }
+      return new ApiError('UPSTREAM_UNAVAILABLE', `The Graph API failed: ${error.message}`, { cause: error, extra });
+    default: {
+      const unknown: never = error.failure;
+      throw new Error(`Unhandled Graph failure ${String(unknown)}`);
+    }
+  }
+}

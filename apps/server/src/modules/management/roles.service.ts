@@ -1,0 +1,80 @@
+import type { CreateRoleInput, ManagedRole, UpdateRoleInput } from '@cims/contracts';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Orm } from '../../db/orm.js';
+import { asDate, asInt, query, type Row } from '../../db/sql.js';
+import { assignments, isForeignKeyViolation, isUniqueViolation } from '../../db/writes.js';
+import { ApiError } from '../../errors.js';
+
+function toRole(row: Row): ManagedRole {
+  return {
+    id: asInt(row.id),
+    name: String(row.name),
+    display_name: String(row.display_name),
+    description: (row.description as string | null) ?? null,
+    is_active: row.is_active === true,
+    is_system: row.is_system === true,
+    created_at: asDate(row.created_at).toISOString(),
+    updated_at: asDate(row.updated_at).toISOString(),
+  };
+}
+
+/** The custom roles a user may hold besides the built-in ones: built-in roles stay, and a role held is not deleted. */
+export class RoleService {
+  constructor(readonly orm: Orm) {}
+
+  #em(): EntityManager {
+    return this.orm.em.fork() as EntityManager;
+  }
+
+  async listRoles(): Promise<ManagedRole[]> {
+    return (await query(this.#em(), 'select * from user_role order by lower(display_name), id')).map(toRole);
+  }
+
+  async createRole(input: CreateRoleInput): Promise<ManagedRole> {
+    try {
+      const [row] = await query(
+        this.#em(),
+        `insert into user_role (name, display_name, description, is_active, is_system, created_at, updated_at)
+         values (?, ?, ?, ?, false, now(), now()) returning *`,
+        [input.name, input.display_name, input.description ?? null, input.is_active],
+      );
+      return toRole(row as Row);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ApiError('CONFLICT', `A role named ${input.name} already exists`);
+      throw error;
+    }
+  }
+
+  async updateRole(id: number, input: UpdateRoleInput): Promise<ManagedRole> {
+    const set = assignments({
+      display_name: input.display_name,
+      description: input.description,
+      is_active: input.is_active,
+    });
+    if (!set.sql) throw new ApiError('NOTHING_TO_UPDATE', 'Nothing to update');
+    const [row] = await query(
+      this.#em(),
+      `update user_role set ${set.sql}, updated_at = now() where id = ? returning *`,
+      [...set.params, id],
+    );
+    if (!row) throw new ApiError('NOT_FOUND', 'No such role');
+    return toRole(row);
+  }
+
+  /** Deletes a role unless it is built in or held by someone (a foreign key from the users decides). */
+  async deleteRole(id: number): Promise<string> {
+    const em = this.#em();
+    const [role] = await query(em, 'select name, is_system from user_role where id = ?', [id]);
+    if (!role) throw new ApiError('NOT_FOUND', 'No such role');
+    if (role.is_system === true) throw new ApiError('FORBIDDEN', 'Built-in roles cannot be deleted');
+    try {
+      const [deleted] = await query(em, 'delete from user_role where id = ? and not is_system returning name', [id]);
+      if (!deleted) throw new ApiError('NOT_FOUND', 'No such role');
+      return String(deleted.name);
+    } catch (error) {
+      if (!isForeignKeyViolation(error)) throw error;
+      const [usage] = await query(em, 'select count(*) as n from app_user where role_name = ?', [role.name]);
+      throw new ApiError('CONFLICT', `The role is held by ${asInt(usage?.n)} user(s); change their role first`);
+    }
+  }
+}
