@@ -4,6 +4,7 @@ import {
   type IntakeFields,
   type NewCustomerValues,
   nextSalesManager,
+  type PlainCustomerField,
   plainValuesOf,
 } from '@cims/contracts/rules';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -19,6 +20,11 @@ import { INSERT_CUSTOMER } from './customer-table.js';
 
 /** A customer's values after validation, ready to be stored (the contract's `NewCustomerValues`). */
 export type CustomerValues = NewCustomerValues<Date>;
+
+/** {@link CustomerValues} for seeding, where a plain field left out is not set (`null`). */
+export type SeedCustomerValues = Omit<CustomerValues, PlainCustomerField> & {
+  [K in PlainCustomerField]?: CustomerValues[K];
+};
 
 /** How a customer is created: by whom, from where, whether it joins the round robin, and when (seeding). */
 export interface NewCustomerOptions {
@@ -54,6 +60,20 @@ export async function createCustomer(
     ctx.em().transactional((tem) => insertCustomer(tem, { values, options, audio, info: scope.info })),
   );
   return { message: 'Customer created', id: created.id, sales_manager_id: created.managerId };
+}
+
+/**
+ * Creates a customer with validated values in one transaction, as the routes do: for seeding (demo data), where
+ * `options.at` places it in the past.
+ */
+export async function seedCustomer(
+  ctx: CustomerContext,
+  info: RequestInfo,
+  input: { values: SeedCustomerValues; options: NewCustomerOptions },
+): Promise<number> {
+  const values: CustomerValues = { ...input.values, ...plainValuesOf(input.values) };
+  const created = await ctx.em().transactional((tem) => insertCustomer(tem, { values, options: input.options, info }));
+  return created.id;
 }
 
 /**

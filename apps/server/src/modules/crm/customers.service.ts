@@ -8,11 +8,11 @@ import { type BulkResult, bulkArchive, bulkHardDelete } from './customer-bulk.js
 import type { CustomerContext, CustomerServiceDeps } from './customer-context.js';
 import {
   type Created,
-  type CustomerValues,
   createCustomer,
-  insertCustomer,
   intakeCustomer,
   type NewCustomerOptions,
+  type SeedCustomerValues,
+  seedCustomer,
 } from './customer-create.js';
 import { statusHistory } from './customer-history.js';
 import type { CreateBody, UpdateBody } from './customer-input.js';
@@ -62,11 +62,10 @@ export class CustomerService implements CustomerContext {
 
   /**
    * Creates a customer with validated values in one transaction, as the routes do: for seeding (demo data), where
-   * `options.at` places it in the past.
+   * `options.at` places it in the past; a plain field left out is not set.
    */
-  async createWith(values: CustomerValues, options: NewCustomerOptions, info: RequestInfo): Promise<number> {
-    const created = await this.em().transactional((tem) => insertCustomer(tem, { values, options, info }));
-    return created.id;
+  createWith(values: SeedCustomerValues, options: NewCustomerOptions, info: RequestInfo): Promise<number> {
+    return seedCustomer(this, info, { values, options });
   }
 
   /** A customer with its notes (oldest first); archived ones for the CEO only. */

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../db/orm.js';
 import { asInt, query } from '../../db/sql.js';
 import type { RequestInfo } from '../audit/audit.js';
-import type { CustomerValues } from './customer-create.js';
+import type { SeedCustomerValues } from './customer-create.js';
 import { recordStatus } from './customer-history.js';
 import { refreshInsights } from './customer-rules.js';
 import type { CustomerService } from './customers.service.js';
@@ -81,7 +81,7 @@ export async function seedDemoCustomers(
     const first = FIRST_NAMES[i % FIRST_NAMES.length] as string;
     const last = LAST_NAMES[(i * 3) % LAST_NAMES.length] as string;
     const number = String(1_000_000 + ((i * 7_654_321) % 9_000_000)).padStart(7, '0');
-    const values: CustomerValues = {
+    const values: SeedCustomerValues = {
       full_name: `${first} ${last}`,
       platform: PLATFORMS[i % PLATFORMS.length] as Platform,
       phone_number: `+998${OPERATORS[i % OPERATORS.length]}${number}`,
