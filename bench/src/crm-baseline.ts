@@ -7,8 +7,8 @@
  *   `crm` page): the access token checked by the server's own `AccessTokens`, the session check of
  *   `RequestAuthService.authenticate`, and for anyone but the CEO the page check of `RequestAuthService.holdsPage`
  *   (SQL copied from apps/server/src/modules/auth/request-auth.service.ts);
- * - the statements of `CrmStatsService` (apps/server/src/modules/crm/crm-stats.service.ts), in the same order and
- *   with the same concurrency (the same `Promise.all` groups). The statements the server keeps private are copied
+ * - the statements of `CrmStatsService` (apps/server/src/modules/crm/crm-stats.service.ts and its topic files), in the
+ *   same order and with the same concurrency (the same `Promise.all` groups). The statements the server keeps private are copied
  *   into lib/crm-sql.ts, which the benchmark checks against the server's source before each run; the pieces the
  *   server exports are imported: `CUSTOMER_COLUMNS` and `CUSTOMER_FROM` (customer-view.ts), the searched column
  *   `CUSTOMER_SEARCH` and `searchCondition` (status-counts.ts), and the period report's batches, `customerBatchSql`
@@ -35,6 +35,7 @@ import {
   BusinessTime,
   CUSTOMER_BATCH,
   CUSTOMER_SEARCH,
+  type CustomerRow,
   type CustomerViewContext,
   countMap,
   countsRecord,
@@ -75,6 +76,8 @@ const audioTtlSeconds = Number(env.AUDIO_URL_TTL_SECONDS ?? 3600);
 // ------------------------------------------------------------------------------------------------ the database
 
 type Rows = Record<string, unknown>[];
+/** A row of the period report's batches (`customerBatchSql`). */
+type BatchRow = CustomerRow & { keyset_created_at: string };
 
 /** knex turns `?` into `$1, $2, …`; so does this (once per statement text). */
 const texts = new Map<string, string>();
@@ -91,7 +94,7 @@ function numbered(sql: string): string {
 // The server's pool on PostgreSQL: `pool: { min: 0, max: 10 }` (apps/server/src/db/orm.ts), with knex's pool (tarn)
 // closing idle connections after 30 s.
 const pool = new pg.Pool({ connectionString: databaseUrl, min: 0, max: 10, idleTimeoutMillis: 30_000 });
-const query = async (sql: string, params: unknown[] = []): Promise<Rows> =>
+const query = async <TRow extends Rows[number] = Rows[number]>(sql: string, params: unknown[] = []): Promise<TRow[]> =>
   (await pool.query(numbered(sql), params)).rows;
 
 // secrets.ts: keys are HMAC-SHA-256(JWT_SECRET, purpose).
@@ -142,7 +145,7 @@ async function periodStats(): Promise<Record<(typeof PERIOD_KEYS)[number], numbe
 }
 
 async function customers(where: { parts: string[]; params: unknown[] }, limit: number, offset: number) {
-  const rows = await query(sqlCustomers(where.parts.join(' and ')), [...where.params, limit, offset]);
+  const rows = await query<CustomerRow>(sqlCustomers(where.parts.join(' and ')), [...where.params, limit, offset]);
   return rows.map((row) => toCustomer(row, view));
 }
 
@@ -261,7 +264,11 @@ async function dashboard(params: URLSearchParams, caller: Caller) {
     const condition = searchCondition(CUSTOMER_SEARCH, search);
     where.parts.push(condition.sql);
     where.params.push(...condition.params);
-    pageOf = query(sqlSearchPage(where.parts.join(' and ')), [...where.params, pageSize, offset]).then((rows) => ({
+    pageOf = query<CustomerRow & { total_count: unknown }>(sqlSearchPage(where.parts.join(' and ')), [
+      ...where.params,
+      pageSize,
+      offset,
+    ]).then((rows) => ({
       total: Number(rows[0]?.total_count ?? 0),
       list: rows.filter((row) => row.id !== null).map((row) => toCustomer(row, view)),
     }));
@@ -350,7 +357,7 @@ async function report(params: URLSearchParams): Promise<Streamed> {
   const [first, next] = [customerBatchSql(sql, false), customerBatchSql(sql, true)];
   const head = { period: custom ? 'custom' : period, from_date: from, to_date: to };
   // The first batch before the answer starts, as the server reads it (an error can still be a status).
-  let rows = await query(first, [...where.params, CUSTOMER_BATCH]);
+  let rows = await query<BatchRow>(first, [...where.params, CUSTOMER_BATCH]);
   async function* chunks(): AsyncGenerator<string> {
     yield `${JSON.stringify(head).slice(0, -1)},"customers":[`;
     const counts = new Map<string, number>();
@@ -364,8 +371,8 @@ async function report(params: URLSearchParams): Promise<Streamed> {
         written += list.length;
       }
       if (rows.length < CUSTOMER_BATCH) break;
-      const last = rows[rows.length - 1] as Record<string, unknown>;
-      rows = await query(next, [...where.params, String(last.keyset_created_at), Number(last.id), CUSTOMER_BATCH]);
+      const last = rows[rows.length - 1] as BatchRow;
+      rows = await query<BatchRow>(next, [...where.params, last.keyset_created_at, Number(last.id), CUSTOMER_BATCH]);
     }
     const total = totalOf(counts);
     const dict = countsRecord(statuses, counts);

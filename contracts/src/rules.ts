@@ -5,6 +5,18 @@
  */
 export { sessionExpiry } from './auth/auth.rules.js';
 export { AUDIO_FORMATS, CRM_MESSAGES } from './crm/crm.messages.js';
+export {
+  type CustomerFormFields,
+  type CustomerUpdateFields,
+  type IntakeFields,
+  type NewCustomerValues,
+  PLAIN_CUSTOMER_FIELDS,
+  type PlainCustomerField,
+  type PlainCustomerValues,
+  type Present,
+  plainChangesOf,
+  plainValuesOf,
+} from './crm/customer-fields.js';
 export { type KeptField, updatedValue } from './crm/kept-values.js';
 export { type LeadInsights, leadInsights, summarizeNotes } from './crm/lead-insights.js';
 export { normalizePhone } from './crm/phone.js';

@@ -16,12 +16,8 @@ export { Passwords } from '../src/modules/auth/passwords.js';
 export { seedAccounts } from '../src/modules/auth/seed.js';
 export { BusinessTime } from '../src/modules/crm/business-time.js';
 export { CUSTOMER_BATCH, customerBatchSql } from '../src/modules/crm/customer-batches.js';
-export {
-  CUSTOMER_COLUMNS,
-  CUSTOMER_FROM,
-  type CustomerViewContext,
-  toCustomer,
-} from '../src/modules/crm/customer-view.js';
+export { CUSTOMER_COLUMNS, CUSTOMER_FROM, type CustomerRow } from '../src/modules/crm/customer-table.js';
+export { type CustomerViewContext, toCustomer } from '../src/modules/crm/customer-view.js';
 export {
   CUSTOMER_SEARCH,
   countMap,

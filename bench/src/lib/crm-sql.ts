@@ -20,20 +20,20 @@ export const SQL_HOLDS_PAGE = `select 1 from user_page_permission pp join app_pa
 /** status-counts.ts, `loadStatuses` */
 export const SQL_STATUSES =
   'select name, display_name, color, category, is_active from customer_status order by sort_order, name';
-/** crm-stats.service.ts, `#liveTotals` */
+/** crm-dashboard.ts, `liveTotals` */
 export const SQL_LIVE_TOTALS = 'select status, n from customer_status_total where not archived and n <> 0';
-/** crm-stats.service.ts, `#permissions` */
+/** crm-dashboard.ts, `permissions` */
 export const SQL_PERMISSIONS = `select p.display_name from app_page p
         where p.is_active
           and (? or exists (select 1 from user_page_permission pp where pp.page_name = p.name and pp.user_id = ?))
         order by p.sort_order, p.name`;
-/** crm-stats.service.ts, `NEWEST_FIRST` */
+/** customer-lists.ts, `NEWEST_FIRST` */
 export const NEWEST_FIRST = 'c.created_at desc, c.id desc';
-/** crm-stats.service.ts, `#customers`, with its `where` conditions (joined with `and`) and order filled in. */
+/** customer-lists.ts, `customerPage`, with its `where` conditions (joined with `and`) and order filled in. */
 export const sqlCustomers = (where: string, order = NEWEST_FIRST) =>
   `select ${CUSTOMER_COLUMNS} from ${CUSTOMER_FROM} where ${where}
         order by ${order} limit ? offset ?`;
-/** crm-stats.service.ts, `#searchPage`: a page of a search and its count, with its `where` conditions filled in. */
+/** customer-lists.ts, `searchPage`: a page of a search and its count, with its `where` conditions filled in. */
 export const sqlSearchPage = (
   where: string,
 ) => `with matched as (select c.id, c.created_at from customer c where ${where})
@@ -44,9 +44,9 @@ export const sqlSearchPage = (
             where c.id in (select id from matched order by created_at desc, id desc limit ? offset ?)
          ) as page on true
         order by page.created_at desc, page.id desc`;
-/** crm-stats.service.ts, `dashboard`: the condition that hides the `lost` statuses (`show_all=false`). */
+/** crm-dashboard.ts, `dashboard`: the condition that hides the `lost` statuses (`show_all=false`). */
 export const SQL_NOT_LOST = 'c.status not in (select jsonb_array_elements_text(cast(? as jsonb)))';
-/** crm-stats.service.ts, `#periodStats`: the keys in their order, and the statement. */
+/** crm-dashboard.ts, `periodCounts`: the keys in their order, and the statement. */
 export const PERIOD_KEYS = ['today', 'this_week', 'this_month', 'last_3_months', 'last_6_months', 'last_year'] as const;
 export const SQL_PERIOD_STATS = `select ${PERIOD_KEYS.map((key) => `coalesce(sum(n) filter (where day >= cast(? as date)), 0) as ${key}`).join(', ')}
          from customer_daily_count where not archived and day >= cast(? as date) and day <= cast(? as date)`;
@@ -67,11 +67,11 @@ export const COPIED_SQL: { name: string; file: string; fragments: string[] }[] =
   { name: 'session check', file: `${AUTH}/request-auth.service.ts`, fragments: [SQL_SESSION_CHECK] },
   { name: 'page check', file: `${AUTH}/request-auth.service.ts`, fragments: [SQL_HOLDS_PAGE] },
   { name: 'statuses', file: `${CRM}/status-counts.ts`, fragments: [SQL_STATUSES] },
-  { name: 'live totals', file: `${CRM}/crm-stats.service.ts`, fragments: [SQL_LIVE_TOTALS] },
-  { name: 'permissions', file: `${CRM}/crm-stats.service.ts`, fragments: [SQL_PERMISSIONS] },
+  { name: 'live totals', file: `${CRM}/crm-dashboard.ts`, fragments: [SQL_LIVE_TOTALS] },
+  { name: 'permissions', file: `${CRM}/crm-dashboard.ts`, fragments: [SQL_PERMISSIONS] },
   {
     name: 'customer page',
-    file: `${CRM}/crm-stats.service.ts`,
+    file: `${CRM}/customer-lists.ts`,
     fragments: [
       `const NEWEST_FIRST = '${NEWEST_FIRST}'`,
       `select ${p('CUSTOMER_COLUMNS')} from ${p('CUSTOMER_FROM')} where ${p('where.sql')}
@@ -80,7 +80,7 @@ export const COPIED_SQL: { name: string; file: string; fragments: string[] }[] =
   },
   {
     name: 'search page',
-    file: `${CRM}/crm-stats.service.ts`,
+    file: `${CRM}/customer-lists.ts`,
     fragments: [
       `with matched as (select c.id, c.created_at from customer c where ${p('where.sql')})
        select (select count(*) from matched) as total_count, page.*
@@ -92,7 +92,7 @@ export const COPIED_SQL: { name: string; file: string; fragments: string[] }[] =
         order by page.created_at desc, page.id desc`,
     ],
   },
-  { name: 'not lost', file: `${CRM}/crm-stats.service.ts`, fragments: [SQL_NOT_LOST] },
+  { name: 'not lost', file: `${CRM}/crm-dashboard.ts`, fragments: [SQL_NOT_LOST] },
   {
     name: 'report window',
     file: `${CRM}/period-report.service.ts`,
@@ -102,10 +102,10 @@ export const COPIED_SQL: { name: string; file: string; fragments: string[] }[] =
       `const search = searchCondition(CUSTOMER_SEARCH, q.search); where.add(search.sql, ...search.params);`,
     ],
   },
-  { name: 'status condition', file: `${CRM}/crm-stats.service.ts`, fragments: [`where.add('c.status = ?', name)`] },
+  { name: 'status condition', file: `${CRM}/crm-dashboard.ts`, fragments: [`where.add('c.status = ?', name)`] },
   {
     name: 'period stats',
-    file: `${CRM}/crm-stats.service.ts`,
+    file: `${CRM}/crm-dashboard.ts`,
     fragments: [
       `const since = { today, this_week: time.mondayOf(today), this_month: time.firstOfMonth(today),
          last_3_months: time.addDays(today, -89), last_6_months: time.addDays(today, -179),

@@ -1,4 +1,5 @@
-import type { CustomerType, Language, ManagedRole, Page, Platform, Role, StatusCategory } from '@cims/contracts';
+import type { ManagedRole, Page, Role, StatusCategory } from '@cims/contracts';
+import type { NewCustomerValues } from '@cims/contracts/rules';
 import type { Scenario } from './scenarios.js';
 
 // The records of the mock API's in-memory storage: what `MockState` holds. Types only, so every model can import
@@ -109,26 +110,15 @@ export interface MockStatus {
   updated_at: number;
 }
 
-/** A customer (lead) as stored; derived fields (`aisummary`, `priority_*`, …) are computed when served. */
-export interface MockCustomer {
+/**
+ * A customer (lead) as stored: the contract's `NewCustomerValues` (its form fields, every plain one present, the
+ * recall time in milliseconds since the epoch), and what the mocks keep beside them. Derived fields (`aisummary`,
+ * `priority_*`, …) are computed when served.
+ */
+export interface MockCustomer extends NewCustomerValues<number> {
   id: number;
-  full_name: string;
-  platform: Platform;
-  username: string | null;
-  /** E.164. */
-  phone_number: string;
-  /** A status name. */
-  status: string;
-  customer_type: CustomerType | null;
-  assistant_name: string | null;
-  chat_url: string | null;
-  /** The customer's own notes field (the notes list is {@link MockNote}). */
-  notes: string | null;
   /** The id of the recording in `crm.recordings`, or null. */
   audio_file_id: string | null;
-  /** Milliseconds since the epoch. */
-  recall_time: number | null;
-  conversation_language: Language;
   created_at: number;
   updated_at: number;
   archived_at: number | null;

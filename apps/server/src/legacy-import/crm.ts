@@ -2,6 +2,7 @@ import { CUSTOMER_TYPES, LANGUAGES, PhoneSchema, PlatformSchema, PRIORITY_LEVELS
 import { normalizePhone } from '@cims/contracts/rules';
 import type { CountryCode } from 'libphonenumber-js';
 import { asInt, query } from '../db/sql.js';
+import type { CustomerColumn } from '../modules/crm/customer-table.js';
 import { decryptFernet, FernetError } from './fernet.js';
 import { tashkentMillis, utcMillis } from './legacy-source.js';
 import { quoted, type StepContext, text } from './step.js';
@@ -56,6 +57,11 @@ export async function importStatuses(ctx: StepContext): Promise<void> {
   for (const row of await query(em, 'select name from customer_status')) ctx.imported.statuses.add(String(row.name));
 }
 
+/**
+ * The `customer` columns the import writes, with their SQL types for the set-based insert; typed against the server's
+ * customer table, so a renamed or dropped column fails to compile here. Columns left out take their defaults (a field
+ * the legacy CIMS did not have is `null`).
+ */
 const CUSTOMER_COLUMNS = [
   { name: 'id', type: 'int' },
   { name: 'full_name', type: 'text' },
@@ -79,7 +85,7 @@ const CUSTOMER_COLUMNS = [
   { name: 'created_at', type: 'timestamptz' },
   { name: 'updated_at', type: 'timestamptz' },
   { name: 'archived_at', type: 'timestamptz' },
-] as const;
+] as const satisfies readonly { name: CustomerColumn; type: string }[];
 
 /** A legacy customer's call recording: a Telegram file id, fetched by the files step. */
 export interface LegacyRecording {
@@ -113,7 +119,7 @@ export async function importCustomers(ctx: StepContext): Promise<LegacyRecording
       const id = Number(row.id);
       const customer = toCustomer(ctx, id, row);
       if (!customer) continue;
-      out.push(customer);
+      out.push(CUSTOMER_COLUMNS.map((column) => customer[column.name]));
       ctx.imported.customers.add(id);
       if (row.audio_file_id !== null && String(row.audio_file_id).trim() !== '') {
         recordings.push({ customerId: id, fileId: String(row.audio_file_id).trim() });
@@ -127,8 +133,11 @@ export async function importCustomers(ctx: StepContext): Promise<LegacyRecording
   return recordings;
 }
 
+/** A customer row of the import: a value for each of {@link CUSTOMER_COLUMNS}, by name. */
+type ImportedCustomer = Record<(typeof CUSTOMER_COLUMNS)[number]['name'], unknown>;
+
 /** One legacy customer as a row of {@link CUSTOMER_COLUMNS}, or undefined (reported) when it cannot be imported. */
-function toCustomer(ctx: StepContext, id: number, row: Record<string, unknown>): unknown[] | undefined {
+function toCustomer(ctx: StepContext, id: number, row: Record<string, unknown>): ImportedCustomer | undefined {
   const { report } = ctx;
   let fullName: string;
   let phone: string;
@@ -186,31 +195,31 @@ function toCustomer(ctx: StepContext, id: number, row: Record<string, unknown>):
     report.adjust('customer', id, 'created_at is not a time: set to the time of the import');
     created = ctx.now.toISOString();
   }
-  return [
+  return {
     id,
-    fullName,
-    platformOf(ctx, id, String(row.platform ?? '')),
-    text(row.username),
-    phoneOf(ctx, id, phone),
+    full_name: fullName,
+    platform: platformOf(ctx, id, String(row.platform ?? '')),
+    username: text(row.username),
+    phone_number: phoneOf(ctx, id, phone),
     status,
-    customerType,
-    text(row.assistant_name),
-    text(row.chat_url),
-    text(row.notes),
-    text(row.aisummary),
-    score('importance_score'),
-    score('priority_score'),
-    priorityLevel,
-    text(row.priority_reason),
-    text(row.industry),
-    row.business_age_years === null ? null : Number(row.business_age_years),
-    recall,
-    conversationLanguage,
-    created,
-    created,
+    customer_type: customerType,
+    assistant_name: text(row.assistant_name),
+    chat_url: text(row.chat_url),
+    notes: text(row.notes),
+    aisummary: text(row.aisummary),
+    importance_score: score('importance_score'),
+    priority_score: score('priority_score'),
+    priority_level: priorityLevel,
+    priority_reason: text(row.priority_reason),
+    industry: text(row.industry),
+    business_age_years: row.business_age_years === null ? null : Number(row.business_age_years),
+    recall_time: recall,
+    conversation_language: conversationLanguage,
+    created_at: created,
+    updated_at: created,
     // The legacy app kept no archive time: an archived customer counts as archived from the import on.
-    row.is_archived === true ? ctx.now.toISOString() : null,
-  ];
+    archived_at: row.is_archived === true ? ctx.now.toISOString() : null,
+  };
 }
 
 /** The six values of the legacy status enum. */

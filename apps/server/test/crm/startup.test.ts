@@ -1,6 +1,7 @@
 import { unwrap } from '@cims/sdk';
 import { describe, expect, it } from 'vitest';
 import { applyBusinessTimeZone } from '../../src/modules/crm/crm-settings.js';
+import type { SeedCustomerValues } from '../../src/modules/crm/customer-create.js';
 import { seedDemoCustomers } from '../../src/modules/crm/demo-customers.js';
 import { createTestApp, type TestApp } from '../harness.js';
 import { CEO, signIn, sql } from './write-helpers.js';
@@ -23,7 +24,7 @@ describe('CRM start-up', () => {
     const { customers } = t.server.app.context;
     const [settings] = await sql(t, 'select business_timezone from crm_settings where id = 1');
     expect(settings?.business_timezone).toBe('Asia/Tashkent');
-    const values = {
+    const values: SeedCustomerValues = {
       full_name: 'Night owl',
       platform: 'website',
       phone_number: '+998901234567',

@@ -6,14 +6,7 @@ import { crmNotes } from './crm/notes.js';
 import { crmStatuses } from './crm/statuses.js';
 import { byNewest, type CrmModelOptions } from './crm/types.js';
 
-export {
-  type CrmModelOptions,
-  type CustomerFormFields,
-  type CustomerUpdateFields,
-  fullName,
-  type IntakeFields,
-  type MockCustomerInput,
-} from './crm/types.js';
+export { type CrmModelOptions, fullName, type MockCustomerInput } from './crm/types.js';
 
 /**
  * The CRM rules of `docs/crm.md` over the mocks' state: statuses, customers (with phone normalisation, status checks

@@ -1,13 +1,21 @@
 import { contract, ReportSchema, reportPage } from '@cims/contracts';
 import { initServer } from '@ts-rest/express';
+import type { Response } from 'express';
 import type { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { callerOf, maybeCallerOf } from '../../http/authenticate.js';
 import { sendJsonStream, streamJsonObject } from '../../http/json-stream.js';
 import { uploadedFile } from '../../http/multipart.js';
 import { requestInfo } from '../../http/request-info.js';
+import type { RequestScope } from './customer-rules.js';
 
 const s = initServer();
+
+/** The request scope of a customer action: the caller (authenticated before the handler runs) and the audit details. */
+const scopeOf = (req: Parameters<typeof requestInfo>[0], res: Response): RequestScope => ({
+  caller: callerOf(res),
+  info: requestInfo(req),
+});
 
 /**
  * `/crm/*`. Who may call what comes from the contract's metadata (enforced before these run); the data rules
@@ -53,11 +61,11 @@ export function crmRouter(ctx: AppContext) {
     archived: async ({ query }) => ({ status: 200, body: await crmStats.archived(query) }),
     bulkArchive: async ({ body, req, res }) => ({
       status: 200,
-      body: await customers.bulkArchive(body.customer_ids, callerOf(res), requestInfo(req)),
+      body: await customers.bulkArchive(scopeOf(req, res), body.customer_ids),
     }),
     bulkHardDelete: async ({ body, req, res }) => ({
       status: 200,
-      body: await customers.bulkHardDelete(body.customer_ids, callerOf(res), requestInfo(req)),
+      body: await customers.bulkHardDelete(scopeOf(req, res), body.customer_ids),
     }),
     audio: async ({ params, query, req, res }) => {
       const served = await customers.audio.serve({
@@ -80,36 +88,39 @@ export function crmRouter(ctx: AppContext) {
     // one customer
     create: async ({ body, req, res }) => ({
       status: 201,
-      body: await customers.create(body, uploadedFile(req, 'audio'), callerOf(res), requestInfo(req)),
+      body: await customers.create(scopeOf(req, res), { body, file: uploadedFile(req, 'audio') }),
     }),
     intake: async ({ body, req }) => ({
       status: 201,
-      body: await customers.intake(body, requestInfo(req)),
+      body: await customers.intake(requestInfo(req), body),
     }),
-    detail: async ({ params, res }) => ({ status: 200, body: await customers.detail(params.id, callerOf(res)) }),
+    detail: async ({ params, res }) => ({
+      status: 200,
+      body: await customers.detail({ caller: callerOf(res) }, params.id),
+    }),
     update: async ({ params, body, req, res }) => ({
       status: 200,
-      body: await customers.update(params.id, body, uploadedFile(req, 'audio'), callerOf(res), requestInfo(req)),
+      body: await customers.update(scopeOf(req, res), { id: params.id, body, file: uploadedFile(req, 'audio') }),
     }),
     patch: async ({ params, body, req, res }) => ({
       status: 200,
-      body: await customers.update(params.id, body, uploadedFile(req, 'audio'), callerOf(res), requestInfo(req)),
+      body: await customers.update(scopeOf(req, res), { id: params.id, body, file: uploadedFile(req, 'audio') }),
     }),
     archive: async ({ params, req, res }) => ({
       status: 200,
-      body: await customers.archive(params.id, callerOf(res), requestInfo(req)),
+      body: await customers.archive(scopeOf(req, res), params.id),
     }),
     restore: async ({ params, req, res }) => ({
       status: 200,
-      body: await customers.restore(params.id, callerOf(res), requestInfo(req)),
+      body: await customers.restore(scopeOf(req, res), params.id),
     }),
     hardDelete: async ({ params, req, res }) => ({
       status: 200,
-      body: await customers.hardDelete(params.id, callerOf(res), requestInfo(req)),
+      body: await customers.hardDelete(scopeOf(req, res), params.id),
     }),
     statusHistory: async ({ params, res }) => ({
       status: 200,
-      body: await customers.statusHistory(params.id, callerOf(res)),
+      body: await customers.statusHistory({ caller: callerOf(res) }, params.id),
     }),
 
     // notes

@@ -1,7 +1,8 @@
 import type { Customer } from '@cims/contracts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { asInt, query } from '../../db/sql.js';
-import { CUSTOMER_COLUMNS, CUSTOMER_FROM, type CustomerViewContext, toCustomer } from './customer-view.js';
+import { CUSTOMER_COLUMNS, CUSTOMER_FROM, type CustomerRow } from './customer-table.js';
+import { type CustomerViewContext, toCustomer } from './customer-view.js';
 
 /**
  * Customers per statement of {@link customerBatches}. Measured on 10,000 customers (bench/README.md, the period
@@ -41,14 +42,14 @@ export async function* customerBatches(
   const next = customerBatchSql(where.sql, true);
   let after: [string, number] | undefined;
   for (;;) {
-    const rows = await query(
+    const rows = await query<CustomerRow & { keyset_created_at: string }>(
       em,
       after ? next : first,
       after ? [...where.params, ...after, size] : [...where.params, size],
     );
     if (rows.length > 0) yield rows.map((row) => toCustomer(row, view));
     if (rows.length < size) return;
-    const last = rows[rows.length - 1] as Record<string, unknown>;
-    after = [String(last.keyset_created_at), asInt(last.id)];
+    const last = rows[rows.length - 1] as (typeof rows)[number];
+    after = [last.keyset_created_at, asInt(last.id)];
   }
 }

@@ -2,7 +2,15 @@ import { leadInsights } from '@cims/contracts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { query, type Row } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
+import type { RequestInfo } from '../audit/audit.js';
 import type { Caller } from '../auth/caller.js';
+import { INSIGHT_COLUMNS } from './customer-table.js';
+
+/** Who asks, and what the audit log records of the request: what every customer action gets from its route. */
+export interface RequestScope {
+  caller: Caller;
+  info: RequestInfo;
+}
 
 export const CUSTOMER_NOT_FOUND = () => new ApiError('NOT_FOUND', 'Customer not found');
 
@@ -13,13 +21,13 @@ export const seesArchived = (caller: Caller) => caller.role === 'CEO';
  * The customer `id` as `columns` of `customer c`, or 404 when it does not exist, or is archived and the caller is not
  * the CEO. With `lock`, the row is locked for the rest of the transaction (`em` must be in one).
  */
-export async function visibleCustomer(
+export async function visibleCustomer<TRow extends Row = Row>(
   em: EntityManager,
   id: number,
   caller: Caller,
   options: { columns?: string; lock?: boolean } = {},
-): Promise<Row> {
-  const [row] = await query(
+): Promise<TRow & { archived_at: unknown }> {
+  const [row] = await query<TRow & { archived_at: unknown }>(
     em,
     `select c.archived_at, ${options.columns ?? 'c.id'} from customer c where c.id = ?${options.lock ? ' for update' : ''}`,
     [id],
@@ -27,17 +35,6 @@ export async function visibleCustomer(
   if (!row || (row.archived_at !== null && !seesArchived(caller))) throw CUSTOMER_NOT_FOUND();
   return row;
 }
-
-/** The columns of `customer` that hold {@link leadInsights}, named as its keys. */
-export const INSIGHT_COLUMNS = [
-  'aisummary',
-  'importance_score',
-  'priority_score',
-  'priority_level',
-  'priority_reason',
-  'industry',
-  'business_age_years',
-] as const;
 
 /** `set` assignments of the insight columns, for an UPDATE. */
 export const INSIGHTS_SET = INSIGHT_COLUMNS.map((column) => `${column} = ?`).join(', ');
@@ -50,10 +47,12 @@ export function insightValues(notes: string | null, additionalNotes: readonly st
 
 /** The customer's notes list, oldest first, as leadInsights reads it. */
 export async function notesOf(em: EntityManager, customerId: number): Promise<string[]> {
-  const rows = await query(em, 'select note from customer_note where customer_id = ? order by created_at, id', [
-    customerId,
-  ]);
-  return rows.map((row) => String(row.note));
+  const rows = await query<{ note: string }>(
+    em,
+    'select note from customer_note where customer_id = ? order by created_at, id',
+    [customerId],
+  );
+  return rows.map((row) => row.note);
 }
 
 /**
@@ -61,10 +60,10 @@ export async function notesOf(em: EntityManager, customerId: number): Promise<st
  * transaction (the customer row should be locked by it, so two note writes cannot interleave their recomputations).
  */
 export async function refreshInsights(em: EntityManager, customerId: number): Promise<void> {
-  const [customer] = await query(em, 'select notes from customer where id = ?', [customerId]);
+  const [customer] = await query<{ notes: string | null }>(em, 'select notes from customer where id = ?', [customerId]);
   if (!customer) return;
   await query(em, `update customer set ${INSIGHTS_SET} where id = ?`, [
-    ...insightValues((customer.notes as string | null) ?? null, await notesOf(em, customerId)),
+    ...insightValues(customer.notes, await notesOf(em, customerId)),
     customerId,
   ]);
 }

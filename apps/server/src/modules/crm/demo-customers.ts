@@ -1,9 +1,12 @@
+import { LANGUAGES, type Language, type Platform } from '@cims/contracts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../db/orm.js';
 import { asInt, query } from '../../db/sql.js';
 import type { RequestInfo } from '../audit/audit.js';
+import type { SeedCustomerValues } from './customer-create.js';
+import { recordStatus } from './customer-history.js';
 import { refreshInsights } from './customer-rules.js';
-import { type CustomerService, recordStatus } from './customers.service.js';
+import type { CustomerService } from './customers.service.js';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -78,9 +81,9 @@ export async function seedDemoCustomers(
     const first = FIRST_NAMES[i % FIRST_NAMES.length] as string;
     const last = LAST_NAMES[(i * 3) % LAST_NAMES.length] as string;
     const number = String(1_000_000 + ((i * 7_654_321) % 9_000_000)).padStart(7, '0');
-    const values = {
+    const values: SeedCustomerValues = {
       full_name: `${first} ${last}`,
-      platform: PLATFORMS[i % PLATFORMS.length] as string,
+      platform: PLATFORMS[i % PLATFORMS.length] as Platform,
       phone_number: `+998${OPERATORS[i % OPERATORS.length]}${number}`,
       status: 'need_to_call',
       username: i % 3 === 0 ? `@${first.toLowerCase()}_${last.toLowerCase()}` : null,
@@ -88,7 +91,7 @@ export async function seedDemoCustomers(
       notes: NOTES[i % NOTES.length] ?? null,
       chat_url: null,
       customer_type: i % 5 === 0 ? 'international' : 'local',
-      conversation_language: ['uz', 'ru', 'en'][i % 3] as string,
+      conversation_language: LANGUAGES[i % LANGUAGES.length] as Language,
       recall_time: i % 6 === 1 ? new Date(now + ((i % 5) + 1) * DAY) : null,
     };
     const id = await customers.createWith(

@@ -3,8 +3,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { z } from 'zod';
 import type { Orm } from '../../db/orm.js';
 import { query } from '../../db/sql.js';
-import { Conditions, customerPage } from './crm-stats.service.js';
 import { customerBatches } from './customer-batches.js';
+import { Conditions, customerPage } from './customer-lists.js';
 import type { CustomerViewContext } from './customer-view.js';
 import {
   CUSTOMER_SEARCH,
@@ -117,7 +117,7 @@ export class PeriodReportService {
     const total = totalOf(counts);
     const offset = (paging.page - 1) * paging.page_size;
     const customers =
-      offset < total ? await customerPage(em, this.view, where, { limit: paging.page_size, offset }) : [];
+      offset < total ? await customerPage({ em, view: this.view }, where, { limit: paging.page_size, offset }) : [];
     return {
       ...head,
       total_customers: total,

@@ -1,14 +1,15 @@
-import type {
-  Customer,
-  CustomerNote,
-  CustomerStatus,
-  CustomerType,
-  Language,
-  Platform,
-  ValidationIssue,
-} from '@cims/contracts';
+import type { Customer, CustomerNote, CustomerStatus, ValidationIssue } from '@cims/contracts';
 import { DEFAULT_CUSTOMER_STATUS, INSTANT_RANGE_MESSAGE, isAcceptedInstant, leadInsights } from '@cims/contracts';
-import { CRM_MESSAGES, nextSalesManager, normalizePhone, sniffAudio } from '@cims/contracts/rules';
+import {
+  CRM_MESSAGES,
+  type CustomerFormFields,
+  nextSalesManager,
+  normalizePhone,
+  PLAIN_CUSTOMER_FIELDS,
+  type PlainCustomerValues,
+  plainValuesOf,
+  sniffAudio,
+} from '@cims/contracts/rules';
 import { MockApiError } from '../../route-handler.js';
 import type { MockAssignment, MockCustomer, MockNote, MockState, MockStatus, MockUser } from '../../state.js';
 import { randomToken } from '../tokens.js';
@@ -109,20 +110,13 @@ export function createCrmCore(state: MockState, options: CrmModelOptions) {
   }
 
   /** The fields of a new customer (create, intake, QA), every problem reported at once. */
-  function newCustomerFields(input: {
-    full_name: string;
-    platform: Platform;
-    phone_number: string;
-    status?: string;
-    customer_status?: string;
-    username?: string | null;
-    assistant_name?: string | null;
-    notes?: string | null;
-    chat_url?: string | null;
-    customer_type?: CustomerType | null;
-    conversation_language?: Language;
-    recall_time?: string | null;
-  }): CustomerFields {
+  function newCustomerFields(
+    input: Pick<CustomerFormFields, 'full_name' | 'platform' | 'phone_number' | 'status' | 'customer_status'> &
+      Parameters<typeof plainValuesOf>[0] & {
+        conversation_language?: CustomerFormFields['conversation_language'] | null;
+        recall_time?: string | null;
+      },
+  ): CustomerFields {
     const issues: ValidationIssue[] = [];
     const phone = phoneInput(input.phone_number, issues);
     const status =
@@ -136,13 +130,9 @@ export function createCrmCore(state: MockState, options: CrmModelOptions) {
       platform: input.platform,
       phone_number: phone ?? '',
       status: status ?? '',
-      username: input.username ?? null,
-      assistant_name: input.assistant_name ?? null,
-      notes: input.notes ?? null,
-      chat_url: input.chat_url ?? null,
-      customer_type: input.customer_type ?? null,
       conversation_language: input.conversation_language ?? 'uz',
       recall_time: recall ?? null,
+      ...plainValuesOf(input),
     };
   }
 
@@ -346,6 +336,13 @@ export function createCrmCore(state: MockState, options: CrmModelOptions) {
     return `/crm/customers/audio/${encodeURIComponent(fileId)}?expires=${expires}&sig=${sig}`;
   }
 
+  /** The plain fields of a stored customer, served as they are. */
+  function plainFieldsOf(customer: MockCustomer): PlainCustomerValues {
+    const values: Record<string, unknown> = {};
+    for (const field of PLAIN_CUSTOMER_FIELDS) values[field] = customer[field];
+    return values as PlainCustomerValues;
+  }
+
   function serveCustomer(customer: MockCustomer, index: Indexes = indexes()): Customer {
     const status = statusNamed(customer.status);
     const notes = index.notes.get(customer.id) ?? [];
@@ -358,15 +355,11 @@ export function createCrmCore(state: MockState, options: CrmModelOptions) {
       id: customer.id,
       full_name: customer.full_name,
       platform: customer.platform,
-      username: customer.username,
       phone_number: customer.phone_number,
       status: customer.status,
       status_label: status?.display_name ?? customer.status,
       status_category: status?.category ?? 'open',
-      customer_type: customer.customer_type,
-      assistant_name: customer.assistant_name,
-      chat_url: customer.chat_url,
-      notes: customer.notes,
+      ...plainFieldsOf(customer),
       ...leadInsights(
         customer.notes,
         notes.map((note) => note.note),

@@ -1,16 +1,15 @@
 import type { Customer, CustomerDetail, KeptField, Platform, StatusChange, ValidationIssue } from '@cims/contracts';
 import { updatedValue } from '@cims/contracts';
-import { MockApiError } from '../../route-handler.js';
-import type { MockCustomer, MockUser } from '../../state.js';
-import type { CrmCore } from './core.js';
 import {
   type CustomerFormFields,
   type CustomerUpdateFields,
-  fullName,
   type IntakeFields,
-  issue,
-  type MockCustomerInput,
-} from './types.js';
+  plainChangesOf,
+} from '@cims/contracts/rules';
+import { MockApiError } from '../../route-handler.js';
+import type { MockCustomer, MockUser } from '../../state.js';
+import type { CrmCore } from './core.js';
+import { fullName, issue, type MockCustomerInput } from './types.js';
 
 /** The customers: create (form, intake, QA), read, update, archive, restore, delete, their status history. */
 export function crmCustomers(core: CrmCore) {
@@ -119,16 +118,12 @@ export function crmCustomers(core: CrmCore) {
       const recording = await readRecording(file);
 
       const next: Partial<MockCustomer> = {
+        ...plainChangesOf(input),
         full_name: fullName,
         // A changed platform passed PlatformSchema: it is one of the keys.
         platform: platform as Platform | undefined,
         phone_number: phone,
         status,
-        username: input.username,
-        assistant_name: input.assistant_name,
-        notes: input.notes,
-        chat_url: input.chat_url,
-        customer_type: input.customer_type,
         conversation_language: input.conversation_language,
         recall_time: recall,
       };

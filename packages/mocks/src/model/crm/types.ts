@@ -1,15 +1,5 @@
-import type {
-  AssignedManagerSchema,
-  CustomerFormSchema,
-  CustomerType,
-  CustomerUpdateFormSchema,
-  IntakeCustomerSchema,
-  Language,
-  ManagerRefSchema,
-  Platform,
-  ValidationIssue,
-} from '@cims/contracts';
-import type { BusinessTime } from '@cims/contracts/rules';
+import type { AssignedManagerSchema, ManagerRefSchema, ValidationIssue } from '@cims/contracts';
+import type { BusinessTime, CustomerFormFields, NewCustomerValues, PlainCustomerField } from '@cims/contracts/rules';
 import type { CountryCode } from 'libphonenumber-js';
 import type { z } from 'zod';
 import type { MockAssignment, MockCustomer, MockNote, MockUser } from '../../state.js';
@@ -28,28 +18,14 @@ export interface CrmModelOptions {
   intakeAutoAssign: boolean;
 }
 
-/** The text fields of `POST /crm/customers`, as the contract parsed them. */
-export type CustomerFormFields = z.output<typeof CustomerFormSchema>;
-/** The text fields of `PUT`/`PATCH /crm/customers/:id`, as the contract parsed them. */
-export type CustomerUpdateFields = z.output<typeof CustomerUpdateFormSchema>;
-/** The JSON body of `POST /crm/api/customers`, as the contract parsed it. */
-export type IntakeFields = z.output<typeof IntakeCustomerSchema>;
-
-/** A customer as QA adds it directly (`mocks.crm.addCustomer`): the form's fields, checked the same way. */
-export interface MockCustomerInput {
-  full_name: string;
-  platform: Platform;
-  phone_number: string;
-  /** @default 'need_to_call' */
-  status?: string;
-  username?: string | null;
-  assistant_name?: string | null;
-  notes?: string | null;
-  chat_url?: string | null;
-  customer_type?: CustomerType | null;
-  /** @default 'uz' */
-  conversation_language?: Language;
-  /** ISO-8601; without an offset, in the business time zone. */
+/**
+ * A customer as QA adds it directly (`mocks.crm.addCustomer`): the create form's fields as the contract parses them,
+ * checked the same way; its plain fields and `recall_time` may also be `null`. `status` defaults to `need_to_call`,
+ * `conversation_language` to `uz`; `recall_time` is ISO-8601 (without an offset, in the business time zone).
+ */
+export type MockCustomerInput = Omit<CustomerFormFields, 'customer_status' | PlainCustomerField | 'recall_time'> & {
+  [K in PlainCustomerField]?: CustomerFormFields[K] | null;
+} & {
   recall_time?: string | null;
   /** When it was created, in milliseconds since the epoch. @default now */
   created_at?: number;
@@ -57,25 +33,13 @@ export interface MockCustomerInput {
   created_by?: string;
   /** Auto-assign it like `POST /crm/customers` does. @default true */
   autoAssign?: boolean;
-}
+};
 
 export type ManagerRef = z.infer<typeof ManagerRefSchema>;
 export type AssignedManager = z.infer<typeof AssignedManagerSchema>;
 
-/** The fields a customer is written with. */
-export interface CustomerFields {
-  full_name: string;
-  platform: Platform;
-  phone_number: string;
-  status: string;
-  username: string | null;
-  assistant_name: string | null;
-  notes: string | null;
-  chat_url: string | null;
-  customer_type: CustomerType | null;
-  conversation_language: Language;
-  recall_time: number | null;
-}
+/** The fields a customer is written with (the contract's `NewCustomerValues`, times in milliseconds). */
+export type CustomerFields = NewCustomerValues<number>;
 
 /** A recording checked and read, ready to be stored. */
 export interface ReadRecording {
