@@ -1,7 +1,16 @@
 import { unwrap } from '@cims/sdk';
 import { describe, expect, it } from 'vitest';
 import { asInt } from '../../src/db/sql.js';
-import { CEO, createCustomer, mp3Bytes, signIn, sql, storedRecordings, tokenOf } from '../crm/write-helpers.js';
+import {
+  CEO,
+  createCustomer,
+  expectSameBytes,
+  mp3Bytes,
+  signIn,
+  sql,
+  storedRecordings,
+  tokenOf,
+} from '../crm/write-helpers.js';
 import { createTestApp, type TestApp } from '../harness.js';
 import { startS3FaultProxy } from '../s3-fault-proxy.js';
 import { startS3Server } from '../s3-server.js';
@@ -65,7 +74,7 @@ describe('an object store in trouble (S3_BUCKET behind a faulty network)', () =>
     expect(await storedRecordings(t)).toEqual([detail.audio_file_id]);
     const played = await fetch(`${t.url}${detail.audio_url}`);
     expect(played.status).toBe(200);
-    expect(new Uint8Array(await played.arrayBuffer())).toEqual(bytes);
+    expectSameBytes(await played.arrayBuffer(), bytes);
   });
 
   it('answers 503 STORAGE_UNAVAILABLE to uploads and downloads while the store fails, and writes no row', async () => {
@@ -134,7 +143,7 @@ describe('an object store in trouble (S3_BUCKET behind a faulty network)', () =>
     proxy.mode = 'pass';
     expect((await fetch(`${t.url}/readyz`)).status).toBe(200);
     const played = await fetch(`${t.url}${before.audio_url}`);
-    expect(new Uint8Array(await played.arrayBuffer())).toEqual(kept);
+    expectSameBytes(await played.arrayBuffer(), kept);
     expect((await upload()).status).toBe(200);
     expect(await storedRecordings(t)).toEqual([before.audio_file_id]);
 
