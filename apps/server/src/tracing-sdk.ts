@@ -27,7 +27,7 @@ import type { NextFunction, Request, Response } from 'express';
 import pg from 'pg';
 import { routeLabel, UNMATCHED_ROUTE } from './http/route-label.js';
 import { redactUrl } from './modules/instagram/graph-url.js';
-import type { TraceablePGlite, Tracing, TracingOptions } from './tracing-types.js';
+import type { RootSpan, TraceablePGlite, Tracing, TracingOptions } from './tracing-types.js';
 
 /** The attribute that carries the request id (`X-Request-ID`) on a request's span and on every span under it. */
 export const REQUEST_ID_ATTRIBUTE = 'cims.request_id';
@@ -169,6 +169,23 @@ export function createTracing(options: TracingOptions): Tracing {
     });
   }
 
+  function root<T>(name: string, work: (span: RootSpan) => Promise<T>): Promise<T> {
+    // The root context: a run armed by a timer that a request (or an earlier run) set up belongs to neither.
+    return tracer.startActiveSpan(name, { kind: SpanKind.INTERNAL, root: true }, ROOT_CONTEXT, async (current) => {
+      try {
+        return await work({
+          setAttributes: (attributes) => current.setAttributes(attributes),
+          fail: (error) => fail(current, error),
+        });
+      } catch (error) {
+        fail(current, error);
+        throw error;
+      } finally {
+        current.end();
+      }
+    });
+  }
+
   function tracePGlite(pglite: TraceablePGlite): void {
     for (const method of ['query', 'exec'] as const) {
       const run = pglite[method].bind(pglite) as (sql: string, ...rest: unknown[]) => Promise<unknown>;
@@ -201,6 +218,7 @@ export function createTracing(options: TracingOptions): Tracing {
   return {
     middleware,
     span,
+    root,
     tracePGlite,
     async shutdown() {
       pgModule?.unpatch?.(pg);

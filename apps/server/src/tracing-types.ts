@@ -12,10 +12,23 @@ export interface Tracing {
   readonly middleware: RequestHandler;
   /** Runs `work` in a client span of its own (an outgoing call that no instrumentation sees, such as SMTP). */
   span<T>(name: string, attributes: Record<string, string | number>, work: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in the root span of a trace of its own (a scheduled job's run), whatever span or request is active when
+   * it starts: statements and calls made inside become its children.
+   */
+  root<T>(name: string, work: (span: RootSpan) => Promise<T>): Promise<T>;
   /** Gives every statement of an embedded database (PGlite) a span, as the `pg` instrumentation does on PostgreSQL. */
   tracePGlite(pglite: TraceablePGlite): void;
   /** Exports the spans still buffered, removes the module patches and unregisters the global tracer provider. */
   shutdown(): Promise<void>;
+}
+
+/** What the work of {@link Tracing.root} may record on its span as it learns it. */
+export interface RootSpan {
+  /** Adds attributes (an outcome, whether this instance did the work); never a secret. */
+  setAttributes(attributes: Record<string, string | number | boolean>): void;
+  /** Marks the span failed, with the error's name only (its message may quote what was sent). */
+  fail(error: unknown): void;
 }
 
 /** The methods of a PGlite instance that run statements. */

@@ -1,6 +1,6 @@
-import type { TraceablePGlite, Tracing, TracingOptions } from './tracing-types.js';
+import type { RootSpan, TraceablePGlite, Tracing, TracingOptions } from './tracing-types.js';
 
-export type { TraceablePGlite, Tracing, TracingOptions };
+export type { RootSpan, TraceablePGlite, Tracing, TracingOptions };
 
 /**
  * OpenTelemetry tracing, on when `OTEL_EXPORTER_OTLP_ENDPOINT` is set (config.ts `tracing`).
@@ -32,6 +32,7 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
   const handle: Tracing = {
     middleware: tracing.middleware,
     span: tracing.span,
+    root: tracing.root,
     tracePGlite: tracing.tracePGlite,
     shutdown: async () => {
       if (active === handle) active = undefined;
@@ -49,4 +50,15 @@ export function traced<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   return active ? active.span(name, attributes, work) : work();
+}
+
+/** The span handed to root work while tracing is off: records nothing. */
+const UNTRACED: RootSpan = { setAttributes() {}, fail() {} };
+
+/**
+ * Runs `work` in the root span of a trace of its own when tracing is on (a scheduled job's run); otherwise just runs
+ * it, with a span that records nothing.
+ */
+export function tracedRoot<T>(name: string, work: (span: RootSpan) => Promise<T>): Promise<T> {
+  return active ? active.root(name, work) : work(UNTRACED);
 }

@@ -39,6 +39,7 @@ export const ERROR_CODES = [
   'SERVICE_UNAVAILABLE',
   'UPSTREAM_RATE_LIMITED',
   'DATABASE_UNAVAILABLE',
+  'STORAGE_UNAVAILABLE',
 ] as const;
 
 /** A stable, machine-readable error code. */
@@ -113,6 +114,11 @@ export const ERROR_STATUS = {
    * in `Retry-After`.
    */
   DATABASE_UNAVAILABLE: 503,
+  /**
+   * The object store that keeps call recordings and profile pictures is unreachable or failing: an upload stored no
+   * file and changed nothing, a download sent nothing. Retry after the seconds in `Retry-After`.
+   */
+  STORAGE_UNAVAILABLE: 503,
 } as const satisfies Record<ErrorCode, number>;
 
 /** An HTTP status that some {@link ErrorCode} is sent with. */

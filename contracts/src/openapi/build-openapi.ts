@@ -70,7 +70,9 @@ const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
   429: 'Too many requests; retry after the time in `Retry-After`.',
   500: 'An unexpected server error; nothing was changed and the details are in the server log under the request id.',
   502: 'A service this API depends on failed after retries; retry later.',
-  503: 'A dependency is unavailable (`DATABASE_UNAVAILABLE`: the database); retry after the seconds in `Retry-After`.',
+  503:
+    'A dependency is unavailable (`DATABASE_UNAVAILABLE`: the database; `STORAGE_UNAVAILABLE`: the object store, on ' +
+    'routes that store or serve files); nothing was changed; retry after the seconds in `Retry-After`.',
 };
 
 function errorExample(status: ErrorStatus): unknown {

@@ -4,6 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { ZodError, ZodIssue } from 'zod';
 import { type DatabaseTrouble, databaseTrouble } from '../db/unavailable.js';
 import { ApiError, ValidationError } from '../errors.js';
+import { BlobStoreError } from '../modules/files/blob-store.js';
 
 type Location = 'path' | 'header' | 'query' | 'body';
 
@@ -113,10 +114,17 @@ const TROUBLE_DETAIL = {
 } as const;
 
 /**
+ * `Retry-After` seconds of a `503 STORAGE_UNAVAILABLE`: the object store's own retries (and the one of a streamed
+ * upload) have already run out, so it is an outage, not a blip.
+ */
+const STORAGE_RETRY_AFTER_SECONDS = 5;
+
+/**
  * The last middleware: whatever was thrown, the client gets the contract's error shape. Deliberate errors keep their
  * status; database trouble (an outage, killed connections, a full pool, a statement or lock timeout) is a `503` with
- * `Retry-After`; anything else unexpected is logged with its stack and answered `500` without details. Only a `500`
- * is logged at `error`: the others are expected in operation (a `502`/`503` at `warn`, a `4xx` not at all here).
+ * `Retry-After`, and so is an object store that cannot take or give a file (a {@link BlobStoreError}); anything else
+ * unexpected is logged with its stack and answered `500` without details. Only a `500` is logged at `error`: the
+ * others are expected in operation (a `502`/`503` at `warn`, a `4xx` not at all here).
  */
 export function errorHandler(error: unknown, req: Request, res: Response, next: NextFunction): void {
   if (res.headersSent) {
@@ -159,6 +167,17 @@ export function errorHandler(error: unknown, req: Request, res: Response, next: 
     req.log.warn({ err: loggable(error), database: trouble }, 'Database unavailable');
     res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS[trouble.kind]));
     const body: ApiErrorBody = { detail: TROUBLE_DETAIL[trouble.kind], code: 'DATABASE_UNAVAILABLE' };
+    res.status(503).json(body);
+    return;
+  }
+  if (error instanceof BlobStoreError) {
+    // The message names the store and what it answered, never a key or a secret.
+    req.log.warn({ err: error, permanent: error.permanent }, 'File store unavailable');
+    res.setHeader('Retry-After', String(STORAGE_RETRY_AFTER_SECONDS));
+    const body: ApiErrorBody = {
+      detail: 'The file store is unavailable; try again shortly',
+      code: 'STORAGE_UNAVAILABLE',
+    };
     res.status(503).json(body);
     return;
   }

@@ -89,6 +89,17 @@ export function storedRecordings(t: TestApp): Promise<string[]> {
   return t.server.app.context.blobs.list(AUDIO_FOLDER);
 }
 
+/**
+ * Checks that a body holds exactly `expected`, with `Buffer.equals`: vitest's deep equality takes seconds on a few
+ * hundred kilobytes on a busy machine, and while it blocks the event loop the app (in the same process) lets the
+ * kept-alive connection time out, so the test's next request on it is reset (ECONNRESET).
+ */
+export function expectSameBytes(body: ArrayBuffer, expected: Uint8Array): void {
+  const actual = Buffer.from(body);
+  expect(actual.length, 'the number of bytes').toBe(expected.length);
+  expect(actual.equals(expected), 'the bytes').toBe(true);
+}
+
 /** The `loc` of every issue of a 422 body. */
 export function issueLocs(body: unknown): (string | number)[][] {
   const detail = (body as { detail?: unknown }).detail;

@@ -1,7 +1,15 @@
 import { unwrap } from '@cims/sdk';
 import { describe, expect, it } from 'vitest';
 import { BlobStoreError } from '../../src/modules/files/blob-store.js';
-import { CEO, createCustomer, mp3Bytes, signIn, storedRecordings, tokenOf } from '../crm/write-helpers.js';
+import {
+  CEO,
+  createCustomer,
+  expectSameBytes,
+  mp3Bytes,
+  signIn,
+  storedRecordings,
+  tokenOf,
+} from '../crm/write-helpers.js';
 import { createTestApp } from '../harness.js';
 import { startS3Server } from '../s3-server.js';
 
@@ -33,7 +41,7 @@ describe('files in an S3-compatible bucket (S3_BUCKET)', () => {
     const whole = await fetch(url);
     expect(whole.status).toBe(200);
     expect(whole.headers.get('content-length')).toBe(String(bytes.length));
-    expect(new Uint8Array(await whole.arrayBuffer())).toEqual(bytes);
+    expectSameBytes(await whole.arrayBuffer(), bytes);
 
     const part = await fetch(url, { headers: { range: 'bytes=100000-100009' } });
     expect(part.status).toBe(206);

@@ -16,6 +16,9 @@ const serverDir = fileURLToPath(new URL('../..', import.meta.url));
 const TRACING_ENV = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' };
 const SERVER = 1; // SpanKind.SERVER
 const CLIENT = 2; // SpanKind.CLIENT
+const INTERNAL = 0; // SpanKind.INTERNAL
+/** A pattern that does not tick during a test (1 January, 00:00). */
+const NEVER = '0 0 1 1 *';
 
 /** The ended server span of the request sent with this `X-Request-ID`, once it has ended. */
 function serverSpan(exporter: InMemorySpanExporter, requestId: string): Promise<ReadableSpan> {
@@ -148,6 +151,42 @@ describe('OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     const continued = await serverSpan(exporter, 'trace-parent');
     expect(continued.spanContext().traceId).toBe(traceId);
     expect(continued.parentSpanContext?.spanId).toBe('00f067aa0ba902b7');
+  });
+
+  it('gives each scheduled run a root span named after its job, with its statements under it', async () => {
+    const exporter = new InMemorySpanExporter();
+    await using _app = await createTestApp({
+      env: {
+        ...TRACING_ENV,
+        INSTAGRAM_SCHEDULER: 'true',
+        INSTAGRAM_SYNC_CRON: '* * * * * *',
+        INSTAGRAM_SYNC_RETRY_CRON: NEVER,
+        INSTAGRAM_TOKEN_RENEWAL_CRON: NEVER,
+      },
+      spanExporter: exporter,
+    });
+    // Nothing is connected: the run is claimed and skipped.
+    const run = await waitFor(async () => exporter.getFinishedSpans().find((span) => span.name === 'instagram-sync'));
+    expect(run.kind).toBe(INTERNAL);
+    expect(run.parentSpanContext).toBeUndefined();
+    expect(run.attributes).toEqual({
+      'cims.job.slot': expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/),
+      'cims.job.claimed': true,
+      'cims.job.outcome': 'skipped',
+    });
+    const statements = spansOf(exporter, run)
+      .filter((span) => span.attributes['db.system.name'] === 'postgresql' || span.attributes['db.system'])
+      .map((span) => String(span.attributes['db.query.text'] ?? span.attributes['db.statement']));
+    // The claim, the job's own reads, and the record of how it ended.
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('insert into scheduled_job_run'),
+        expect.stringContaining('instagram_account'),
+        expect.stringContaining('update scheduled_job_run'),
+      ]),
+    );
+    // A run is no request: nothing of one leaks into its trace.
+    for (const span of [run, ...spansOf(exporter, run)]) expect(span.attributes['cims.request_id']).toBeUndefined();
   });
 
   it('records nothing without OTEL_EXPORTER_OTLP_ENDPOINT', async () => {

@@ -136,12 +136,23 @@ export class ProfileService {
         );
       });
     } catch (error) {
-      if (stored) await deps.blobs.delete(PROFILE_IMAGE_FOLDER, stored);
+      // The row was not written: the new picture goes again, and the request fails with the error that stopped it.
+      if (stored) await this.#discardPicture(stored);
       throw error;
     }
     const previous = user.profile_image as string | null;
     if (stored && previous?.startsWith(`${PROFILE_IMAGE_URL}/`)) {
-      await deps.blobs.delete(PROFILE_IMAGE_FOLDER, previous.slice(PROFILE_IMAGE_URL.length + 1));
+      await this.#discardPicture(previous.slice(PROFILE_IMAGE_URL.length + 1));
+    }
+  }
+
+  /** Removes a picture no row references any more. A failure is logged: the change itself has happened (or not). */
+  async #discardPicture(name: string): Promise<void> {
+    const { deps } = this.core;
+    try {
+      await deps.blobs.delete(PROFILE_IMAGE_FOLDER, name);
+    } catch (error) {
+      deps.logger.error({ err: error, name }, 'Could not remove a profile picture');
     }
   }
 }

@@ -78,7 +78,10 @@ export function crmRouter(ctx: AppContext) {
       res.set(served.headers);
       // A read error after the headers went out cannot become an error response: end the connection instead. A client
       // that goes away stops the read (and closes the file).
-      served.body.on('error', () => res.destroy());
+      served.body.on('error', (error) => {
+        req.log.warn({ err: error }, 'Reading a recording failed after its headers were sent');
+        res.destroy();
+      });
       res.on('close', () => served.body.destroy());
       // ts-rest pipes a stream into the response as it is (a Stream body skips its response validation and content
       // type).

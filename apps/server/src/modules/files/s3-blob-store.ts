@@ -34,6 +34,42 @@ function statusOf(error: unknown): number | undefined {
   return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 }
 
+/** Whether sending a failed call again may help: the store answered nothing (a reset, a timeout) or a 5xx. */
+function isTransient(error: unknown): boolean {
+  const status = statusOf(error);
+  return status === undefined || status >= 500;
+}
+
+/** Statuses that retrying cannot change: the bucket, the keys or the addressing are wrong. */
+const PERMANENT_STATUSES = new Set([301, 400, 401, 403, 404]);
+
+/**
+ * A failed call as a {@link BlobStoreError}: what could not be done, where, and what the store answered (its status, or
+ * the network error's code). Keys and signatures are never part of it.
+ */
+function storeFailure(action: string, where: string, error: unknown): BlobStoreError {
+  const status = statusOf(error);
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  const reason = status
+    ? `it answered ${status}`
+    : typeof code === 'string'
+      ? code
+      : typeof message === 'string' && message
+        ? message
+        : 'no answer';
+  return new BlobStoreError(
+    `The object store at ${where} could not ${action} (${reason})`,
+    status !== undefined && PERMANENT_STATUSES.has(status),
+    { cause: error },
+  );
+}
+
+/**
+ * The SDK's logger. Without one it writes some warnings to the console (a failed streamed upload, which it cannot
+ * retry); every failure reaches the server as an error instead, which logs it with the request's context.
+ */
+const QUIET_SDK_LOGGER = { debug() {}, info() {}, warn() {}, error() {} };
+
 /**
  * Files as objects `<folder>/<name>` in one S3 bucket. Uploads stream from their temporary file (the size is known, so
  * nothing is buffered); reads stream from the store, a range as a ranged GET. Names are never reused, so the size read
@@ -48,6 +84,7 @@ export function s3BlobStore(options: S3BlobStoreOptions): BlobStore {
     forcePathStyle: options.forcePathStyle,
     credentials: options.credentials,
     requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS },
+    logger: QUIET_SDK_LOGGER,
     // The SDK's default checksums send streamed uploads in the aws-chunked encoding, which S3-compatible stores do not
     // all understand (some keep the framing as part of the file); checksums stay on for AWS itself.
     ...(options.endpoint
@@ -61,21 +98,36 @@ export function s3BlobStore(options: S3BlobStoreOptions): BlobStore {
     kind: 's3',
     async put(folder, source, extension) {
       const name = `${randomUUID()}.${extension}`;
+      const Key = key(folder, name);
       if (source instanceof Uint8Array) {
-        await client.send(
-          new PutObjectCommand({ Bucket, Key: key(folder, name), Body: source, ContentLength: source.byteLength }),
-        );
-      } else {
-        // A PUT of a stream needs its length up front; the upload's temporary file has one.
-        const { size } = await stat(source.path);
-        await client.send(
-          new PutObjectCommand({
-            Bucket,
-            Key: key(folder, name),
-            Body: createReadStream(source.path),
-            ContentLength: size,
-          }),
-        );
+        // Bytes in memory can be sent again: the SDK's own retries apply.
+        await client
+          .send(new PutObjectCommand({ Bucket, Key, Body: source, ContentLength: source.byteLength }))
+          .catch((error: unknown) => {
+            throw storeFailure('store a file', where, error);
+          });
+        return name;
+      }
+      // A PUT of a stream needs its length up front; the upload's temporary file has one.
+      const { size } = await stat(source.path);
+      const send = async () => {
+        const body = createReadStream(source.path);
+        try {
+          await client.send(new PutObjectCommand({ Bucket, Key, Body: body, ContentLength: size }));
+        } finally {
+          // A failed PUT leaves the stream half read and open.
+          body.destroy();
+        }
+      };
+      try {
+        await send();
+      } catch (error) {
+        if (!isTransient(error)) throw storeFailure('store a file', where, error);
+        // The SDK never retries a streamed body (it cannot rewind a stream), but the file can be read again: one more
+        // PUT to the same key (a PUT stores all of its body or nothing).
+        await send().catch((again: unknown) => {
+          throw storeFailure('store a file', where, again);
+        });
       }
       return name;
     },
@@ -84,7 +136,7 @@ export function s3BlobStore(options: S3BlobStoreOptions): BlobStore {
       const Key = key(folder, name);
       const head = await client.send(new HeadObjectCommand({ Bucket, Key })).catch((error: unknown) => {
         if (statusOf(error) === 404) return undefined;
-        throw error;
+        throw storeFailure('read a file', where, error);
       });
       if (!head) return undefined;
       const pending = new AbortController();
@@ -114,14 +166,20 @@ export function s3BlobStore(options: S3BlobStoreOptions): BlobStore {
     async delete(folder, name) {
       if (!SAFE_NAME.test(name)) return;
       // Deleting a missing object succeeds in S3.
-      await client.send(new DeleteObjectCommand({ Bucket, Key: key(folder, name) }));
+      await client.send(new DeleteObjectCommand({ Bucket, Key: key(folder, name) })).catch((error: unknown) => {
+        throw storeFailure('delete a file', where, error);
+      });
     },
     async list(folder) {
       const prefix = `${folder}/`;
       const names: string[] = [];
       let ContinuationToken: string | undefined;
       do {
-        const page = await client.send(new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken }));
+        const page = await client
+          .send(new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken }))
+          .catch((error: unknown) => {
+            throw storeFailure('list files', where, error);
+          });
         for (const object of page.Contents ?? []) {
           const name = object.Key?.slice(prefix.length);
           if (name && SAFE_NAME.test(name)) names.push(name);

@@ -34,7 +34,10 @@ export function serveStoredFiles(blobs: BlobStore, options: ServeStoredFilesOpti
       }
       const body = file.read();
       // A read error after the headers went out cannot become an error response: end the connection instead.
-      body.on('error', () => res.destroy());
+      body.on('error', (error) => {
+        req.log.warn({ err: error }, 'Reading a stored file failed after its headers were sent');
+        res.destroy();
+      });
       res.on('close', () => body.destroy());
       body.pipe(res);
     } catch (error) {

@@ -1,7 +1,9 @@
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-node';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, migrate, openDatabase } from '../../db/orm.js';
 import { asDate, query } from '../../db/sql.js';
+import { startTracing } from '../../tracing.js';
 import { type JobResult, Scheduler } from './scheduler.js';
 
 /** Every second. */
@@ -104,5 +106,72 @@ describe('Scheduler on PGlite: two instances on one database', () => {
     expect(runs.map((run) => run.slot)).toEqual([...counts.keys()].sort());
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
     expect(reported).toEqual(runs.map((run) => `fails-once:${run.outcome}`));
+  });
+});
+
+describe('Scheduler with tracing on', () => {
+  it('gives every tick a root span on each instance: the one that ran it, and the one that lost the claim', async () => {
+    const logger = pino({ level: 'silent' });
+    const exporter = new InMemorySpanExporter();
+    // Before the database opens, as the server does: its statements get spans too.
+    const tracing = await startTracing({ serviceName: 'scheduler-test', serviceVersion: '0', logger, exporter });
+    const db = await openDatabase({ kind: 'pglite' });
+    try {
+      await migrate(db.orm);
+      let ticks = 0;
+      const instances = [1, 2].map(() => {
+        const scheduler = new Scheduler({ orm: db.orm, logger, timeZone: 'UTC' });
+        scheduler.add({
+          name: 'traced-job',
+          pattern: EVERY_SECOND,
+          run: async () => {
+            ticks += 1;
+            if (ticks === 1) throw new TypeError('The Graph API is down');
+            return { outcome: 'succeeded', detail: 'done' };
+          },
+        });
+        return scheduler;
+      });
+      for (const scheduler of instances) scheduler.start();
+      const deadline = Date.now() + 5_000;
+      while (Date.now() < deadline && ticks < 2) await sleep(100);
+      await Promise.all(instances.map((scheduler) => scheduler.stop()));
+
+      const runs = exporter.getFinishedSpans().filter((span) => span.name === 'traced-job');
+      const bySlot = new Map<string, typeof runs>();
+      for (const span of runs) {
+        const slot = String(span.attributes['cims.job.slot']);
+        bySlot.set(slot, [...(bySlot.get(slot) ?? []), span]);
+      }
+      expect(bySlot.size).toBeGreaterThanOrEqual(2);
+      const outcomes = [...bySlot.keys()].sort().map((slot) => {
+        const spans = bySlot.get(slot) ?? [];
+        expect(spans).toHaveLength(2);
+        for (const span of spans) expect(span.parentSpanContext).toBeUndefined();
+        const lost = spans.find((span) => span.attributes['cims.job.claimed'] === false);
+        expect(lost?.attributes['cims.job.outcome']).toBeUndefined();
+        const won = spans.find((span) => span.attributes['cims.job.claimed'] === true);
+        return {
+          outcome: won?.attributes['cims.job.outcome'],
+          error: won?.attributes['error.type'],
+          status: won?.status.code,
+        };
+      });
+      // SpanStatusCode: 2 is ERROR, 0 is UNSET.
+      expect(outcomes.slice(0, 2)).toEqual([
+        { outcome: 'failed', error: 'TypeError', status: 2 },
+        { outcome: 'succeeded', error: undefined, status: 0 },
+      ]);
+      // The claim of each tick is a statement under its span.
+      const claims = exporter
+        .getFinishedSpans()
+        .filter((span) => String(span.attributes['db.query.text']).startsWith('insert into scheduled_job_run'));
+      const runIds = new Set(runs.map((span) => span.spanContext().spanId));
+      expect(claims.length).toBeGreaterThanOrEqual(runs.length);
+      expect(claims.every((span) => runIds.has(span.parentSpanContext?.spanId ?? ''))).toBe(true);
+    } finally {
+      await db.close();
+      await tracing.shutdown();
+    }
   });
 });

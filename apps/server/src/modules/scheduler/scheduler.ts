@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Orm } from '../../db/orm.js';
 import { query } from '../../db/sql.js';
 import type { SchedulerRunOutcome } from '../../metrics.js';
+import { type RootSpan, tracedRoot } from '../../tracing.js';
 
 /** What a job reports when it ends without throwing (a thrown error is recorded as `failed`). */
 export interface JobResult {
@@ -132,9 +133,18 @@ export class Scheduler {
     this.#running.add(run);
   }
 
-  async #claimAndRun(job: ScheduledJob, slot: Date): Promise<void> {
+  /**
+   * Each tick is the root span of a trace of its own when tracing is on, named after the job, on every instance:
+   * `cims.job.claimed` says whether this one won the claim and ran it, `cims.job.outcome` how its run ended.
+   */
+  #claimAndRun(job: ScheduledJob, slot: Date): Promise<void> {
+    return tracedRoot(job.name, (span) => this.#claimAndRunIn(span, job, slot));
+  }
+
+  async #claimAndRunIn(span: RootSpan, job: ScheduledJob, slot: Date): Promise<void> {
     const { logger } = this.deps;
     const log = logger.child({ job: job.name, slot: slot.toISOString() });
+    span.setAttributes({ 'cims.job.slot': slot.toISOString() });
     try {
       const claimed = await query(
         this.#em(),
@@ -142,12 +152,15 @@ export class Scheduler {
          on conflict do nothing returning job`,
         [job.name, slot.toISOString(), this.instance],
       );
+      span.setAttributes({ 'cims.job.claimed': claimed.length > 0 });
       if (claimed.length === 0) {
         log.debug('Scheduled run claimed by another instance');
         return;
       }
     } catch (error) {
       log.error({ err: error }, 'Could not claim a scheduled run');
+      span.setAttributes({ 'cims.job.claimed': false, 'cims.job.outcome': 'claim_failed' });
+      span.fail(error);
       this.deps.onRun?.(job.name, 'claim_failed');
       return;
     }
@@ -162,7 +175,9 @@ export class Scheduler {
       outcome = 'failed';
       detail = error instanceof Error ? error.message : String(error);
       log.warn({ outcome, detail }, 'Scheduled run failed');
+      span.fail(error);
     }
+    span.setAttributes({ 'cims.job.outcome': outcome });
     this.deps.onRun?.(job.name, outcome);
     try {
       await query(
