@@ -1,6 +1,7 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
-export default defineConfig({
+/** How `pnpm build` bundles the server; the tests' compiled copy (test/server-build.ts) starts from the same options. */
+export const serverBuildOptions = {
   entry: { server: 'src/server.ts', cli: 'src/cli.ts' },
   format: ['esm'],
   target: 'node22',
@@ -8,4 +9,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   dts: false,
-});
+} satisfies Options;
+
+export default defineConfig(serverBuildOptions);

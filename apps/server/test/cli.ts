@@ -1,11 +1,21 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
+import type { ServerBuild } from './server-build.js';
 
 const serverDir = fileURLToPath(new URL('..', import.meta.url));
 
+/**
+ * The compiled server the tests run in processes of their own (`cli.mjs`, `server.mjs`), built once per run by the
+ * project's global setup (test/global-setup.ts, test/server-build.ts).
+ */
+export function serverBuild(): ServerBuild {
+  return inject('serverBuild');
+}
+
 /** `pnpm cims <args>` in its own process; resolves with the exit code and everything it printed. */
 export function cims(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/cli.ts', ...args], {
+  const child = spawn(process.execPath, [serverBuild().cli, ...args], {
     cwd: serverDir,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config.js';
 import { query } from '../../src/db/sql.js';
 import { createLogger } from '../../src/logger.js';
 import { startServer } from '../../src/runtime.js';
+import { serverBuild } from '../cli.js';
 import { createTestApp } from '../harness.js';
 import { bearer, CEO, getJson, login, SALES, tokens } from './helpers.js';
 
@@ -15,7 +16,7 @@ const serverDir = fileURLToPath(new URL('../..', import.meta.url));
 
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/cli.ts', ...args], {
+    const child = spawn(process.execPath, [serverBuild().cli, ...args], {
       cwd: serverDir,
       env: { ...process.env, NODE_ENV: 'development', BCRYPT_COST: '4', ...env },
     });

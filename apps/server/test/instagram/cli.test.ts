@@ -34,7 +34,7 @@ async function cliWorld() {
   };
 }
 
-// Each command is a new process (tsx, the embedded database, migrations): allow them time on a busy machine.
+// Each command is a new process (the compiled server, the embedded database, migrations): allow them time on a busy machine.
 const CLI_TIMEOUT = 180_000;
 
 describe('pnpm cims instagram:sync', () => {

@@ -16,7 +16,7 @@ import {
   legacyServerReachable,
 } from './helpers.js';
 
-// Each command is a new process (tsx, the database, migrations): allow them time on a busy machine.
+// Each command is a new process (the compiled server, the database, migrations): allow them time on a busy machine.
 const CLI_TIMEOUT = 240_000;
 const BOT_TOKEN = '123456:legacy-audio-bot-token';
 

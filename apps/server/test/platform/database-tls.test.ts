@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startServer } from '../../src/runtime.js';
+import { serverBuild } from '../cli.js';
 import { createFreshDatabase } from '../fresh-database.js';
 import { canStartTlsPostgres, startTlsPostgres, type TlsPostgres } from '../tls-postgres.js';
 
@@ -13,7 +14,7 @@ const adminUrl = process.env.TEST_DATABASE_URL;
 
 /** Runs `pnpm cims …` in its own process; resolves its exit code and output. */
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; text: string }> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/cli.ts', ...args], {
+  const child = spawn(process.execPath, [serverBuild().cli, ...args], {
     cwd: serverDir,
     env: { ...process.env, NODE_ENV: 'development', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

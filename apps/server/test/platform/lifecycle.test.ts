@@ -1,22 +1,23 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { DataDirLockedError } from '../../src/db/data-dir-lock.js';
 import { createLogger } from '../../src/logger.js';
 import { startServer } from '../../src/runtime.js';
+import { serverBuild } from '../cli.js';
 import { createTestApp } from '../harness.js';
 import { createFixtureModules } from './fixture-module.js';
 
 const serverDir = fileURLToPath(new URL('../..', import.meta.url));
 /**
- * The tests that start server processes: each compiles the server with tsx or bundles it, and opens a database on disk.
+ * The tests that start server processes: each runs the compiled server (test/server-build.ts) and opens a database on
+ * disk.
  * A hang guard only (the waits below end when the process answers or exits), generous because a busy 2-core machine
  * can make a start take a minute.
  */
@@ -35,9 +36,9 @@ afterEach(() => {
   for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs a server entry point (`src/server.ts`, `src/cli.ts`) in its own process, as `pnpm start`/`pnpm cims` do. */
-function run(entry: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', entry, ...args], {
+/** Runs a server entry point (`server`, `cli`) in its own process, as `pnpm start`/`pnpm cims` do. */
+function run(entry: 'server' | 'cli', args: string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, [serverBuild()[entry], ...args], {
     cwd: serverDir,
     env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -130,7 +131,7 @@ describe('graceful shutdown', () => {
     timeout: PROCESS_TIMEOUT,
   }, async () => {
     const dataDir = tempDir();
-    const child = run('src/server.ts', [], { CIMS_DATA_DIR: dataDir, PORT: '0', SHUTDOWN_DRAIN_MS: DRAIN_MS });
+    const child = run('server', [], { CIMS_DATA_DIR: dataDir, PORT: '0', SHUTDOWN_DRAIN_MS: DRAIN_MS });
     const out = collect(child);
     const [, url] = await waitFor(out, READY);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
@@ -145,14 +146,13 @@ describe('graceful shutdown', () => {
   });
 });
 
-describe('the bundle `pnpm start` runs', () => {
-  it('builds, starts on an empty folder with the demo logins, serves, and stops on SIGTERM', {
+describe('the bundle `pnpm build` makes', () => {
+  it('starts on an empty folder with the demo logins, serves, and stops on SIGTERM; its CLI answers', {
     timeout: PROCESS_TIMEOUT,
   }, async () => {
-    // What `pnpm start` does: tsup bundles the server (dependencies stay external), then `node dist/server.js`.
-    // Asynchronously, so that the test worker stays responsive while the build runs.
-    await promisify(execFile)('pnpm', ['run', 'build'], { cwd: serverDir });
-    const child = spawn(process.execPath, ['dist/server.js'], {
+    // The compiled server every process test here runs is made with the server's own tsup options (tsup.config.ts),
+    // as `pnpm build` makes dist/ (test/server-build.ts says how it differs: the workspace packages are bundled in).
+    const child = spawn(process.execPath, [serverBuild().server], {
       cwd: serverDir,
       env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', CIMS_DATA_DIR: tempDir(), PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -169,7 +169,7 @@ describe('the bundle `pnpm start` runs', () => {
     expect(login.status).toBe(200);
     child.kill('SIGTERM');
     expect(await out.exited).toBe(0);
-    const help = collect(spawn(process.execPath, ['dist/cli.js', 'help'], { cwd: serverDir }));
+    const help = collect(spawn(process.execPath, [serverBuild().cli, 'help'], { cwd: serverDir }));
     expect(await help.exited).toBe(0);
     expect(help.text()).toContain('instagram:sync');
   });
@@ -249,21 +249,21 @@ describe('the embedded database folder', () => {
     timeout: PROCESS_TIMEOUT,
   }, async () => {
     const dataDir = tempDir();
-    const first = run('src/server.ts', [], { CIMS_DATA_DIR: dataDir, PORT: '0' });
+    const first = run('server', [], { CIMS_DATA_DIR: dataDir, PORT: '0' });
     const firstOut = collect(first);
     await waitFor(firstOut, READY);
     const lock = JSON.parse(readFileSync(path.join(dataDir, 'server.lock'), 'utf8'));
     expect(lock.pid).toBe(first.pid);
 
     // Two live servers on one folder: the second exits at once with a clear message.
-    const second = collect(run('src/server.ts', [], { CIMS_DATA_DIR: dataDir, PORT: '0' }));
+    const second = collect(run('server', [], { CIMS_DATA_DIR: dataDir, PORT: '0' }));
     expect(await second.exited).toBe(1);
     expect(second.text()).toContain(`is in use by another CIMS server (pid ${first.pid})`);
 
     first.kill('SIGKILL');
     await firstOut.exited;
     expect(existsSync(path.join(dataDir, 'server.lock'))).toBe(true);
-    const third = run('src/server.ts', [], { CIMS_DATA_DIR: dataDir, PORT: '0' });
+    const third = run('server', [], { CIMS_DATA_DIR: dataDir, PORT: '0' });
     const thirdOut = collect(third);
     const [, url] = await waitFor(thirdOut, READY);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
@@ -275,16 +275,16 @@ describe('the embedded database folder', () => {
     timeout: PROCESS_TIMEOUT,
   }, async () => {
     const dataDir = tempDir();
-    const first = collect(run('src/cli.ts', ['migrate'], { CIMS_DATA_DIR: dataDir }));
+    const first = collect(run('cli', ['migrate'], { CIMS_DATA_DIR: dataDir }));
     expect(await first.exited).toBe(0);
     expect(first.text()).toMatch(/Applied|up to date/);
-    const again = collect(run('src/cli.ts', ['migrate'], { CIMS_DATA_DIR: dataDir }));
+    const again = collect(run('cli', ['migrate'], { CIMS_DATA_DIR: dataDir }));
     expect(await again.exited).toBe(0);
     expect(again.text()).toContain('Database is up to date.');
   });
 
   it('`pnpm cims` explains a bad configuration and exits 1', { timeout: PROCESS_TIMEOUT }, async () => {
-    const out = collect(run('src/cli.ts', ['migrate'], { PORT: 'eighty' }));
+    const out = collect(run('cli', ['migrate'], { PORT: 'eighty' }));
     expect(await out.exited).toBe(1);
     expect(out.text()).toContain('PORT="eighty"');
   });

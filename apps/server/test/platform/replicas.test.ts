@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { CEO } from '../auth/helpers.js';
+import { serverBuild } from '../cli.js';
 import { postgresTemplate } from '../database-template.js';
 import { createFreshDatabase } from '../fresh-database.js';
 import { startS3Server } from '../s3-server.js';
@@ -16,7 +17,7 @@ const adminUrl = process.env.TEST_DATABASE_URL;
 /** A hang guard only: every wait below ends on a condition (a line printed, a process exited, a response). */
 const TIMEOUT = 600_000;
 
-/** One server process: `src/server.ts` run with tsx, as the lifecycle tests run it. */
+/** One server process: the compiled `server.ts` (test/server-build.ts), as the lifecycle tests run it. */
 interface Replica {
   name: string;
   url: string;
@@ -28,7 +29,7 @@ interface Replica {
 const READY = /CIMS server ready at (http:\/\/\S+)/;
 
 async function startReplica(name: string, env: Record<string, string>): Promise<Replica> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, [serverBuild().server], {
     cwd: serverDir,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
 import { describe, expect, it } from 'vitest';
 import { bearer, CEO, sendJson, tokens } from '../auth/helpers.js';
+import { serverBuild } from '../cli.js';
 import { pgliteTemplate } from '../database-template.js';
 import { createTestApp } from '../harness.js';
 import { APP_ENV, DEMO_SETUP, FAKE_GRAPH_DEMO, instagramWorld, waitFor } from '../instagram/helpers.js';
@@ -205,17 +206,10 @@ async function serverModules(env: Record<string, string>): Promise<{ status: num
   const template = path.join(dataDir, 'template.tar');
   writeFileSync(template, Buffer.from(await (await pgliteTemplate()).arrayBuffer()));
   const { OTEL_EXPORTER_OTLP_ENDPOINT: _inherited, ...parentEnv } = process.env;
+  const build = serverBuild();
   const child = spawn(
     process.execPath,
-    [
-      '--conditions=source',
-      '--import',
-      'tsx',
-      '--import',
-      './test/platform/otel-probe.ts',
-      'test/platform/otel-probe-server.ts',
-      template,
-    ],
+    ['--import', pathToFileURL(build.otelProbe).href, build.otelProbeServer, template],
     {
       cwd: serverDir,
       env: {
@@ -269,7 +263,7 @@ function packagesOf(modules: string[]): string[] {
   ];
 }
 
-/** A child process compiles the server with tsx and loads a database: generous, for a busy machine. */
+/** A child process starts the compiled server and loads a database: generous, for a busy machine. */
 const CHILD_TIMEOUT_MS = 300_000;
 
 describe('the server without OTEL_EXPORTER_OTLP_ENDPOINT', () => {
