@@ -1,5 +1,5 @@
 import { REGISTERED_ROLE, type Role } from '@cims/contracts';
-import { asInt, query } from '../../db/sql.js';
+import { asInt, query, transaction } from '../../db/sql.js';
 import type { AuthCore } from './auth-core.js';
 
 /** New account fields for {@link AccountService.createUser}. */
@@ -23,7 +23,7 @@ export class AccountService {
   /** Creates a user (CLI, bootstrap, demo data, administration). Returns the id, or undefined when the e-mail is taken. */
   async createUser(input: NewUser, em = this.core.em()): Promise<number | undefined> {
     const hash = await this.core.deps.passwords.hash(input.password);
-    return em.transactional(async (tem) => {
+    return transaction(em, async (tem) => {
       const [row] = await query(
         tem,
         `insert into app_user (email, password_hash, name, surname, role, company_code, telegram_id, job_title,

@@ -1,6 +1,6 @@
 import type { ResetPasswordSchema } from '@cims/contracts';
 import type { z } from 'zod';
-import { asInt, query } from '../../db/sql.js';
+import { asInt, query, transaction } from '../../db/sql.js';
 import type { RequestInfo } from '../audit/audit.js';
 import { type AuthCore, INVALID_CODE } from './auth-core.js';
 import type { VerificationCodes } from './codes.js';
@@ -37,7 +37,7 @@ export class PasswordResetService {
     const userId = asInt(user.id);
     const codeId = await this.codes.check(em, info, { userId, purpose: 'reset_password', code });
     const hash = await this.core.deps.passwords.hash(newPassword);
-    await em.transactional(async (tem) => {
+    await transaction(em, async (tem) => {
       await this.codes.consume(tem, codeId);
       // A code from the mailbox proves the address: an account still waiting for verification is verified now,
       // with the password its owner just chose (how the owner reclaims an address someone else registered).

@@ -1,6 +1,6 @@
 import type { ChangePasswordSchema, Me, ProfileForm, ProfileInfoSchema } from '@cims/contracts';
 import type { z } from 'zod';
-import { query } from '../../db/sql.js';
+import { query, transaction } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
 import type { BlobSource } from '../files/blob-store.js';
 import { type AuthCore, UNAUTHENTICATED } from './auth-core.js';
@@ -99,7 +99,7 @@ export class ProfileService {
     const stored = image ? await deps.blobs.put(PROFILE_IMAGE_FOLDER, image.source, image.extension) : undefined;
     const profileImage = stored ? `${PROFILE_IMAGE_URL}/${stored}` : undefined;
     try {
-      await em.transactional(async (tem) => {
+      await transaction(em, async (tem) => {
         await query(
           tem,
           `update app_user set name = coalesce(?, name), surname = coalesce(?, surname),

@@ -1,5 +1,5 @@
 import type { Session } from '@cims/contracts';
-import { asDate, asInt, query } from '../../db/sql.js';
+import { asDate, asInt, query, transaction } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
 import type { AuthCore } from './auth-core.js';
 import type { Caller, RequestScope } from './caller.js';
@@ -12,7 +12,7 @@ export class SessionService {
   /** Ends the session of `refreshToken` when it is the caller's (else ignores it), or the caller's own session. */
   async logout({ caller, info }: RequestScope, refreshToken: string | undefined): Promise<void> {
     const em = this.core.em();
-    await em.transactional(async (tem) => {
+    await transaction(em, async (tem) => {
       let sessionId = caller.sessionId;
       if (refreshToken) {
         const [row] = await query(
@@ -38,7 +38,7 @@ export class SessionService {
   }
 
   async logoutAll({ caller, info }: RequestScope): Promise<number> {
-    return this.core.em().transactional(async (tem) => {
+    return transaction(this.core.em(), async (tem) => {
       const revoked = await this.core.revokeSessions(tem, { userId: caller.userId, reason: 'logout_all' });
       await this.core.audit(
         tem,
@@ -74,7 +74,7 @@ export class SessionService {
   }
 
   async revokeSession({ caller, info }: RequestScope, sessionId: number): Promise<void> {
-    await this.core.em().transactional(async (tem) => {
+    await transaction(this.core.em(), async (tem) => {
       const [row] = await query(
         tem,
         `update auth_session set revoked_at = now(), revoke_reason = 'revoked_by_user'

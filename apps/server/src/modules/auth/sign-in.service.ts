@@ -1,7 +1,7 @@
 import type { TokenPair } from '@cims/contracts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sealedFromText, sealedToText } from '../../crypto/token-cipher.js';
-import { asInt, query } from '../../db/sql.js';
+import { asInt, query, transaction } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
 import type { RequestInfo } from '../audit/audit.js';
 import type { AuthCore } from './auth-core.js';
@@ -59,7 +59,7 @@ export class SignInService {
     if (user.email_verified_at === null) {
       throw new ApiError('EMAIL_NOT_VERIFIED', 'Verify your e-mail address first; we sent you a code');
     }
-    return em.transactional(async (tem) => {
+    return transaction(em, async (tem) => {
       await this.core.audit(tem, { actorUserId: userId, entityType: 'user', entityId: userId, action: 'login' }, info);
       return this.core.startSession(tem, userId, info);
     });
@@ -78,7 +78,7 @@ export class SignInService {
     await this.core.limitIp(em, 'refresh', info);
     const hash = sha256(token);
     const lifetime = this.core.sessionLifetime();
-    const outcome = await em.transactional(async (tem) => {
+    const outcome = await transaction(em, async (tem) => {
       // One statement spends the token and renews the session, so no other request can come between the check and
       // the renewal. The created_at condition refuses a session already past its maximum whose expiry says otherwise
       // (imported from the legacy system, or started before SESSION_MAX_DAYS was lowered): renewing it would end it.

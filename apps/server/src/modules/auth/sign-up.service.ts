@@ -6,7 +6,7 @@ import {
   type VerifyEmailSchema,
 } from '@cims/contracts';
 import type { z } from 'zod';
-import { asInt, query } from '../../db/sql.js';
+import { asInt, query, transaction } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
 import type { RequestInfo } from '../audit/audit.js';
 import type { AccountService } from './accounts.service.js';
@@ -63,7 +63,7 @@ export class SignUpService {
     // code from the mailbox (resend-verification mails one too, verify-email refuses it), and the earlier
     // verification code stops working.
     const userId = asInt(existing.id);
-    await em.transactional(async (tem) => {
+    await transaction(em, async (tem) => {
       await query(
         tem,
         `update app_user set registration_contested_at = coalesce(registration_contested_at, now())
@@ -122,7 +122,7 @@ export class SignUpService {
     const userId = asInt(user.id);
     const codeId = await this.codes.check(em, info, { userId, purpose: 'verify_email', code });
     if (user.is_active === false) throw new ApiError('ACCOUNT_INACTIVE', 'This account is deactivated');
-    return em.transactional(async (tem) => {
+    return transaction(em, async (tem) => {
       await this.codes.consume(tem, codeId);
       // Conditional, so a second registration arriving meanwhile still wins: the code is then not consumed either.
       const [verified] = await query(

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../db/orm.js';
-import { asInt, asStringArray, query } from '../../db/sql.js';
+import { asInt, asStringArray, query, transaction } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
 import type { RequestScope } from '../auth/caller.js';
 import { activePages, auditUsers, USER_COLUMNS, USER_NOT_FOUND, USER_PAGES } from './admin-users.js';
@@ -50,7 +50,7 @@ export class PermissionService {
     const entries = Object.entries(map).map(([sent, on]) => ({ sent, key: sent.trim().toLowerCase(), on }));
     await activePages(em, entries, (sent) => ['body', sent]);
     const granted = [...new Set(entries.filter((e) => e.on).map((e) => e.key))];
-    return em.transactional(async (tem) => {
+    return transaction(em, async (tem) => {
       const [user] = await query(tem, 'select id from app_user where id = ? for update', [id]);
       if (!user) throw USER_NOT_FOUND();
       if (replace) {
@@ -91,7 +91,7 @@ export class PermissionService {
   }
 
   async removePermission({ caller, info }: RequestScope, id: number, page: string): Promise<void> {
-    await this.#em().transactional(async (tem) => {
+    await transaction(this.#em(), async (tem) => {
       const [row] = await query(
         tem,
         'delete from user_page_permission where user_id = ? and page_name = ? returning id',

@@ -1,7 +1,7 @@
 import { type CreateUserInput, normalizeRole, type Role, type UpdateUserInput } from '@cims/contracts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../db/orm.js';
-import { asInt, query } from '../../db/sql.js';
+import { asInt, query, transaction } from '../../db/sql.js';
 import { assignments, isUniqueViolation } from '../../db/writes.js';
 import { ApiError, ValidationError } from '../../errors.js';
 import type { RequestScope } from '../auth/caller.js';
@@ -64,7 +64,7 @@ export class UserAdminService {
         )
       : [];
     const hash = await this.passwords.hash(input.password);
-    return em.transactional(async (tem) => {
+    return transaction(em, async (tem) => {
       const [row] = await query(
         tem,
         `insert into app_user (email, password_hash, name, surname, role, role_name, company_code, telegram_id,
@@ -126,7 +126,7 @@ export class UserAdminService {
     const em = this.#em();
     const resolved = input.role === undefined ? undefined : await this.#resolveRole(em, input.role);
     const hash = input.password === undefined ? undefined : await this.passwords.hash(input.password);
-    await em.transactional(async (tem) => {
+    await transaction(em, async (tem) => {
       const lock = await this.#lockForChange(tem, id);
       if (!lock.exists) throw USER_NOT_FOUND();
       const demotes = (resolved && resolved.role !== 'CEO') || input.is_active === false;
@@ -174,7 +174,7 @@ export class UserAdminService {
   }
 
   async toggleActive({ caller, info }: RequestScope, id: number) {
-    return this.#em().transactional(async (tem) => {
+    return transaction(this.#em(), async (tem) => {
       const lock = await this.#lockForChange(tem, id);
       if (!lock.exists) throw USER_NOT_FOUND();
       const [user] = await query(tem, 'select is_active from app_user where id = ?', [id]);
@@ -212,7 +212,7 @@ export class UserAdminService {
   }
 
   async deleteUser({ caller, info }: RequestScope, id: number): Promise<void> {
-    await this.#em().transactional(async (tem) => {
+    await transaction(this.#em(), async (tem) => {
       const lock = await this.#lockForChange(tem, id);
       if (!lock.exists) throw USER_NOT_FOUND();
       if (lock.onlyActiveCeo) throw LAST_CEO();

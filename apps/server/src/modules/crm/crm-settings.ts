@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../db/orm.js';
-import { query } from '../../db/sql.js';
+import { query, transaction } from '../../db/sql.js';
 
 /**
  * Writes the server's `BUSINESS_TIMEZONE` into `crm_settings`, where the `customer_counts_*` triggers read it. When it
@@ -9,7 +9,7 @@ import { query } from '../../db/sql.js';
  * Returns whether the zone changed.
  */
 export async function applyBusinessTimeZone(orm: Orm, zone: string): Promise<boolean> {
-  return (orm.em.fork() as EntityManager).transactional(async (tem) => {
+  return transaction(orm.em.fork() as EntityManager, async (tem) => {
     const [settings] = await query(tem, 'select business_timezone from crm_settings where id = 1 for update');
     if (settings?.business_timezone === zone) return false;
     // Customers written meanwhile would be counted by the trigger in a zone this rebuild is replacing.

@@ -1,4 +1,4 @@
-import { query } from '../../db/sql.js';
+import { query, transaction } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
 import { auditCustomer, type CustomerContext } from './customer-context.js';
 import { discardRecordings } from './customer-recordings.js';
@@ -10,7 +10,7 @@ export async function archiveCustomer(
   scope: RequestScope,
   id: number,
 ): Promise<{ message: string }> {
-  return ctx.em().transactional(async (tem) => {
+  return transaction(ctx.em(), async (tem) => {
     const [row] = await query(
       tem,
       'update customer set archived_at = now(), updated_at = now() where id = ? and archived_at is null returning id',
@@ -37,7 +37,7 @@ export async function restoreCustomer(
   scope: RequestScope,
   id: number,
 ): Promise<{ message: string }> {
-  return ctx.em().transactional(async (tem) => {
+  return transaction(ctx.em(), async (tem) => {
     const [row] = await query(
       tem,
       'update customer set archived_at = null, updated_at = now() where id = ? and archived_at is not null returning id',
@@ -63,7 +63,7 @@ export async function deleteCustomer(
   scope: RequestScope,
   id: number,
 ): Promise<{ message: string }> {
-  const recordings = await ctx.em().transactional(async (tem) => {
+  const recordings = await transaction(ctx.em(), async (tem) => {
     const rows = await query<{ id: number; audio_file_id: string | null }>(
       tem,
       'delete from customer where id = ? returning id, audio_file_id',

@@ -1,4 +1,4 @@
-import { asInt, query } from '../../db/sql.js';
+import { asInt, query, transaction } from '../../db/sql.js';
 import { auditCustomer, type CustomerContext } from './customer-context.js';
 import { discardRecordings } from './customer-recordings.js';
 import type { RequestScope } from './customer-rules.js';
@@ -11,7 +11,7 @@ export interface BulkResult {
 
 /** Archives the customers of `ids` that exist and are not archived, in one statement; says how many. */
 export async function bulkArchive(ctx: CustomerContext, scope: RequestScope, ids: number[]): Promise<BulkResult> {
-  return ctx.em().transactional(async (tem) => {
+  return transaction(ctx.em(), async (tem) => {
     const rows = await query<{ id: number | string }>(
       tem,
       `update customer set archived_at = now(), updated_at = now()
@@ -40,7 +40,7 @@ export async function bulkArchive(ctx: CustomerContext, scope: RequestScope, ids
 
 /** Deletes the customers of `ids` that exist, in one statement, then their recordings; says how many. */
 export async function bulkHardDelete(ctx: CustomerContext, scope: RequestScope, ids: number[]): Promise<BulkResult> {
-  const rows = await ctx.em().transactional(async (tem) => {
+  const rows = await transaction(ctx.em(), async (tem) => {
     const deleted = await query<{ id: number | string; audio_file_id: string | null }>(
       tem,
       `delete from customer

@@ -8,7 +8,7 @@ import {
   plainValuesOf,
 } from '@cims/contracts/rules';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { asInt, query } from '../../db/sql.js';
+import { asInt, query, transaction } from '../../db/sql.js';
 import { ValidationError } from '../../errors.js';
 import type { RequestInfo } from '../audit/audit.js';
 import { auditCustomer, type CustomerContext } from './customer-context.js';
@@ -57,7 +57,7 @@ export async function createCustomer(
   const values = await newValues(ctx, fieldsOf<CustomerFormFields>(input.body));
   const options: NewCustomerOptions = { createdBy: scope.caller.userId, source: 'ui', autoAssign: true };
   const created = await withNewAudio(ctx, input.file, (audio) =>
-    ctx.em().transactional((tem) => insertCustomer(tem, { values, options, audio, info: scope.info })),
+    transaction(ctx.em(), (tem) => insertCustomer(tem, { values, options, audio, info: scope.info })),
   );
   return { message: 'Customer created', id: created.id, sales_manager_id: created.managerId };
 }
@@ -72,7 +72,7 @@ export async function seedCustomer(
   input: { values: SeedCustomerValues; options: NewCustomerOptions },
 ): Promise<number> {
   const values: CustomerValues = { ...input.values, ...plainValuesOf(input.values) };
-  const created = await ctx.em().transactional((tem) => insertCustomer(tem, { values, options: input.options, info }));
+  const created = await transaction(ctx.em(), (tem) => insertCustomer(tem, { values, options: input.options, info }));
   return created.id;
 }
 
@@ -87,7 +87,7 @@ export async function intakeCustomer(ctx: CustomerContext, info: RequestInfo, bo
     source: 'api',
     autoAssign: ctx.deps.config.crm.intakeAutoAssign,
   };
-  const created = await ctx.em().transactional((tem) => insertCustomer(tem, { values, options, info }));
+  const created = await transaction(ctx.em(), (tem) => insertCustomer(tem, { values, options, info }));
   return { message: 'Customer created', id: created.id, sales_manager_id: created.managerId };
 }
 

@@ -1,7 +1,7 @@
 import type { Customer, KeptField, ValidationIssue } from '@cims/contracts';
 import { updatedValue } from '@cims/contracts';
 import { type CustomerUpdateFields, type NewCustomerValues, plainChangesOf } from '@cims/contracts/rules';
-import { asDateOrNull, query } from '../../db/sql.js';
+import { asDateOrNull, query, transaction } from '../../db/sql.js';
 import { ValidationError } from '../../errors.js';
 import { auditCustomer, type CustomerContext } from './customer-context.js';
 import { recordStatus } from './customer-history.js';
@@ -71,7 +71,7 @@ export async function updateCustomer(
   };
   let replaced: string | null = null;
   const customer = await withNewAudio(ctx, file, (stored) =>
-    em.transactional(async (tem) => {
+    transaction(em, async (tem) => {
       const row = await visibleCustomer<StoredCustomer>(tem, id, caller, { columns: 'c.*', lock: true });
       const set: [string, unknown][] = FORM_COLUMNS.filter(
         (column) => next[column] !== undefined && !same(row[column], next[column]),

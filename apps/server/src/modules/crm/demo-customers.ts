@@ -1,7 +1,7 @@
 import { LANGUAGES, type Language, type Platform } from '@cims/contracts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../db/orm.js';
-import { asInt, query } from '../../db/sql.js';
+import { asInt, query, transaction } from '../../db/sql.js';
 import type { RequestInfo } from '../audit/audit.js';
 import type { SeedCustomerValues } from './customer-create.js';
 import { recordStatus } from './customer-history.js';
@@ -99,7 +99,7 @@ export async function seedDemoCustomers(
       { createdBy, source: i % 7 === 3 ? 'api' : 'ui', autoAssign: true, at },
       info,
     );
-    await em.transactional(async (tem) => {
+    await transaction(em, async (tem) => {
       const [assignment] = await query(
         tem,
         'select sales_manager_id from sales_manager_assignment where customer_id = ?',

@@ -1,7 +1,7 @@
 import type { CustomerNote } from '@cims/contracts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../db/orm.js';
-import { asInt, query } from '../../db/sql.js';
+import { asInt, query, transaction } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
 import { type RequestInfo, writeAudit } from '../audit/audit.js';
 import type { Caller } from '../auth/caller.js';
@@ -45,7 +45,7 @@ export class NoteService {
   }
 
   async create(customerId: number, note: string, caller: Caller, info: RequestInfo): Promise<CustomerNote> {
-    return this.#em().transactional(async (tem) => {
+    return transaction(this.#em(), async (tem) => {
       await visibleCustomer(tem, customerId, caller, { lock: true });
       const [row] = await query(
         tem,
@@ -67,7 +67,7 @@ export class NoteService {
     caller: Caller,
     info: RequestInfo,
   ): Promise<CustomerNote> {
-    return this.#em().transactional(async (tem) => {
+    return transaction(this.#em(), async (tem) => {
       await visibleCustomer(tem, customerId, caller, { lock: true });
       await this.#authored(tem, customerId, noteId, caller);
       await query(tem, 'update customer_note set note = ?, updated_at = now() where id = ?', [note, noteId]);
@@ -78,7 +78,7 @@ export class NoteService {
   }
 
   async delete(customerId: number, noteId: number, caller: Caller, info: RequestInfo): Promise<{ message: string }> {
-    return this.#em().transactional(async (tem) => {
+    return transaction(this.#em(), async (tem) => {
       await visibleCustomer(tem, customerId, caller, { lock: true });
       await this.#authored(tem, customerId, noteId, caller);
       await query(tem, 'delete from customer_note where id = ?', [noteId]);

@@ -16,7 +16,7 @@ import type {
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { z } from 'zod';
 import type { Orm } from '../../db/orm.js';
-import { asDate, asInt, query, type Row } from '../../db/sql.js';
+import { asDate, asInt, query, type Row, transaction } from '../../db/sql.js';
 import { ApiError, ValidationError } from '../../errors.js';
 import { type RequestInfo, writeAudit } from '../audit/audit.js';
 import type { Caller } from '../auth/caller.js';
@@ -194,7 +194,7 @@ export class SalesManagerService {
    * `insert … on conflict` (the customer's single assignment row), audited as `assign` or `reassign`.
    */
   async assign(input: AssignInput, caller: Caller, info: RequestInfo): Promise<Assignment> {
-    return this.#em().transactional(async (em) => {
+    return transaction(this.#em(), async (em) => {
       const [manager] = await query(em, `select u.id from app_user u where u.id = ? and ${IS_MANAGER} for share`, [
         input.sales_manager_id,
       ]);

@@ -8,7 +8,7 @@ import type {
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { z } from 'zod';
 import type { Orm } from '../../db/orm.js';
-import { asDate, asInt, query, type Row } from '../../db/sql.js';
+import { asDate, asInt, query, type Row, transaction } from '../../db/sql.js';
 import { ApiError, ValidationError } from '../../errors.js';
 import { type RequestInfo, writeAudit } from '../audit/audit.js';
 import type { Caller } from '../auth/caller.js';
@@ -157,7 +157,7 @@ export class StatusService {
 
   /** Puts the statuses in the order of `ids` (every id exactly once, else 422), as 1, 2, 3, … in one transaction. */
   async reorder(ids: number[]): Promise<CustomerStatus[]> {
-    return this.#em().transactional(async (tem) => {
+    return transaction(this.#em(), async (tem) => {
       // Locked, so a status created meanwhile cannot be left out of a check that passed.
       const existing = (await query(tem, 'select id from customer_status order by id for update')).map((row) =>
         asInt(row.id),
@@ -196,7 +196,7 @@ export class StatusService {
     caller: Caller,
     info: RequestInfo,
   ): Promise<{ message: string; reassigned_count: number }> {
-    return this.#em().transactional(async (tem) => {
+    return transaction(this.#em(), async (tem) => {
       // The row lock makes concurrent customer writes naming this status wait (their foreign key check needs a share
       // lock on it), so no customer can slip into the status between the count and the delete.
       const [status] = await query(tem, 'select name, is_system from customer_status where id = ? for update', [id]);

@@ -1,7 +1,7 @@
 import type { DisconnectResultSchema, InstagramSetupResultSchema, InstagramSetupSchema } from '@cims/contracts';
 import { UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import type { z } from 'zod';
-import { asInt, query } from '../../db/sql.js';
+import { asInt, query, transaction } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
 import { writeAudit } from '../audit/audit.js';
 import type { RequestScope } from '../auth/caller.js';
@@ -48,7 +48,7 @@ export class InstagramConnectionService {
     const now = this.core.now();
 
     const { accountId, updated } = await this.#retryOnUnique(() =>
-      this.core.em().transactional(async (em) => {
+      transaction(this.core.em(), async (em) => {
         const replaced = await query(
           em,
           `update instagram_account
@@ -185,7 +185,7 @@ export class InstagramConnectionService {
 
   /** `DELETE /instagram/account`: wipes the token; keeps the snapshots unless `purge`, in one transaction. */
   async disconnect({ caller, info }: RequestScope, purge: boolean): Promise<DisconnectResult> {
-    const result = await this.core.em().transactional(async (em) => {
+    const result = await transaction(this.core.em(), async (em) => {
       const account = await this.core.connected(em, true);
       if (!account) throw new ApiError('INSTAGRAM_NOT_CONNECTED', NOT_CONNECTED);
       let purged = 0;

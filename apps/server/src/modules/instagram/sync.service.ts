@@ -1,6 +1,6 @@
 import type { InstagramSyncResultSchema } from '@cims/contracts';
 import type { z } from 'zod';
-import { query } from '../../db/sql.js';
+import { query, transaction } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
 import { type AccountRow, NOT_CONNECTED, tokenContext, usageJson } from './account-row.js';
 import { GraphApiError, type GraphClient } from './graph-client.js';
@@ -46,7 +46,7 @@ export class InstagramSyncService {
     const syncedAt = this.core.now();
     const day = time.dayOf(syncedAt);
     const username = data.username ?? account.accountUsername;
-    await this.core.em().transactional(async (em) => {
+    await transaction(this.core.em(), async (em) => {
       const updated = await query(
         em,
         `update instagram_account
