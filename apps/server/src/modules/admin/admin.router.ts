@@ -1,4 +1,5 @@
 import { contract } from '@cims/contracts';
+import { CEO_MESSAGES, MANAGEMENT_MESSAGES } from '@cims/contracts/rules';
 import { initServer } from '@ts-rest/express';
 import type { AppContext } from '../../context.js';
 import { callerOf } from '../../http/authenticate.js';
@@ -13,11 +14,11 @@ export function ceoRouter(ctx: AppContext) {
     dashboard: async () => ({ status: 200, body: await admin.dashboard() }),
     createUser: async ({ body, req, res }) => {
       const id = await admin.createUser(body, callerOf(res).userId, requestInfo(req));
-      return { status: 201, body: { message: 'User created', id } };
+      return { status: 201, body: { message: CEO_MESSAGES.userCreated, id } };
     },
     updateUser: async ({ params, body, req, res }) => {
       await admin.updateUser(params.id, body, callerOf(res).userId, requestInfo(req));
-      return { status: 200, body: { message: 'User updated' } };
+      return { status: 200, body: { message: CEO_MESSAGES.userUpdated } };
     },
     toggleActive: async ({ params, req, res }) => ({
       status: 200,
@@ -25,24 +26,24 @@ export function ceoRouter(ctx: AppContext) {
     }),
     deleteUser: async ({ params, req, res }) => {
       await admin.deleteUser(params.id, callerOf(res).userId, requestInfo(req));
-      return { status: 200, body: { message: 'User deleted' } };
+      return { status: 200, body: { message: CEO_MESSAGES.userDeleted } };
     },
     getPermissions: async ({ params }) => ({ status: 200, body: await admin.permissions(params.id) }),
     setPermissions: async ({ params, body, req, res }) => {
       const pages = await admin.setPermissions(params.id, body, true, callerOf(res).userId, requestInfo(req));
-      return { status: 200, body: { message: `Permissions updated: ${pages.join(', ') || 'none'}` } };
+      return { status: 200, body: { message: CEO_MESSAGES.permissionsSet(pages) } };
     },
     addPermissions: async ({ params, body, req, res }) => {
       const pages = await admin.setPermissions(params.id, body, false, callerOf(res).userId, requestInfo(req));
-      return { status: 200, body: { message: `Permissions granted: ${pages.join(', ') || 'none'}` } };
+      return { status: 200, body: { message: CEO_MESSAGES.permissionsGranted(pages) } };
     },
     addPermission: async ({ params, body, req, res }) => {
       const pages = await admin.setPermissions(params.id, body, false, callerOf(res).userId, requestInfo(req));
-      return { status: 200, body: { message: `Permissions granted: ${pages.join(', ') || 'none'}` } };
+      return { status: 200, body: { message: CEO_MESSAGES.permissionsGranted(pages) } };
     },
     removePermission: async ({ params, req, res }) => {
       await admin.removePermission(params.id, params.page_name, callerOf(res).userId, requestInfo(req));
-      return { status: 200, body: { message: `Permission '${params.page_name}' removed` } };
+      return { status: 200, body: { message: CEO_MESSAGES.permissionRemoved(params.page_name) } };
     },
     permissionsOverview: async () => ({ status: 200, body: await admin.overview() }),
   });
@@ -68,7 +69,7 @@ export function managementRouter(ctx: AppContext) {
     patchPage: async ({ params, body }) => ({ status: 200, body: await admin.updatePage(params.id, body) }),
     deletePage: async ({ params }) => ({
       status: 200,
-      body: { message: `Page '${await admin.deletePage(params.id)}' deleted` },
+      body: { message: MANAGEMENT_MESSAGES.pageDeleted(await admin.deletePage(params.id)) },
     }),
     listRoles: async () => ({ status: 200, body: await admin.listRoles() }),
     createRole: async ({ body }) => ({ status: 201, body: await admin.createRole(body) }),
@@ -76,7 +77,7 @@ export function managementRouter(ctx: AppContext) {
     patchRole: async ({ params, body }) => ({ status: 200, body: await admin.updateRole(params.id, body) }),
     deleteRole: async ({ params }) => ({
       status: 200,
-      body: { message: `Role '${await admin.deleteRole(params.id)}' deleted` },
+      body: { message: MANAGEMENT_MESSAGES.roleDeleted(await admin.deleteRole(params.id)) },
     }),
   });
 }

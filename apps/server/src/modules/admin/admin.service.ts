@@ -11,6 +11,7 @@ import {
   type UpdateRoleInput,
   type UpdateUserInput,
 } from '@cims/contracts';
+import { AUTH_MESSAGES, CEO_MESSAGES, COMMON_MESSAGES, MANAGEMENT_MESSAGES } from '@cims/contracts/rules';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../db/orm.js';
 import { asDate, asInt, asStringArray, query, type Row } from '../../db/sql.js';
@@ -19,8 +20,8 @@ import { type AuditEntry, type RequestInfo, writeAudit } from '../audit/audit.js
 import type { Passwords } from '../auth/passwords.js';
 import { toUserBase, USER_BASE_COLUMNS } from '../auth/user-view.js';
 
-const USER_NOT_FOUND = () => new ApiError('NOT_FOUND', 'No such user');
-const LAST_CEO = () => new ApiError('CONFLICT', 'The last active CEO must stay an active CEO');
+const USER_NOT_FOUND = () => new ApiError('NOT_FOUND', CEO_MESSAGES.userNotFound);
+const LAST_CEO = () => new ApiError('CONFLICT', CEO_MESSAGES.lastCeo);
 
 const USER_COLUMNS = `${USER_BASE_COLUMNS}, u.role_name`;
 
@@ -126,7 +127,7 @@ export class AdminService {
       [key],
     );
     if (!custom) {
-      throw new ValidationError([{ loc: ['body', 'role'], msg: 'Unknown or inactive role', type: 'value_error' }]);
+      throw new ValidationError([{ loc: ['body', 'role'], msg: CEO_MESSAGES.unknownRole, type: 'value_error' }]);
     }
     return { role: 'Member', roleName: String(custom.name) };
   }
@@ -141,7 +142,7 @@ export class AdminService {
     const bad = keys.filter((k) => !active.has(k.key));
     if (bad.length > 0) {
       throw new ValidationError(
-        bad.map((k) => ({ loc: loc(k.sent), msg: `Unknown or inactive page: ${k.key}`, type: 'value_error' })),
+        bad.map((k) => ({ loc: loc(k.sent), msg: CEO_MESSAGES.unknownPage(k.key), type: 'value_error' })),
       );
     }
     return keys.map((k) => k.key);
@@ -178,7 +179,7 @@ export class AdminService {
           input.is_active,
         ],
       );
-      if (!row) throw new ApiError('EMAIL_TAKEN', 'An account with this e-mail address already exists');
+      if (!row) throw new ApiError('EMAIL_TAKEN', AUTH_MESSAGES.emailTaken);
       const id = asInt(row.id);
       for (const page of new Set(pages)) {
         await query(tem, 'insert into user_page_permission (user_id, page_name, created_at) values (?, ?, now())', [
@@ -215,7 +216,7 @@ export class AdminService {
 
   async updateUser(id: number, input: UpdateUserInput, actorId: number, info: RequestInfo): Promise<void> {
     if (Object.values(input).every((value) => value === undefined)) {
-      throw new ApiError('NOTHING_TO_UPDATE', 'Nothing to update');
+      throw new ApiError('NOTHING_TO_UPDATE', COMMON_MESSAGES.nothingToUpdate);
     }
     const em = this.#em();
     const resolved = input.role === undefined ? undefined : await this.#resolveRole(em, input.role);
@@ -242,7 +243,7 @@ export class AdminService {
       try {
         await query(tem, `update app_user set ${set.sql}, updated_at = now() where id = ?`, [...set.params, id]);
       } catch (error) {
-        if (isUniqueViolation(error)) throw new ApiError('EMAIL_TAKEN', 'Another account has this e-mail address');
+        if (isUniqueViolation(error)) throw new ApiError('EMAIL_TAKEN', CEO_MESSAGES.emailInUse);
         throw error;
       }
       if (hash !== undefined || input.is_active === false) {
@@ -403,7 +404,7 @@ export class AdminService {
         'delete from user_page_permission where user_id = ? and page_name = ? returning id',
         [id, page],
       );
-      if (!row) throw new ApiError('NOT_FOUND', `The user has no permission for the page ${page}`);
+      if (!row) throw new ApiError('NOT_FOUND', CEO_MESSAGES.permissionNotHeld(page));
       await this.audit(
         tem,
         {
@@ -473,7 +474,7 @@ export class AdminService {
         input.is_active,
       ],
     );
-    if (!row) throw new ApiError('CONFLICT', `A page named ${input.name} already exists`);
+    if (!row) throw new ApiError('CONFLICT', MANAGEMENT_MESSAGES.pageExists(input.name));
     return toPage(row);
   }
 
@@ -485,13 +486,13 @@ export class AdminService {
       sort_order: input.order,
       is_active: input.is_active,
     });
-    if (!set.sql) throw new ApiError('NOTHING_TO_UPDATE', 'Nothing to update');
+    if (!set.sql) throw new ApiError('NOTHING_TO_UPDATE', COMMON_MESSAGES.nothingToUpdate);
     const [row] = await query(
       this.#em(),
       `update app_page set ${set.sql}, updated_at = now() where id = ? returning *`,
       [...set.params, id],
     );
-    if (!row) throw new ApiError('NOT_FOUND', 'No such page');
+    if (!row) throw new ApiError('NOT_FOUND', MANAGEMENT_MESSAGES.pageNotFound);
     return toPage(row);
   }
 
@@ -502,18 +503,18 @@ export class AdminService {
   async deletePage(id: number): Promise<string> {
     const em = this.#em();
     const [page] = await query(em, 'select name, is_system from app_page where id = ?', [id]);
-    if (!page) throw new ApiError('NOT_FOUND', 'No such page');
-    if (page.is_system === true) throw new ApiError('FORBIDDEN', 'Built-in pages cannot be deleted');
+    if (!page) throw new ApiError('NOT_FOUND', MANAGEMENT_MESSAGES.pageNotFound);
+    if (page.is_system === true) throw new ApiError('FORBIDDEN', MANAGEMENT_MESSAGES.builtInPage);
     try {
       const [deleted] = await query(em, 'delete from app_page where id = ? and not is_system returning name', [id]);
-      if (!deleted) throw new ApiError('NOT_FOUND', 'No such page');
+      if (!deleted) throw new ApiError('NOT_FOUND', MANAGEMENT_MESSAGES.pageNotFound);
       return String(deleted.name);
     } catch (error) {
       if (!isForeignKeyViolation(error)) throw error;
       const [usage] = await query(em, 'select count(*) as n from user_page_permission where page_name = ?', [
         page.name,
       ]);
-      throw new ApiError('CONFLICT', `The page is granted to ${asInt(usage?.n)} user(s); revoke it from them first`);
+      throw new ApiError('CONFLICT', MANAGEMENT_MESSAGES.pageGranted(asInt(usage?.n)));
     }
   }
 
@@ -533,7 +534,7 @@ export class AdminService {
       );
       return toRole(row as Row);
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ApiError('CONFLICT', `A role named ${input.name} already exists`);
+      if (isUniqueViolation(error)) throw new ApiError('CONFLICT', MANAGEMENT_MESSAGES.roleExists(input.name));
       throw error;
     }
   }
@@ -544,13 +545,13 @@ export class AdminService {
       description: input.description,
       is_active: input.is_active,
     });
-    if (!set.sql) throw new ApiError('NOTHING_TO_UPDATE', 'Nothing to update');
+    if (!set.sql) throw new ApiError('NOTHING_TO_UPDATE', COMMON_MESSAGES.nothingToUpdate);
     const [row] = await query(
       this.#em(),
       `update user_role set ${set.sql}, updated_at = now() where id = ? returning *`,
       [...set.params, id],
     );
-    if (!row) throw new ApiError('NOT_FOUND', 'No such role');
+    if (!row) throw new ApiError('NOT_FOUND', MANAGEMENT_MESSAGES.roleNotFound);
     return toRole(row);
   }
 
@@ -558,16 +559,16 @@ export class AdminService {
   async deleteRole(id: number): Promise<string> {
     const em = this.#em();
     const [role] = await query(em, 'select name, is_system from user_role where id = ?', [id]);
-    if (!role) throw new ApiError('NOT_FOUND', 'No such role');
-    if (role.is_system === true) throw new ApiError('FORBIDDEN', 'Built-in roles cannot be deleted');
+    if (!role) throw new ApiError('NOT_FOUND', MANAGEMENT_MESSAGES.roleNotFound);
+    if (role.is_system === true) throw new ApiError('FORBIDDEN', MANAGEMENT_MESSAGES.builtInRole);
     try {
       const [deleted] = await query(em, 'delete from user_role where id = ? and not is_system returning name', [id]);
-      if (!deleted) throw new ApiError('NOT_FOUND', 'No such role');
+      if (!deleted) throw new ApiError('NOT_FOUND', MANAGEMENT_MESSAGES.roleNotFound);
       return String(deleted.name);
     } catch (error) {
       if (!isForeignKeyViolation(error)) throw error;
       const [usage] = await query(em, 'select count(*) as n from app_user where role_name = ?', [role.name]);
-      throw new ApiError('CONFLICT', `The role is held by ${asInt(usage?.n)} user(s); change their role first`);
+      throw new ApiError('CONFLICT', MANAGEMENT_MESSAGES.roleHeld(asInt(usage?.n)));
     }
   }
 }

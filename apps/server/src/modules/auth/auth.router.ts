@@ -1,4 +1,5 @@
 import { contract } from '@cims/contracts';
+import { AUTH_MESSAGES, FILE_MESSAGES } from '@cims/contracts/rules';
 import { initServer } from '@ts-rest/express';
 import type { Request } from 'express';
 import type { AppContext } from '../../context.js';
@@ -24,7 +25,7 @@ export function authRouter(ctx: AppContext) {
   return s.router(contract.auth, {
     register: async ({ body, req }) => {
       await auth.register(body, requestInfo(req));
-      return { status: 201, body: ok('Account created: we sent a 6-digit code to your e-mail address to verify it') };
+      return { status: 201, body: ok(AUTH_MESSAGES.registered) };
     },
     verifyEmail: async ({ body, req }) => ({
       status: 200,
@@ -32,15 +33,15 @@ export function authRouter(ctx: AppContext) {
     }),
     resendVerification: async ({ body, req }) => {
       await auth.resendVerification(body.email, requestInfo(req));
-      return { status: 200, body: ok('If this address has an unverified account, a new code is on its way') };
+      return { status: 200, body: ok(AUTH_MESSAGES.verificationResent) };
     },
     forgotPassword: async ({ body, req }) => {
       await auth.forgotPassword(body.email, requestInfo(req));
-      return { status: 200, body: ok('If this address has an account, a reset code is on its way') };
+      return { status: 200, body: ok(AUTH_MESSAGES.resetCodeSent) };
     },
     resetPassword: async ({ body, req }) => {
       await auth.resetPassword(body.email, body.code, body.new_password, requestInfo(req));
-      return { status: 200, body: ok('Password updated; sign in with the new password') };
+      return { status: 200, body: ok(AUTH_MESSAGES.passwordReset) };
     },
     login: async ({ body, req }) => ({
       status: 200,
@@ -51,33 +52,33 @@ export function authRouter(ctx: AppContext) {
     updateProfileImage: async ({ req, res }) => {
       const who = callerOf(res);
       const picture = pictureFrom(req, 'image');
-      if (!picture) throw new ApiError('INVALID_FILE', 'Send the picture in the file field "image"');
+      if (!picture) throw new ApiError('INVALID_FILE', FILE_MESSAGES.pictureMissing('image'));
       await auth.updateProfile(who, {}, picture, requestInfo(req));
       const me = await auth.me(who);
-      return { status: 200, body: ok(`Profile picture updated: ${me.profile_image}`) };
+      return { status: 200, body: ok(AUTH_MESSAGES.profilePictureUpdated(me.profile_image)) };
     },
     updateProfileInfo: async ({ body, req, res }) => {
       await auth.updateProfileInfo(callerOf(res), body, requestInfo(req));
-      return { status: 200, body: ok('Profile updated') };
+      return { status: 200, body: ok(AUTH_MESSAGES.profileUpdated) };
     },
     changePassword: async ({ body, req, res }) => {
       await auth.changePassword(callerOf(res), body.current_password, body.new_password, requestInfo(req));
-      return { status: 200, body: ok('Password updated; your other sessions were ended') };
+      return { status: 200, body: ok(AUTH_MESSAGES.passwordChanged) };
     },
     updateProfile: async ({ body, req, res }) => {
       const who = callerOf(res);
       const fields = body instanceof FormData ? {} : body;
       const picture = pictureFrom(req, 'image');
       await auth.updateProfile(who, fields, picture, requestInfo(req));
-      return { status: 200, body: ok('Profile updated') };
+      return { status: 200, body: ok(AUTH_MESSAGES.profileUpdated) };
     },
     logout: async ({ body, req, res }) => {
       await auth.logout(callerOf(res), body.refresh_token, requestInfo(req));
-      return { status: 200, body: ok('Signed out') };
+      return { status: 200, body: ok(AUTH_MESSAGES.signedOut) };
     },
     logoutAll: async ({ req, res }) => {
       const revoked = await auth.logoutAll(callerOf(res), requestInfo(req));
-      return { status: 200, body: { ...ok('Signed out on every device'), revoked_sessions: revoked } };
+      return { status: 200, body: { ...ok(AUTH_MESSAGES.signedOutEverywhere), revoked_sessions: revoked } };
     },
     listSessions: async ({ res }) => ({ status: 200, body: await auth.listSessions(callerOf(res)) }),
     revokeSession: async ({ params, req, res }) => {

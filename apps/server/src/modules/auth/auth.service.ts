@@ -15,6 +15,7 @@ import {
   type Session,
   type TokenPair,
 } from '@cims/contracts';
+import { AUTH_MESSAGES, COMMON_MESSAGES } from '@cims/contracts/rules';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
@@ -50,13 +51,13 @@ export const PROFILE_IMAGE_FOLDER = 'profile-images';
 export const PROFILE_IMAGE_URL = '/media/profile-images';
 
 const INVALID_CREDENTIALS = () =>
-  new ApiError('INVALID_CREDENTIALS', 'Incorrect e-mail or password', {
+  new ApiError('INVALID_CREDENTIALS', AUTH_MESSAGES.invalidCredentials, {
     headers: { 'WWW-Authenticate': 'Bearer' },
   });
-const UNAUTHENTICATED = (detail = 'Not authenticated') =>
+const UNAUTHENTICATED = (detail: string = COMMON_MESSAGES.notAuthenticated) =>
   new ApiError('UNAUTHENTICATED', detail, { headers: { 'WWW-Authenticate': 'Bearer' } });
-const INVALID_REFRESH = () => new ApiError('REFRESH_TOKEN_INVALID', 'The refresh token is invalid or expired');
-const INVALID_CODE = () => new ApiError('INVALID_CODE', 'The code is wrong, expired or already used');
+const INVALID_REFRESH = () => new ApiError('REFRESH_TOKEN_INVALID', AUTH_MESSAGES.refreshTokenInvalid);
+const INVALID_CODE = () => new ApiError('INVALID_CODE', AUTH_MESSAGES.invalidCode);
 
 export interface AuthServiceDeps {
   orm: Orm;
@@ -170,7 +171,7 @@ export class AuthService {
 
   async register(input: RegisterInput, info: RequestInfo): Promise<void> {
     if (!this.deps.config.registrationOpen) {
-      throw new ApiError('REGISTRATION_CLOSED', 'Registration is closed; ask an administrator for an account');
+      throw new ApiError('REGISTRATION_CLOSED', AUTH_MESSAGES.registrationClosed);
     }
     const em = this.#em();
     await this.#limitIp(em, 'register', info);
@@ -201,7 +202,7 @@ export class AuthService {
       existing && { verified: existing.email_verified_at !== null, selfRegistered: existing.role === REGISTERED_ROLE },
     );
     if (!existing || outcome !== 'pending') {
-      throw new ApiError('EMAIL_TAKEN', 'An account with this e-mail address already exists');
+      throw new ApiError('EMAIL_TAKEN', AUTH_MESSAGES.emailTaken);
     }
     // Registering again never changes the waiting account: whoever registered first keeps it until the address is
     // proven. The account is marked contested: from now on it is finished only by choosing a password with a reset
@@ -256,7 +257,7 @@ export class AuthService {
     if (!user || user.email_verified_at !== null || user.registration_contested_at !== null) throw INVALID_CODE();
     const userId = asInt(user.id);
     const codeId = await this.#checkCode(em, userId, 'verify_email', code, info);
-    if (user.is_active === false) throw new ApiError('ACCOUNT_INACTIVE', 'This account is deactivated');
+    if (user.is_active === false) throw new ApiError('ACCOUNT_INACTIVE', AUTH_MESSAGES.accountInactive);
     return em.transactional(async (tem) => {
       await this.#consumeCode(tem, codeId);
       // Conditional, so a second registration arriving meanwhile still wins: the code is then not consumed either.
@@ -340,9 +341,9 @@ export class AuthService {
     }
     await giveBack();
     const userId = asInt(user.id);
-    if (user.is_active === false) throw new ApiError('ACCOUNT_INACTIVE', 'This account is deactivated');
+    if (user.is_active === false) throw new ApiError('ACCOUNT_INACTIVE', AUTH_MESSAGES.accountInactive);
     if (user.email_verified_at === null) {
-      throw new ApiError('EMAIL_NOT_VERIFIED', 'Verify your e-mail address first; we sent you a code');
+      throw new ApiError('EMAIL_NOT_VERIFIED', AUTH_MESSAGES.emailNotVerified);
     }
     return em.transactional(async (tem) => {
       await this.#audit(tem, { actorUserId: userId, entityType: 'user', entityId: userId, action: 'login' }, info);
@@ -441,7 +442,7 @@ export class AuthService {
         );
       }
       return {
-        error: new ApiError('REFRESH_TOKEN_REUSED', 'This refresh token was already used; the session was ended'),
+        error: new ApiError('REFRESH_TOKEN_REUSED', AUTH_MESSAGES.refreshTokenReused),
         outcome: 'reuse_detected' as const,
       };
     });
@@ -487,14 +488,14 @@ export class AuthService {
     const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
     if (!match?.[1]) throw UNAUTHENTICATED();
     const claims = await this.deps.accessTokens.verify(match[1]);
-    if (!claims) throw UNAUTHENTICATED('The access token is invalid or expired');
+    if (!claims) throw UNAUTHENTICATED(AUTH_MESSAGES.accessTokenInvalid);
     const [row] = await query(
       this.#reads,
       `select u.role, u.email from auth_session s join app_user u on u.id = s.user_id
         where s.id = ? and s.user_id = ? and s.revoked_at is null and s.expires_at > now() and u.is_active`,
       [claims.sessionId, claims.userId],
     );
-    if (!row) throw UNAUTHENTICATED('The session has ended');
+    if (!row) throw UNAUTHENTICATED(AUTH_MESSAGES.sessionEnded);
     return { userId: claims.userId, sessionId: claims.sessionId, role: row.role as Role, email: String(row.email) };
   }
 
@@ -525,7 +526,7 @@ export class AuthService {
          from app_user u where u.id = ?`,
       [caller.userId],
     );
-    if (!user) throw UNAUTHENTICATED('The session has ended');
+    if (!user) throw UNAUTHENTICATED(AUTH_MESSAGES.sessionEnded);
     const pages = (typeof user.pages === 'string' ? JSON.parse(user.pages) : user.pages) as [unknown, unknown][];
     const isCeo = user.role === 'CEO';
     return {
@@ -558,13 +559,13 @@ export class AuthService {
   ): Promise<void> {
     const changesPassword = input.new_password !== undefined;
     if (input.name === undefined && input.surname === undefined && !changesPassword && !image) {
-      throw new ApiError('NOTHING_TO_UPDATE', 'Nothing to update');
+      throw new ApiError('NOTHING_TO_UPDATE', COMMON_MESSAGES.nothingToUpdate);
     }
     const em = this.#em();
     const [user] = await query(em, 'select name, surname, password_hash, profile_image from app_user where id = ?', [
       caller.userId,
     ]);
-    if (!user) throw UNAUTHENTICATED('The session has ended');
+    if (!user) throw UNAUTHENTICATED(AUTH_MESSAGES.sessionEnded);
     let newHash: string | undefined;
     if (changesPassword) {
       // Guessing the current password with a stolen access token is limited per session. It does not count against
@@ -575,7 +576,7 @@ export class AuthService {
         this.deps.config.rateLimit.accountMax,
       );
       const ok = await this.deps.passwords.verify(input.current_password ?? '', String(user.password_hash));
-      if (!ok) throw new ApiError('WRONG_CURRENT_PASSWORD', 'The current password is not correct');
+      if (!ok) throw new ApiError('WRONG_CURRENT_PASSWORD', AUTH_MESSAGES.wrongCurrentPassword);
       await giveBack();
       newHash = await this.deps.passwords.hash(input.new_password as string);
     }
@@ -698,7 +699,7 @@ export class AuthService {
           where id = ? and user_id = ? and revoked_at is null and expires_at > now() returning id`,
         [sessionId, caller.userId],
       );
-      if (!row) throw new ApiError('NOT_FOUND', 'No such active session');
+      if (!row) throw new ApiError('NOT_FOUND', AUTH_MESSAGES.sessionNotFound);
       await this.#audit(
         tem,
         { actorUserId: caller.userId, entityType: 'session', entityId: sessionId, action: 'session_revoke' },
@@ -717,7 +718,7 @@ export class AuthService {
         where pp.user_id = ? and p.is_active and p.route_path is not null order by p.sort_order, p.name limit 1`,
       [caller.userId],
     );
-    if (!page) throw new ApiError('NO_PAGE_ACCESS', 'You have no page access; ask an administrator');
+    if (!page) throw new ApiError('NO_PAGE_ACCESS', AUTH_MESSAGES.noPageAccess);
     return String(page.route_path);
   }
 

@@ -10,7 +10,7 @@ import type {
   ValidationIssue,
 } from '@cims/contracts';
 import { DEFAULT_CUSTOMER_STATUS, INSTANT_RANGE_MESSAGE, isAcceptedInstant, updatedValue } from '@cims/contracts';
-import { CRM_MESSAGES, nextSalesManager, normalizePhone } from '@cims/contracts/rules';
+import { agreedStatus, CRM_MESSAGES, nextSalesManager, normalizePhone } from '@cims/contracts/rules';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ServerInferRequest } from '@ts-rest/core';
 import type { CountryCode } from 'libphonenumber-js';
@@ -44,7 +44,7 @@ import {
   toNote,
 } from './customer-view.js';
 import type { NoteService } from './notes.service.js';
-import { type StatusService, statusKey } from './statuses.service.js';
+import type { StatusService } from './statuses.service.js';
 
 /** The text fields of the create form, as the contract parsed them. */
 export type CustomerFormFields = z.output<typeof CustomerFormSchema>;
@@ -185,7 +185,7 @@ export class CustomerService {
         this.#insert(tem, values, { createdBy: caller.userId, source: 'ui', autoAssign: true }, stored, info),
       ),
     );
-    return { message: 'Customer created', id: created.id, sales_manager_id: created.managerId };
+    return { message: CRM_MESSAGES.customerCreated, id: created.id, sales_manager_id: created.managerId };
   }
 
   /**
@@ -206,7 +206,7 @@ export class CustomerService {
         info,
       ),
     );
-    return { message: 'Customer created', id: created.id, sales_manager_id: created.managerId };
+    return { message: CRM_MESSAGES.customerCreated, id: created.id, sales_manager_id: created.managerId };
   }
 
   /**
@@ -524,14 +524,14 @@ export class CustomerService {
         const [exists] = await query(tem, 'select 1 from customer where id = ?', [id]);
         // To anyone but the CEO an archived customer does not exist.
         if (!exists || caller.role !== 'CEO') throw CUSTOMER_NOT_FOUND();
-        return { message: 'The customer is already archived' };
+        return { message: CRM_MESSAGES.alreadyArchived };
       }
       await this.#audit(
         tem,
         { actorUserId: caller.userId, entityType: 'customer', entityId: id, action: 'archive' },
         info,
       );
-      return { message: 'Customer archived' };
+      return { message: CRM_MESSAGES.customerArchived };
     });
   }
 
@@ -546,14 +546,14 @@ export class CustomerService {
       if (!row) {
         const [exists] = await query(tem, 'select 1 from customer where id = ?', [id]);
         if (!exists) throw CUSTOMER_NOT_FOUND();
-        throw new ApiError('CONFLICT', 'The customer is not archived');
+        throw new ApiError('CONFLICT', CRM_MESSAGES.notArchived);
       }
       await this.#audit(
         tem,
         { actorUserId: caller.userId, entityType: 'customer', entityId: id, action: 'restore' },
         info,
       );
-      return { message: 'Customer restored' };
+      return { message: CRM_MESSAGES.customerRestored };
     });
   }
 
@@ -570,7 +570,7 @@ export class CustomerService {
       return rows;
     });
     await this.#discardAll(recordings);
-    return { message: 'Customer deleted for good' };
+    return { message: CRM_MESSAGES.customerDeleted };
   }
 
   /** Archives the customers of `ids` that exist and are not archived, in one statement; says how many. */
@@ -643,7 +643,7 @@ export class CustomerService {
   /** An ISO-8601 moment; without an offset in the business zone; within the instants the API accepts. */
   #moment(value: string, issues: ValidationIssue[]): Date | undefined {
     const at = this.deps.time.parse(value);
-    if (!at) issues.push(issue('recall_time', 'Input should be a valid date-time'));
+    if (!at) issues.push(issue('recall_time', CRM_MESSAGES.dateTimeInvalid));
     else if (!isAcceptedInstant(at)) issues.push(issue('recall_time', INSTANT_RANGE_MESSAGE));
     return at;
   }
@@ -687,22 +687,6 @@ export class CustomerService {
     // Entries name customers by id only: names, phone numbers and notes stay out of the audit log.
     return writeAudit(em, 'crm', entry, info);
   }
-}
-
-/**
- * `status` and `customer_status` are one field: the legacy client sends both on edit. When both are sent they must
- * name the same status (any case), else a 422.
- */
-function agreedStatus(
-  status: string | undefined,
-  alias: string | undefined,
-  issues: ValidationIssue[],
-): string | undefined {
-  if (status !== undefined && alias !== undefined && statusKey(status) !== statusKey(alias)) {
-    issues.push(issue('customer_status', 'status and customer_status name different statuses; send one of them'));
-    return undefined;
-  }
-  return status ?? alias;
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   type InstagramSetupSchema,
   type InstagramSyncResultSchema,
 } from '@cims/contracts';
+import { INSTAGRAM_MESSAGES } from '@cims/contracts/rules';
 import { type EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
@@ -45,8 +46,8 @@ export const INSTAGRAM_JOBS = {
   tokenRenewal: 'instagram-token-renewal',
 } as const;
 
-const NOT_CONNECTED = 'No Instagram account is connected; connect one with /instagram/setup first';
-const RECONNECT = 'connect the account again with /instagram/setup';
+const NOT_CONNECTED = INSTAGRAM_MESSAGES.notConnected;
+const RECONNECT = INSTAGRAM_MESSAGES.reconnect;
 
 /** The connected account as stored. */
 interface AccountRow {
@@ -399,7 +400,7 @@ export class InstagramService {
     if (!row) throw new ApiError('INSTAGRAM_NOT_CONNECTED', NOT_CONNECTED);
     const account = toAccountRow(row);
     return {
-      message: `Instagram account '${input.account_username}' ${updated ? 'updated' : 'configured'} successfully`,
+      message: INSTAGRAM_MESSAGES.setUp(input.account_username, updated),
       account_id: accountId,
       account: this.#view(account),
     };
@@ -425,7 +426,7 @@ export class InstagramService {
       throw this.#apiError(error, 'use');
     }
     if (!info.isValid) {
-      throw new ApiError('INSTAGRAM_TOKEN_REJECTED', 'The Graph API says the access token is not valid', {
+      throw new ApiError('INSTAGRAM_TOKEN_REJECTED', INSTAGRAM_MESSAGES.tokenInvalid, {
         extra: info.error ? { graph_error: info.error } : {},
       });
     }
@@ -491,9 +492,7 @@ export class InstagramService {
     });
     this.deps.logger.info({ instagram: { accountId: result.account.id, purge } }, 'Instagram account disconnected');
     return {
-      message: purge
-        ? `Instagram account '${result.account.accountUsername}' disconnected; ${result.purged} snapshots deleted`
-        : `Instagram account '${result.account.accountUsername}' disconnected; its history is kept`,
+      message: INSTAGRAM_MESSAGES.disconnected(result.account.accountUsername, purge ? result.purged : undefined),
       purged_snapshots: result.purged,
     };
   }
@@ -591,7 +590,7 @@ export class InstagramService {
       'Instagram snapshot stored',
     );
     return {
-      message: 'Instagram data synchronized successfully',
+      message: INSTAGRAM_MESSAGES.synchronized,
       followers_count: data.followers_count,
       following_count: data.follows_count,
       media_count: data.media_count,
@@ -643,55 +642,49 @@ export class InstagramService {
   #apiError(error: GraphApiError, stage: 'setup' | 'use'): ApiError {
     const graphCode = error.details.graph?.code;
     const extra: Record<string, unknown> = error.details.graph ? { graph_error: error.details.graph } : {};
-    const graphMessage = error.details.graph ? ` (Graph API: ${error.details.graph.message})` : '';
+    const graphMessage = error.details.graph?.message;
     switch (error.failure) {
       case 'token':
         return stage === 'setup'
-          ? new ApiError(
-              'INSTAGRAM_TOKEN_REJECTED',
-              `The Graph API refused the access token${graphMessage}; nothing was saved`,
-              { cause: error, extra },
-            )
-          : new ApiError(
-              'INSTAGRAM_RECONNECT_REQUIRED',
-              `The Instagram access token expired or was revoked${graphMessage}: ${RECONNECT}`,
-              { cause: error, extra },
-            );
+          ? new ApiError('INSTAGRAM_TOKEN_REJECTED', INSTAGRAM_MESSAGES.tokenRefused(graphMessage), {
+              cause: error,
+              extra,
+            })
+          : new ApiError('INSTAGRAM_RECONNECT_REQUIRED', INSTAGRAM_MESSAGES.tokenExpired(graphMessage), {
+              cause: error,
+              extra,
+            });
       case 'permission':
         return stage === 'setup'
-          ? new ApiError(
-              'INSTAGRAM_TOKEN_REJECTED',
-              `The access token lacks a permission the server needs (instagram_basic, pages_read_engagement)${graphMessage}; nothing was saved`,
-              { cause: error, extra },
-            )
-          : new ApiError(
-              'INSTAGRAM_RECONNECT_REQUIRED',
-              `A permission the server needs is missing or was revoked (instagram_basic, pages_read_engagement)${graphMessage}: ${RECONNECT} with a token that grants it`,
-              { cause: error, extra },
-            );
+          ? new ApiError('INSTAGRAM_TOKEN_REJECTED', INSTAGRAM_MESSAGES.permissionLacking(graphMessage), {
+              cause: error,
+              extra,
+            })
+          : new ApiError('INSTAGRAM_RECONNECT_REQUIRED', INSTAGRAM_MESSAGES.permissionRevoked(graphMessage), {
+              cause: error,
+              extra,
+            });
       case 'rate-limited': {
         const seconds = error.details.retryAfterSeconds ?? 60;
-        return new ApiError(
-          'UPSTREAM_RATE_LIMITED',
-          `The Graph API is throttling this app or account${graphMessage}; try again in ${seconds} s`,
-          {
-            cause: error,
-            extra: { ...extra, retry_after_seconds: seconds },
-            headers: { 'Retry-After': String(seconds) },
-          },
-        );
+        return new ApiError('UPSTREAM_RATE_LIMITED', INSTAGRAM_MESSAGES.throttled(seconds, graphMessage), {
+          cause: error,
+          extra: { ...extra, retry_after_seconds: seconds },
+          headers: { 'Retry-After': String(seconds) },
+        });
       }
       case 'unavailable':
         return new ApiError('UPSTREAM_UNAVAILABLE', error.message, { cause: error, extra });
       case 'other':
         if (stage === 'setup' && graphCode === 100) {
-          return new ApiError(
-            'INSTAGRAM_TOKEN_REJECTED',
-            `The Graph API refused the account id or the token${graphMessage}; nothing was saved`,
-            { cause: error, extra },
-          );
+          return new ApiError('INSTAGRAM_TOKEN_REJECTED', INSTAGRAM_MESSAGES.accountRefused(graphMessage), {
+            cause: error,
+            extra,
+          });
         }
-        return new ApiError('UPSTREAM_UNAVAILABLE', `The Graph API failed: ${error.message}`, { cause: error, extra });
+        return new ApiError('UPSTREAM_UNAVAILABLE', INSTAGRAM_MESSAGES.graphFailed(error.message), {
+          cause: error,
+          extra,
+        });
       default: {
         const unknown: never = error.failure;
         throw new Error(`Unhandled Graph failure ${String(unknown)}`);
