@@ -66,6 +66,25 @@ async function inScenario<T>(
   }
 }
 
+/** A second IG User in the fake Graph API, with a token that may read it (`expiresAt` 0: it never expires). */
+const SECOND_ID = '17841400000000002';
+function addSecondAccount(instagram: NonNullable<World['instagram']>, expiresAt: number) {
+  instagram.graph.accounts.set(SECOND_ID, {
+    id: SECOND_ID,
+    username: 'cims.second',
+    followers_count: 500,
+    follows_count: 20,
+    media_count: 7,
+  });
+  instagram.graph.addToken({ token: 'EAASecondAccountToken000001', accountId: SECOND_ID, expiresAt });
+  return {
+    account_username: 'cims.second',
+    instagram_business_account_id: SECOND_ID,
+    facebook_page_id: '100000000000002',
+    access_token: 'EAASecondAccountToken000001',
+  };
+}
+
 /** Instagram follower growth (`/instagram/*`): the same answers from every implementation. */
 export function instagramSuite(target: Target, withWorld: typeof WithWorld): void {
   withWorld(target, 'Instagram: who may call', (world) => {
@@ -488,6 +507,43 @@ export function instagramSuite(target: Target, withWorld: typeof WithWorld): voi
         reconnect_required: false,
         last_snapshot_date: instagram.today(),
       });
+    });
+
+    it('another account replaces the connected one, with its expiry from debug_token and a history of its own', async (context) => {
+      const instagram = instagramOf(world(), context);
+      const client = await ceo();
+      const demo = unwrap(await client.instagram.setup({ body: DEMO_SETUP }));
+      unwrap(await client.instagram.sync());
+      const expiresAt = Math.floor(Date.now() / 1000) + 30 * 86_400;
+      const second = addSecondAccount(instagram, expiresAt);
+      const res = unwrap(await client.instagram.setup({ body: second }));
+      expect(res.message).toBe("Instagram account 'cims.second' configured successfully");
+      expect(res.account).toMatchObject({
+        account_username: 'cims.second',
+        instagram_business_account_id: SECOND_ID,
+        last_snapshot_date: null,
+        last_synced_at: null,
+      });
+      expect(res.account_id).not.toBe(demo.account_id);
+      expect(Date.parse(res.account.token_expires_at ?? '')).toBe(expiresAt * 1000);
+      expect(unwrap(await client.instagram.growth()).current_followers).toBeNull();
+      expect(unwrap(await client.instagram.sync()).followers_count).toBe(500);
+      // The demo account comes back with its id and its history.
+      const back = unwrap(await client.instagram.setup({ body: DEMO_SETUP }));
+      expect(back.account_id).toBe(demo.account_id);
+      expect(back.account.last_snapshot_date).toBe(instagram.today());
+    });
+
+    it('takes token_expires_at as given, and a token that never expires has none', async (context) => {
+      const instagram = instagramOf(world(), context);
+      const client = await ceo();
+      const given = unwrap(
+        await client.instagram.setup({ body: { ...DEMO_SETUP, token_expires_at: '2099-09-01T00:00:00Z' } }),
+      );
+      expect(Date.parse(given.account.token_expires_at ?? '')).toBe(Date.parse('2099-09-01T00:00:00Z'));
+      const forever = unwrap(await client.instagram.setup({ body: addSecondAccount(instagram, 0) }));
+      expect(forever.account.token_expires_at).toBeNull();
+      unwrap(await client.instagram.setup({ body: DEMO_SETUP }));
     });
   });
 

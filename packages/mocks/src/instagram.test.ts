@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { demoFollowersOn, FAKE_GRAPH_DEMO } from './graph/demo-account.js';
 import { SEEDED_HISTORY_DAYS, SEEDED_MISSING_DAYS } from './model/instagram-seed.js';
 import { MOCK_USERS } from './state.js';
-import { T0, useTestWorld } from './test-world.js';
+import { useTestWorld } from './test-world.js';
 
 // The clock stands at Monday 2026-06-01 09:00 UTC, 14:00 in Tashkent (UTC+5, the default business time zone).
 const w = useTestWorld();
@@ -24,25 +24,6 @@ const demoSetup = {
   facebook_page_id: FAKE_GRAPH_DEMO.pageId,
   access_token: FAKE_GRAPH_DEMO.token,
 };
-
-const SECOND_ID = '17841400000000002';
-/** A second IG User in the fake, with a token that may read it. */
-function addSecondAccount(expiresAt: number) {
-  mocks.graph.accounts.set(SECOND_ID, {
-    id: SECOND_ID,
-    username: 'cims.second',
-    followers_count: 500,
-    follows_count: 20,
-    media_count: 7,
-  });
-  mocks.graph.addToken({ token: 'EAASecondAccountToken000001', accountId: SECOND_ID, expiresAt });
-  return {
-    account_username: 'cims.second',
-    instagram_business_account_id: SECOND_ID,
-    facebook_page_id: '100000000000002',
-    access_token: 'EAASecondAccountToken000001',
-  };
-}
 
 describe('the seeded demo account', () => {
   it('is connected with its ids, yesterday as its last snapshot, and the next midnight as its next sync', async () => {
@@ -180,44 +161,6 @@ describe('reconnect_required and next_sync_at, by the server rule', () => {
       last_error: null,
     });
     expect(mocks.graph.requests).toEqual([]);
-  });
-});
-
-describe('POST /instagram/setup', () => {
-  it('another account replaces the connected one; its expiry comes from debug_token; history per account', async () => {
-    const auth = await asCeo();
-    const demoHistory = mocks.instagram.snapshots().length;
-    const second = addSecondAccount(T0 / 1000 + 30 * 86_400);
-    const res = await client.instagram.setup({ body: second, ...auth });
-    expect(res.status).toBe(200);
-    expect(unwrap(res).account).toMatchObject({
-      id: 2,
-      account_username: 'cims.second',
-      instagram_business_account_id: SECOND_ID,
-      token_expires_at: '2026-07-01T14:00:00.000+05:00',
-      last_snapshot_date: null,
-      last_synced_at: null,
-    });
-    const growth = unwrap(await client.instagram.growth(auth));
-    expect(growth).toEqual(growthOf([]));
-    expect(growth.current_followers).toBeNull();
-    expect(unwrap(await client.instagram.sync(auth)).followers_count).toBe(500);
-
-    // The demo account comes back with its id and its history.
-    const back = unwrap(await client.instagram.setup({ body: demoSetup, ...auth }));
-    expect(back.account_id).toBe(1);
-    expect(mocks.instagram.snapshots()).toHaveLength(demoHistory);
-  });
-
-  it('takes token_expires_at as given, and a token that never expires has none', async () => {
-    const auth = await asCeo();
-    const given = unwrap(
-      await client.instagram.setup({ body: { ...demoSetup, token_expires_at: '2026-09-01T00:00:00Z' }, ...auth }),
-    );
-    expect(given.account.token_expires_at).toBe('2026-09-01T05:00:00.000+05:00');
-    const second = addSecondAccount(0);
-    const forever = unwrap(await client.instagram.setup({ body: second, ...auth }));
-    expect(forever.account.token_expires_at).toBeNull();
   });
 });
 
