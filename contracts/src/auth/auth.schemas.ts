@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FIELD_REQUIRED } from '../errors/validation-issues.js';
 import { IdSchema, TimestampSchema } from '../shared/shared.schemas.js';
 
 /** The roles of CIMS, spelled as the client compares them. Authorization decisions use these. */
@@ -81,7 +82,7 @@ export const RegisterSchema = z.object({
 /** The OAuth2 password form of `POST /auth/login` (`application/x-www-form-urlencoded`). */
 export const LoginFormSchema = z.object({
   username: EmailSchema.describe('The e-mail address.'),
-  password: z.string().min(1, 'Field required').max(1024),
+  password: z.string().min(1, FIELD_REQUIRED).max(1024),
   // An empty value counts as not sent, as before. Declared as the one value it can take, with that value as its
   // default, so that forms generated from the document (Swagger UI's "Try it out") send `password`.
   grant_type: z.preprocess(
@@ -138,7 +139,7 @@ export const MeSchema = UserBaseSchema.extend({
 
 export const ProfileInfoSchema = z.object({ name: NameSchema.optional(), surname: NameSchema.optional() });
 export const ChangePasswordSchema = z.object({
-  current_password: z.string().min(1, 'Field required'),
+  current_password: z.string().min(1, FIELD_REQUIRED),
   new_password: NewPasswordSchema,
 });
 

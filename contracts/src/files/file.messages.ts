@@ -3,6 +3,10 @@
  * cannot drift apart.
  */
 export const FILE_MESSAGES = {
+  /** `400 INVALID_FILE` of a file part the route does not declare, or a second file in one field. */
+  unexpectedField: (field: string) => `Unexpected file field ${field}`,
+  /** `400 INVALID_FILE` of a required picture part that was not sent. */
+  pictureMissing: (field: string) => `Send the picture in the file field "${field}"`,
   /** `400 INVALID_FILE` of an empty file part. */
   empty: 'The uploaded file is empty',
   /** `413 PAYLOAD_TOO_LARGE` of a file part over its `maxBytes`. */

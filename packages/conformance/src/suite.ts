@@ -1,6 +1,7 @@
 import { CimsApiError, unwrap } from '@cims/sdk';
 import { describe, expect, it } from 'vitest';
 import { accountSafetySuite } from './account-safety-suite.js';
+import { adminSuite } from './admin-suite.js';
 import { authSuite } from './auth-suite.js';
 import { crmSuite } from './crm-suite.js';
 import { detailSuites } from './detail-suites.js';
@@ -71,6 +72,7 @@ export function conformanceSuite(target: Target): void {
 
     authSuite(target, withWorld);
     accountSafetySuite(target, withWorld);
+    adminSuite(target, withWorld);
     sessionLifetimeSuite(target, withWorld);
     crmSuite(target, withWorld);
     reportSuite(target, withWorld);

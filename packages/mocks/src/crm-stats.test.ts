@@ -7,7 +7,7 @@ import { useTestWorld } from './test-world.js';
 // The clock stands at Monday 2026-06-01 09:00 UTC, 14:00 in Tashkent (UTC+5, the default business time zone).
 const w = useTestWorld({ scenario: 'empty-crm' });
 const { client, mocks } = w;
-const { ceo, sales1, sales2 } = MOCK_USERS;
+const { ceo } = MOCK_USERS;
 
 async function as(user: { email: string; password: string }) {
   const { access_token } = await w.login(user.email, user.password);
@@ -117,80 +117,5 @@ describe('statistics in the business time zone', () => {
     expect(charts.status_distribution.find((d) => d.key === 'finished')).toMatchObject({ value: 1, percentage: 25 });
     const international = unwrap(await client.sales.international(auth));
     expect(international.map((c) => c.customer_type)).toEqual(['international']);
-  });
-});
-
-describe('conversion and sales-manager activity, from the status history', () => {
-  it('a customer that was ever in a won status counts as converted', async () => {
-    const auth = await as(ceo);
-    const won = add('2026-05-01T10:00:00Z');
-    add('2026-05-02T10:00:00Z');
-    const newest = add('2026-05-03T10:00:00Z');
-    await client.crm.patch({ params: { id: won.id }, body: { status: 'project_started' }, ...auth });
-    await client.crm.patch({ params: { id: won.id }, body: { status: 'rejected' }, ...auth });
-    expect(unwrap(await client.crm.conversionRate(auth))).toEqual({
-      total_customers: 3,
-      project_started_count: 1,
-      converted_count: 1,
-      conversion_rate: 33.33,
-      period: 'Last 100 customers',
-    });
-    await client.crm.patch({ params: { id: newest.id }, body: { status: 'finished' }, ...auth });
-    expect(unwrap(await client.crm.conversionRate({ query: { limit: 2 }, ...auth }))).toMatchObject({
-      total_customers: 2,
-      project_started_count: 0,
-      converted_count: 1,
-      conversion_rate: 50,
-    });
-  });
-
-  it('counts each change for the manager the customer had at that moment', async () => {
-    const boss = await as(ceo);
-    const s1 = await as(sales1);
-    const s2 = await as(sales2);
-    const lead = add('2026-05-20T10:00:00Z'); // auto-assigned: sales1 (id 2) first
-    expect(lead.sales_manager?.id).toBe(2);
-    await client.crm.patch({ params: { id: lead.id }, body: { status: 'contacted' }, ...s1 });
-    await client.crm.assign({ body: { customer_id: lead.id, sales_manager_id: 3 }, ...boss });
-    w.advance(24 * 3600 * 1000); // Tuesday
-    await client.crm.patch({ params: { id: lead.id }, body: { status: 'project_started' }, ...s2 });
-
-    const mine = unwrap(await client.crm.managerActivity({ query: { from_date: '2026-06-01' }, ...s1 }));
-    expect(mine).toMatchObject({
-      sales_manager: { id: 2 },
-      period: { from_date: '2026-06-01', to_date: '2026-06-02', timezone: 'Asia/Tashkent' },
-      summary: {
-        assigned_customers: 0,
-        changed_customers: 1,
-        total_status_changes: 1,
-        to_status_counts: { contacted: 1, project_started: 0 },
-        conversion_to_project_started_percent: 0,
-        won_rate_percent: 0,
-      },
-    });
-    // The days with changes only.
-    expect(mine.daily_stats.map((d) => [d.date, d.total_changes])).toEqual([['2026-06-01', 1]]);
-    expect(mine.daily_stats[0]?.to_status_counts).toMatchObject({ contacted: 1, need_to_call: 0 });
-    const theirs = unwrap(await client.crm.managerActivity({ query: { sales_manager_id: 3 }, ...boss }));
-    expect(theirs.summary).toMatchObject({
-      assigned_customers: 1,
-      total_status_changes: 1,
-      to_status_counts: { project_started: 1 },
-      conversion_to_project_started_percent: 100,
-      won_rate_percent: 100,
-      finish_rate_percent: 0,
-    });
-
-    expect((await client.crm.managerActivity({ query: { sales_manager_id: 3 }, ...s1 })).status).toBe(403);
-    const unnamed = await client.crm.managerActivity(boss);
-    expect(unnamed).toMatchObject({ status: 422, body: { detail: [{ loc: ['query', 'sales_manager_id'] }] } });
-    mocks.users.update(sales2.email, { is_active: false });
-    expect(unwrap(await client.crm.managerActivity(boss)).sales_manager.id).toBe(2);
-    expect((await client.crm.managerActivity({ query: { sales_manager_id: 1 }, ...boss })).status).toBe(404);
-    const backwards = await client.crm.managerActivity({
-      query: { from_date: '2026-06-02', to_date: '2026-06-01' },
-      ...s1,
-    });
-    expect(backwards.status).toBe(422);
   });
 });

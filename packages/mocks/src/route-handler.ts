@@ -11,7 +11,16 @@ import {
   type ValidationErrorBody,
   type ValidationIssue,
 } from '@cims/contracts';
-import { FILE_MESSAGES, type SniffedType, sniffAudio, sniffImage } from '@cims/contracts/rules';
+import {
+  COMMON_MESSAGES,
+  CRM_MESSAGES,
+  FILE_MESSAGES,
+  type IssueLocation,
+  type SniffedType,
+  sniffAudio,
+  sniffImage,
+  validationIssues,
+} from '@cims/contracts/rules';
 import {
   type AppRoute,
   type AppRouteMutation,
@@ -24,7 +33,7 @@ import {
   type ZodInferOrType,
 } from '@ts-rest/core';
 import { type HttpHandler, HttpResponse, http } from 'msw';
-import type { ZodError, ZodTypeAny } from 'zod';
+import type { ZodTypeAny } from 'zod';
 
 /**
  * The parsed body of a route. For a multipart route (`FormData | fields`), its text fields: ts-rest's own server type
@@ -113,7 +122,10 @@ export function errorResponse(
   return HttpResponse.json({ detail, code }, { status: ERROR_STATUS[code], headers });
 }
 
-/** Runs before the request body is read: return (or throw) a response to answer early, e.g. `401` or `429`. */
+/**
+ * Runs once a JSON or URL-encoded body is read and before a multipart body is: return (or throw) a response to answer
+ * early, e.g. `401` or `429`.
+ */
 export type MockBeforeHook = (input: {
   /** The contract route the request matched. */
   route: AppRoute;
@@ -125,21 +137,11 @@ export type MockBeforeHook = (input: {
 /** Options of {@link createRouteHandlers}. */
 export interface RouteHandlerOptions {
   /**
-   * Runs for every matched route after the media-type check and before the body is read, like the server's
-   * middleware (authentication, rate limiting) runs before its body parsers and validation.
+   * Runs for every matched route after the media-type check and the JSON or URL-encoded body parser, like the
+   * server's middleware (authentication, rate limiting) runs after its body parsers and before its multipart parser
+   * and validation.
    */
   before?: MockBeforeHook;
-}
-
-function issues(location: string, error: ZodError): ValidationIssue[] {
-  return error.issues.map((issue) => {
-    const missing = issue.code === 'invalid_type' && issue.received === 'undefined';
-    return {
-      loc: [location, ...issue.path],
-      msg: missing ? 'Field required' : issue.message,
-      type: missing ? 'missing' : issue.code,
-    };
-  });
 }
 
 /** The media types the server accepts for a route's body; a multipart route also takes URL-encoded text fields. */
@@ -180,6 +182,16 @@ async function readBody(request: Request): Promise<ReadBody> {
   return { fields: {}, files };
 }
 
+/** Reads a body, or refuses it with `400 MALFORMED_BODY` as the server's body parsers do. */
+async function readOrRefuse(request: Request): Promise<ReadBody> {
+  try {
+    return await readBody(request);
+  } catch {
+    const json = (request.headers.get('content-type') ?? '').includes('json');
+    throw new MockApiError('MALFORMED_BODY', json ? COMMON_MESSAGES.bodyNotJson : COMMON_MESSAGES.bodyUnreadable);
+  }
+}
+
 /**
  * A file's real type by its signature: the contract's picture and recording signatures, the ones the server applies.
  * Like the server, the mocks trust the bytes, not the declared `Content-Type` of a part.
@@ -203,41 +215,51 @@ export async function fileMediaType(file: Blob): Promise<string | undefined> {
 }
 
 /**
- * What the server's multipart parser refuses while reading: a file in an undeclared field or more than one per field
- * (`400 INVALID_FILE`), a file over the part's `maxBytes` (`413 PAYLOAD_TOO_LARGE`).
+ * How the server recognises a file part's bytes: a part that declares audio types takes a recording `sniffAudio`
+ * knows, else `415 UNSUPPORTED_MEDIA_TYPE`; any other part (a picture) takes one of its declared types by
+ * `sniffImage`, else `400 INVALID_FILE`.
  */
-function readFiles(declared: Record<string, FilePart>, received: Record<string, File[]>): Record<string, File> {
+async function checkFileType(part: FilePart, file: File): Promise<void> {
+  const head = new Uint8Array(await file.slice(0, 16).arrayBuffer());
+  if (part.mediaTypes.some((type) => type.startsWith('audio/'))) {
+    if (!sniffAudio(head)) throw new MockApiError('UNSUPPORTED_MEDIA_TYPE', CRM_MESSAGES.recordingFormat);
+    return;
+  }
+  const picture = sniffImage(head);
+  if (!picture || !part.mediaTypes.includes(picture.mediaType)) {
+    throw new MockApiError('INVALID_FILE', FILE_MESSAGES.pictureType(part.mediaTypes));
+  }
+}
+
+/**
+ * What the server's multipart parser refuses while reading, before the request is validated, in its order: a file in
+ * an undeclared field or more than one per field (`400 INVALID_FILE`), then, file by file, an empty file (`400`),
+ * bytes of the wrong type (see {@link checkFileType}: the first bytes decide before the size is known), and only then
+ * a file over the part's `maxBytes` (`413 PAYLOAD_TOO_LARGE`).
+ */
+async function readFiles(
+  declared: Record<string, FilePart>,
+  received: Record<string, File[]>,
+): Promise<Record<string, File>> {
   const out: Record<string, File> = {};
   for (const [name, list] of Object.entries(received)) {
     const part = declared[name];
-    if (!part || list.length > 1) throw new MockApiError('INVALID_FILE', `Unexpected file field ${name}`);
+    if (!part || list.length > 1) throw new MockApiError('INVALID_FILE', FILE_MESSAGES.unexpectedField(name));
     const file = list[0] as File;
-    if (file.size > part.maxBytes)
+    if (file.size === 0) throw new MockApiError('INVALID_FILE', FILE_MESSAGES.empty);
+    await checkFileType(part, file);
+    if (file.size > part.maxBytes) {
       throw new MockApiError('PAYLOAD_TOO_LARGE', FILE_MESSAGES.tooLarge(name, part.maxBytes));
+    }
     out[name] = file;
   }
   return out;
 }
 
-/**
- * What the server's route checks once the request is valid: a required file that is missing, an empty file, or one
- * whose bytes are not of an accepted type, each `400 INVALID_FILE`. A part that accepts `application/octet-stream`
- * takes any bytes here: its route judges them itself (a recording that is no known audio format is a `415`), so the
- * parts judged here are the pictures, worded as the server words them.
- */
-async function checkFiles(declared: Record<string, FilePart>, files: Record<string, File>): Promise<void> {
+/** What the server's route checks once the request is valid: a required file (a picture) that was not sent. */
+function checkRequiredFiles(declared: Record<string, FilePart>, files: Record<string, File>): void {
   for (const [name, part] of Object.entries(declared)) {
-    const file = files[name];
-    if (!file) {
-      if (part.required) throw new MockApiError('INVALID_FILE', `Send the file in the file field "${name}"`);
-      continue;
-    }
-    if (file.size === 0) throw new MockApiError('INVALID_FILE', FILE_MESSAGES.empty);
-    if (part.mediaTypes.includes('application/octet-stream')) continue;
-    const type = await fileMediaType(file);
-    if (!type || !part.mediaTypes.includes(type)) {
-      throw new MockApiError('INVALID_FILE', FILE_MESSAGES.pictureType(part.mediaTypes));
-    }
+    if (part.required && !files[name]) throw new MockApiError('INVALID_FILE', FILE_MESSAGES.pictureMissing(name));
   }
 }
 
@@ -254,11 +276,11 @@ function fieldsSchema(schema: unknown): unknown {
   return variant._def.typeName === 'ZodIntersection' ? (variant._def.left as ZodTypeAny) : variant;
 }
 
-function check(schema: unknown, value: unknown, location: string, into: ValidationIssue[]): unknown {
+function check(schema: unknown, value: unknown, location: IssueLocation, into: ValidationIssue[]): unknown {
   if (!isZodType(schema)) return value;
   const result = (schema as ZodTypeAny).safeParse(value);
   if (result.success) return result.data;
-  into.push(...issues(location, result.error));
+  into.push(...validationIssues(location, result.error));
   return undefined;
 }
 
@@ -270,10 +292,7 @@ async function mediaTypeError(route: AppRoute, request: Request): Promise<MockAp
   if (accepted.includes(type)) return undefined;
   // MSW's browser worker hands a body-less request (POST /auth/logout-all) over with an empty body: that is no body.
   if (sent === null && (await request.clone().arrayBuffer()).byteLength === 0) return undefined;
-  return new MockApiError(
-    'UNSUPPORTED_MEDIA_TYPE',
-    `Content-Type ${sent ?? 'none'} is not accepted here; send ${accepted.join(' or ')}`,
-  );
+  return new MockApiError('UNSUPPORTED_MEDIA_TYPE', COMMON_MESSAGES.mediaTypeRefused(sent ?? 'none', accepted));
 }
 
 function toResponse(route: AppRoute, status: number, body: unknown, headers?: Record<string, string>): Response {
@@ -307,22 +326,16 @@ function routeHandler(
     try {
       const unsupported = await mediaTypeError(route, request);
       if (unsupported) throw unsupported;
+      // Like the server: the JSON and URL-encoded parsers run before authentication (a malformed body is a 400
+      // whoever sends it), a multipart body is read only for a caller the `before` hook let through.
+      const multipart = (request.headers.get('content-type') ?? '').includes('multipart/form-data');
+      let raw: ReadBody = { fields: undefined, files: {} };
+      if (takesBody(route) && !multipart) raw = await readOrRefuse(request);
       const early = await options.before?.({ route, keys, request });
       if (early) return early;
-      let raw: ReadBody = { fields: undefined, files: {} };
-      if (takesBody(route)) {
-        try {
-          raw = await readBody(request);
-        } catch {
-          const json = (request.headers.get('content-type') ?? '').includes('json');
-          throw new MockApiError(
-            'MALFORMED_BODY',
-            json ? 'The request body is not valid JSON' : 'The request body could not be read',
-          );
-        }
-      }
+      if (takesBody(route) && multipart) raw = await readOrRefuse(request);
       const url = new URL(request.url);
-      const files = readFiles(declaredFiles, raw.files);
+      const files = await readFiles(declaredFiles, raw.files);
       const query = Object.fromEntries(url.searchParams);
       // Like the server: text the database could not store is refused before the route's own validation.
       // Only where the route reads input: an extra query parameter of a route without a query is never read.
@@ -342,7 +355,7 @@ function routeHandler(
         request,
       };
       if (found.length > 0) throw new MockApiError('VALIDATION_FAILED', found);
-      await checkFiles(declaredFiles, files);
+      checkRequiredFiles(declaredFiles, files);
       let result: { status: number; body: unknown; headers?: Record<string, string> };
       try {
         result = await implementation(input as never);
@@ -426,11 +439,11 @@ export function createRouteHandlers<TRouter extends AppRouter>(
     http.all(underBase(base), ({ request }) => {
       const path = pathBelow(base, request);
       const methods = new Set<string>(patterns.filter((p) => p.pattern.test(path)).map((p) => p.route.method));
-      if (methods.size === 0) return errorResponse('NOT_FOUND', 'Not Found');
+      if (methods.size === 0) return errorResponse('NOT_FOUND', COMMON_MESSAGES.notFound);
       if (methods.has('GET')) methods.add('HEAD');
       const allow = [...methods, 'OPTIONS'].join(', ');
       if (request.method === 'OPTIONS') return new HttpResponse(null, { status: 204, headers: { Allow: allow } });
-      return errorResponse('METHOD_NOT_ALLOWED', 'Method Not Allowed', { Allow: allow });
+      return errorResponse('METHOD_NOT_ALLOWED', COMMON_MESSAGES.methodNotAllowed, { Allow: allow });
     }),
   );
   return handlers;

@@ -1,4 +1,5 @@
 import { listRoutes, takesBody } from '@cims/contracts';
+import { COMMON_MESSAGES } from '@cims/contracts/rules';
 import type { AppRoute } from '@ts-rest/core';
 import { createExpressEndpoints, type RequestValidationError } from '@ts-rest/express';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
@@ -89,5 +90,5 @@ export function contractEndpoints(
 
 /** The last layer of a route's router: a request its route did not take after all still gets the contract's 404. */
 function unanswered(_req: Request, _res: Response, next: NextFunction): void {
-  next(new ApiError('NOT_FOUND', 'Not Found'));
+  next(new ApiError('NOT_FOUND', COMMON_MESSAGES.notFound));
 }

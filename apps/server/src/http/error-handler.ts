@@ -1,39 +1,18 @@
-import { type ApiErrorBody, unsafeTextIssues, type ValidationErrorBody, type ValidationIssue } from '@cims/contracts';
+import { type ApiErrorBody, unsafeTextIssues, type ValidationErrorBody } from '@cims/contracts';
+import { COMMON_MESSAGES, validationIssues } from '@cims/contracts/rules';
 import { RequestValidationError } from '@ts-rest/express';
 import type { NextFunction, Request, Response } from 'express';
-import type { ZodError, ZodIssue } from 'zod';
 import { type DatabaseTrouble, databaseTrouble } from '../db/unavailable.js';
 import { ApiError, ValidationError } from '../errors.js';
 import { BlobStoreError } from '../modules/files/blob-store.js';
 
-type Location = 'path' | 'header' | 'query' | 'body';
-
-function issueType(issue: ZodIssue): string {
-  if (issue.code === 'invalid_type' && issue.received === 'undefined') return 'missing';
-  return issue.code;
-}
-
-function issueMessage(issue: ZodIssue): string {
-  if (issue.code === 'invalid_type' && issue.received === 'undefined') return 'Field required';
-  return issue.message;
-}
-
-/** zod issues in FastAPI's `detail[]` shape, which the legacy client reads (`loc` ends with the field name). */
-export function toValidationIssues(location: Location, error: ZodError): ValidationIssue[] {
-  return error.issues.map((issue) => ({
-    loc: [location, ...issue.path],
-    msg: issueMessage(issue),
-    type: issueType(issue),
-  }));
-}
-
 /** A `422 VALIDATION_FAILED` body from ts-rest's request validation error. */
 export function validationBody(error: RequestValidationError): ValidationErrorBody {
   const detail = [
-    ...(error.pathParams ? toValidationIssues('path', error.pathParams) : []),
-    ...(error.headers ? toValidationIssues('header', error.headers) : []),
-    ...(error.query ? toValidationIssues('query', error.query) : []),
-    ...(error.body ? toValidationIssues('body', error.body) : []),
+    ...(error.pathParams ? validationIssues('path', error.pathParams) : []),
+    ...(error.headers ? validationIssues('header', error.headers) : []),
+    ...(error.query ? validationIssues('query', error.query) : []),
+    ...(error.body ? validationIssues('body', error.body) : []),
   ];
   return { detail: detail as ValidationErrorBody['detail'], code: 'VALIDATION_FAILED' };
 }
@@ -42,7 +21,7 @@ export function validationBody(error: RequestValidationError): ValidationErrorBo
 function fromBodyParser(error: { type?: unknown; status?: unknown }): ApiError | undefined {
   switch (error.type) {
     case 'entity.parse.failed':
-      return new ApiError('MALFORMED_BODY', 'The request body is not valid JSON', { cause: error });
+      return new ApiError('MALFORMED_BODY', COMMON_MESSAGES.bodyNotJson, { cause: error });
     case 'entity.too.large':
       return new ApiError('PAYLOAD_TOO_LARGE', 'The request body is too large', { cause: error });
     case 'encoding.unsupported':
@@ -54,7 +33,7 @@ function fromBodyParser(error: { type?: unknown; status?: unknown }): ApiError |
     case 'request.size.invalid':
     case 'stream.encoding.set':
     case 'parameters.too.many':
-      return new ApiError('MALFORMED_BODY', 'The request body could not be read', { cause: error });
+      return new ApiError('MALFORMED_BODY', COMMON_MESSAGES.bodyUnreadable, { cause: error });
     default:
       return undefined;
   }

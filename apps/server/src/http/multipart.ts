@@ -193,7 +193,7 @@ function uploadStorage(dir: string): multer.StorageEngine {
       const state = states.get(req as Request);
       const entry = state?.parts.get(file.fieldname);
       if (!state || !entry) {
-        callback(new ApiError('INVALID_FILE', `Unexpected file field ${file.fieldname}`));
+        callback(new ApiError('INVALID_FILE', FILE_MESSAGES.unexpectedField(file.fieldname)));
         return;
       }
       const limited = state.takeSlot();
@@ -298,7 +298,7 @@ function fromMulter(error: unknown): ApiError {
       // With one file per declared field, a file beyond the count is one the route does not take.
       case 'LIMIT_FILE_COUNT':
       case 'LIMIT_UNEXPECTED_FILE':
-        return new ApiError('INVALID_FILE', `Unexpected file field ${error.field ?? ''}`.trim(), { cause: error });
+        return new ApiError('INVALID_FILE', FILE_MESSAGES.unexpectedField(error.field ?? '').trim(), { cause: error });
       default:
         return new ApiError('MALFORMED_BODY', `The multipart body was refused: ${error.message}`, { cause: error });
     }

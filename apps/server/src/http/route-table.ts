@@ -1,4 +1,5 @@
 import { listRoutes, takesBody } from '@cims/contracts';
+import { COMMON_MESSAGES } from '@cims/contracts/rules';
 import type { AppRoute, AppRouter } from '@ts-rest/core';
 import type { NextFunction, Request, Response } from 'express';
 import { ApiError } from '../errors.js';
@@ -81,7 +82,7 @@ export function routeTable(contracts: AppRouter[]) {
       if (route) break;
     }
     if (!known) {
-      next(new ApiError('NOT_FOUND', 'Not Found'));
+      next(new ApiError('NOT_FOUND', COMMON_MESSAGES.notFound));
       return;
     }
     if (method === 'OPTIONS') {
@@ -90,7 +91,7 @@ export function routeTable(contracts: AppRouter[]) {
       return;
     }
     if (!route) {
-      next(new ApiError('METHOD_NOT_ALLOWED', 'Method Not Allowed', { headers: { Allow: allowOf(path) } }));
+      next(new ApiError('METHOD_NOT_ALLOWED', COMMON_MESSAGES.methodNotAllowed, { headers: { Allow: allowOf(path) } }));
       return;
     }
     res.locals.route = route;
@@ -98,12 +99,7 @@ export function routeTable(contracts: AppRouter[]) {
       const accepted = MEDIA_TYPES[route.contentType ?? 'application/json'] ?? [];
       if (!req.is(accepted)) {
         const sent = req.headers['content-type'] ?? 'none';
-        next(
-          new ApiError(
-            'UNSUPPORTED_MEDIA_TYPE',
-            `Content-Type ${sent} is not accepted here; send ${accepted.join(' or ')}`,
-          ),
-        );
+        next(new ApiError('UNSUPPORTED_MEDIA_TYPE', COMMON_MESSAGES.mediaTypeRefused(sent, accepted)));
         return;
       }
     }

@@ -79,6 +79,26 @@ export function crmAudioSuite(target: Target, withWorld: typeof WithWorld): void
       await refused.arrayBuffer();
     });
 
+    // A recording over 25 MB is a 413 (crm-extra-suite): its type passes first.
+    it('regression: a file over 25 MB that is no recording is a 415, not a 413 (the type is judged before the size)', async () => {
+      const ceo = await as.ceo();
+      const text = new TextEncoder().encode('just some text, not a recording');
+      const notAudio = await ceo.crm.create({
+        body: {
+          full_name: `Large upload ${unique()}`,
+          platform: 'telegram',
+          phone_number: newPhone().e164,
+          status: 'contacted',
+          audio: new Blob([text, new Uint8Array(25 * 1024 * 1024)], { type: 'audio/mpeg' }),
+        },
+      });
+      expect(notAudio.status).toBe(415);
+      expect(notAudio.body).toEqual({
+        detail: 'The recording must be MP3, OGG/Opus, WAV, M4A/AAC, FLAC or WebM',
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+      });
+    });
+
     it('refuses a file that is not audio with 415; an update replaces the recording', async () => {
       const ceo = await as.ceo();
       const text = new Blob([new TextEncoder().encode('just some text, not a recording')], { type: 'audio/mpeg' });

@@ -220,14 +220,36 @@ export function crmCustomersSuite(target: Target, withWorld: typeof WithWorld): 
         body: { status: 'finished', customer_status: 'rejected' },
       });
       expect(differ.status).toBe(422);
+      expect(differ.body).toEqual({
+        detail: [
+          {
+            loc: ['body', 'customer_status'],
+            msg: 'status and customer_status name different statuses; send one of them',
+            type: 'value_error',
+          },
+        ],
+        code: 'VALIDATION_FAILED',
+      });
     });
 
     it('answers 422 for an unknown status (on `status`), platform, customer type or language, and an invalid phone', async () => {
       const ceo = await as.ceo();
       const base = { full_name: `Invalid ${unique()}`, platform: 'telegram', phone_number: newPhone().e164 };
-      const unknownStatus = await ceo.crm.create({ body: { ...base, status: `nope_${unique()}` } });
+      const nope = `nope_${unique()}`;
+      const unknownStatus = await ceo.crm.create({ body: { ...base, status: ` ${nope} ` } });
       expect(unknownStatus.status).toBe(422);
-      expect(issueLocs(unknownStatus.body).some((loc) => loc.includes('status'))).toBe(true);
+      // The status quoted as sent (trimmed), then the active statuses in their order.
+      expect(unknownStatus.body).toEqual({
+        detail: [
+          {
+            loc: ['body', 'status'],
+            msg: expect.stringMatching(new RegExp(`^Unknown or inactive status '${nope}'; use one of: \\w+(, \\w+)+$`)),
+            type: 'value_error',
+          },
+        ],
+        code: 'VALIDATION_FAILED',
+      });
+      expect((unknownStatus.body as { detail: { msg: string }[] }).detail[0]?.msg).toContain('contacted');
       const unknownPlatform = await ceo.crm.create({ body: { ...base, status: 'contacted', platform: 'myspace' } });
       expect(unknownPlatform.status).toBe(422);
       expect(issueLocs(unknownPlatform.body).some((loc) => loc.includes('platform'))).toBe(true);

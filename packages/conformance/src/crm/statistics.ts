@@ -1,6 +1,6 @@
 import { unwrap } from '@cims/sdk';
 import { expect, it } from 'vitest';
-import { actors, businessDay, createCustomer } from '../crm-kit.js';
+import { actors, businessDay, createCustomer, meId, newUser } from '../crm-kit.js';
 import type { Target, withWorld as WithWorld } from '../suite-kit.js';
 
 /** The CRM statistics: the counts, the dashboard, the charts and the reports. */
@@ -98,6 +98,65 @@ export function crmStatisticsSuite(target: Target, withWorld: typeof WithWorld):
         project_started_count: 1,
         conversion_rate: 100,
       });
+    });
+
+    it('manager activity counts each status change for the manager the customer had at that moment', async () => {
+      const ceo = await as.ceo();
+      // Created before the managers exist, so its first status is none of theirs.
+      const customer = await createCustomer(ceo);
+      const a = await newUser(world(), ceo, 'Sales Manager', ['crm']);
+      const b = await newUser(world(), ceo, 'Sales Manager', ['crm']);
+      unwrap(await ceo.crm.assign({ body: { customer_id: customer.id, sales_manager_id: a.id } }));
+      unwrap(await a.client.crm.patch({ params: { id: customer.id }, body: { status: 'contacted' } }));
+      unwrap(await ceo.crm.assign({ body: { customer_id: customer.id, sales_manager_id: b.id } }));
+      unwrap(await b.client.crm.patch({ params: { id: customer.id }, body: { status: 'project_started' } }));
+      const today = businessDay();
+      const mine = unwrap(await a.client.crm.managerActivity({ query: { from_date: today } }));
+      expect(mine).toMatchObject({
+        sales_manager: { id: a.id },
+        summary: {
+          assigned_customers: 0,
+          changed_customers: 1,
+          total_status_changes: 1,
+          to_status_counts: { contacted: 1, project_started: 0 },
+          conversion_to_project_started_percent: 0,
+          won_rate_percent: 0,
+        },
+      });
+      // The days with changes only.
+      expect(mine.daily_stats.map((day) => [day.date, day.total_changes])).toEqual([[today, 1]]);
+      const theirs = unwrap(await ceo.crm.managerActivity({ query: { sales_manager_id: b.id } }));
+      expect(theirs.summary).toMatchObject({
+        assigned_customers: 1,
+        total_status_changes: 1,
+        to_status_counts: { project_started: 1 },
+        conversion_to_project_started_percent: 100,
+        won_rate_percent: 100,
+        finish_rate_percent: 0,
+      });
+      expect(await a.client.crm.managerActivity({ query: { sales_manager_id: b.id } })).toMatchObject({
+        status: 403,
+        body: { detail: 'Only the CEO can see another sales manager’s data', code: 'FORBIDDEN' },
+      });
+      // The CEO names one of several managers; an id that is no active sales manager is a 404.
+      expect(await ceo.crm.managerActivity()).toMatchObject({
+        status: 422,
+        body: {
+          detail: [
+            {
+              loc: ['query', 'sales_manager_id'],
+              msg: 'Several sales managers exist, send sales_manager_id',
+              type: 'missing',
+            },
+          ],
+        },
+      });
+      expect(await ceo.crm.managerActivity({ query: { sales_manager_id: await meId(ceo) } })).toMatchObject({
+        status: 404,
+        body: { detail: 'No active sales manager with this id', code: 'NOT_FOUND' },
+      });
+      const backwards = await a.client.crm.managerActivity({ query: { from_date: businessDay(1), to_date: today } });
+      expect(backwards.status).toBe(422);
     });
   });
 }

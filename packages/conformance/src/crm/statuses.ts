@@ -50,7 +50,10 @@ export function crmStatusesSuite(target: Target, withWorld: typeof WithWorld): v
       );
       // The name is unique, whatever its case.
       const again = await ceo.management.createStatus({ body: { name: status.name.toUpperCase(), display_name: 'x' } });
-      expect(again.status).toBe(409);
+      expect(again).toMatchObject({
+        status: 409,
+        body: { detail: `A status named '${status.name}' already exists`, code: 'CONFLICT' },
+      });
     });
 
     it('updates the label and colour with PUT and the category with PATCH; the name never changes', async () => {
@@ -72,7 +75,9 @@ export function crmStatusesSuite(target: Target, withWorld: typeof WithWorld): v
       const dynamic = unwrap(await ceo.crm.statuses());
       expect(dynamic.find((s) => s.value === created.name)).toMatchObject({ label: 'After', category: 'won' });
       const missing = await ceo.management.patchStatus({ params: { id: UNKNOWN_ID }, body: { display_name: 'x' } });
-      expect(missing.status).toBe(404);
+      expect(missing).toMatchObject({ status: 404, body: { detail: 'Status not found', code: 'NOT_FOUND' } });
+      const empty = await ceo.management.updateStatus({ params: { id: created.id }, body: {} });
+      expect(empty).toMatchObject({ status: 400, body: { detail: 'Nothing to update', code: 'NOTHING_TO_UPDATE' } });
     });
 
     it('a deactivated status leaves the pickers, cannot be given, and its customers keep it', async () => {
@@ -95,6 +100,41 @@ export function crmStatusesSuite(target: Target, withWorld: typeof WithWorld): v
       });
       expect(refused.status).toBe(422);
       expect(issueLocs(refused.body).some((loc) => loc.includes('status'))).toBe(true);
+      const msg = (refused.body as { detail: { msg: string }[] }).detail[0]?.msg ?? '';
+      expect(msg).toMatch(new RegExp(`^Unknown or inactive status '${status.name}'; use one of: `));
+      expect(msg.split('; use one of: ')[1]?.split(', ')).toEqual(unwrap(await ceo.crm.statuses()).map((s) => s.value));
+      // Re-sending the customer's own (now inactive) status on save is fine; choosing it for another is not.
+      const resent = await ceo.crm.update({ params: { id: customer.id }, body: { status: status.name, notes: 'x' } });
+      expect(resent.status).toBe(200);
+      const other = await createCustomer(ceo);
+      expect((await ceo.crm.patch({ params: { id: other.id }, body: { status: status.name } })).status).toBe(422);
+      // Inactive statuses still count where customers have them.
+      expect(unwrap(await ceo.crm.stats()).status_dict[status.name]).toBe(1);
+    });
+
+    it('a new status is usable at once: any case in a form, shown with its label, counted; a won one converts', async () => {
+      const ceo = await as.ceo();
+      const status = unwrap(
+        await ceo.management.createStatus({
+          body: { name: `won_${unique()}`, display_name: 'Won deal', category: 'won', order: 0 },
+        }),
+      );
+      expect(unwrap(await ceo.management.listStatuses())[0]?.id).toBe(status.id);
+      const customer = await createCustomer(ceo, { status: status.name.toUpperCase() });
+      expect(unwrap(await ceo.crm.detail({ params: { id: customer.id } }))).toMatchObject({
+        status: status.name,
+        status_label: 'Won deal',
+        status_category: 'won',
+      });
+      const dashboard = unwrap(await ceo.crm.dashboard());
+      expect(dashboard.status_dict[status.name]).toBe(1);
+      expect(dashboard.status_choices.at(0)?.value).toBe(status.name);
+      const before = unwrap(await ceo.crm.conversionRate()).converted_count;
+      const other = await createCustomer(ceo);
+      unwrap(await ceo.crm.patch({ params: { id: other.id }, body: { status: status.name } }));
+      expect(unwrap(await ceo.crm.conversionRate()).converted_count).toBe(before + 1);
+      // Out of the way of the other tests' orders.
+      unwrap(await ceo.management.patchStatus({ params: { id: status.id }, body: { order: 1000 } }));
     });
 
     it('reorders with every id exactly once (orders become 1, 2, 3, …); a missing, extra or repeated id is a 422', async () => {
@@ -107,7 +147,16 @@ export function crmStatusesSuite(target: Target, withWorld: typeof WithWorld): v
       expect(unwrap(await ceo.management.listStatuses()).map((s) => s.id)).toEqual(ids);
       for (const wrong of [ids.slice(1), [...ids, UNKNOWN_ID], [...ids, ids[0] ?? 1]]) {
         const res = await ceo.management.reorderStatuses({ body: { ids: wrong } });
-        expect(res.status, JSON.stringify(wrong)).toBe(422);
+        expect(res.body, JSON.stringify(wrong)).toEqual({
+          detail: [
+            {
+              loc: ['body', 'ids'],
+              msg: `Send every status id exactly once (${ids.length} ids); missing, unknown or repeated ids are refused`,
+              type: 'value_error',
+            },
+          ],
+          code: 'VALIDATION_FAILED',
+        });
       }
       // Nothing moved on a refusal.
       expect(unwrap(await ceo.management.listStatuses()).map((s) => s.id)).toEqual(ids);
@@ -119,11 +168,17 @@ export function crmStatusesSuite(target: Target, withWorld: typeof WithWorld): v
       const all = unwrap(await ceo.management.listStatuses());
       const contacted = all.find((s) => s.name === 'contacted');
       const system = await ceo.management.deleteStatus({ params: { id: contacted?.id ?? 0 } });
-      expect(system.status).toBe(403);
+      expect(system).toMatchObject({
+        status: 403,
+        body: { detail: "The system status 'contacted' cannot be deleted; deactivate it instead", code: 'FORBIDDEN' },
+      });
       const spare = unwrap(
         await ceo.management.createStatus({ body: { name: `spare_${unique()}`, display_name: 'S' } }),
       );
-      expect(unwrap(await ceo.management.deleteStatus({ params: { id: spare.id } })).reassigned_count).toBe(0);
+      expect(unwrap(await ceo.management.deleteStatus({ params: { id: spare.id } }))).toEqual({
+        message: `Status '${spare.name}' deleted`,
+        reassigned_count: 0,
+      });
       expect(unwrap(await ceo.management.listStatuses()).map((s) => s.id)).not.toContain(spare.id);
       expect((await ceo.management.deleteStatus({ params: { id: spare.id } })).status).toBe(404);
     });
@@ -140,16 +195,30 @@ export function crmStatusesSuite(target: Target, withWorld: typeof WithWorld): v
 
       const inUse = await ceo.management.deleteStatus({ params: { id: status.id } });
       expect(inUse.status).toBe(409);
-      expect(inUse.body).toMatchObject({ code: 'STATUS_IN_USE', in_use_count: 2 });
-      for (const reassign_to of [status.name, `nothing_${unique()}`]) {
+      expect(inUse.body).toEqual({
+        detail: `2 customer(s) have the status '${status.name}'; send reassign_to`,
+        code: 'STATUS_IN_USE',
+        in_use_count: 2,
+      });
+      const nothing = `nothing_${unique()}`;
+      for (const [reassign_to, msg] of [
+        [status.name.toUpperCase(), 'reassign_to must name another status than the one deleted'],
+        [` ${nothing} `, `There is no status '${nothing}' to move the customers to`],
+      ]) {
         const bad = await ceo.management.deleteStatus({ params: { id: status.id }, query: { reassign_to } });
-        expect(bad.status, reassign_to).toBe(422);
+        expect(bad.body, reassign_to).toEqual({
+          detail: [{ loc: ['query', 'reassign_to'], msg, type: 'value_error' }],
+          code: 'VALIDATION_FAILED',
+        });
       }
 
       const deleted = unwrap(
         await ceo.management.deleteStatus({ params: { id: status.id }, query: { reassign_to: 'Contacted' } }),
       );
-      expect(deleted.reassigned_count).toBe(2);
+      expect(deleted).toEqual({
+        message: `Status '${status.name}' deleted; 2 customer(s) moved to 'contacted'`,
+        reassigned_count: 2,
+      });
       expect(unwrap(await ceo.management.listStatuses()).map((s) => s.name)).not.toContain(status.name);
       for (const customer of [kept, archived]) {
         expect(unwrap(await ceo.crm.detail({ params: { id: customer.id } })).status).toBe('contacted');

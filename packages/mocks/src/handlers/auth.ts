@@ -1,5 +1,12 @@
 import { type contract, type RouteMeta, routeMeta } from '@cims/contracts';
-import { CRM_MESSAGES, forbiddenMessage, routeAccess } from '@cims/contracts/rules';
+import {
+  AUTH_MESSAGES,
+  COMMON_MESSAGES,
+  CRM_MESSAGES,
+  FILE_MESSAGES,
+  forbiddenMessage,
+  routeAccess,
+} from '@cims/contracts/rules';
 import { HttpResponse, http } from 'msw';
 import type { AuthModel } from '../model/auth-model.js';
 import { pageNamed } from '../model/pages.js';
@@ -59,7 +66,7 @@ export function authBeforeHook(state: MockState, model: AuthModel, options: Auth
     switch (auth) {
       case 'public':
         if (keys[0] === 'auth' && state.scenario === 'rate-limited') {
-          throw new MockApiError('RATE_LIMITED', 'Too many attempts; try again later', { 'Retry-After': '60' });
+          throw new MockApiError('RATE_LIMITED', COMMON_MESSAGES.tooManyAttempts, { 'Retry-After': '60' });
         }
         return undefined;
       case 'apiKey':
@@ -76,7 +83,7 @@ export function authBeforeHook(state: MockState, model: AuthModel, options: Auth
         const expires = url.searchParams.get('expires');
         const sig = url.searchParams.get('sig');
         if (expires === null || sig === null) {
-          throw new MockApiError('UNAUTHENTICATED', 'Not authenticated', { 'WWW-Authenticate': 'Bearer' });
+          throw new MockApiError('UNAUTHENTICATED', COMMON_MESSAGES.notAuthenticated, { 'WWW-Authenticate': 'Bearer' });
         }
         const subject = decodeURIComponent(url.pathname.split('/').at(-1) ?? '');
         const check = options.signer.check(subject, expires, sig);
@@ -111,8 +118,8 @@ export function authMocks(model: AuthModel): MockRouter<typeof contract.auth> {
     me: ({ request }) => ({ status: 200, body: model.me(me(request).user) }),
     updateProfileImage: async ({ files, request }) => {
       const image = await picture(files.image);
-      if (!image) throw new MockApiError('INVALID_FILE', 'Send the picture in the file field "image"');
-      return ok(`Profile picture updated: ${model.setProfileImage(me(request).user, image)}`);
+      if (!image) throw new MockApiError('INVALID_FILE', FILE_MESSAGES.pictureMissing('image'));
+      return ok(AUTH_MESSAGES.profilePictureUpdated(model.setProfileImage(me(request).user, image)));
     },
     updateProfileInfo: ({ body, request }) => ok(model.updateProfileInfo(me(request).user, body)),
     changePassword: ({ body, request }) =>
@@ -121,13 +128,13 @@ export function authMocks(model: AuthModel): MockRouter<typeof contract.auth> {
       ok(model.updateProfile(me(request), body, await picture(files.image))),
     logout: ({ body, request }) => {
       model.logout(me(request), body.refresh_token);
-      return ok('Signed out');
+      return ok(AUTH_MESSAGES.signedOut);
     },
     logoutAll: ({ request }) => {
       const revoked = model.logoutAll(me(request));
       return {
         status: 200,
-        body: { success: true, message: 'Signed out on every device', revoked_sessions: revoked },
+        body: { success: true, message: AUTH_MESSAGES.signedOutEverywhere, revoked_sessions: revoked },
       };
     },
     listSessions: ({ request }) => ({ status: 200, body: model.listSessions(me(request)) }),
@@ -148,7 +155,7 @@ export function mediaHandler(baseUrl: string, state: MockState) {
   return http.get(`${base}/media/profile-images/:name`, ({ request }) => {
     const path = new URL(request.url).pathname.slice(new URL(`${base}/`).pathname.length - 1);
     const file = state.files.get(path);
-    if (!file) return errorResponse('NOT_FOUND', 'Not Found');
+    if (!file) return errorResponse('NOT_FOUND', COMMON_MESSAGES.notFound);
     return new HttpResponse(file, {
       status: 200,
       headers: { 'Content-Type': file.type || 'application/octet-stream' },

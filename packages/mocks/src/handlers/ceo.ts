@@ -1,4 +1,5 @@
 import type { contract } from '@cims/contracts';
+import { CEO_MESSAGES } from '@cims/contracts/rules';
 import type { CeoModel } from '../model/ceo-model.js';
 import type { MockRouter } from '../route-handler.js';
 
@@ -8,15 +9,18 @@ const message = (text: string) => ({ status: 200 as const, body: { message: text
 export function ceoMocks(model: CeoModel): MockRouter<typeof contract.ceo> {
   return {
     dashboard: () => ({ status: 200, body: model.dashboard() }),
-    createUser: ({ body }) => ({ status: 201, body: { message: 'User created', id: model.createUser(body) } }),
+    createUser: ({ body }) => ({
+      status: 201,
+      body: { message: CEO_MESSAGES.userCreated, id: model.createUser(body) },
+    }),
     updateUser: ({ params, body }) => {
       model.updateUser(params.id, body);
-      return message('User updated');
+      return message(CEO_MESSAGES.userUpdated);
     },
     toggleActive: ({ params }) => ({ status: 200, body: model.toggleActive(params.id) }),
     deleteUser: ({ params }) => {
       model.deleteUser(params.id);
-      return message('User deleted');
+      return message(CEO_MESSAGES.userDeleted);
     },
     getPermissions: ({ params }) => ({ status: 200, body: model.permissions(params.id) }),
     setPermissions: ({ params, body }) => message(model.setPermissions(params.id, body)),

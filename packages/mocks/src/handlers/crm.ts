@@ -1,4 +1,5 @@
 import type { contract } from '@cims/contracts';
+import { CRM_MESSAGES } from '@cims/contracts/rules';
 import type { AuthModel } from '../model/auth-model.js';
 import type { CrmModel } from '../model/crm-model.js';
 import type { CrmStats } from '../model/crm-stats.js';
@@ -95,7 +96,7 @@ export function crmMocks(crm: CrmModel, stats: CrmStats, auth: AuthModel): MockR
       const headers = { 'Content-Type': recording.media_type, 'Accept-Ranges': 'bytes', 'Cache-Control': 'private' };
       const range = requestedRange(request.headers.get('range'), size);
       if (range === 'unsatisfiable') {
-        throw new MockApiError('RANGE_NOT_SATISFIABLE', `The recording has ${size} bytes`, {
+        throw new MockApiError('RANGE_NOT_SATISFIABLE', CRM_MESSAGES.rangeOutside(size), {
           'Content-Range': `bytes */${size}`,
         });
       }

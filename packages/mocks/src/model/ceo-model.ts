@@ -3,6 +3,7 @@ import type {
   UpdateUserInput as ContractUpdateUserInput,
 } from '@cims/contracts';
 import { type AdminUser, normalizeRole, type Role, type ValidationIssue } from '@cims/contracts';
+import { AUTH_MESSAGES, CEO_MESSAGES } from '@cims/contracts/rules';
 import { MockApiError } from '../route-handler.js';
 import type { MockState, MockUser } from '../state.js';
 import type { AuthModel } from './auth-model.js';
@@ -22,8 +23,6 @@ interface ResolvedRole {
   role_name: string | null;
 }
 
-const LAST_CEO = 'The last active CEO must stay an active CEO';
-
 function validationFailed(loc: (string | number)[], msg: string): MockApiError {
   return new MockApiError('VALIDATION_FAILED', [{ loc, msg, type: 'value_error' }]);
 }
@@ -41,7 +40,7 @@ function pageKey(value: string): string {
 export function createCeoModel(state: MockState, auth: AuthModel, management: ManagementModel) {
   function requireUser(id: number): MockUser {
     const user = state.users.get(id);
-    if (!user) throw new MockApiError('NOT_FOUND', 'User not found');
+    if (!user) throw new MockApiError('NOT_FOUND', CEO_MESSAGES.userNotFound);
     return user;
   }
 
@@ -70,7 +69,7 @@ export function createCeoModel(state: MockState, auth: AuthModel, management: Ma
     if (builtIn) return { role: builtIn, role_name: null };
     const key = value.trim().toLowerCase().replace(/\s+/g, '_');
     const custom = management.activeCustomRole(key);
-    if (!custom) throw validationFailed(['body', 'role'], 'Unknown or inactive role');
+    if (!custom) throw validationFailed(['body', 'role'], CEO_MESSAGES.unknownRole);
     return { role: 'Member', role_name: custom.name };
   }
 
@@ -85,16 +84,15 @@ export function createCeoModel(state: MockState, auth: AuthModel, management: Ma
     for (const [sent, granted] of Object.entries(map)) {
       const key = pageKey(sent);
       if (isActivePage(key)) out.set(key, granted);
-      else bad.push({ loc: ['body', sent], msg: 'Unknown or inactive page', type: 'value_error' });
+      else bad.push({ loc: ['body', sent], msg: CEO_MESSAGES.unknownPage(key), type: 'value_error' });
     }
     if (bad.length > 0) throw new MockApiError('VALIDATION_FAILED', bad);
     return out;
   }
 
-  /** Page keys joined in page order, or `none`. */
-  function listed(keys: Iterable<string>): string {
-    const names = inPageOrder(state, keys).map((page) => page.name);
-    return names.length > 0 ? names.join(', ') : 'none';
+  /** Page keys in page order. */
+  function listed(keys: Iterable<string>): string[] {
+    return inPageOrder(state, keys).map((page) => page.name);
   }
 
   function adminUser(user: MockUser): AdminUser {
@@ -123,16 +121,19 @@ export function createCeoModel(state: MockState, auth: AuthModel, management: Ma
 
     /** Creates a verified account; returns its id. */
     createUser(input: CreateUserInput): number {
-      if (auth.findUser(input.email)) {
-        throw new MockApiError('EMAIL_TAKEN', 'An account with this e-mail address already exists');
-      }
       const { role, role_name } = resolveRole(input.role);
-      const pages = new Set<string>();
-      for (const sent of input.pages ?? []) {
-        const key = pageKey(sent);
-        if (!isActivePage(key)) throw validationFailed(['body', 'pages'], `Unknown or inactive page: ${sent}`);
-        pages.add(key);
+      const keys = (input.pages ?? []).map(pageKey);
+      const bad = keys.filter((key) => !isActivePage(key));
+      if (bad.length > 0) {
+        const issues = bad.map((key) => ({
+          loc: ['body', 'pages'],
+          msg: CEO_MESSAGES.unknownPage(key),
+          type: 'value_error',
+        }));
+        throw new MockApiError('VALIDATION_FAILED', issues);
       }
+      if (auth.findUser(input.email)) throw new MockApiError('EMAIL_TAKEN', AUTH_MESSAGES.emailTaken);
+      const pages = new Set(keys);
       const user = auth.addUser({
         email: input.email,
         password: input.password,
@@ -152,17 +153,17 @@ export function createCeoModel(state: MockState, auth: AuthModel, management: Ma
 
     /** Changes a user; checks everything before changing anything. */
     updateUser(id: number, input: UpdateUserInput): void {
-      const user = requireUser(id);
       requireSomething(input);
+      const resolved = input.role === undefined ? undefined : resolveRole(input.role);
+      const user = requireUser(id);
+      const demoted = resolved !== undefined && resolved.role !== 'CEO';
+      if ((input.is_active === false || demoted) && isLastActiveCeo(user)) {
+        throw new MockApiError('CONFLICT', CEO_MESSAGES.lastCeo);
+      }
       if (input.email !== undefined) {
         const holder = auth.findUser(input.email);
-        if (holder && holder.id !== user.id) {
-          throw new MockApiError('EMAIL_TAKEN', 'An account with this e-mail address already exists');
-        }
+        if (holder && holder.id !== user.id) throw new MockApiError('EMAIL_TAKEN', CEO_MESSAGES.emailInUse);
       }
-      const resolved = input.role === undefined ? undefined : resolveRole(input.role);
-      const demoted = resolved !== undefined && resolved.role !== 'CEO';
-      if ((input.is_active === false || demoted) && isLastActiveCeo(user)) throw new MockApiError('CONFLICT', LAST_CEO);
       const { password, role: _role, ...fields } = input;
       for (const [key, value] of Object.entries(fields)) {
         if (value !== undefined) (user as unknown as Record<string, unknown>)[key] = value;
@@ -178,7 +179,7 @@ export function createCeoModel(state: MockState, auth: AuthModel, management: Ma
     /** Flips `is_active`; deactivation ends the user's sessions. */
     toggleActive(id: number) {
       const user = requireUser(id);
-      if (isLastActiveCeo(user)) throw new MockApiError('CONFLICT', LAST_CEO);
+      if (isLastActiveCeo(user)) throw new MockApiError('CONFLICT', CEO_MESSAGES.lastCeo);
       user.is_active = !user.is_active;
       if (!user.is_active) auth.endSessions(user.id, 'deactivated');
       const { active_user_count, inactive_user_count } = counts();
@@ -187,7 +188,7 @@ export function createCeoModel(state: MockState, auth: AuthModel, management: Ma
 
     deleteUser(id: number): void {
       const user = requireUser(id);
-      if (isLastActiveCeo(user)) throw new MockApiError('CONFLICT', LAST_CEO);
+      if (isLastActiveCeo(user)) throw new MockApiError('CONFLICT', CEO_MESSAGES.lastCeo);
       auth.removeUser(user);
     },
 
@@ -208,25 +209,25 @@ export function createCeoModel(state: MockState, auth: AuthModel, management: Ma
 
     /** The pages whose value is true become the user's whole set. */
     setPermissions(id: number, map: Record<string, boolean>): string {
-      const user = requireUser(id);
       const granted = [...readPermissionMap(map)].filter(([, value]) => value).map(([key]) => key);
+      const user = requireUser(id);
       user.pages = new Set(granted);
-      return `Permissions updated: ${listed(granted)}`;
+      return CEO_MESSAGES.permissionsSet(listed(granted));
     },
 
     /** Grants the pages whose value is true; removes nothing. */
     addPermissions(id: number, map: Record<string, boolean>): string {
-      const user = requireUser(id);
       const granted = [...readPermissionMap(map)].filter(([, value]) => value).map(([key]) => key);
+      const user = requireUser(id);
       for (const key of granted) user.pages.add(key);
-      return `Permissions granted: ${listed(granted)}`;
+      return CEO_MESSAGES.permissionsGranted(listed(granted));
     },
 
+    /** Revokes a page; the user not holding it (or not existing) is one `404`, as on the server. */
     removePermission(id: number, page: string): string {
-      const user = requireUser(id);
-      if (!pageNamed(state, page)) throw new MockApiError('NOT_FOUND', 'Page not found');
-      if (!user.pages.delete(page)) throw new MockApiError('NOT_FOUND', `The user does not have the page '${page}'`);
-      return `Permission '${page}' removed`;
+      const user = state.users.get(id);
+      if (!user?.pages.delete(page)) throw new MockApiError('NOT_FOUND', CEO_MESSAGES.permissionNotHeld(page));
+      return CEO_MESSAGES.permissionRemoved(page);
     },
 
     overview() {

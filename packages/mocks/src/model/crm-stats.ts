@@ -9,7 +9,7 @@ import {
   unpagedReportPaging,
   type ValidationIssue,
 } from '@cims/contracts';
-import type { BusinessTime } from '@cims/contracts/rules';
+import { type BusinessTime, CRM_MESSAGES, statusKey } from '@cims/contracts/rules';
 import { MockApiError } from '../route-handler.js';
 import type { MockCustomer, MockState, MockUser } from '../state.js';
 import type { CrmModel } from './crm-model.js';
@@ -116,7 +116,7 @@ export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTi
 
   /** A status filter as typed: the status it names (any case), or what was typed, lower case (matching nothing). */
   const statusFilter = (value: string | undefined) =>
-    value === undefined ? undefined : (crm.statusNamed(value)?.name ?? value.trim().toLowerCase());
+    value === undefined ? undefined : (crm.statusNamed(value)?.name ?? statusKey(value));
 
   const category = (name: string) => crm.statusNamed(name)?.category;
 
@@ -377,7 +377,7 @@ export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTi
         project_started_count: projectStarted,
         converted_count: converted,
         conversion_rate: percent2(converted, newest.length),
-        period: `Last ${limit} customers`,
+        period: CRM_MESSAGES.lastCustomers(limit),
       };
     },
 
@@ -392,12 +392,12 @@ export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTi
       if (id !== undefined) return crm.managerFor(caller, id);
       const managers = crm.activeManagers();
       const only = managers[0];
-      if (!only) throw new MockApiError('NOT_FOUND', 'There is no active sales manager');
+      if (!only) throw new MockApiError('NOT_FOUND', CRM_MESSAGES.noActiveManager);
       if (managers.length > 1) {
         throw new MockApiError('VALIDATION_FAILED', [
           {
             loc: ['query', 'sales_manager_id'],
-            msg: 'Several sales managers exist, send sales_manager_id',
+            msg: CRM_MESSAGES.severalManagers,
             type: 'missing',
           },
         ]);

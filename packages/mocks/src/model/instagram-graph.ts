@@ -1,11 +1,12 @@
 import type { InstagramErrorBody } from '@cims/contracts';
+import { INSTAGRAM_MESSAGES } from '@cims/contracts/rules';
 import type { FakeGraphApi } from '../graph/fake-graph-api.js';
 import { MockApiError } from '../route-handler.js';
 
 /** The Graph API version the mocks call, as the server's default `GRAPH_API_VERSION`. */
 export const MOCK_GRAPH_VERSION = 'v25.0';
-/** How many times a transient Graph failure (HTTP 5xx, codes 1 and 2, the network) is tried in all. */
-const ATTEMPTS = 3;
+/** How many times a transient Graph failure (HTTP 5xx, codes 1 and 2, the network) is tried in all: the server's default `GRAPH_API_MAX_ATTEMPTS`. */
+const ATTEMPTS = 4;
 /** Codes of the Graph API's throttling: app, user, page, per-endpoint limits, and the Business Use Case limits. */
 const RATE_LIMIT_CODES = new Set([4, 17, 32, 613]);
 /** `Retry-After` when the Graph API does not say when access returns, in seconds. */
@@ -15,9 +16,12 @@ type GraphErrorDetail = NonNullable<InstagramErrorBody['graph_error']>;
 
 /** A failed Graph call: Meta's error object when it sent one, the status and headers. */
 export interface GraphFailure {
+  /** The HTTP status; 0 when the call reached nobody. */
   status: number;
   error: GraphErrorDetail | null;
   headers: Headers | null;
+  /** Whether the answer had a JSON body. */
+  readable: boolean;
 }
 
 /** What a Graph failure means for the CIMS API. */
@@ -41,6 +45,13 @@ function transient(failure: GraphFailure): boolean {
   return failure.error === null || failure.status >= 500 || code === 1 || code === 2;
 }
 
+/** What a failed call got, as the server's Graph client describes it: the network failed, or the answer. */
+function describe(failure: GraphFailure): string {
+  return failure.status === 0
+    ? INSTAGRAM_MESSAGES.graphUnreachable()
+    : INSTAGRAM_MESSAGES.graphAnswered(failure.status, failure.error, failure.readable);
+}
+
 function readError(body: unknown): GraphErrorDetail | null {
   const error = (body as { error?: Record<string, unknown> } | null)?.error;
   if (!error || typeof error.code !== 'number') return null;
@@ -49,7 +60,7 @@ function readError(body: unknown): GraphErrorDetail | null {
     code: error.code,
     subcode: typeof error.error_subcode === 'number' ? error.error_subcode : null,
     type: text(error.type),
-    message: text(error.message) ?? 'The Graph API answered with an error',
+    message: text(error.message) ?? INSTAGRAM_MESSAGES.graphGaveNoMessage,
     fbtrace_id: text(error.fbtrace_id),
   };
 }
@@ -86,15 +97,15 @@ export async function callGraph<T>(
 ): Promise<GraphResult<T>> {
   const url = new URL(`https://graph.facebook.com/${MOCK_GRAPH_VERSION}${path}`);
   for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
-  let failure: GraphFailure = { status: 0, error: null, headers: null };
+  let failure: GraphFailure = { status: 0, error: null, headers: null, readable: false };
   for (let attempt = 1; attempt <= ATTEMPTS; attempt += 1) {
     try {
       const response = await graph.handle(new Request(url));
       const body: unknown = await response.json().catch(() => null);
       if (response.ok && body !== null && !readError(body)) return { ok: true, body: body as T };
-      failure = { status: response.status, error: readError(body), headers: response.headers };
+      failure = { status: response.status, error: readError(body), headers: response.headers, readable: Boolean(body) };
     } catch {
-      failure = { status: 0, error: null, headers: null };
+      failure = { status: 0, error: null, headers: null, readable: false };
     }
     if (!transient(failure)) break;
   }
@@ -133,31 +144,32 @@ export function syncError(failure: GraphFailure): InstagramGraphError {
     case 'token':
       return new InstagramGraphError(
         'INSTAGRAM_RECONNECT_REQUIRED',
-        `The Instagram access token has expired or was revoked (${failure.error?.message}); reconnect the account with /instagram/setup`,
+        INSTAGRAM_MESSAGES.tokenExpired(failure.error?.message),
         failure.error,
       );
     case 'permission':
       return new InstagramGraphError(
         'INSTAGRAM_RECONNECT_REQUIRED',
-        `The app lacks a permission on the Instagram account (${failure.error?.message}); reconnect the account with /instagram/setup`,
+        INSTAGRAM_MESSAGES.permissionRevoked(failure.error?.message),
         failure.error,
       );
     case 'rate-limited': {
       const seconds = retryAfterSeconds(failure.headers);
       return new InstagramGraphError(
         'UPSTREAM_RATE_LIMITED',
-        `The Graph API is throttling requests; try again in ${seconds} seconds`,
+        INSTAGRAM_MESSAGES.throttled(seconds, failure.error?.message),
         failure.error,
         seconds,
       );
     }
     case 'refused':
     case 'unavailable':
+      // As the server words it: a transient failure that outlasted every attempt, else what the Graph API answered.
       return new InstagramGraphError(
         'UPSTREAM_UNAVAILABLE',
-        failure.error
-          ? `The Graph API failed: ${failure.error.message}`
-          : 'The Graph API could not be reached; try again later',
+        transient(failure)
+          ? INSTAGRAM_MESSAGES.graphUnavailable(describe(failure), ATTEMPTS)
+          : INSTAGRAM_MESSAGES.graphFailed(describe(failure)),
         failure.error,
       );
     default: {
@@ -170,12 +182,14 @@ export function syncError(failure: GraphFailure): InstagramGraphError {
 /** The API error a refused setup answers with: the token or id refused is `400`, Meta's trouble as for a sync. */
 export function setupError(failure: GraphFailure): InstagramGraphError {
   const kind = classify(failure);
-  if (kind === 'token' || kind === 'permission' || kind === 'refused') {
-    return new InstagramGraphError(
-      'INSTAGRAM_TOKEN_REJECTED',
-      `The Graph API refused the access token or the account id: ${failure.error?.message ?? 'unknown error'}`,
-      failure.error,
-    );
-  }
+  const refused =
+    kind === 'token'
+      ? INSTAGRAM_MESSAGES.tokenRefused(failure.error?.message)
+      : kind === 'permission'
+        ? INSTAGRAM_MESSAGES.permissionLacking(failure.error?.message)
+        : kind === 'refused'
+          ? INSTAGRAM_MESSAGES.accountRefused(failure.error?.message)
+          : undefined;
+  if (refused !== undefined) return new InstagramGraphError('INSTAGRAM_TOKEN_REJECTED', refused, failure.error);
   return syncError(failure);
 }

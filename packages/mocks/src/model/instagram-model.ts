@@ -9,6 +9,7 @@ import {
   type InstagramSetupInput,
 } from '@cims/contracts';
 import type { BusinessTime } from '@cims/contracts/rules';
+import { INSTAGRAM_MESSAGES } from '@cims/contracts/rules';
 import { FAKE_GRAPH_DEMO } from '../graph/demo-account.js';
 import type { FakeGraphApi } from '../graph/fake-graph-api.js';
 import { MockApiError } from '../route-handler.js';
@@ -65,10 +66,7 @@ export function createInstagramModel(state: MockState, options: InstagramModelOp
   const connected = (): MockInstagramAccount => {
     const account = state.instagram.account;
     if (!account) {
-      throw new MockApiError(
-        'INSTAGRAM_NOT_CONNECTED',
-        'No Instagram account is connected; connect one with /instagram/setup first',
-      );
+      throw new MockApiError('INSTAGRAM_NOT_CONNECTED', INSTAGRAM_MESSAGES.notConnected);
     }
     return account;
   };
@@ -184,7 +182,7 @@ export function createInstagramModel(state: MockState, options: InstagramModelOp
       state.instagram.accountIds.set(businessId, account.id);
       state.instagram.account = account;
       return {
-        message: `Instagram account '${input.account_username}' ${updated ? 'updated' : 'configured'} successfully`,
+        message: INSTAGRAM_MESSAGES.setUp(input.account_username, updated),
         account_id: account.id,
         account: serveAccount(account),
       };
@@ -227,7 +225,7 @@ export function createInstagramModel(state: MockState, options: InstagramModelOp
       account.last_error = null;
       account.reconnect_required = false;
       return {
-        message: 'Instagram data synchronized successfully',
+        message: INSTAGRAM_MESSAGES.synchronized,
         followers_count: snapshot.followers_count,
         following_count: snapshot.following_count,
         media_count: snapshot.media_count,
@@ -280,9 +278,7 @@ export function createInstagramModel(state: MockState, options: InstagramModelOp
       }
       state.instagram.account = null;
       return {
-        message: purge
-          ? `Instagram account '${account.account_username}' disconnected; ${purged} snapshots deleted`
-          : `Instagram account '${account.account_username}' disconnected; its history is kept`,
+        message: INSTAGRAM_MESSAGES.disconnected(account.account_username, purge ? purged : undefined),
         purged_snapshots: purged,
       };
     },

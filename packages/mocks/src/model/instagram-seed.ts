@@ -1,5 +1,6 @@
 import { addCalendarDays } from '@cims/contracts';
 import type { BusinessTime } from '@cims/contracts/rules';
+import { INSTAGRAM_MESSAGES } from '@cims/contracts/rules';
 import { demoFollowersOn, FAKE_GRAPH_DEMO } from '../graph/demo-account.js';
 import type { FakeGraphApi } from '../graph/fake-graph-api.js';
 import type { MockInstagramAccount, MockState } from '../state.js';
@@ -73,8 +74,7 @@ export function seedInstagram(
       reconnect_required: true,
       last_error: {
         code: 'INSTAGRAM_RECONNECT_REQUIRED',
-        message:
-          'The Instagram access token has expired or was revoked (Error validating access token: Session has expired); reconnect the account with /instagram/setup',
+        message: INSTAGRAM_MESSAGES.tokenExpired('Error validating access token: Session has expired'),
         graph_code: 190,
         at: midnight,
       },

@@ -1,4 +1,5 @@
 import type { CreatePageInput, CreateRoleInput, UpdatePageInput, UpdateRoleInput } from '@cims/contracts';
+import { COMMON_MESSAGES, MANAGEMENT_MESSAGES } from '@cims/contracts/rules';
 import { MockApiError } from '../route-handler.js';
 import type { MockPage, MockRole, MockState } from '../state.js';
 import { pageNamed, pagesInOrder } from './pages.js';
@@ -24,7 +25,7 @@ export type RolePatch = UpdateRoleInput;
 /** `400 NOTHING_TO_UPDATE` for a patch that sets nothing. */
 export function requireSomething(patch: object): void {
   if (Object.values(patch).every((value) => value === undefined)) {
-    throw new MockApiError('NOTHING_TO_UPDATE', 'Nothing to update');
+    throw new MockApiError('NOTHING_TO_UPDATE', COMMON_MESSAGES.nothingToUpdate);
   }
 }
 
@@ -41,8 +42,6 @@ function usersWith(state: MockState, holds: (user: { pages: Set<string>; role_na
   return count;
 }
 
-const users = (count: number) => `${count} user${count === 1 ? '' : 's'}`;
-
 /**
  * The rules of the reference server's Management page over the mocks' state: the pages (the unit of page
  * permissions) and the roles (the six built-in ones, which are system roles, and custom labels). Built-in pages and
@@ -53,13 +52,13 @@ export function createManagementModel(state: MockState, options: ManagementModel
 
   function requirePage(id: number): MockPage {
     const page = state.pages.get(id);
-    if (!page) throw new MockApiError('NOT_FOUND', 'Page not found');
+    if (!page) throw new MockApiError('NOT_FOUND', MANAGEMENT_MESSAGES.pageNotFound);
     return page;
   }
 
   function requireRole(id: number): MockRole {
     const role = state.roles.get(id);
-    if (!role) throw new MockApiError('NOT_FOUND', 'Role not found');
+    if (!role) throw new MockApiError('NOT_FOUND', MANAGEMENT_MESSAGES.roleNotFound);
     return role;
   }
 
@@ -87,7 +86,7 @@ export function createManagementModel(state: MockState, options: ManagementModel
 
     createPage(input: PageInput): MockPage {
       if (pageNamed(state, input.name)) {
-        throw new MockApiError('CONFLICT', `A page named '${input.name}' already exists`);
+        throw new MockApiError('CONFLICT', MANAGEMENT_MESSAGES.pageExists(input.name));
       }
       const at = stamp();
       const page: MockPage = {
@@ -107,8 +106,8 @@ export function createManagementModel(state: MockState, options: ManagementModel
     },
 
     updatePage(id: number, patch: PagePatch): MockPage {
-      const page = requirePage(id);
       requireSomething(patch);
+      const page = requirePage(id);
       apply(page, patch);
       page.updated_at = stamp();
       return { ...page };
@@ -117,13 +116,13 @@ export function createManagementModel(state: MockState, options: ManagementModel
     /** Deletes a page: `403 FORBIDDEN` for a built-in one, `409 CONFLICT` while it is granted to anyone. */
     deletePage(id: number): string {
       const page = requirePage(id);
-      if (page.is_system) throw new MockApiError('FORBIDDEN', `The built-in page '${page.name}' cannot be deleted`);
+      if (page.is_system) throw new MockApiError('FORBIDDEN', MANAGEMENT_MESSAGES.builtInPage);
       const holders = usersWith(state, (user) => user.pages.has(page.name));
       if (holders > 0) {
-        throw new MockApiError('CONFLICT', `The page '${page.name}' is granted to ${users(holders)}; revoke it first`);
+        throw new MockApiError('CONFLICT', MANAGEMENT_MESSAGES.pageGranted(holders));
       }
       state.pages.delete(page.id);
-      return `Page '${page.name}' deleted`;
+      return MANAGEMENT_MESSAGES.pageDeleted(page.name);
     },
 
     /** Every role, by display name (any case), then id. */
@@ -135,7 +134,7 @@ export function createManagementModel(state: MockState, options: ManagementModel
     },
 
     createRole(input: RoleInput): MockRole {
-      if (roleNamed(input.name)) throw new MockApiError('CONFLICT', `A role named '${input.name}' already exists`);
+      if (roleNamed(input.name)) throw new MockApiError('CONFLICT', MANAGEMENT_MESSAGES.roleExists(input.name));
       const at = stamp();
       const role: MockRole = {
         id: ++state.sequences.role,
@@ -152,8 +151,8 @@ export function createManagementModel(state: MockState, options: ManagementModel
     },
 
     updateRole(id: number, patch: RolePatch): MockRole {
-      const role = requireRole(id);
       requireSomething(patch);
+      const role = requireRole(id);
       apply(role, patch);
       role.updated_at = stamp();
       return { ...role };
@@ -162,13 +161,13 @@ export function createManagementModel(state: MockState, options: ManagementModel
     /** Deletes a role: `403 FORBIDDEN` for a built-in one, `409 CONFLICT` while a user holds it. */
     deleteRole(id: number): string {
       const role = requireRole(id);
-      if (role.is_system) throw new MockApiError('FORBIDDEN', `The built-in role '${role.name}' cannot be deleted`);
+      if (role.is_system) throw new MockApiError('FORBIDDEN', MANAGEMENT_MESSAGES.builtInRole);
       const holders = usersWith(state, (user) => user.role_name === role.name);
       if (holders > 0) {
-        throw new MockApiError('CONFLICT', `The role '${role.name}' is held by ${users(holders)}; reassign them first`);
+        throw new MockApiError('CONFLICT', MANAGEMENT_MESSAGES.roleHeld(holders));
       }
       state.roles.delete(role.id);
-      return `Role '${role.name}' deleted`;
+      return MANAGEMENT_MESSAGES.roleDeleted(role.name);
     },
   };
 }

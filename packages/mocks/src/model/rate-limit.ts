@@ -1,3 +1,4 @@
+import { COMMON_MESSAGES } from '@cims/contracts/rules';
 import { MockApiError } from '../route-handler.js';
 import type { MockState } from '../state.js';
 
@@ -26,7 +27,7 @@ export function createRateLimiter(state: MockState, now: () => number, windowSec
 
   /** `429 RATE_LIMITED` with `Retry-After`, as the server's limiter answers. */
   function limited(retryAfter: number): MockApiError {
-    return new MockApiError('RATE_LIMITED', 'Too many attempts; try again later', {
+    return new MockApiError('RATE_LIMITED', COMMON_MESSAGES.tooManyAttempts, {
       'Retry-After': String(retryAfter),
     });
   }

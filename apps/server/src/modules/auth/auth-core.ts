@@ -1,4 +1,5 @@
 import { SESSION_DAY_MS, type TokenPair } from '@cims/contracts';
+import { AUTH_MESSAGES, COMMON_MESSAGES } from '@cims/contracts/rules';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
@@ -16,9 +17,9 @@ import { newRefreshToken, sha256 } from './crypto.js';
 import type { Passwords } from './passwords.js';
 import { clientKey, type RateLimiter } from './rate-limit.js';
 
-export const UNAUTHENTICATED = (detail = 'Not authenticated') =>
+export const UNAUTHENTICATED = (detail: string = COMMON_MESSAGES.notAuthenticated) =>
   new ApiError('UNAUTHENTICATED', detail, { headers: { 'WWW-Authenticate': 'Bearer' } });
-export const INVALID_CODE = () => new ApiError('INVALID_CODE', 'The code is wrong, expired or already used');
+export const INVALID_CODE = () => new ApiError('INVALID_CODE', AUTH_MESSAGES.invalidCode);
 
 /** What the auth services need, built once per app by `createAuthServices`. */
 export interface AuthServiceDeps {

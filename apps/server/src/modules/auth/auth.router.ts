@@ -1,4 +1,5 @@
 import { contract } from '@cims/contracts';
+import { AUTH_MESSAGES, FILE_MESSAGES } from '@cims/contracts/rules';
 import { initServer } from '@ts-rest/express';
 import type { Request } from 'express';
 import type { AppContext } from '../../context.js';
@@ -24,7 +25,7 @@ export function authRouter(ctx: AppContext) {
   return s.router(contract.auth, {
     register: async ({ body, req }) => {
       await signUp.register(requestInfo(req), body);
-      return { status: 201, body: ok('Account created: we sent a 6-digit code to your e-mail address to verify it') };
+      return { status: 201, body: ok(AUTH_MESSAGES.registered) };
     },
     verifyEmail: async ({ body, req }) => ({
       status: 200,
@@ -32,15 +33,15 @@ export function authRouter(ctx: AppContext) {
     }),
     resendVerification: async ({ body, req }) => {
       await signUp.resendVerification(requestInfo(req), body.email);
-      return { status: 200, body: ok('If this address has an unverified account, a new code is on its way') };
+      return { status: 200, body: ok(AUTH_MESSAGES.verificationResent) };
     },
     forgotPassword: async ({ body, req }) => {
       await passwordReset.forgotPassword(requestInfo(req), body.email);
-      return { status: 200, body: ok('If this address has an account, a reset code is on its way') };
+      return { status: 200, body: ok(AUTH_MESSAGES.resetCodeSent) };
     },
     resetPassword: async ({ body, req }) => {
       await passwordReset.resetPassword(requestInfo(req), body);
-      return { status: 200, body: ok('Password updated; sign in with the new password') };
+      return { status: 200, body: ok(AUTH_MESSAGES.passwordReset) };
     },
     login: async ({ body, req }) => ({
       status: 200,
@@ -53,32 +54,32 @@ export function authRouter(ctx: AppContext) {
     me: async ({ res }) => ({ status: 200, body: await profile.me(callerOf(res)) }),
     updateProfileImage: async ({ req, res }) => {
       const picture = pictureFrom(req, 'image');
-      if (!picture) throw new ApiError('INVALID_FILE', 'Send the picture in the file field "image"');
+      if (!picture) throw new ApiError('INVALID_FILE', FILE_MESSAGES.pictureMissing('image'));
       const scope = requestScope(req, res);
       await profile.updateProfile(scope, { image: picture });
       const me = await profile.me(scope.caller);
-      return { status: 200, body: ok(`Profile picture updated: ${me.profile_image}`) };
+      return { status: 200, body: ok(AUTH_MESSAGES.profilePictureUpdated(me.profile_image)) };
     },
     updateProfileInfo: async ({ body, req, res }) => {
       await profile.updateProfileInfo(requestScope(req, res), body);
-      return { status: 200, body: ok('Profile updated') };
+      return { status: 200, body: ok(AUTH_MESSAGES.profileUpdated) };
     },
     changePassword: async ({ body, req, res }) => {
       await profile.changePassword(requestScope(req, res), body);
-      return { status: 200, body: ok('Password updated; your other sessions were ended') };
+      return { status: 200, body: ok(AUTH_MESSAGES.passwordChanged) };
     },
     updateProfile: async ({ body, req, res }) => {
       const fields = body instanceof FormData ? {} : body;
       await profile.updateProfile(requestScope(req, res), { ...fields, image: pictureFrom(req, 'image') });
-      return { status: 200, body: ok('Profile updated') };
+      return { status: 200, body: ok(AUTH_MESSAGES.profileUpdated) };
     },
     logout: async ({ body, req, res }) => {
       await sessions.logout(requestScope(req, res), body.refresh_token);
-      return { status: 200, body: ok('Signed out') };
+      return { status: 200, body: ok(AUTH_MESSAGES.signedOut) };
     },
     logoutAll: async ({ req, res }) => {
       const revoked = await sessions.logoutAll(requestScope(req, res));
-      return { status: 200, body: { ...ok('Signed out on every device'), revoked_sessions: revoked } };
+      return { status: 200, body: { ...ok(AUTH_MESSAGES.signedOutEverywhere), revoked_sessions: revoked } };
     },
     listSessions: async ({ res }) => ({ status: 200, body: await sessions.listSessions(callerOf(res)) }),
     revokeSession: async ({ params, req, res }) => {

@@ -1,4 +1,5 @@
 import type { ChangePasswordSchema, Me, ProfileForm, ProfileInfoSchema } from '@cims/contracts';
+import { AUTH_MESSAGES, COMMON_MESSAGES } from '@cims/contracts/rules';
 import type { z } from 'zod';
 import { query, transaction } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
@@ -36,7 +37,7 @@ export class ProfileService {
          from app_user u where u.id = ?`,
       [caller.userId],
     );
-    if (!user) throw UNAUTHENTICATED('The session has ended');
+    if (!user) throw UNAUTHENTICATED(AUTH_MESSAGES.sessionEnded);
     const pages = (typeof user.pages === 'string' ? JSON.parse(user.pages) : user.pages) as [unknown, unknown][];
     const isCeo = user.role === 'CEO';
     return {
@@ -55,7 +56,7 @@ export class ProfileService {
         where pp.user_id = ? and p.is_active and p.route_path is not null order by p.sort_order, p.name limit 1`,
       [caller.userId],
     );
-    if (!page) throw new ApiError('NO_PAGE_ACCESS', 'You have no page access; ask an administrator');
+    if (!page) throw new ApiError('NO_PAGE_ACCESS', AUTH_MESSAGES.noPageAccess);
     return String(page.route_path);
   }
 
@@ -75,13 +76,13 @@ export class ProfileService {
     const { deps } = this.core;
     const changesPassword = input.new_password !== undefined;
     if (input.name === undefined && input.surname === undefined && !changesPassword && !image) {
-      throw new ApiError('NOTHING_TO_UPDATE', 'Nothing to update');
+      throw new ApiError('NOTHING_TO_UPDATE', COMMON_MESSAGES.nothingToUpdate);
     }
     const em = this.core.em();
     const [user] = await query(em, 'select name, surname, password_hash, profile_image from app_user where id = ?', [
       caller.userId,
     ]);
-    if (!user) throw UNAUTHENTICATED('The session has ended');
+    if (!user) throw UNAUTHENTICATED(AUTH_MESSAGES.sessionEnded);
     let newHash: string | undefined;
     if (changesPassword) {
       // Guessing the current password with a stolen access token is limited per session. It does not count against
@@ -92,7 +93,7 @@ export class ProfileService {
         deps.config.rateLimit.accountMax,
       );
       const ok = await deps.passwords.verify(input.current_password ?? '', String(user.password_hash));
-      if (!ok) throw new ApiError('WRONG_CURRENT_PASSWORD', 'The current password is not correct');
+      if (!ok) throw new ApiError('WRONG_CURRENT_PASSWORD', AUTH_MESSAGES.wrongCurrentPassword);
       await giveBack();
       newHash = await deps.passwords.hash(input.new_password as string);
     }

@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import { COMMON_MESSAGES } from '@cims/contracts/rules';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { asInt, query } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
@@ -87,7 +88,7 @@ export class RateLimiter {
 
   #limited(key: string, retryAfter: number): ApiError {
     this.onRefused(ruleOf(key));
-    return new ApiError('RATE_LIMITED', 'Too many attempts; try again later', {
+    return new ApiError('RATE_LIMITED', COMMON_MESSAGES.tooManyAttempts, {
       headers: { 'Retry-After': String(retryAfter) },
     });
   }

@@ -1,4 +1,5 @@
 import type { Role } from '@cims/contracts';
+import { AUTH_MESSAGES } from '@cims/contracts/rules';
 import { query } from '../../db/sql.js';
 import { type AuthCore, UNAUTHENTICATED } from './auth-core.js';
 import type { Caller } from './caller.js';
@@ -21,14 +22,14 @@ export class RequestAuthService {
     const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
     if (!match?.[1]) throw UNAUTHENTICATED();
     const claims = await this.core.deps.accessTokens.verify(match[1]);
-    if (!claims) throw UNAUTHENTICATED('The access token is invalid or expired');
+    if (!claims) throw UNAUTHENTICATED(AUTH_MESSAGES.accessTokenInvalid);
     const [row] = await query(
       this.core.reads,
       `select u.role, u.email from auth_session s join app_user u on u.id = s.user_id
         where s.id = ? and s.user_id = ? and s.revoked_at is null and s.expires_at > now() and u.is_active`,
       [claims.sessionId, claims.userId],
     );
-    if (!row) throw UNAUTHENTICATED('The session has ended');
+    if (!row) throw UNAUTHENTICATED(AUTH_MESSAGES.sessionEnded);
     return { userId: claims.userId, sessionId: claims.sessionId, role: row.role as Role, email: String(row.email) };
   }
 

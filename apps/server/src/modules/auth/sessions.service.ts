@@ -1,4 +1,5 @@
 import type { Session } from '@cims/contracts';
+import { AUTH_MESSAGES } from '@cims/contracts/rules';
 import { asDate, asInt, query, transaction } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
 import type { AuthCore } from './auth-core.js';
@@ -81,7 +82,7 @@ export class SessionService {
           where id = ? and user_id = ? and revoked_at is null and expires_at > now() returning id`,
         [sessionId, caller.userId],
       );
-      if (!row) throw new ApiError('NOT_FOUND', 'No such active session');
+      if (!row) throw new ApiError('NOT_FOUND', AUTH_MESSAGES.sessionNotFound);
       await this.core.audit(
         tem,
         { actorUserId: caller.userId, entityType: 'session', entityId: sessionId, action: 'session_revoke' },

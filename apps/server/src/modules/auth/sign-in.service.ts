@@ -1,4 +1,5 @@
 import type { TokenPair } from '@cims/contracts';
+import { AUTH_MESSAGES } from '@cims/contracts/rules';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sealedFromText, sealedToText } from '../../crypto/token-cipher.js';
 import { asInt, query, transaction } from '../../db/sql.js';
@@ -14,10 +15,10 @@ function successorContext(spentId: number): string {
 }
 
 const INVALID_CREDENTIALS = () =>
-  new ApiError('INVALID_CREDENTIALS', 'Incorrect e-mail or password', {
+  new ApiError('INVALID_CREDENTIALS', AUTH_MESSAGES.invalidCredentials, {
     headers: { 'WWW-Authenticate': 'Bearer' },
   });
-const INVALID_REFRESH = () => new ApiError('REFRESH_TOKEN_INVALID', 'The refresh token is invalid or expired');
+const INVALID_REFRESH = () => new ApiError('REFRESH_TOKEN_INVALID', AUTH_MESSAGES.refreshTokenInvalid);
 
 /** The credentials of a sign-in. */
 export interface Credentials {
@@ -55,9 +56,9 @@ export class SignInService {
     }
     await giveBack();
     const userId = asInt(user.id);
-    if (user.is_active === false) throw new ApiError('ACCOUNT_INACTIVE', 'This account is deactivated');
+    if (user.is_active === false) throw new ApiError('ACCOUNT_INACTIVE', AUTH_MESSAGES.accountInactive);
     if (user.email_verified_at === null) {
-      throw new ApiError('EMAIL_NOT_VERIFIED', 'Verify your e-mail address first; we sent you a code');
+      throw new ApiError('EMAIL_NOT_VERIFIED', AUTH_MESSAGES.emailNotVerified);
     }
     return transaction(em, async (tem) => {
       await this.core.audit(tem, { actorUserId: userId, entityType: 'user', entityId: userId, action: 'login' }, info);
@@ -156,7 +157,7 @@ export class SignInService {
         );
       }
       return {
-        error: new ApiError('REFRESH_TOKEN_REUSED', 'This refresh token was already used; the session was ended'),
+        error: new ApiError('REFRESH_TOKEN_REUSED', AUTH_MESSAGES.refreshTokenReused),
         outcome: 'reuse_detected' as const,
       };
     });

@@ -5,6 +5,7 @@ import {
   type TokenPair,
   type VerifyEmailSchema,
 } from '@cims/contracts';
+import { AUTH_MESSAGES } from '@cims/contracts/rules';
 import type { z } from 'zod';
 import { asInt, query, transaction } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
@@ -25,7 +26,7 @@ export class SignUpService {
 
   async register(info: RequestInfo, input: RegisterInput): Promise<void> {
     if (!this.core.deps.config.registrationOpen) {
-      throw new ApiError('REGISTRATION_CLOSED', 'Registration is closed; ask an administrator for an account');
+      throw new ApiError('REGISTRATION_CLOSED', AUTH_MESSAGES.registrationClosed);
     }
     const em = this.core.em();
     await this.core.limitIp(em, 'register', info);
@@ -56,7 +57,7 @@ export class SignUpService {
       existing && { verified: existing.email_verified_at !== null, selfRegistered: existing.role === REGISTERED_ROLE },
     );
     if (!existing || outcome !== 'pending') {
-      throw new ApiError('EMAIL_TAKEN', 'An account with this e-mail address already exists');
+      throw new ApiError('EMAIL_TAKEN', AUTH_MESSAGES.emailTaken);
     }
     // Registering again never changes the waiting account: whoever registered first keeps it until the address is
     // proven. The account is marked contested: from now on it is finished only by choosing a password with a reset
@@ -121,7 +122,7 @@ export class SignUpService {
     if (!user || user.email_verified_at !== null || user.registration_contested_at !== null) throw INVALID_CODE();
     const userId = asInt(user.id);
     const codeId = await this.codes.check(em, info, { userId, purpose: 'verify_email', code });
-    if (user.is_active === false) throw new ApiError('ACCOUNT_INACTIVE', 'This account is deactivated');
+    if (user.is_active === false) throw new ApiError('ACCOUNT_INACTIVE', AUTH_MESSAGES.accountInactive);
     return transaction(em, async (tem) => {
       await this.codes.consume(tem, codeId);
       // Conditional, so a second registration arriving meanwhile still wins: the code is then not consumed either.

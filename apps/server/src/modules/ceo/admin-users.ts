@@ -1,11 +1,12 @@
 import type { AdminUser } from '@cims/contracts';
+import { CEO_MESSAGES } from '@cims/contracts/rules';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { asStringArray, query, type Row } from '../../db/sql.js';
 import { ApiError, ValidationError } from '../../errors.js';
 import { type AuditEntry, type RequestInfo, writeAudit } from '../audit/audit.js';
 import { toUserBase, USER_BASE_COLUMNS } from '../auth/user-view.js';
 
-export const USER_NOT_FOUND = () => new ApiError('NOT_FOUND', 'No such user');
+export const USER_NOT_FOUND = () => new ApiError('NOT_FOUND', CEO_MESSAGES.userNotFound);
 
 export const USER_COLUMNS = `${USER_BASE_COLUMNS}, u.role_name`;
 
@@ -37,7 +38,7 @@ export async function activePages(
   const bad = keys.filter((k) => !active.has(k.key));
   if (bad.length > 0) {
     throw new ValidationError(
-      bad.map((k) => ({ loc: loc(k.sent), msg: `Unknown or inactive page: ${k.key}`, type: 'value_error' })),
+      bad.map((k) => ({ loc: loc(k.sent), msg: CEO_MESSAGES.unknownPage(k.key), type: 'value_error' })),
     );
   }
   return keys.map((k) => k.key);

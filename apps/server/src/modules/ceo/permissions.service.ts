@@ -1,3 +1,4 @@
+import { CEO_MESSAGES } from '@cims/contracts/rules';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../db/orm.js';
 import { asInt, asStringArray, query, transaction } from '../../db/sql.js';
@@ -97,7 +98,7 @@ export class PermissionService {
         'delete from user_page_permission where user_id = ? and page_name = ? returning id',
         [id, page],
       );
-      if (!row) throw new ApiError('NOT_FOUND', `The user has no permission for the page ${page}`);
+      if (!row) throw new ApiError('NOT_FOUND', CEO_MESSAGES.permissionNotHeld(page));
       await auditUsers(
         tem,
         {

@@ -1,4 +1,5 @@
 import { type CreateUserInput, normalizeRole, type Role, type UpdateUserInput } from '@cims/contracts';
+import { AUTH_MESSAGES, CEO_MESSAGES, COMMON_MESSAGES } from '@cims/contracts/rules';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../db/orm.js';
 import { asInt, query, transaction } from '../../db/sql.js';
@@ -8,7 +9,7 @@ import type { RequestScope } from '../auth/caller.js';
 import type { Passwords } from '../auth/passwords.js';
 import { activePages, auditUsers, toAdminUser, USER_COLUMNS, USER_NOT_FOUND, USER_PAGES } from './admin-users.js';
 
-const LAST_CEO = () => new ApiError('CONFLICT', 'The last active CEO must stay an active CEO');
+const LAST_CEO = () => new ApiError('CONFLICT', CEO_MESSAGES.lastCeo);
 
 /**
  * The CEO's user administration: the users with their statistics, and creating, changing, (de)activating and deleting
@@ -48,7 +49,7 @@ export class UserAdminService {
       [key],
     );
     if (!custom) {
-      throw new ValidationError([{ loc: ['body', 'role'], msg: 'Unknown or inactive role', type: 'value_error' }]);
+      throw new ValidationError([{ loc: ['body', 'role'], msg: CEO_MESSAGES.unknownRole, type: 'value_error' }]);
     }
     return { role: 'Member', roleName: String(custom.name) };
   }
@@ -84,7 +85,7 @@ export class UserAdminService {
           input.is_active,
         ],
       );
-      if (!row) throw new ApiError('EMAIL_TAKEN', 'An account with this e-mail address already exists');
+      if (!row) throw new ApiError('EMAIL_TAKEN', AUTH_MESSAGES.emailTaken);
       const id = asInt(row.id);
       for (const page of new Set(pages)) {
         await query(tem, 'insert into user_page_permission (user_id, page_name, created_at) values (?, ?, now())', [
@@ -121,7 +122,7 @@ export class UserAdminService {
 
   async updateUser({ caller, info }: RequestScope, id: number, input: UpdateUserInput): Promise<void> {
     if (Object.values(input).every((value) => value === undefined)) {
-      throw new ApiError('NOTHING_TO_UPDATE', 'Nothing to update');
+      throw new ApiError('NOTHING_TO_UPDATE', COMMON_MESSAGES.nothingToUpdate);
     }
     const em = this.#em();
     const resolved = input.role === undefined ? undefined : await this.#resolveRole(em, input.role);
@@ -148,7 +149,7 @@ export class UserAdminService {
       try {
         await query(tem, `update app_user set ${set.sql}, updated_at = now() where id = ?`, [...set.params, id]);
       } catch (error) {
-        if (isUniqueViolation(error)) throw new ApiError('EMAIL_TAKEN', 'Another account has this e-mail address');
+        if (isUniqueViolation(error)) throw new ApiError('EMAIL_TAKEN', CEO_MESSAGES.emailInUse);
         throw error;
       }
       if (hash !== undefined || input.is_active === false) {

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { CRM_MESSAGES, sniffAudio } from '@cims/contracts/rules';
+import { COMMON_MESSAGES, CRM_MESSAGES, sniffAudio } from '@cims/contracts/rules';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import parseRange from 'range-parser';
 import type { Orm } from '../../db/orm.js';
@@ -65,7 +65,7 @@ export interface ServedAudio {
   body: Readable;
 }
 
-const NOT_FOUND = () => new ApiError('NOT_FOUND', 'Recording not found');
+const NOT_FOUND = () => new ApiError('NOT_FOUND', CRM_MESSAGES.recordingNotFound);
 const BAD_SIGNATURE = (detail: string) => new ApiError('INVALID_SIGNATURE', detail);
 
 /**
@@ -114,7 +114,9 @@ export class AudioService {
   async serve({ fileId, query: q, caller, headOnly, range: rangeHeader }: AudioRequest): Promise<ServedAudio> {
     if (!caller) {
       if (q.expires === undefined || q.sig === undefined) {
-        throw new ApiError('UNAUTHENTICATED', 'Not authenticated', { headers: { 'WWW-Authenticate': 'Bearer' } });
+        throw new ApiError('UNAUTHENTICATED', COMMON_MESSAGES.notAuthenticated, {
+          headers: { 'WWW-Authenticate': 'Bearer' },
+        });
       }
       this.#checkSignature(fileId, q.expires, q.sig);
     }
@@ -139,7 +141,7 @@ export class AudioService {
       };
       const ranges = rangeHeader === undefined ? undefined : parseRange(file.size, rangeHeader, { combine: true });
       if (ranges === -1) {
-        throw new ApiError('RANGE_NOT_SATISFIABLE', `The range is outside the recording (${file.size} bytes)`, {
+        throw new ApiError('RANGE_NOT_SATISFIABLE', CRM_MESSAGES.rangeOutside(file.size), {
           headers: { 'Content-Range': `bytes */${file.size}` },
         });
       }

@@ -1,3 +1,4 @@
+import { CRM_MESSAGES } from '@cims/contracts/rules';
 import { query, transaction } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
 import { auditCustomer, type CustomerContext } from './customer-context.js';
@@ -20,14 +21,14 @@ export async function archiveCustomer(
       const [exists] = await query(tem, 'select 1 from customer where id = ?', [id]);
       // To anyone but the CEO an archived customer does not exist.
       if (!exists || scope.caller.role !== 'CEO') throw CUSTOMER_NOT_FOUND();
-      return { message: 'The customer is already archived' };
+      return { message: CRM_MESSAGES.alreadyArchived };
     }
     await auditCustomer(
       tem,
       { actorUserId: scope.caller.userId, entityType: 'customer', entityId: id, action: 'archive' },
       scope.info,
     );
-    return { message: 'Customer archived' };
+    return { message: CRM_MESSAGES.customerArchived };
   });
 }
 
@@ -46,14 +47,14 @@ export async function restoreCustomer(
     if (!row) {
       const [exists] = await query(tem, 'select 1 from customer where id = ?', [id]);
       if (!exists) throw CUSTOMER_NOT_FOUND();
-      throw new ApiError('CONFLICT', 'The customer is not archived');
+      throw new ApiError('CONFLICT', CRM_MESSAGES.notArchived);
     }
     await auditCustomer(
       tem,
       { actorUserId: scope.caller.userId, entityType: 'customer', entityId: id, action: 'restore' },
       scope.info,
     );
-    return { message: 'Customer restored' };
+    return { message: CRM_MESSAGES.customerRestored };
   });
 }
 
@@ -78,5 +79,5 @@ export async function deleteCustomer(
     return rows;
   });
   await discardRecordings(ctx, recordings);
-  return { message: 'Customer deleted for good' };
+  return { message: CRM_MESSAGES.customerDeleted };
 }

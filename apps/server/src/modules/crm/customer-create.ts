@@ -1,5 +1,7 @@
 import { DEFAULT_CUSTOMER_STATUS, leadInsights, type ValidationIssue } from '@cims/contracts';
 import {
+  agreedStatus,
+  CRM_MESSAGES,
   type CustomerFormFields,
   type IntakeFields,
   type NewCustomerValues,
@@ -13,7 +15,7 @@ import { ValidationError } from '../../errors.js';
 import type { RequestInfo } from '../audit/audit.js';
 import { auditCustomer, type CustomerContext } from './customer-context.js';
 import { recordStatus } from './customer-history.js';
-import { agreedStatus, type CreateBody, fieldsOf, issue, momentOf, phoneOf } from './customer-input.js';
+import { type CreateBody, fieldsOf, issue, momentOf, phoneOf } from './customer-input.js';
 import { type StoredAudio, type UploadedAudio, withNewAudio } from './customer-recordings.js';
 import type { RequestScope } from './customer-rules.js';
 import { INSERT_CUSTOMER } from './customer-table.js';
@@ -59,7 +61,7 @@ export async function createCustomer(
   const created = await withNewAudio(ctx, input.file, (audio) =>
     transaction(ctx.em(), (tem) => insertCustomer(tem, { values, options, audio, info: scope.info })),
   );
-  return { message: 'Customer created', id: created.id, sales_manager_id: created.managerId };
+  return { message: CRM_MESSAGES.customerCreated, id: created.id, sales_manager_id: created.managerId };
 }
 
 /**
@@ -88,7 +90,7 @@ export async function intakeCustomer(ctx: CustomerContext, info: RequestInfo, bo
     autoAssign: ctx.deps.config.crm.intakeAutoAssign,
   };
   const created = await transaction(ctx.em(), (tem) => insertCustomer(tem, { values, options, info }));
-  return { message: 'Customer created', id: created.id, sales_manager_id: created.managerId };
+  return { message: CRM_MESSAGES.customerCreated, id: created.id, sales_manager_id: created.managerId };
 }
 
 /** Validates the fields of a new customer (create form or intake); every problem is reported at once (422). */

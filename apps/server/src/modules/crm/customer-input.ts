@@ -5,7 +5,6 @@ import type { ServerInferRequest } from '@ts-rest/core';
 import type { CountryCode } from 'libphonenumber-js';
 import { ApiError } from '../../errors.js';
 import type { CustomerContext } from './customer-context.js';
-import { statusKey } from './statuses.service.js';
 
 /**
  * The body of `POST /crm/customers` as its handler receives it. The value is always the contract's parsed text fields
@@ -34,22 +33,6 @@ export function fieldsOf<TFields>(body: unknown): TFields {
   return body as TFields;
 }
 
-/**
- * `status` and `customer_status` are one field: the legacy client sends both on edit. When both are sent they must
- * name the same status (any case), else a 422.
- */
-export function agreedStatus(
-  status: string | undefined,
-  alias: string | undefined,
-  issues: ValidationIssue[],
-): string | undefined {
-  if (status !== undefined && alias !== undefined && statusKey(status) !== statusKey(alias)) {
-    issues.push(issue('customer_status', 'status and customer_status name different statuses; send one of them'));
-    return undefined;
-  }
-  return status ?? alias;
-}
-
 /** E.164 with the business's default region for numbers without a country code, or a 422 issue. */
 export function phoneOf(ctx: CustomerContext, value: string, issues: ValidationIssue[]): string | undefined {
   const phone = normalizePhone(value, ctx.deps.config.crm.phoneRegion as CountryCode);
@@ -60,7 +43,7 @@ export function phoneOf(ctx: CustomerContext, value: string, issues: ValidationI
 /** An ISO-8601 moment; without an offset in the business zone; within the instants the API accepts. */
 export function momentOf(ctx: CustomerContext, value: string, issues: ValidationIssue[]): Date | undefined {
   const at = ctx.deps.time.parse(value);
-  if (!at) issues.push(issue('recall_time', 'Input should be a valid date-time'));
+  if (!at) issues.push(issue('recall_time', CRM_MESSAGES.dateTimeInvalid));
   else if (!isAcceptedInstant(at)) issues.push(issue('recall_time', INSTANT_RANGE_MESSAGE));
   return at;
 }

@@ -1,4 +1,5 @@
 import { leadInsights } from '@cims/contracts';
+import { CRM_MESSAGES } from '@cims/contracts/rules';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { query, type Row } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
@@ -12,7 +13,7 @@ export interface RequestScope {
   info: RequestInfo;
 }
 
-export const CUSTOMER_NOT_FOUND = () => new ApiError('NOT_FOUND', 'Customer not found');
+export const CUSTOMER_NOT_FOUND = () => new ApiError('NOT_FOUND', CRM_MESSAGES.customerNotFound);
 
 /** Whether the caller sees archived customers: the CEO only (docs/crm.md, "Who may do what"). */
 export const seesArchived = (caller: Caller) => caller.role === 'CEO';

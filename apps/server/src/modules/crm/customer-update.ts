@@ -1,11 +1,11 @@
 import type { Customer, KeptField, ValidationIssue } from '@cims/contracts';
 import { updatedValue } from '@cims/contracts';
-import { type CustomerUpdateFields, type NewCustomerValues, plainChangesOf } from '@cims/contracts/rules';
+import { agreedStatus, type CustomerUpdateFields, type NewCustomerValues, plainChangesOf } from '@cims/contracts/rules';
 import { asDateOrNull, query, transaction } from '../../db/sql.js';
 import { ValidationError } from '../../errors.js';
 import { auditCustomer, type CustomerContext } from './customer-context.js';
 import { recordStatus } from './customer-history.js';
-import { agreedStatus, fieldsOf, issue, momentOf, phoneOf, type UpdateBody } from './customer-input.js';
+import { fieldsOf, issue, momentOf, phoneOf, type UpdateBody } from './customer-input.js';
 import { customerById } from './customer-read.js';
 import { discardRecording, type UploadedAudio, withNewAudio } from './customer-recordings.js';
 import { insightValues, notesOf, type RequestScope, visibleCustomer } from './customer-rules.js';

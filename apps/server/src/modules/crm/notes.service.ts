@@ -1,4 +1,5 @@
 import type { CustomerNote } from '@cims/contracts';
+import { CRM_MESSAGES } from '@cims/contracts/rules';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../db/orm.js';
 import { asInt, query, transaction } from '../../db/sql.js';
@@ -9,7 +10,7 @@ import type { BusinessTime } from './business-time.js';
 import { refreshInsights, visibleCustomer } from './customer-rules.js';
 import { NOTE_COLUMNS, NOTE_FROM, toNote } from './customer-view.js';
 
-const NOTE_NOT_FOUND = () => new ApiError('NOT_FOUND', 'Note not found');
+const NOTE_NOT_FOUND = () => new ApiError('NOT_FOUND', CRM_MESSAGES.noteNotFound);
 
 /**
  * The notes list of a customer. Anyone in the CRM adds notes to the customers they see; only a note's author or the
@@ -84,7 +85,7 @@ export class NoteService {
       await query(tem, 'delete from customer_note where id = ?', [noteId]);
       await refreshInsights(tem, customerId);
       await this.#audit(tem, caller, customerId, noteId, 'note_delete', info);
-      return { message: 'Note deleted' };
+      return { message: CRM_MESSAGES.noteDeleted };
     });
   }
 
@@ -96,7 +97,7 @@ export class NoteService {
     if (!row || asInt(row.customer_id) !== customerId) throw NOTE_NOT_FOUND();
     const author = row.created_by === null ? null : asInt(row.created_by);
     if (caller.role !== 'CEO' && author !== caller.userId) {
-      throw new ApiError('FORBIDDEN', 'Only the author of a note or the CEO can change or delete it');
+      throw new ApiError('FORBIDDEN', CRM_MESSAGES.noteAuthorOnly);
     }
   }
 

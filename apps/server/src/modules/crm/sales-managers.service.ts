@@ -13,6 +13,7 @@ import type {
   PriorityLevel,
   SalesManagerSchema,
 } from '@cims/contracts';
+import { CRM_MESSAGES } from '@cims/contracts/rules';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { z } from 'zod';
 import type { Orm } from '../../db/orm.js';
@@ -36,8 +37,8 @@ type ConversionRate = z.output<typeof ConversionRateSchema>;
 type ManagerActivityQuery = z.output<typeof ManagerActivityQuerySchema>;
 type ManagerActivity = z.output<typeof ManagerActivitySchema>;
 
-const MANAGER_NOT_FOUND = () => new ApiError('NOT_FOUND', 'No active sales manager with this id');
-const NOT_YOURS = () => new ApiError('FORBIDDEN', 'Only the CEO can see another sales manager’s data');
+const MANAGER_NOT_FOUND = () => new ApiError('NOT_FOUND', CRM_MESSAGES.managerNotFound);
+const NOT_YOURS = () => new ApiError('FORBIDDEN', CRM_MESSAGES.otherManagersData);
 
 /** A sales manager is an active user with the role `SalesManager` (docs/crm.md). */
 const IS_MANAGER = `u.role = 'SalesManager' and u.is_active`;
@@ -200,7 +201,7 @@ export class SalesManagerService {
       ]);
       if (!manager) throw MANAGER_NOT_FOUND();
       const [customer] = await query(em, 'select id from customer where id = ? for share', [input.customer_id]);
-      if (!customer) throw new ApiError('NOT_FOUND', 'Customer not found');
+      if (!customer) throw new ApiError('NOT_FOUND', CRM_MESSAGES.customerNotFound);
       const [before] = await query(
         em,
         'select sales_manager_id from sales_manager_assignment where customer_id = ? for update',
@@ -255,7 +256,7 @@ export class SalesManagerService {
         where a.customer_id = ? and (c.archived_at is null or ?)`,
       [customerId, caller.role === 'CEO'],
     );
-    if (!row) throw new ApiError('NOT_FOUND', 'No sales manager is assigned to this customer');
+    if (!row) throw new ApiError('NOT_FOUND', CRM_MESSAGES.noManagerAssigned);
     return {
       assignment_id: asInt(row.assignment_id),
       customer_id: asInt(row.customer_id),
@@ -296,7 +297,7 @@ export class SalesManagerService {
       project_started_count: asInt(row?.project_started ?? 0),
       converted_count: converted,
       conversion_rate: percent(converted, total, 2),
-      period: `Last ${limit} customers`,
+      period: CRM_MESSAGES.lastCustomers(limit),
     };
   }
 
@@ -313,12 +314,12 @@ export class SalesManagerService {
       `select u.id, u.email, u.name, u.surname from app_user u where ${IS_MANAGER} order by u.id limit 2`,
     );
     const [only] = managers;
-    if (!only) throw new ApiError('NOT_FOUND', 'There is no active sales manager');
+    if (!only) throw new ApiError('NOT_FOUND', CRM_MESSAGES.noActiveManager);
     if (managers.length > 1) {
       throw new ValidationError([
         {
           loc: ['query', 'sales_manager_id'],
-          msg: 'Several sales managers exist, send sales_manager_id',
+          msg: CRM_MESSAGES.severalManagers,
           type: 'missing',
         },
       ]);

@@ -5,6 +5,7 @@ import type {
   StatusCategory,
   UpdateStatusSchema,
 } from '@cims/contracts';
+import { COMMON_MESSAGES, CRM_MESSAGES, statusKey, usableStatus } from '@cims/contracts/rules';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { z } from 'zod';
 import type { Orm } from '../../db/orm.js';
@@ -19,16 +20,7 @@ export type NewStatus = z.output<typeof CreateStatusSchema>;
 /** Changes of a status as the route receives them; `null` clears the description or colour. */
 export type StatusChanges = z.output<typeof UpdateStatusSchema>;
 
-const STATUS_NOT_FOUND = () => new ApiError('NOT_FOUND', 'Status not found');
-
-/** A status name as customers carry it: any case on input (`Need_To_Call` is `need_to_call`). */
-export const statusKey = (name: string) => name.trim().toLowerCase();
-
-/** A status as a customer form may name it, with what {@link StatusService.resolve} needs. */
-interface StatusRow {
-  name: string;
-  isActive: boolean;
-}
+const STATUS_NOT_FOUND = () => new ApiError('NOT_FOUND', CRM_MESSAGES.statusNotFound);
 
 /**
  * Customer statuses: what `/management/statuses` edits and the CRM's pickers list. Names are immutable and unique
@@ -83,9 +75,8 @@ export class StatusService {
   }
 
   /**
-   * The status a customer write names, any case. It must exist and be active, except the customer's `current`
-   * status: the legacy client re-sends every field on save, so a customer in a since-deactivated status can still be
-   * edited. Returns the name, or pushes a 422 issue on `status` listing the active names.
+   * The status a customer write names, by the contract's `usableStatus` rule (any case; active, or the customer's
+   * `current` status). Returns the name, or pushes the 422 issue on `status` listing the active names.
    */
   async resolve(
     em: EntityManager,
@@ -94,16 +85,10 @@ export class StatusService {
     current?: string,
   ): Promise<string | undefined> {
     const rows = await query(em, 'select name, is_active from customer_status order by sort_order, id');
-    const statuses: StatusRow[] = rows.map((row) => ({ name: String(row.name), isActive: row.is_active === true }));
-    const key = statusKey(value);
-    const found = statuses.find((status) => status.name === key);
-    if (found && (found.isActive || found.name === current)) return found.name;
-    const active = statuses.filter((status) => status.isActive).map((status) => status.name);
-    issues.push({
-      loc: ['body', 'status'],
-      msg: `Unknown or inactive status '${value.trim()}'; use one of: ${active.join(', ')}`,
-      type: 'value_error',
-    });
+    const statuses = rows.map((row) => ({ name: String(row.name), is_active: row.is_active === true }));
+    const usable = usableStatus(value, statuses, current);
+    if ('name' in usable) return usable.name;
+    issues.push(usable.issue);
     return undefined;
   }
 
@@ -130,7 +115,7 @@ export class StatusService {
         name,
       ],
     );
-    if (!row) throw new ApiError('CONFLICT', `A status named '${name}' already exists`);
+    if (!row) throw new ApiError('CONFLICT', CRM_MESSAGES.statusExists(name));
     return this.#toStatus(row);
   }
 
@@ -144,7 +129,7 @@ export class StatusService {
       category: changes.category,
       is_active: changes.is_active,
     }).filter(([, value]) => value !== undefined);
-    if (present.length === 0) throw new ApiError('NOTHING_TO_UPDATE', 'Nothing to update');
+    if (present.length === 0) throw new ApiError('NOTHING_TO_UPDATE', COMMON_MESSAGES.nothingToUpdate);
     const [row] = await query(
       this.#em(),
       `update customer_status set ${present.map(([column]) => `${column} = ?`).join(', ')}, updated_at = now()
@@ -167,7 +152,7 @@ export class StatusService {
         throw new ValidationError([
           {
             loc: ['body', 'ids'],
-            msg: `Send every status id exactly once (${existing.length} ids); missing, unknown or repeated ids are refused`,
+            msg: CRM_MESSAGES.statusOrder(existing.length),
             type: 'value_error',
           },
         ]);
@@ -203,15 +188,15 @@ export class StatusService {
       if (!status) throw STATUS_NOT_FOUND();
       const name = String(status.name);
       if (status.is_system === true) {
-        throw new ApiError('FORBIDDEN', `The system status '${name}' cannot be deleted; deactivate it instead`);
+        throw new ApiError('FORBIDDEN', CRM_MESSAGES.systemStatus(name));
       }
       let target: string | undefined;
       if (reassignTo !== undefined) {
         const [found] = await query(tem, 'select name from customer_status where name = ?', [statusKey(reassignTo)]);
         const problem = !found
-          ? `There is no status '${reassignTo.trim()}' to move the customers to`
+          ? CRM_MESSAGES.reassignUnknown(reassignTo.trim())
           : found.name === name
-            ? 'reassign_to must name another status than the one deleted'
+            ? CRM_MESSAGES.reassignSame
             : undefined;
         if (problem) throw new ValidationError([{ loc: ['query', 'reassign_to'], msg: problem, type: 'value_error' }]);
         target = String(found?.name);
@@ -219,7 +204,7 @@ export class StatusService {
       const [usage] = await query(tem, 'select count(*) as n from customer where status = ?', [name]);
       const inUse = asInt(usage?.n);
       if (inUse > 0 && target === undefined) {
-        throw new ApiError('STATUS_IN_USE', `${inUse} customer(s) have the status '${name}'; send reassign_to`, {
+        throw new ApiError('STATUS_IN_USE', CRM_MESSAGES.statusInUse(inUse, name), {
           extra: { in_use_count: inUse },
         });
       }
@@ -254,9 +239,7 @@ export class StatusService {
         info,
       );
       return {
-        message: target
-          ? `Status '${name}' deleted; ${moved} customer(s) moved to '${target}'`
-          : `Status '${name}' deleted`,
+        message: CRM_MESSAGES.statusDeleted(name, target ? { count: moved, to: target } : undefined),
         reassigned_count: moved,
       };
     });

@@ -1,3 +1,4 @@
+import { INSTAGRAM_MESSAGES } from '@cims/contracts/rules';
 import type { SealedSecret } from '../../crypto/token-cipher.js';
 import { asDateOrNull, asInt, type Row } from '../../db/sql.js';
 import type { GraphUsage } from './graph-client.js';
@@ -6,8 +7,8 @@ export const DAY_MS = 24 * 60 * 60 * 1000;
 /** Without `debug_token` or an explicit expiry, a long-lived token is assumed to last this long (Meta's 60 days). */
 export const ASSUMED_TOKEN_LIFETIME_MS = 60 * DAY_MS;
 
-export const NOT_CONNECTED = 'No Instagram account is connected; connect one with /instagram/setup first';
-export const RECONNECT = 'connect the account again with /instagram/setup';
+export const NOT_CONNECTED = INSTAGRAM_MESSAGES.notConnected;
+export const RECONNECT = INSTAGRAM_MESSAGES.reconnect;
 
 /** The connected account as stored. */
 export interface AccountRow {

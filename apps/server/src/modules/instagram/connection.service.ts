@@ -1,4 +1,5 @@
 import type { DisconnectResultSchema, InstagramSetupResultSchema, InstagramSetupSchema } from '@cims/contracts';
+import { INSTAGRAM_MESSAGES } from '@cims/contracts/rules';
 import { UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import type { z } from 'zod';
 import { asInt, query, transaction } from '../../db/sql.js';
@@ -134,7 +135,7 @@ export class InstagramConnectionService {
     if (!row) throw new ApiError('INSTAGRAM_NOT_CONNECTED', NOT_CONNECTED);
     const account = toAccountRow(row);
     return {
-      message: `Instagram account '${input.account_username}' ${updated ? 'updated' : 'configured'} successfully`,
+      message: INSTAGRAM_MESSAGES.setUp(input.account_username, updated),
       account_id: accountId,
       account: this.core.view(account),
     };
@@ -160,7 +161,7 @@ export class InstagramConnectionService {
       throw graphFailure(error, 'use');
     }
     if (!info.isValid) {
-      throw new ApiError('INSTAGRAM_TOKEN_REJECTED', 'The Graph API says the access token is not valid', {
+      throw new ApiError('INSTAGRAM_TOKEN_REJECTED', INSTAGRAM_MESSAGES.tokenInvalid, {
         extra: info.error ? { graph_error: info.error } : {},
       });
     }
@@ -227,9 +228,7 @@ export class InstagramConnectionService {
       'Instagram account disconnected',
     );
     return {
-      message: purge
-        ? `Instagram account '${result.account.accountUsername}' disconnected; ${result.purged} snapshots deleted`
-        : `Instagram account '${result.account.accountUsername}' disconnected; its history is kept`,
+      message: INSTAGRAM_MESSAGES.disconnected(result.account.accountUsername, purge ? result.purged : undefined),
       purged_snapshots: result.purged,
     };
   }

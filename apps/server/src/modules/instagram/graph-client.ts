@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { INSTAGRAM_MESSAGES } from '@cims/contracts/rules';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import type { GraphCallOutcome } from '../../metrics.js';
@@ -160,7 +161,7 @@ function errorObjectOf(body: unknown, secrets: readonly string[]): GraphErrorObj
     code: error.code,
     subcode: typeof error.error_subcode === 'number' ? error.error_subcode : null,
     type: text(error.type),
-    message: text(error.message) ?? 'The Graph API gave no message',
+    message: text(error.message) ?? INSTAGRAM_MESSAGES.graphGaveNoMessage,
     fbtrace_id: text(error.fbtrace_id),
   };
 }
@@ -366,7 +367,7 @@ export class GraphClient {
     }
     // Only transient failures get here, once every attempt has failed.
     const failed = last as Extract<Attempt, { ok: false }>;
-    throw new GraphApiError('unavailable', `${failed.message} (${maxAttempts} attempts)`, {
+    throw new GraphApiError('unavailable', INSTAGRAM_MESSAGES.graphUnavailable(failed.message, maxAttempts), {
       graph: failed.graph,
       status: failed.status,
       usage: failed.usage,
@@ -390,13 +391,13 @@ export class GraphClient {
       const timedOut = controller.signal.aborted;
       // Node's fetch reports the network's reason (ECONNREFUSED, ENOTFOUND, …) as the cause; only its code is kept.
       const cause = (error as { cause?: { code?: unknown } }).cause;
-      const code = typeof cause?.code === 'string' ? ` (${cause.code})` : '';
+      const code = typeof cause?.code === 'string' ? cause.code : undefined;
       return {
         ok: false,
         kind: 'retry',
         message: timedOut
           ? `The Graph API did not answer within ${this.#options.timeoutMs} ms`
-          : `The Graph API could not be reached${code}`,
+          : INSTAGRAM_MESSAGES.graphUnreachable(code),
         graph: null,
         status: null,
         usage: null,
@@ -416,9 +417,7 @@ export class GraphClient {
     if (response.ok && !graph && body && typeof body === 'object') return { ok: true, body, usage };
     const transientFlag = (body as { error?: { is_transient?: unknown } } | null)?.error?.is_transient === true;
     const kind = failureOf(response.status, graph, transientFlag);
-    const message = graph
-      ? `The Graph API answered HTTP ${response.status} with error ${graph.code}: ${graph.message}`
-      : `The Graph API answered HTTP ${response.status}${body ? '' : ' without a readable body'}`;
+    const message = INSTAGRAM_MESSAGES.graphAnswered(response.status, graph, Boolean(body));
     return {
       ok: false,
       kind,

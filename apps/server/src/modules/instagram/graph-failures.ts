@@ -1,5 +1,5 @@
+import { INSTAGRAM_MESSAGES } from '@cims/contracts/rules';
 import { ApiError } from '../../errors.js';
-import { RECONNECT } from './account-row.js';
 import type { GraphApiError } from './graph-client.js';
 
 /**
@@ -10,55 +10,49 @@ import type { GraphApiError } from './graph-client.js';
 export function graphFailure(error: GraphApiError, stage: 'setup' | 'use'): ApiError {
   const graphCode = error.details.graph?.code;
   const extra: Record<string, unknown> = error.details.graph ? { graph_error: error.details.graph } : {};
-  const graphMessage = error.details.graph ? ` (Graph API: ${error.details.graph.message})` : '';
+  const graphMessage = error.details.graph?.message;
   switch (error.failure) {
     case 'token':
       return stage === 'setup'
-        ? new ApiError(
-            'INSTAGRAM_TOKEN_REJECTED',
-            `The Graph API refused the access token${graphMessage}; nothing was saved`,
-            { cause: error, extra },
-          )
-        : new ApiError(
-            'INSTAGRAM_RECONNECT_REQUIRED',
-            `The Instagram access token expired or was revoked${graphMessage}: ${RECONNECT}`,
-            { cause: error, extra },
-          );
+        ? new ApiError('INSTAGRAM_TOKEN_REJECTED', INSTAGRAM_MESSAGES.tokenRefused(graphMessage), {
+            cause: error,
+            extra,
+          })
+        : new ApiError('INSTAGRAM_RECONNECT_REQUIRED', INSTAGRAM_MESSAGES.tokenExpired(graphMessage), {
+            cause: error,
+            extra,
+          });
     case 'permission':
       return stage === 'setup'
-        ? new ApiError(
-            'INSTAGRAM_TOKEN_REJECTED',
-            `The access token lacks a permission the server needs (instagram_basic, pages_read_engagement)${graphMessage}; nothing was saved`,
-            { cause: error, extra },
-          )
-        : new ApiError(
-            'INSTAGRAM_RECONNECT_REQUIRED',
-            `A permission the server needs is missing or was revoked (instagram_basic, pages_read_engagement)${graphMessage}: ${RECONNECT} with a token that grants it`,
-            { cause: error, extra },
-          );
+        ? new ApiError('INSTAGRAM_TOKEN_REJECTED', INSTAGRAM_MESSAGES.permissionLacking(graphMessage), {
+            cause: error,
+            extra,
+          })
+        : new ApiError('INSTAGRAM_RECONNECT_REQUIRED', INSTAGRAM_MESSAGES.permissionRevoked(graphMessage), {
+            cause: error,
+            extra,
+          });
     case 'rate-limited': {
       const seconds = error.details.retryAfterSeconds ?? 60;
-      return new ApiError(
-        'UPSTREAM_RATE_LIMITED',
-        `The Graph API is throttling this app or account${graphMessage}; try again in ${seconds} s`,
-        {
-          cause: error,
-          extra: { ...extra, retry_after_seconds: seconds },
-          headers: { 'Retry-After': String(seconds) },
-        },
-      );
+      return new ApiError('UPSTREAM_RATE_LIMITED', INSTAGRAM_MESSAGES.throttled(seconds, graphMessage), {
+        cause: error,
+        extra: { ...extra, retry_after_seconds: seconds },
+        headers: { 'Retry-After': String(seconds) },
+      });
     }
     case 'unavailable':
       return new ApiError('UPSTREAM_UNAVAILABLE', error.message, { cause: error, extra });
     case 'other':
       if (stage === 'setup' && graphCode === 100) {
-        return new ApiError(
-          'INSTAGRAM_TOKEN_REJECTED',
-          `The Graph API refused the account id or the token${graphMessage}; nothing was saved`,
-          { cause: error, extra },
-        );
+        return new ApiError('INSTAGRAM_TOKEN_REJECTED', INSTAGRAM_MESSAGES.accountRefused(graphMessage), {
+          cause: error,
+          extra,
+        });
       }
-      return new ApiError('UPSTREAM_UNAVAILABLE', `The Graph API failed: ${error.message}`, { cause: error, extra });
+      return new ApiError('UPSTREAM_UNAVAILABLE', INSTAGRAM_MESSAGES.graphFailed(error.message), {
+        cause: error,
+        extra,
+      });
     default: {
       const unknown: never = error.failure;
       throw new Error(`Unhandled Graph failure ${String(unknown)}`);

@@ -1,4 +1,5 @@
 import type { InstagramSyncResultSchema } from '@cims/contracts';
+import { INSTAGRAM_MESSAGES } from '@cims/contracts/rules';
 import type { z } from 'zod';
 import { query, transaction } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
@@ -91,7 +92,7 @@ export class InstagramSyncService {
       'Instagram snapshot stored',
     );
     return {
-      message: 'Instagram data synchronized successfully',
+      message: INSTAGRAM_MESSAGES.synchronized,
       followers_count: data.followers_count,
       following_count: data.follows_count,
       media_count: data.media_count,

@@ -1,4 +1,5 @@
 import { contract } from '@cims/contracts';
+import { MANAGEMENT_MESSAGES } from '@cims/contracts/rules';
 import { initServer } from '@ts-rest/express';
 import type { AppContext } from '../../context.js';
 import { callerOf } from '../../http/authenticate.js';
@@ -26,7 +27,7 @@ export function managementRouter(ctx: AppContext) {
     patchPage: async ({ params, body }) => ({ status: 200, body: await pages.updatePage(params.id, body) }),
     deletePage: async ({ params }) => ({
       status: 200,
-      body: { message: `Page '${await pages.deletePage(params.id)}' deleted` },
+      body: { message: MANAGEMENT_MESSAGES.pageDeleted(await pages.deletePage(params.id)) },
     }),
     listRoles: async () => ({ status: 200, body: await roles.listRoles() }),
     createRole: async ({ body }) => ({ status: 201, body: await roles.createRole(body) }),
@@ -34,7 +35,7 @@ export function managementRouter(ctx: AppContext) {
     patchRole: async ({ params, body }) => ({ status: 200, body: await roles.updateRole(params.id, body) }),
     deleteRole: async ({ params }) => ({
       status: 200,
-      body: { message: `Role '${await roles.deleteRole(params.id)}' deleted` },
+      body: { message: MANAGEMENT_MESSAGES.roleDeleted(await roles.deleteRole(params.id)) },
     }),
   });
 }

@@ -1,4 +1,5 @@
 import type { CreatePageInput, Page, UpdatePageInput } from '@cims/contracts';
+import { COMMON_MESSAGES, MANAGEMENT_MESSAGES } from '@cims/contracts/rules';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../db/orm.js';
 import { asDate, asInt, query, type Row } from '../../db/sql.js';
@@ -47,7 +48,7 @@ export class PageService {
         input.is_active,
       ],
     );
-    if (!row) throw new ApiError('CONFLICT', `A page named ${input.name} already exists`);
+    if (!row) throw new ApiError('CONFLICT', MANAGEMENT_MESSAGES.pageExists(input.name));
     return toPage(row);
   }
 
@@ -59,13 +60,13 @@ export class PageService {
       sort_order: input.order,
       is_active: input.is_active,
     });
-    if (!set.sql) throw new ApiError('NOTHING_TO_UPDATE', 'Nothing to update');
+    if (!set.sql) throw new ApiError('NOTHING_TO_UPDATE', COMMON_MESSAGES.nothingToUpdate);
     const [row] = await query(
       this.#em(),
       `update app_page set ${set.sql}, updated_at = now() where id = ? returning *`,
       [...set.params, id],
     );
-    if (!row) throw new ApiError('NOT_FOUND', 'No such page');
+    if (!row) throw new ApiError('NOT_FOUND', MANAGEMENT_MESSAGES.pageNotFound);
     return toPage(row);
   }
 
@@ -76,18 +77,18 @@ export class PageService {
   async deletePage(id: number): Promise<string> {
     const em = this.#em();
     const [page] = await query(em, 'select name, is_system from app_page where id = ?', [id]);
-    if (!page) throw new ApiError('NOT_FOUND', 'No such page');
-    if (page.is_system === true) throw new ApiError('FORBIDDEN', 'Built-in pages cannot be deleted');
+    if (!page) throw new ApiError('NOT_FOUND', MANAGEMENT_MESSAGES.pageNotFound);
+    if (page.is_system === true) throw new ApiError('FORBIDDEN', MANAGEMENT_MESSAGES.builtInPage);
     try {
       const [deleted] = await query(em, 'delete from app_page where id = ? and not is_system returning name', [id]);
-      if (!deleted) throw new ApiError('NOT_FOUND', 'No such page');
+      if (!deleted) throw new ApiError('NOT_FOUND', MANAGEMENT_MESSAGES.pageNotFound);
       return String(deleted.name);
     } catch (error) {
       if (!isForeignKeyViolation(error)) throw error;
       const [usage] = await query(em, 'select count(*) as n from user_page_permission where page_name = ?', [
         page.name,
       ]);
-      throw new ApiError('CONFLICT', `The page is granted to ${asInt(usage?.n)} user(s); revoke it from them first`);
+      throw new ApiError('CONFLICT', MANAGEMENT_MESSAGES.pageGranted(asInt(usage?.n)));
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { CreateRoleInput, ManagedRole, UpdateRoleInput } from '@cims/contracts';
+import { COMMON_MESSAGES, MANAGEMENT_MESSAGES } from '@cims/contracts/rules';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../db/orm.js';
 import { asDate, asInt, query, type Row } from '../../db/sql.js';
@@ -40,7 +41,7 @@ export class RoleService {
       );
       return toRole(row as Row);
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ApiError('CONFLICT', `A role named ${input.name} already exists`);
+      if (isUniqueViolation(error)) throw new ApiError('CONFLICT', MANAGEMENT_MESSAGES.roleExists(input.name));
       throw error;
     }
   }
@@ -51,13 +52,13 @@ export class RoleService {
       description: input.description,
       is_active: input.is_active,
     });
-    if (!set.sql) throw new ApiError('NOTHING_TO_UPDATE', 'Nothing to update');
+    if (!set.sql) throw new ApiError('NOTHING_TO_UPDATE', COMMON_MESSAGES.nothingToUpdate);
     const [row] = await query(
       this.#em(),
       `update user_role set ${set.sql}, updated_at = now() where id = ? returning *`,
       [...set.params, id],
     );
-    if (!row) throw new ApiError('NOT_FOUND', 'No such role');
+    if (!row) throw new ApiError('NOT_FOUND', MANAGEMENT_MESSAGES.roleNotFound);
     return toRole(row);
   }
 
@@ -65,16 +66,16 @@ export class RoleService {
   async deleteRole(id: number): Promise<string> {
     const em = this.#em();
     const [role] = await query(em, 'select name, is_system from user_role where id = ?', [id]);
-    if (!role) throw new ApiError('NOT_FOUND', 'No such role');
-    if (role.is_system === true) throw new ApiError('FORBIDDEN', 'Built-in roles cannot be deleted');
+    if (!role) throw new ApiError('NOT_FOUND', MANAGEMENT_MESSAGES.roleNotFound);
+    if (role.is_system === true) throw new ApiError('FORBIDDEN', MANAGEMENT_MESSAGES.builtInRole);
     try {
       const [deleted] = await query(em, 'delete from user_role where id = ? and not is_system returning name', [id]);
-      if (!deleted) throw new ApiError('NOT_FOUND', 'No such role');
+      if (!deleted) throw new ApiError('NOT_FOUND', MANAGEMENT_MESSAGES.roleNotFound);
       return String(deleted.name);
     } catch (error) {
       if (!isForeignKeyViolation(error)) throw error;
       const [usage] = await query(em, 'select count(*) as n from app_user where role_name = ?', [role.name]);
-      throw new ApiError('CONFLICT', `The role is held by ${asInt(usage?.n)} user(s); change their role first`);
+      throw new ApiError('CONFLICT', MANAGEMENT_MESSAGES.roleHeld(asInt(usage?.n)));
     }
   }
 }

@@ -7,6 +7,7 @@ import {
   sessionExpiry,
   type TokenPair,
 } from '@cims/contracts';
+import { AUTH_MESSAGES, COMMON_MESSAGES } from '@cims/contracts/rules';
 import { MockApiError } from '../../route-handler.js';
 import type { CodePurpose, MockMail, MockSession, MockState, MockUser } from '../../state.js';
 import { pageNamed } from '../pages.js';
@@ -185,7 +186,7 @@ export function createAuthCore(state: MockState, options: AuthModelOptions) {
     code: string;
     accept?: (user: MockUser) => void;
   }): MockUser {
-    const invalid = new MockApiError('INVALID_CODE', 'The code is wrong, expired or already used');
+    const invalid = new MockApiError('INVALID_CODE', AUTH_MESSAGES.invalidCode);
     if (!user) throw invalid;
     const giveBack = reserveAll(
       [
@@ -257,18 +258,18 @@ export function createAuthCore(state: MockState, options: AuthModelOptions) {
 
   /** The caller of a bearer route, or `401 UNAUTHENTICATED`. */
   function authenticate(authorization: string | null): Principal {
-    if (!authorization) throw unauthenticated('Not authenticated');
+    if (!authorization) throw unauthenticated(COMMON_MESSAGES.notAuthenticated);
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     const token = match?.[1];
     const claims = token ? decodeAccessToken(token) : undefined;
     const issued = claims ? state.accessTokens.get(claims.jti) : undefined;
-    if (!claims || !issued || issued.token !== token) throw unauthenticated('The access token is invalid or expired');
+    if (!claims || !issued || issued.token !== token) throw unauthenticated(AUTH_MESSAGES.accessTokenInvalid);
     if (claims.exp + CLOCK_TOLERANCE_SECONDS <= Math.floor(now() / 1000)) {
-      throw unauthenticated('The access token is invalid or expired');
+      throw unauthenticated(AUTH_MESSAGES.accessTokenInvalid);
     }
     const session = state.sessions.get(claims.sid);
     const user = state.users.get(Number(claims.sub));
-    if (!isLive(session) || !user?.is_active) throw unauthenticated('The session has ended');
+    if (!isLive(session) || !user?.is_active) throw unauthenticated(AUTH_MESSAGES.sessionEnded);
     return { user, session };
   }
 

@@ -1,4 +1,5 @@
 import type { Me } from '@cims/contracts';
+import { AUTH_MESSAGES, COMMON_MESSAGES } from '@cims/contracts/rules';
 import { MockApiError } from '../../route-handler.js';
 import type { MockUser } from '../../state.js';
 import { activePages } from '../pages.js';
@@ -34,25 +35,25 @@ export function authProfile(core: AuthCore) {
       if (user.role === 'CEO') return '/ceo';
       if (user.role === 'Member') return '/member_dashboard';
       const page = activePages(state).find((p) => p.route_path !== null && user.pages.has(p.name));
-      if (!page?.route_path) throw new MockApiError('NO_PAGE_ACCESS', 'You have no page access; ask an administrator');
+      if (!page?.route_path) throw new MockApiError('NO_PAGE_ACCESS', AUTH_MESSAGES.noPageAccess);
       return page.route_path;
     },
     updateProfileInfo(user: MockUser, input: { name?: string; surname?: string }): string {
       if (input.name === undefined && input.surname === undefined) {
-        throw new MockApiError('NOTHING_TO_UPDATE', 'Nothing to update');
+        throw new MockApiError('NOTHING_TO_UPDATE', COMMON_MESSAGES.nothingToUpdate);
       }
       if (input.name !== undefined) user.name = input.name;
       if (input.surname !== undefined) user.surname = input.surname;
-      return 'Profile updated';
+      return AUTH_MESSAGES.profileUpdated;
     },
     /** A wrong current password uses the session's budget. */
     changePassword(principal: Principal, current: string, next: string): string {
       if (!checkPassword(passwordChangeLimits(principal), principal.user, current)) {
-        throw new MockApiError('WRONG_CURRENT_PASSWORD', 'The current password is not correct');
+        throw new MockApiError('WRONG_CURRENT_PASSWORD', AUTH_MESSAGES.wrongCurrentPassword);
       }
       principal.user.password = next;
       revokeAll(principal.user.id, 'password-change', principal.session.id);
-      return 'Password updated; your other sessions were ended';
+      return AUTH_MESSAGES.passwordChanged;
     },
     /**
      * `PATCH /auth/me/profile`: checks everything first, then applies it all at once. The contract's schema already
@@ -65,12 +66,12 @@ export function authProfile(core: AuthCore) {
     ): string {
       const { current_password: current, new_password: next } = input;
       if (input.name === undefined && input.surname === undefined && next === undefined && !image) {
-        throw new MockApiError('NOTHING_TO_UPDATE', 'Nothing to update');
+        throw new MockApiError('NOTHING_TO_UPDATE', COMMON_MESSAGES.nothingToUpdate);
       }
       const { user } = principal;
       // Guessing the current password with a stolen access token is limited per session.
       if (next !== undefined && !checkPassword(passwordChangeLimits(principal), user, current ?? '')) {
-        throw new MockApiError('WRONG_CURRENT_PASSWORD', 'The current password is not correct');
+        throw new MockApiError('WRONG_CURRENT_PASSWORD', AUTH_MESSAGES.wrongCurrentPassword);
       }
       if (input.name !== undefined) user.name = input.name;
       if (input.surname !== undefined) user.surname = input.surname;
@@ -79,7 +80,7 @@ export function authProfile(core: AuthCore) {
         revokeAll(user.id, 'password-change', principal.session.id);
       }
       if (image) setProfileImage(user, image);
-      return 'Profile updated';
+      return AUTH_MESSAGES.profileUpdated;
     },
     /** Changes a user in place; deactivating one makes its access and refresh tokens fail at once. */
     updateUser(email: string, patch: MockUserPatch): MockUser {

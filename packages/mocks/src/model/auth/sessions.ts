@@ -1,4 +1,5 @@
 import type { Session, TokenPair } from '@cims/contracts';
+import { AUTH_MESSAGES } from '@cims/contracts/rules';
 import { MockApiError } from '../../route-handler.js';
 import type { AuthCore } from './core.js';
 import { iso, normalizeEmail, type Principal, UNAUTHENTICATED_HEADERS } from './types.js';
@@ -26,11 +27,11 @@ export function authSessions(core: AuthCore) {
     login(email: string, password: string, request: Request): TokenPair {
       const user = findUser(email);
       if (!checkPassword(signInLimits(normalizeEmail(email)), user, password) || !user) {
-        throw new MockApiError('INVALID_CREDENTIALS', 'Incorrect e-mail or password', UNAUTHENTICATED_HEADERS);
+        throw new MockApiError('INVALID_CREDENTIALS', AUTH_MESSAGES.invalidCredentials, UNAUTHENTICATED_HEADERS);
       }
-      if (!user.is_active) throw new MockApiError('ACCOUNT_INACTIVE', 'This account is deactivated');
+      if (!user.is_active) throw new MockApiError('ACCOUNT_INACTIVE', AUTH_MESSAGES.accountInactive);
       if (!user.email_verified) {
-        throw new MockApiError('EMAIL_NOT_VERIFIED', 'Verify your e-mail address first; we sent you a code');
+        throw new MockApiError('EMAIL_NOT_VERIFIED', AUTH_MESSAGES.emailNotVerified);
       }
       return startSession(user, request);
     },
@@ -41,7 +42,7 @@ export function authSessions(core: AuthCore) {
      * theft and the whole session ends. A token of an ended or expired session is just invalid, never reuse.
      */
     refresh(token: string): TokenPair {
-      const invalid = new MockApiError('REFRESH_TOKEN_INVALID', 'The refresh token is invalid or expired');
+      const invalid = new MockApiError('REFRESH_TOKEN_INVALID', AUTH_MESSAGES.refreshTokenInvalid);
       if (state.scenario === 'refresh-fails') throw invalid;
       if (state.once.failNextRefresh) {
         state.once.failNextRefresh = false;
@@ -71,7 +72,7 @@ export function authSessions(core: AuthCore) {
         }
       }
       revoke(session, 'refresh-token-reuse');
-      throw new MockApiError('REFRESH_TOKEN_REUSED', 'This refresh token was already used; the session was ended');
+      throw new MockApiError('REFRESH_TOKEN_REUSED', AUTH_MESSAGES.refreshTokenReused);
     },
     /** Ends the session of `refreshToken` when it is the caller's (anything else is ignored), else the current one. */
     logout(principal: Principal, refreshToken: string | undefined): void {
@@ -103,7 +104,7 @@ export function authSessions(core: AuthCore) {
     revokeSession(principal: Principal, id: number): void {
       const session = state.sessions.get(id);
       if (!session || session.userId !== principal.user.id || !isLive(session)) {
-        throw new MockApiError('NOT_FOUND', 'No such active session');
+        throw new MockApiError('NOT_FOUND', AUTH_MESSAGES.sessionNotFound);
       }
       revoke(session, 'revoked');
     },

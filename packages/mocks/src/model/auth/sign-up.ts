@@ -1,4 +1,5 @@
 import { REGISTERED_ROLE, registrationOutcome, type TokenPair } from '@cims/contracts';
+import { AUTH_MESSAGES } from '@cims/contracts/rules';
 import { MockApiError } from '../../route-handler.js';
 import type { AuthCore } from './core.js';
 import { REGISTERED } from './types.js';
@@ -16,7 +17,7 @@ export function authSignUp(core: AuthCore) {
       job_title?: string;
     }): string {
       if (state.scenario === 'registration-closed') {
-        throw new MockApiError('REGISTRATION_CLOSED', 'Registration is closed; ask an administrator for an account');
+        throw new MockApiError('REGISTRATION_CLOSED', AUTH_MESSAGES.registrationClosed);
       }
       // Every registration may mail the address: it shares the send limit with forgot-password.
       limitSends(input.email);
@@ -25,7 +26,7 @@ export function authSignUp(core: AuthCore) {
         existing && { verified: existing.email_verified, selfRegistered: existing.role === REGISTERED_ROLE },
       );
       if (existing && outcome === 'taken') {
-        throw new MockApiError('EMAIL_TAKEN', 'An account with this e-mail address already exists');
+        throw new MockApiError('EMAIL_TAKEN', AUTH_MESSAGES.emailTaken);
       }
       if (existing) {
         // Registering again never changes the waiting account; it is contested from now on (finished only through
@@ -57,7 +58,7 @@ export function authSignUp(core: AuthCore) {
         purpose: 'verify-email',
         code,
         accept: (account) => {
-          if (!account.is_active) throw new MockApiError('ACCOUNT_INACTIVE', 'This account is deactivated');
+          if (!account.is_active) throw new MockApiError('ACCOUNT_INACTIVE', AUTH_MESSAGES.accountInactive);
         },
       });
       user.email_verified = true;
@@ -72,13 +73,13 @@ export function authSignUp(core: AuthCore) {
         if (user.registration_contested) sendCode(user, 'reset-password', 'pending-registration');
         else sendCode(user, 'verify-email');
       }
-      return 'If this address has an unverified account, a new code is on its way';
+      return AUTH_MESSAGES.verificationResent;
     },
     forgotPassword(email: string): string {
       limitSends(email);
       const user = findUser(email);
       if (user) sendCode(user, 'reset-password');
-      return 'If this address has an account, a reset code is on its way';
+      return AUTH_MESSAGES.resetCodeSent;
     },
     resetPassword(email: string, code: string, newPassword: string): string {
       const user = consumeCode({ user: findUser(email), purpose: 'reset-password', code });
@@ -87,7 +88,7 @@ export function authSignUp(core: AuthCore) {
       user.email_verified = true;
       user.registration_contested = false;
       revokeAll(user.id, 'password-reset');
-      return 'Password updated; sign in with the new password';
+      return AUTH_MESSAGES.passwordReset;
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Role } from '@cims/contracts';
+import { AUTH_MESSAGES } from '@cims/contracts/rules';
 import type { MockSession, MockUser } from '../../state.js';
 
 // The types and constants of the auth model, shared by its topic files.
@@ -77,7 +78,7 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-export const REGISTERED = 'Account created: we sent a 6-digit code to your e-mail address to verify it';
+export const REGISTERED = AUTH_MESSAGES.registered;
 
 export function iso(ms: number): string {
   return new Date(ms).toISOString();

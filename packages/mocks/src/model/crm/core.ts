@@ -1,6 +1,7 @@
 import type { Customer, CustomerNote, CustomerStatus, ValidationIssue } from '@cims/contracts';
 import { DEFAULT_CUSTOMER_STATUS, INSTANT_RANGE_MESSAGE, isAcceptedInstant, leadInsights } from '@cims/contracts';
 import {
+  agreedStatus,
   CRM_MESSAGES,
   type CustomerFormFields,
   nextSalesManager,
@@ -9,6 +10,8 @@ import {
   type PlainCustomerValues,
   plainValuesOf,
   sniffAudio,
+  statusKey,
+  usableStatus,
 } from '@cims/contracts/rules';
 import { MockApiError } from '../../route-handler.js';
 import type { MockAssignment, MockCustomer, MockNote, MockState, MockStatus, MockUser } from '../../state.js';
@@ -46,14 +49,14 @@ export function createCrmCore(state: MockState, options: CrmModelOptions) {
 
   /** The status with this name, any case (`Need_To_Call` is `need_to_call`). */
   function statusNamed(name: string): MockStatus | undefined {
-    const wanted = name.trim().toLowerCase();
+    const wanted = statusKey(name);
     for (const status of crm().statuses.values()) if (status.name === wanted) return status;
     return undefined;
   }
 
   function requireStatus(id: number): MockStatus {
     const status = crm().statuses.get(id);
-    if (!status) throw new MockApiError('NOT_FOUND', 'Status not found');
+    if (!status) throw new MockApiError('NOT_FOUND', CRM_MESSAGES.statusNotFound);
     return status;
   }
 
@@ -61,30 +64,21 @@ export function createCrmCore(state: MockState, options: CrmModelOptions) {
     return { ...status, created_at: time.format(status.created_at), updated_at: time.format(status.updated_at) };
   }
 
-  /**
-   * The status name for a customer write, or an issue: it must exist and be active. `current` (the customer's own
-   * status) is accepted even when inactive, since the legacy client re-sends every field on save.
-   */
+  /** The status name for a customer write by the contract's `usableStatus` rule, or an issue. */
   function resolveStatus(value: string, issues: ValidationIssue[], current?: string): string | undefined {
-    const found = statusNamed(value);
-    if (found && (found.is_active || found.name === current)) return found.name;
-    const names = activeStatuses().map((status) => status.name);
-    issues.push(issue('status', `Unknown or inactive status '${value.trim()}'; use one of: ${names.join(', ')}`));
+    const usable = usableStatus(value, statusesInOrder(), current);
+    if ('name' in usable) return usable.name;
+    issues.push(usable.issue);
     return undefined;
   }
 
-  /** `status` and `customer_status` are one field: when both are sent they must name the same status. */
+  /** `status` and `customer_status` are one field (the contract's `agreedStatus`), naming a usable status. */
   function statusInput(
     fields: { status?: string; customer_status?: string },
     issues: ValidationIssue[],
     current?: string,
   ): string | undefined {
-    const { status, customer_status: alias } = fields;
-    if (status !== undefined && alias !== undefined && status.trim().toLowerCase() !== alias.trim().toLowerCase()) {
-      issues.push(issue('customer_status', 'status and customer_status name different statuses; send one of them'));
-      return undefined;
-    }
-    const value = status ?? alias;
+    const value = agreedStatus(fields.status, fields.customer_status, issues);
     return value === undefined ? undefined : resolveStatus(value, issues, current);
   }
 
@@ -100,7 +94,7 @@ export function createCrmCore(state: MockState, options: CrmModelOptions) {
   /** An ISO-8601 moment (without an offset in the business zone) within the instants the API accepts, like the server. */
   function momentInput(value: string, issues: ValidationIssue[]): number | undefined {
     const at = time.parse(value)?.getTime();
-    if (at === undefined) issues.push(issue('recall_time', 'Input should be a valid date-time'));
+    if (at === undefined) issues.push(issue('recall_time', CRM_MESSAGES.dateTimeInvalid));
     else if (!isAcceptedInstant(new Date(at))) issues.push(issue('recall_time', INSTANT_RANGE_MESSAGE));
     return at;
   }
@@ -283,14 +277,14 @@ export function createCrmCore(state: MockState, options: CrmModelOptions) {
   function visibleCustomer(id: number, caller: MockUser): MockCustomer {
     const customer = crm().customers.get(id);
     if (!customer || (customer.archived_at !== null && caller.role !== 'CEO')) {
-      throw new MockApiError('NOT_FOUND', 'Customer not found');
+      throw new MockApiError('NOT_FOUND', CRM_MESSAGES.customerNotFound);
     }
     return customer;
   }
 
   function requireCustomer(id: number): MockCustomer {
     const customer = crm().customers.get(id);
-    if (!customer) throw new MockApiError('NOT_FOUND', 'Customer not found');
+    if (!customer) throw new MockApiError('NOT_FOUND', CRM_MESSAGES.customerNotFound);
     return customer;
   }
 
@@ -399,9 +393,9 @@ export function createCrmCore(state: MockState, options: CrmModelOptions) {
     change: boolean;
   }): MockNote {
     const note = crm().notes.get(noteId);
-    if (!note || note.customer_id !== customer.id) throw new MockApiError('NOT_FOUND', 'Note not found');
+    if (!note || note.customer_id !== customer.id) throw new MockApiError('NOT_FOUND', CRM_MESSAGES.noteNotFound);
     if (change && caller.role !== 'CEO' && note.created_by !== caller.id) {
-      throw new MockApiError('FORBIDDEN', 'Only the author of a note or the CEO can change or delete it');
+      throw new MockApiError('FORBIDDEN', CRM_MESSAGES.noteAuthorOnly);
     }
     return note;
   }
@@ -412,11 +406,11 @@ export function createCrmCore(state: MockState, options: CrmModelOptions) {
    */
   function managerFor(caller: MockUser, id: number): MockUser {
     if (caller.role !== 'CEO' && caller.id !== id) {
-      throw new MockApiError('FORBIDDEN', 'Only the CEO can see another sales manager’s data');
+      throw new MockApiError('FORBIDDEN', CRM_MESSAGES.otherManagersData);
     }
     const user = state.users.get(id);
     if (user?.role !== 'SalesManager' || !user.is_active) {
-      throw new MockApiError('NOT_FOUND', 'No active sales manager with this id');
+      throw new MockApiError('NOT_FOUND', CRM_MESSAGES.managerNotFound);
     }
     return user;
   }

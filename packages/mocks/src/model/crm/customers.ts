@@ -1,6 +1,7 @@
 import type { Customer, CustomerDetail, KeptField, Platform, StatusChange, ValidationIssue } from '@cims/contracts';
 import { updatedValue } from '@cims/contracts';
 import {
+  CRM_MESSAGES,
   type CustomerFormFields,
   type CustomerUpdateFields,
   type IntakeFields,
@@ -43,7 +44,7 @@ export function crmCustomers(core: CrmCore) {
       const recording = await readRecording(file);
       const { customer, manager } = insertCustomer({ fields, by: caller.id, autoAssign: true });
       if (recording) attachRecording(customer, recording);
-      return { message: 'Customer created', id: customer.id, sales_manager_id: manager?.id ?? null };
+      return { message: CRM_MESSAGES.customerCreated, id: customer.id, sales_manager_id: manager?.id ?? null };
     },
 
     /** `POST /crm/api/customers` (the key was checked before): no author; assigned unless `intakeAutoAssign` is off. */
@@ -53,7 +54,7 @@ export function crmCustomers(core: CrmCore) {
         by: null,
         autoAssign: options.intakeAutoAssign,
       });
-      return { message: 'Customer created', id: customer.id, sales_manager_id: manager?.id ?? null };
+      return { message: CRM_MESSAGES.customerCreated, id: customer.id, sales_manager_id: manager?.id ?? null };
     },
 
     /** A customer QA adds directly (seeds, fixtures), checked like a form. */
@@ -148,10 +149,10 @@ export function crmCustomers(core: CrmCore) {
     /** Archives; the CEO archiving an archived customer again gets a no-op `200` (others cannot see it: `404`). */
     archive(id: number, caller: MockUser): string {
       const customer = visibleCustomer(id, caller);
-      if (customer.archived_at !== null) return 'The customer is already archived';
+      if (customer.archived_at !== null) return CRM_MESSAGES.alreadyArchived;
       customer.archived_at = now();
       customer.updated_at = customer.archived_at;
-      return 'Customer archived';
+      return CRM_MESSAGES.customerArchived;
     },
 
     bulkArchive(ids: number[]): number {
@@ -169,15 +170,15 @@ export function crmCustomers(core: CrmCore) {
 
     restore(id: number): string {
       const customer = requireCustomer(id);
-      if (customer.archived_at === null) throw new MockApiError('CONFLICT', 'The customer is not archived');
+      if (customer.archived_at === null) throw new MockApiError('CONFLICT', CRM_MESSAGES.notArchived);
       customer.archived_at = null;
       customer.updated_at = now();
-      return 'Customer restored';
+      return CRM_MESSAGES.customerRestored;
     },
 
     hardDelete(id: number): string {
       removeCustomer(requireCustomer(id));
-      return 'Customer deleted for good';
+      return CRM_MESSAGES.customerDeleted;
     },
 
     bulkHardDelete(ids: number[]): number {

@@ -1,3 +1,4 @@
+import { CRM_MESSAGES } from '@cims/contracts/rules';
 import { MockApiError } from '../../route-handler.js';
 import { clearCustomers, type MockCustomer, type MockUser } from '../../state.js';
 import type { CrmCore } from './core.js';
@@ -34,7 +35,7 @@ export function crmManagers(core: CrmCore) {
     assign(customerId: number, managerId: number, caller: MockUser) {
       const customer = requireCustomer(customerId);
       const manager = activeManagers().find((user) => user.id === managerId);
-      if (!manager) throw new MockApiError('NOT_FOUND', 'No active sales manager with this id');
+      if (!manager) throw new MockApiError('NOT_FOUND', CRM_MESSAGES.managerNotFound);
       const assignment = assign({ customerId: customer.id, managerId: manager.id, by: caller.id });
       return { ...assignment, assigned_at: time.format(assignment.assigned_at) };
     },
@@ -44,7 +45,7 @@ export function crmManagers(core: CrmCore) {
       visibleCustomer(id, caller);
       const assignment = assignmentOf(id);
       const manager = assignment && state.users.get(assignment.sales_manager_id);
-      if (!assignment || !manager) throw new MockApiError('NOT_FOUND', 'No sales manager is assigned to this customer');
+      if (!assignment || !manager) throw new MockApiError('NOT_FOUND', CRM_MESSAGES.noManagerAssigned);
       return {
         assignment_id: assignment.id,
         customer_id: id,

@@ -1,4 +1,5 @@
 import type { CustomerNote } from '@cims/contracts';
+import { CRM_MESSAGES } from '@cims/contracts/rules';
 import { MockApiError } from '../../route-handler.js';
 import type { MockNote, MockUser } from '../../state.js';
 import type { CrmCore } from './core.js';
@@ -59,7 +60,7 @@ export function crmNotes(core: CrmCore) {
     deleteNote(id: number, noteId: number, caller: MockUser): string {
       const note = requireNote({ customer: visibleCustomer(id, caller), noteId, caller, change: true });
       crm().notes.delete(note.id);
-      return 'Note deleted';
+      return CRM_MESSAGES.noteDeleted;
     },
 
     /**
@@ -70,7 +71,7 @@ export function crmNotes(core: CrmCore) {
       const recording = crm().recordings.get(fileId);
       const customer = recording && crm().customers.get(recording.customer_id);
       if (!recording || (viewer && viewer.role !== 'CEO' && customer?.archived_at !== null)) {
-        throw new MockApiError('NOT_FOUND', 'Recording not found');
+        throw new MockApiError('NOT_FOUND', CRM_MESSAGES.recordingNotFound);
       }
       return recording;
     },

@@ -1,4 +1,5 @@
 import type { CreateStatusSchema, CustomerStatus, UpdateStatusSchema } from '@cims/contracts';
+import { CRM_MESSAGES } from '@cims/contracts/rules';
 import type { z } from 'zod';
 import { MockApiError } from '../../route-handler.js';
 import type { MockStatus, MockUser } from '../../state.js';
@@ -12,7 +13,7 @@ export function crmStatuses(core: CrmCore) {
     listStatuses: (): CustomerStatus[] => statusesInOrder().map(serveStatus),
 
     createStatus(input: z.output<typeof CreateStatusSchema>): CustomerStatus {
-      if (statusNamed(input.name)) throw new MockApiError('CONFLICT', `A status named '${input.name}' already exists`);
+      if (statusNamed(input.name)) throw new MockApiError('CONFLICT', CRM_MESSAGES.statusExists(input.name));
       const last = statusesInOrder().at(-1);
       const at = now();
       const status: MockStatus = {
@@ -41,7 +42,7 @@ export function crmStatuses(core: CrmCore) {
         throw new MockApiError('VALIDATION_FAILED', [
           {
             loc: ['body', 'ids'],
-            msg: `Send every status id exactly once (${statuses.size} ids)`,
+            msg: CRM_MESSAGES.statusOrder(statuses.size),
             type: 'value_error',
           },
         ]);
@@ -55,8 +56,8 @@ export function crmStatuses(core: CrmCore) {
     },
 
     updateStatus(id: number, patch: z.output<typeof UpdateStatusSchema>): CustomerStatus {
-      const status = requireStatus(id);
       requireSomething(patch);
+      const status = requireStatus(id);
       for (const [key, value] of Object.entries(patch)) {
         if (value !== undefined) (status as unknown as Record<string, unknown>)[key] = value;
       }
@@ -78,13 +79,13 @@ export function crmStatuses(core: CrmCore) {
       | { status: 409; body: { detail: string; code: 'STATUS_IN_USE'; in_use_count: number } } {
       const status = requireStatus(id);
       if (status.is_system) {
-        throw new MockApiError('FORBIDDEN', `The system status '${status.name}' cannot be deleted; deactivate it`);
+        throw new MockApiError('FORBIDDEN', CRM_MESSAGES.systemStatus(status.name));
       }
       let target: MockStatus | undefined;
       if (reassignTo !== undefined) {
         target = statusNamed(reassignTo);
         if (!target || target.id === status.id) {
-          const msg = target ? 'Choose another status than the one deleted' : `Unknown status '${reassignTo}'`;
+          const msg = target ? CRM_MESSAGES.reassignSame : CRM_MESSAGES.reassignUnknown(reassignTo.trim());
           throw new MockApiError('VALIDATION_FAILED', [{ loc: ['query', 'reassign_to'], msg, type: 'value_error' }]);
         }
       }
@@ -93,7 +94,7 @@ export function crmStatuses(core: CrmCore) {
         return {
           status: 409,
           body: {
-            detail: `The status '${status.name}' is used by ${users.length} customer${users.length === 1 ? '' : 's'}; send reassign_to to move them`,
+            detail: CRM_MESSAGES.statusInUse(users.length, status.name),
             code: 'STATUS_IN_USE',
             in_use_count: users.length,
           },
@@ -106,7 +107,16 @@ export function crmStatuses(core: CrmCore) {
         recordStatus({ customer, from: status.name, by: caller.id, at });
       }
       crm().statuses.delete(status.id);
-      return { status: 200, body: { message: `Status '${status.name}' deleted`, reassigned_count: users.length } };
+      return {
+        status: 200,
+        body: {
+          message: CRM_MESSAGES.statusDeleted(
+            status.name,
+            target ? { count: users.length, to: target.name } : undefined,
+          ),
+          reassigned_count: users.length,
+        },
+      };
     },
   };
 }
