@@ -16,7 +16,8 @@ import {
   tokenContext,
   usageJson,
 } from './account-row.js';
-import type { GraphClient, GraphUsage } from './graph-client.js';
+import type { GraphApiError, GraphClient, GraphUsage } from './graph-client.js';
+import { graphFailure } from './graph-failures.js';
 
 /** The names of the module's scheduled jobs (`scheduled_job_run.job`). */
 export const INSTAGRAM_JOBS = {
@@ -141,6 +142,20 @@ export class InstagramCore {
       await this.recordFailure(account, { error: apiError });
       throw apiError;
     }
+  }
+
+  /**
+   * A Graph API failure of a call made with the account's stored token: recorded on the account
+   * ({@link recordFailure}) and returned as the API reports it (`graphFailure`, stage `use`).
+   */
+  async recordGraphFailure(account: AccountRow, error: GraphApiError): Promise<ApiError> {
+    const apiError = graphFailure(error, 'use');
+    await this.recordFailure(account, {
+      error: apiError,
+      graphCode: error.details.graph?.code ?? null,
+      usage: error.details.usage,
+    });
+    return apiError;
   }
 
   /**

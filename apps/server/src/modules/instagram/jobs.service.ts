@@ -3,7 +3,6 @@ import { ApiError } from '../../errors.js';
 import type { JobResult, ScheduledJob } from '../scheduler/scheduler.js';
 import { ASSUMED_TOKEN_LIFETIME_MS, DAY_MS, RECONNECT, tokenContext, usageJson } from './account-row.js';
 import { GraphApiError, type GraphClient } from './graph-client.js';
-import { graphFailure } from './graph-failures.js';
 import { INSTAGRAM_JOBS, type InstagramCore } from './instagram-core.js';
 import type { InstagramSyncService } from './sync.service.js';
 
@@ -61,12 +60,7 @@ export class InstagramJobsService {
       renewed = await graph.exchangeToken(token);
     } catch (error) {
       if (!(error instanceof GraphApiError)) throw error;
-      const apiError = graphFailure(error, 'use');
-      await this.core.recordFailure(account, {
-        error: apiError,
-        graphCode: error.details.graph?.code ?? null,
-        usage: error.details.usage,
-      });
+      const apiError = await this.core.recordGraphFailure(account, error);
       throw new ApiError(apiError.code, `Token renewal failed: ${apiError.detail}`, {
         cause: error,
         extra: apiError.extra,

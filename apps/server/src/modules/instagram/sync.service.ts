@@ -5,7 +5,6 @@ import { query, transaction } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
 import { type AccountRow, NOT_CONNECTED, tokenContext, usageJson } from './account-row.js';
 import { GraphApiError, type GraphClient } from './graph-client.js';
-import { graphFailure } from './graph-failures.js';
 import type { InstagramCore } from './instagram-core.js';
 
 type SyncResult = z.input<typeof InstagramSyncResultSchema>;
@@ -31,12 +30,7 @@ export class InstagramSyncService {
       result = await graph.user(account.igUserId, token);
     } catch (error) {
       if (!(error instanceof GraphApiError)) throw error;
-      const apiError = graphFailure(error, 'use');
-      await this.core.recordFailure(account, {
-        error: apiError,
-        graphCode: error.details.graph?.code ?? null,
-        usage: error.details.usage,
-      });
+      const apiError = await this.core.recordGraphFailure(account, error);
       logger.warn(
         { instagram: { accountId: account.id, code: apiError.code, graphCode: error.details.graph?.code ?? null } },
         `Instagram sync failed: ${apiError.detail}`,
