@@ -153,7 +153,7 @@ function probeRateOf(label: string): number {
       .filter((m) => m.kind === 'throughput' && m.target === 'server' && m.scenario === label)
       .map((m) => m.load.okPerSecond);
     if (capacities.length > 0) {
-      const carried = Math.floor((TARGETS.autoProbeShare * Math.min(...capacities)) / 5) * 5;
+      const carried = Math.floor((TARGETS.autoProbeShare * Math.min(...capacities)) / 5) * 5 || 0;
       rate = Math.max(5, Math.min(settings.probeRate, carried));
     }
   }
@@ -785,7 +785,8 @@ async function main(): Promise<number> {
             });
             verdict =
               `  NOT JUDGED: ${rate}/s is over ${TARGETS.p50LoadShare * 100}% of the server's ` +
-              `throughput (${fixed(capacity)}/s); lower BENCH_CRM_PROBE_RATE`;
+              `throughput (${fixed(capacity)}/s)` +
+              (settings.probeRateSet ? '; lower BENCH_CRM_PROBE_RATE' : ', even at the lowest automatic rate');
           }
         }
         output.push(
@@ -807,7 +808,7 @@ async function main(): Promise<number> {
       verdicts.push({
         name: 'p50 at 1M ÷ p50 at 10k: not judged (no probe)',
         value: Number.NaN,
-        target: '≤ 2×',
+        target: `≤ ${TARGETS.p50Scaling}×`,
         met: false,
       });
     }

@@ -17,14 +17,17 @@ export const ReadinessCheckSchema = z.object({
   error: z.string().optional().describe('Why the check failed.'),
 });
 
-/** `GET /readyz`: can this instance take traffic (database reachable, not shutting down)? */
+/** `GET /readyz`: can this instance take traffic (database reachable, not shutting down)? The file store is reported only. */
 export const ReadinessSchema = z
   .object({
     status: z.enum(['ok', 'unavailable']),
     checks: z
       .record(z.string(), ReadinessCheckSchema)
       .optional()
-      .describe('Each dependency check by name (`database`, `shutdown`); only with `verbose=true`.'),
+      .describe(
+        'Each check by name (`shutdown`, `database`, `database_reads`, `database_auth`, `files`); only with ' +
+          '`verbose=true`. A failing `files` check (the object store) is reported but leaves the instance ready.',
+      ),
   })
   .describe('Whether the instance is ready for traffic.');
 

@@ -123,6 +123,16 @@ function roundTrips(name: string, open: () => Promise<Database>, done: () => Pro
         }),
       ).rejects.toThrow(/invalid input syntax/);
       expect(await query(db.orm.em, 'select v from tx_probe order by v')).toEqual([{ v: 'kept' }]);
+      // Work that swallows a failed statement cannot commit what came before it: PostgreSQL rolled it back.
+      if (db.target.kind === 'postgres') {
+        await expect(
+          transaction(db.orm.em, async (tem) => {
+            await query(tem, 'insert into tx_probe (v) values (?)', ['lost']);
+            await query(tem, 'select cast(? as integer)', ['not a number']).catch(() => {});
+          }),
+        ).rejects.toThrow(/rolled back/);
+        expect(await query(db.orm.em, 'select v from tx_probe order by v')).toEqual([{ v: 'kept' }]);
+      }
     });
 
     it('transaction(): connections go back to the pool, and an ended one refuses statements', async () => {

@@ -133,6 +133,8 @@ export async function transaction<T>(em: EntityManager, work: (tem: EntityManage
     await em.getConnection().ensureConnection();
     client = em.getConnection().getKnex().client as KnexClient;
   }
+  // Only PostgreSQL has a read pool (openDatabase): the embedded database's single session is not taken twice.
+  if (!readPools.has(client)) return em.transactional(work);
   const connection = await client.acquireConnection();
   if (!(connection instanceof pg.Client)) {
     await client.releaseConnection(connection);
@@ -168,7 +170,10 @@ export async function transaction<T>(em: EntityManager, work: (tem: EntityManage
   }
   open = false;
   try {
-    await connection.query('commit');
+    // A transaction a failed statement aborted answers `commit` with ROLLBACK, and no error: its work is lost.
+    const done = await connection.query('commit');
+    if (done.command === 'ROLLBACK')
+      throw new Error('The transaction was aborted by a failed statement and rolled back');
   } catch (error) {
     await connection.query('rollback').catch(() => connection.end().catch(() => {}));
     throw em.getDriver().convertException(error as Error);

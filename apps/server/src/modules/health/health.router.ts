@@ -68,8 +68,8 @@ export function healthRouter(ctx: AppContext) {
     }),
     readiness: async ({ query, res }) => {
       res.setHeader('Cache-Control', 'no-store');
-      // Every pool the server uses: one that cannot reach the database fails the requests that use it.
-      // …and where uploads and recordings are kept: without it they fail.
+      // Every pool the server uses: one that cannot reach the database fails the requests that use it. And where
+      // uploads and recordings are kept, reported only (below).
       const [files, ...pools] = await Promise.all([
         checkFiles(ctx),
         ...ctx.db.pools.map(async (pool) => [pool.name, await checkPool(ctx, pool)] as const),
@@ -79,7 +79,10 @@ export function healthRouter(ctx: AppContext) {
         ...Object.fromEntries(pools),
         files,
       };
-      const ok = Object.values(checks).every((check) => check.status === 'ok');
+      // The file store is reported, but does not take the instance out: every replica shares it, so failing
+      // readiness would take the whole API out of the balancer for an outage that only the file routes feel (they
+      // answer 503 STORAGE_UNAVAILABLE on their own).
+      const ok = Object.entries(checks).every(([name, check]) => name === 'files' || check.status === 'ok');
       const body = { status: ok ? ('ok' as const) : ('unavailable' as const), ...(query.verbose ? { checks } : {}) };
       return ok ? { status: 200, body } : { status: 503, body };
     },
