@@ -45,6 +45,19 @@ export function mp3Bytes(): Uint8Array<ArrayBuffer> {
   return new Uint8Array([...id3, ...frame, ...frame]);
 }
 
+/** A 1×1 PNG. */
+export const PNG_BYTES = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+/** The form of `POST /auth/me/profile-image` with {@link PNG_BYTES} as `image`. */
+export function pictureForm(): FormData {
+  const form = new FormData();
+  form.append('image', new Blob([PNG_BYTES], { type: 'image/png' }), 'me.png');
+  return form;
+}
+
 /** The legacy client's create form (its `buildCustomerFormData`): the fields given, in their order, as a FormData. */
 export function legacyForm(fields: Record<string, string | Blob | undefined>): FormData {
   const form = new FormData();

@@ -6,6 +6,7 @@ import {
   createCustomer,
   expectSameBytes,
   mp3Bytes,
+  pictureForm,
   signIn,
   sql,
   storedRecordings,
@@ -14,12 +15,6 @@ import {
 import { createTestApp, type TestApp } from '../harness.js';
 import { startS3FaultProxy } from '../s3-fault-proxy.js';
 import { startS3Server } from '../s3-server.js';
-
-/** A 1×1 PNG. */
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
 
 /** A recording of several read chunks (64 KiB each), so a reset lands in the middle of its body. */
 function recording(): Uint8Array<ArrayBuffer> {
@@ -33,12 +28,6 @@ function customerForm(audio: Uint8Array<ArrayBuffer>, name = 'Stored or not'): F
   form.append('phone_number', `+99890${String(Math.floor(Math.random() * 10_000_000)).padStart(7, '0')}`);
   form.append('status', 'need_to_call');
   form.append('audio', new Blob([audio], { type: 'audio/mpeg' }), 'call.mp3');
-  return form;
-}
-
-function pictureForm(): FormData {
-  const form = new FormData();
-  form.append('image', new Blob([PNG], { type: 'image/png' }), 'me.png');
   return form;
 }
 

@@ -6,24 +6,14 @@ import {
   createCustomer,
   expectSameBytes,
   mp3Bytes,
+  PNG_BYTES,
+  pictureForm,
   signIn,
   storedRecordings,
   tokenOf,
 } from '../crm/write-helpers.js';
 import { createTestApp } from '../harness.js';
 import { startS3Server } from '../s3-server.js';
-
-/** A 1×1 PNG. */
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
-
-function pictureForm(): FormData {
-  const form = new FormData();
-  form.append('image', new Blob([PNG], { type: 'image/png' }), 'me.png');
-  return form;
-}
 
 describe('files in an S3-compatible bucket (S3_BUCKET)', () => {
   it('stores, plays (whole, ranges, 416) and deletes a call recording through the bucket', async () => {
@@ -84,7 +74,7 @@ describe('files in an S3-compatible bucket (S3_BUCKET)', () => {
     expect(picture.status).toBe(200);
     expect(picture.headers.get('content-type')).toBe('image/png');
     expect(picture.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
-    expect(Buffer.from(await picture.arrayBuffer()).equals(PNG)).toBe(true);
+    expect(Buffer.from(await picture.arrayBuffer()).equals(PNG_BYTES)).toBe(true);
 
     expect((await upload()).status).toBe(200);
     const replaced = await fetch(`${t.url}${me.profile_image}`);
