@@ -56,6 +56,14 @@ export function authReads(orm: { em: EntityManager }): EntityManager {
   return em;
 }
 
+/** The ORM's knex client, with its pool: a closed ORM reconnects on its next statement, as `em.execute` would. */
+async function connectedClient(em: EntityManager): Promise<KnexClient> {
+  const client = em.getConnection().getKnex().client as KnexClient;
+  if (client.pool) return client;
+  await em.getConnection().ensureConnection();
+  return em.getConnection().getKnex().client as KnexClient;
+}
+
 /**
  * Runs SQL with `?` placeholders in the entity manager's transaction, if any; returns the rows.
  *
@@ -81,12 +89,7 @@ export async function query<TRow extends Row = Row>(
   params: readonly unknown[] = [],
 ): Promise<TRow[]> {
   const transaction = em.getTransactionContext<Knex.Transaction>();
-  let client = (transaction ?? em.getConnection().getKnex()).client as KnexClient;
-  if (!client.transacting && !client.pool) {
-    // A closed ORM reconnects on its next query, as `em.execute` would.
-    await em.getConnection().ensureConnection();
-    client = em.getConnection().getKnex().client as KnexClient;
-  }
+  const client = transaction ? (transaction.client as KnexClient) : await connectedClient(em);
   const text = positional(sql, params.length);
   const values = params.map(bindValue);
   const reads = transaction ? undefined : (ownPools.get(em) ?? readPools.get(client));
@@ -128,11 +131,7 @@ export async function query<TRow extends Row = Row>(
  */
 export async function transaction<T>(em: EntityManager, work: (tem: EntityManager) => Promise<T>): Promise<T> {
   if (em.getTransactionContext()) return work(em);
-  let client = em.getConnection().getKnex().client as KnexClient;
-  if (!client.pool) {
-    await em.getConnection().ensureConnection();
-    client = em.getConnection().getKnex().client as KnexClient;
-  }
+  const client = await connectedClient(em);
   // Only PostgreSQL has a read pool (openDatabase): the embedded database's single session is not taken twice.
   if (!readPools.has(client)) return em.transactional(work);
   const connection = await client.acquireConnection();
