@@ -6,10 +6,15 @@ import { ApiError } from '../errors.js';
 
 interface CompiledPath {
   pattern: RegExp;
+  /** The names of the path's parameters, in the order of the pattern's groups. */
+  names: string[];
   /** A path without parameters: the two request paths it matches (with and without a trailing slash). */
   literal?: [string, string];
   routes: AppRoute[];
 }
+
+/** The path parameters of the route the route table found, decoded, as Express's router would have set them. */
+export type PathParams = Record<string, string | undefined>;
 
 function compile(path: string): RegExp {
   const source = path
@@ -35,6 +40,29 @@ function hasBody(req: Request): boolean {
 }
 
 /**
+ * The parameters of a path its entry matches, decoded like Express's router does. A value that is not valid
+ * percent-encoding is kept as it came: `refuseMalformedPathParams` (input-guard.ts) refuses it before anything reads
+ * it.
+ */
+function paramsOf(entry: CompiledPath, path: string): PathParams {
+  const match = entry.pattern.exec(path);
+  const params: PathParams = {};
+  entry.names.forEach((name, index) => {
+    const value = match?.[index + 1];
+    if (value === undefined || value === '') {
+      params[name] = undefined;
+      return;
+    }
+    try {
+      params[name] = decodeURIComponent(value);
+    } catch {
+      params[name] = value;
+    }
+  });
+  return params;
+}
+
+/**
  * Answers what the contract's routes cannot: an unknown path (`404`), a known path with another method (`405` with
  * `Allow`), and a body in a media type the route does not take (`415`). It runs before any body is parsed, so nothing
  * is read for a request that will be refused.
@@ -45,6 +73,10 @@ export function routeTable(contracts: AppRouter[]) {
     for (const { route } of listRoutes(contract)) {
       const entry = byPath.get(route.path) ?? {
         pattern: compile(route.path),
+        names: route.path
+          .split('/')
+          .filter((segment) => segment.startsWith(':'))
+          .map((segment) => segment.slice(1).replace(/\?$/, '')),
         literal: route.path.includes(':') ? undefined : [route.path, `${route.path}/`],
         routes: [],
       };
@@ -75,11 +107,15 @@ export function routeTable(contracts: AppRouter[]) {
     const method = req.method;
     let known = false;
     let route: AppRoute | undefined;
+    let found: CompiledPath | undefined;
     for (const entry of paths) {
       if (!matches(entry, path)) continue;
       known = true;
       route = entry.routes.find((r) => r.method === method || (method === 'HEAD' && r.method === 'GET'));
-      if (route) break;
+      if (route) {
+        found = entry;
+        break;
+      }
     }
     if (!known) {
       next(new ApiError('NOT_FOUND', COMMON_MESSAGES.notFound));
@@ -95,6 +131,7 @@ export function routeTable(contracts: AppRouter[]) {
       return;
     }
     res.locals.route = route;
+    res.locals.pathParams = found && found.names.length > 0 ? paramsOf(found, path) : {};
     if (takesBody(route) && hasBody(req)) {
       const accepted = MEDIA_TYPES[route.contentType ?? 'application/json'] ?? [];
       if (!req.is(accepted)) {
