@@ -189,6 +189,7 @@ export {
   type FollowerPoint,
   GROWTH_WINDOWS,
   type GrowthWindow,
+  type GrowthWindowInput,
   type GrowthWindowKey,
   GrowthWindowSchema,
   growthFromBaselines,

@@ -23,17 +23,23 @@ export function growthPercentage(growth: number, base: number): number | null {
   return Math.round((growth * 10_000) / base) / 100;
 }
 
+/** What {@link growthWindow} compares: a window's length and the snapshots at its ends (`null`: none). */
+export interface GrowthWindowInput {
+  days: number;
+  /** The newest snapshot, where the window ends. */
+  latest: FollowerPoint | null;
+  /** The last snapshot on or before the window's start. */
+  baseline: FollowerPoint | null;
+  /** The first snapshot of all, compared with when there is no `baseline`. */
+  earliest: FollowerPoint | null;
+}
+
 /**
  * One growth window, the rule the server and the mocks share: the window ends at `latest` (the newest snapshot) and
  * starts `days` days before it. It is compared with `baseline`, the last snapshot on or before the start; when there is
  * none (history is shorter than the window) with `earliest`, the first snapshot, and marked incomplete.
  */
-export function growthWindow(
-  days: number,
-  latest: FollowerPoint | null,
-  baseline: FollowerPoint | null,
-  earliest: FollowerPoint | null,
-): GrowthWindow {
+export function growthWindow({ days, latest, baseline, earliest }: GrowthWindowInput): GrowthWindow {
   const from = baseline ?? earliest;
   if (!latest || !from) {
     return { days, growth: null, growth_percentage: null, complete: false, from_date: null, from_followers: null };
@@ -73,7 +79,7 @@ export function growthFromBaselines(
   const windows = Object.fromEntries(
     GROWTH_WINDOWS.map((days) => [
       growthWindowKey(days),
-      growthWindow(days, latest, baselines.get(days) ?? null, earliest),
+      growthWindow({ days, latest, baseline: baselines.get(days) ?? null, earliest }),
     ]),
   ) as Record<GrowthWindowKey, GrowthWindow>;
   return { current_followers: latest?.followers_count ?? null, as_of: latest?.date ?? null, ...windows };

@@ -1,6 +1,7 @@
 export {
   addCalendarDays,
   type FollowerPoint,
+  type GrowthWindowInput,
   growthFromBaselines,
   growthOf,
   growthPercentage,

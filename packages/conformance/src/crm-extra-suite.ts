@@ -36,7 +36,7 @@ export function crmExtraSuite(target: Target, withWorld: typeof WithWorld): void
     it('a note names its author; when the author’s account is deleted the note stays, without an author', async () => {
       const ceo = await as.ceo();
       const customer = await createCustomer(ceo);
-      const writer = await newUser(world(), ceo, 'Member', ['crm']);
+      const writer = await newUser(world(), ceo, { role: 'Member', pages: ['crm'] });
       const note = await writer.client.crm.createNote({ params: { id: customer.id }, body: { note: 'by a leaver' } });
       expect(note).toMatchObject({
         status: 201,
@@ -132,7 +132,7 @@ export function crmExtraSuite(target: Target, withWorld: typeof WithWorld): void
 
     it('a user of another page (a Finance user) gets 403 for a recording', async () => {
       const { path } = await recorded();
-      const finance = await newUser(world(), await as.ceo(), 'Finance', ['finance_list']);
+      const finance = await newUser(world(), await as.ceo(), { role: 'Finance', pages: ['finance_list'] });
       const refused = await fetch(path, {
         headers: { authorization: `Bearer ${await accessToken(finance.client)}` },
       });

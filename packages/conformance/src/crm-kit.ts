@@ -95,8 +95,8 @@ export async function createCustomer(client: CimsClient, input: Partial<Customer
   return { ...created, full_name: String(body.full_name), phone_number: String(body.phone_number) };
 }
 
-/** A user of the given role and pages, created by the CEO, signed in. */
-export async function newUser(world: World, ceo: CimsClient, role: string, pages: string[]) {
+/** A user of the given role and pages, created by the CEO (`ceo` is signed in as one), signed in. */
+export async function newUser(world: World, ceo: CimsClient, { role, pages }: { role: string; pages: string[] }) {
   const who = {
     email: `${role.replace(/\s/g, '').toLowerCase()}-${unique()}@example.com`,
     password: 'crm-test-password',

@@ -138,12 +138,21 @@ interface Answer {
   body: { detail?: unknown; code?: string } | undefined;
 }
 
-/** Sends the route's request with only its required fields, encoded as the route declares. */
+/**
+ * Sends the route's request with only its required fields, encoded as the route declares, with the path parameters
+ * from `fixtures` and `token` as the bearer token (none: unauthenticated).
+ */
 async function sendRequired(
   world: World,
-  entry: { route: ContractRoute; fields: Partial<Record<Place, Fields>> },
-  fixtures: Fixtures,
-  token: string | undefined,
+  {
+    entry,
+    fixtures,
+    token,
+  }: {
+    entry: { route: ContractRoute; fields: Partial<Record<Place, Fields>> };
+    fixtures: Fixtures;
+    token: string | undefined;
+  },
 ): Promise<Answer> {
   const { route } = entry;
   const headers = new Headers({ accept: 'application/json' });
@@ -250,7 +259,7 @@ export function optionalFieldsSuite(target: Target, withWorld: typeof WithWorld)
           if (route.name === 'authLogout') token = await accessToken(await signedIn(world(), SEEDED.ceo));
           else token = meta.roles && !meta.roles.includes('CEO') ? f.salesToken : f.ceoToken;
         }
-        const answer = await sendRequired(world(), entry, f, token);
+        const answer = await sendRequired(world(), { entry, fixtures: f, token });
         expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(500);
         const allowed = CONDITIONALLY_REQUIRED[route.name] ?? [];
         expect(refusedFields(answer).filter((loc) => left.includes(loc) && !allowed.includes(loc))).toEqual([]);

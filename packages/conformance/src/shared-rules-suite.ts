@@ -14,7 +14,7 @@ export function sharedRulesSuite(target: Target, withWorld: typeof WithWorld): v
     const as = actors(world);
 
     it('regression: the 403 of a roles-or-pages route names the role and the page in the same words', async () => {
-      const member = await newUser(world(), await as.ceo(), 'Member', []);
+      const member = await newUser(world(), await as.ceo(), { role: 'Member', pages: [] });
       const res = await member.client.management.listStatuses();
       expect(res.status).toBe(403);
       expect(res.body).toEqual({ detail: 'This needs the role CEO or the page crm', code: 'FORBIDDEN' });

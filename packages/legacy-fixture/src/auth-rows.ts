@@ -14,9 +14,7 @@ function tokenUrlsafe64(random: SeededRandom): string {
  */
 export async function insertRefreshTokens(
   client: Client,
-  random: SeededRandom,
-  user: LegacyUserFact,
-  now: Date,
+  { random, user, now }: { random: SeededRandom; user: LegacyUserFact; now: Date },
 ): Promise<LegacyRefreshTokenFact[]> {
   const specs: [LegacyRefreshTokenFact['kind'], number, boolean][] = [
     ['active', -1, true],

@@ -47,7 +47,11 @@ interface Batch {
   archived: (boolean | null)[];
 }
 
-function buildBatch(size: number, random: SeededRandom, crypto: LegacyFernet, customStatus: boolean): Batch {
+/** `size` customers, their names and phone numbers encrypted; some with the custom status when `customStatus`. */
+function buildBatch(
+  size: number,
+  { random, crypto, customStatus }: { random: SeededRandom; crypto: LegacyFernet; customStatus: boolean },
+): Batch {
   const b: Batch = {
     fullName: [],
     platform: [],
@@ -138,7 +142,7 @@ export async function insertBulk(
 
   let pending: Promise<unknown> | null = null;
   for (let done = 0; done < options.count; done += BATCH) {
-    const b = buildBatch(Math.min(BATCH, options.count - done), options.random, options.crypto, options.customStatus);
+    const b = buildBatch(Math.min(BATCH, options.count - done), options);
     if (pending) await pending;
     pending = client.query(INSERT_CUSTOMERS, [
       b.fullName,

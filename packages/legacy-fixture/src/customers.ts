@@ -75,10 +75,15 @@ async function insertCustomerRow(
 /** Inserts the awkward customers with their notes, status history and sales-manager assignments. */
 export async function insertAwkwardCustomers(
   client: Client,
-  crypto: LegacyFernet,
-  users: Record<string, LegacyUserFact>,
-  options: { undecryptable: boolean; corrupt: boolean },
+  options: {
+    crypto: LegacyFernet;
+    /** The users by key, for the notes' authors, the status changes and the assignments. */
+    users: Record<string, LegacyUserFact>;
+    undecryptable: boolean;
+    corrupt: boolean;
+  },
 ): Promise<AwkwardCustomersResult> {
+  const { crypto, users } = options;
   const result: AwkwardCustomersResult = {
     customers: [],
     broken: [],
@@ -187,41 +192,40 @@ async function insertAwkwardNotes(
     for (let n = 0; n < count; n++) {
       const at = addDays(created, 0.04 + n);
       const updated = n === 1 ? addDays(at, 0.5) : at;
-      await insertNote(
-        client,
-        result,
-        customer.id,
-        texts[(i + n) % texts.length] as string,
-        authors[(i + n) % 3] ?? null,
-        at,
-        updated,
-      );
+      await insertNote(client, result, {
+        customerId: customer.id,
+        note: texts[(i + n) % texts.length] as string,
+        authorId: authors[(i + n) % 3] ?? null,
+        createdAt: at,
+        updatedAt: updated,
+      });
     }
   }
   const first = result.customers[0];
   if (first) {
     // The author was deleted: `created_by` is SET NULL.
-    const id = await insertNote(
-      client,
-      result,
-      first.id,
-      'Mijoz ofisga keldi (author deleted).',
-      null,
-      addDays(new Date(first.createdAt), 2),
-      addDays(new Date(first.createdAt), 2),
-    );
+    const id = await insertNote(client, result, {
+      customerId: first.id,
+      note: 'Mijoz ofisga keldi (author deleted).',
+      authorId: null,
+      createdAt: addDays(new Date(first.createdAt), 2),
+      updatedAt: addDays(new Date(first.createdAt), 2),
+    });
     result.noteWithoutAuthorId = id;
   }
 }
 
+/** Inserts one note and adds it to `result.notes`; returns its id. */
 async function insertNote(
   client: Client,
   result: AwkwardCustomersResult,
-  customerId: number,
-  note: string,
-  authorId: number | null,
-  createdAt: Date,
-  updatedAt: Date,
+  {
+    customerId,
+    note,
+    authorId,
+    createdAt,
+    updatedAt,
+  }: { customerId: number; note: string; authorId: number | null; createdAt: Date; updatedAt: Date },
 ): Promise<number> {
   const created = toNaiveUtc(createdAt);
   const updated = toNaiveUtc(updatedAt);

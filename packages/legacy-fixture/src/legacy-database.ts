@@ -144,7 +144,9 @@ async function fill(url: string, options: LegacyDatabaseOptions): Promise<Legacy
     };
 
     const awkwardRows = awkward
-      ? await insertAwkwardCustomers(client, crypto, usersByKey, {
+      ? await insertAwkwardCustomers(client, {
+          crypto,
+          users: usersByKey,
           undecryptable: options.undecryptable ?? true,
           corrupt: options.corrupt ?? true,
         })
@@ -165,7 +167,7 @@ async function fill(url: string, options: LegacyDatabaseOptions): Promise<Legacy
     });
 
     const refreshTokens = awkward
-      ? await insertRefreshTokens(client, random, byKey('ceoBoth'), options.now ?? new Date())
+      ? await insertRefreshTokens(client, { random, user: byKey('ceoBoth'), now: options.now ?? new Date() })
       : [];
     const verificationCodes = awkward ? await insertVerificationCodes(client, usersByKey) : [];
     const customersByKey = Object.fromEntries((awkwardRows?.customers ?? []).map((c) => [c.key, c]));

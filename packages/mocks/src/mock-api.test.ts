@@ -129,7 +129,7 @@ describe('createRouteHandlers', () => {
 
   it('fails loudly when a mock answers a body that does not match the contract', async () => {
     server.use(
-      ...createRouteHandlers(drifting, { thing: () => ({ status: 201, body: { id: 'one' } as never }) }, baseUrl),
+      ...createRouteHandlers(drifting, { thing: () => ({ status: 201, body: { id: 'one' } as never }) }, { baseUrl }),
     );
     const res = await fetch(`${baseUrl}/thing`, {
       method: 'POST',
@@ -151,7 +151,11 @@ describe('createRouteHandlers', () => {
       },
     });
     const handlers = (base: string) =>
-      createRouteHandlers(items, { item: ({ params }) => ({ status: 200, body: { key: params.key } }) }, base);
+      createRouteHandlers(
+        items,
+        { item: ({ params }) => ({ status: 200, body: { key: params.key } }) },
+        { baseUrl: base },
+      );
     // A base such as `/api` is on the page's origin: whatever the origin, a URL below it is matched.
     server.use(...handlers('/relative-base'));
     for (const url of [`${baseUrl}/relative-base/items/%ff`, 'http://other.test/relative-base/items/%']) {
@@ -169,7 +173,7 @@ describe('createRouteHandlers', () => {
   });
 
   it('parses the request with the route schema and answers 422 in the server shape', async () => {
-    server.use(...createRouteHandlers(drifting, { thing: () => ({ status: 201, body: { id: 1 } }) }, baseUrl));
+    server.use(...createRouteHandlers(drifting, { thing: () => ({ status: 201, body: { id: 1 } }) }, { baseUrl }));
     const bad = await fetch(`${baseUrl}/thing`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -212,7 +216,7 @@ describe('createRouteHandlers', () => {
             body: { title: body.title, size: files.doc?.size ?? -1, type: files.doc?.type ?? '' },
           }),
         },
-        baseUrl,
+        { baseUrl },
       ),
     );
     const send = (fields: Record<string, string | File>) => {

@@ -277,8 +277,7 @@ export function createMockApi(options: MockApiOptions): MockApi {
         sales: salesMocks(stats),
         instagram: instagramMocks(instagram),
       },
-      options.baseUrl,
-      { before: authBeforeHook(state, model, { intakeApiKey, signer }) },
+      { baseUrl: options.baseUrl, before: authBeforeHook(state, model, { intakeApiKey, signer }) },
     ),
   ];
   const mailTo = (to?: string) => {

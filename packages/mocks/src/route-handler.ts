@@ -137,6 +137,11 @@ export type MockBeforeHook = (input: {
 /** Options of {@link createRouteHandlers}. */
 export interface RouteHandlerOptions {
   /**
+   * Where the routes are served: an absolute URL (`https://api.example.test`) or a path on the page's origin (`/api`);
+   * a trailing slash is ignored.
+   */
+  baseUrl: string;
+  /**
    * Runs for every matched route after the media-type check and the JSON or URL-encoded body parser, like the
    * server's middleware (authentication, rate limiting) runs after its body parsers and before its multipart parser
    * and validation.
@@ -276,12 +281,18 @@ function fieldsSchema(schema: unknown): unknown {
   return variant._def.typeName === 'ZodIntersection' ? (variant._def.left as ZodTypeAny) : variant;
 }
 
-function check(schema: unknown, value: unknown, location: IssueLocation, into: ValidationIssue[]): unknown {
-  if (!isZodType(schema)) return value;
-  const result = (schema as ZodTypeAny).safeParse(value);
-  if (result.success) return result.data;
-  into.push(...validationIssues(location, result.error));
-  return undefined;
+/**
+ * Parses a request's value by the route's schema for it (a value without a schema passes as it is); what fails is added
+ * to `into`, as the `422`'s issues at `location`, and gives `undefined`.
+ */
+function checkInto(into: ValidationIssue[]) {
+  return (schema: unknown, value: unknown, location: IssueLocation): unknown => {
+    if (!isZodType(schema)) return value;
+    const result = (schema as ZodTypeAny).safeParse(value);
+    if (result.success) return result.data;
+    into.push(...validationIssues(location, result.error));
+    return undefined;
+  };
 }
 
 async function mediaTypeError(route: AppRoute, request: Request): Promise<MockApiError | undefined> {
@@ -295,7 +306,10 @@ async function mediaTypeError(route: AppRoute, request: Request): Promise<MockAp
   return new MockApiError('UNSUPPORTED_MEDIA_TYPE', COMMON_MESSAGES.mediaTypeRefused(sent ?? 'none', accepted));
 }
 
-function toResponse(route: AppRoute, status: number, body: unknown, headers?: Record<string, string>): Response {
+/** What an implementation answers (or the {@link MockApiError} it throws). */
+type Answer = { status: number; body: unknown; headers?: Record<string, string> };
+
+function toResponse(route: AppRoute, { status, body, headers }: Answer): Response {
   const declared = route.responses[status];
   if (declared === undefined) throw new MockDriftError(route, status);
   if (isAppRouteNoBody(declared)) return new HttpResponse(null, { status, headers });
@@ -313,13 +327,17 @@ function toResponse(route: AppRoute, status: number, body: unknown, headers?: Re
 }
 
 /** One MSW handler for one contract route, mirroring what the server does with the request and the response. */
-function routeHandler(
-  baseUrl: string,
-  keys: string[],
-  route: AppRoute,
-  implementation: MockRouteImplementation<AppRoute>,
-  options: RouteHandlerOptions,
-) {
+function routeHandler({
+  baseUrl,
+  keys,
+  route,
+  implementation,
+  before,
+}: RouteHandlerOptions & {
+  keys: string[];
+  route: AppRoute;
+  implementation: MockRouteImplementation<AppRoute>;
+}) {
   const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
   const declaredFiles = (route.metadata as RouteMeta | undefined)?.files ?? {};
   return http[method](`${baseUrl}${route.path}`, async ({ request, params }) => {
@@ -331,7 +349,7 @@ function routeHandler(
       const multipart = (request.headers.get('content-type') ?? '').includes('multipart/form-data');
       let raw: ReadBody = { fields: undefined, files: {} };
       if (takesBody(route) && !multipart) raw = await readOrRefuse(request);
-      const early = await options.before?.({ route, keys, request });
+      const early = await before?.({ route, keys, request });
       if (early) return early;
       if (takesBody(route) && multipart) raw = await readOrRefuse(request);
       const url = new URL(request.url);
@@ -346,17 +364,18 @@ function routeHandler(
       ];
       if (unsafe.length > 0) throw new MockApiError('VALIDATION_FAILED', unsafe);
       const found: ValidationIssue[] = [];
+      const check = checkInto(found);
       const input = {
-        params: check(route.pathParams, params, 'path', found),
-        query: check(route.query, query, 'query', found),
+        params: check(route.pathParams, params, 'path'),
+        query: check(route.query, query, 'query'),
         headers: Object.fromEntries(request.headers),
-        body: takesBody(route) ? check(fieldsSchema(route.body), raw.fields, 'body', found) : undefined,
+        body: takesBody(route) ? check(fieldsSchema(route.body), raw.fields, 'body') : undefined,
         files,
         request,
       };
       if (found.length > 0) throw new MockApiError('VALIDATION_FAILED', found);
       checkRequiredFiles(declaredFiles, files);
-      let result: { status: number; body: unknown; headers?: Record<string, string> };
+      let result: Answer;
       try {
         result = await implementation(input as never);
       } catch (error) {
@@ -364,7 +383,7 @@ function routeHandler(
         result = error;
       }
       // What the implementation answers must be one of the route's declared responses.
-      return toResponse(route, result.status, result.body, result.headers);
+      return toResponse(route, result);
     } catch (error) {
       // Like the server's middleware and error handler: these answers do not depend on the route's declarations.
       if (!(error instanceof MockApiError)) throw error;
@@ -422,8 +441,7 @@ function implementationAt(router: unknown, keys: string[]): MockRouteImplementat
 export function createRouteHandlers<TRouter extends AppRouter>(
   contract: TRouter,
   router: MockRouter<TRouter>,
-  baseUrl: string,
-  options: RouteHandlerOptions = {},
+  { baseUrl, before }: RouteHandlerOptions,
 ): HttpHandler[] {
   const base = baseUrl.replace(/\/+$/, '');
   const routes = listRoutes(contract);
@@ -433,7 +451,9 @@ export function createRouteHandlers<TRouter extends AppRouter>(
   }));
   const handlers = [
     malformedPathHandler(base, patterns),
-    ...routes.map(({ keys, route }) => routeHandler(base, keys, route, implementationAt(router, keys), options)),
+    ...routes.map(({ keys, route }) =>
+      routeHandler({ baseUrl: base, keys, route, implementation: implementationAt(router, keys), before }),
+    ),
   ];
   handlers.push(
     http.all(underBase(base), ({ request }) => {

@@ -207,7 +207,15 @@ function uploadStorage(dir: string): multer.StorageEngine {
       state.files.push(target);
       // A refused file is answered at once (`state.fail`); multer then reads the rest of the body away and calls back
       // late, with whatever error tearing down the part's stream caused.
-      const received = receive(file.stream, target, file.fieldname, entry, state.fail);
+      const { part, check } = entry;
+      const received = receive({
+        stream: file.stream,
+        target,
+        field: file.fieldname,
+        part,
+        check,
+        refused: state.fail,
+      });
       state.receiving.push(received);
       received.then(
         (done) => {
@@ -227,17 +235,30 @@ function uploadStorage(dir: string): multer.StorageEngine {
   };
 }
 
+/** One file part to receive: where it comes from and goes, the part's limits, and whom to tell of a refusal. */
+interface Receipt {
+  stream: Readable;
+  /** The temporary file it is written to. */
+  target: string;
+  /** The form field it came in, named in a too-large message. */
+  field: string;
+  part: FilePart;
+  check: UploadCheck;
+  refused: (error: ApiError) => void;
+}
+
 /**
  * Streams one file part to `target`, holding at most its first {@link SNIFF_BYTES} bytes: they decide its type
  * before anything is written, and the part is refused as soon as it is empty, of the wrong type, or too large.
  */
-async function receive(
-  stream: Readable,
-  target: string,
-  field: string,
-  { part, check }: { part: FilePart; check: UploadCheck },
-  refused: (error: ApiError) => void,
-): Promise<SniffedType & { size: number }> {
+async function receive({
+  stream,
+  target,
+  field,
+  part,
+  check,
+  refused,
+}: Receipt): Promise<SniffedType & { size: number }> {
   let size = 0;
   let type: SniffedType | undefined;
   let head = Buffer.alloc(0);

@@ -132,7 +132,18 @@ export function roleOf(legacyRole: string, companyCode: string): Role {
  * `company_code = 'ceo'` (archive, restore, hard delete, others' notes, no `crm` page needed), its sales-manager module
  * by role CEO or that company code, its Instagram routes by role CEO alone.
  */
-function powerChanges(legacyRole: string, companyCode: string, hasCrmPage: boolean, role: Role): string[] {
+function powerChanges({
+  legacyRole,
+  companyCode,
+  hasCrmPage,
+  role,
+}: {
+  legacyRole: string;
+  companyCode: string;
+  hasCrmPage: boolean;
+  /** The role here ({@link roleOf}). */
+  role: Role;
+}): string[] {
   const changes: string[] = [];
   if (role === 'CEO') {
     if (companyCode !== 'ceo') {
@@ -215,7 +226,7 @@ export async function importUsers(ctx: StepContext): Promise<void> {
     }
     const active = row.is_active !== false;
     if (active) {
-      const changes = powerChanges(legacyRole, companyCode, row.crm_page === true, role);
+      const changes = powerChanges({ legacyRole, companyCode, hasCrmPage: row.crm_page === true, role });
       if (changes.length > 0) {
         report.powers.push({
           user_id: id,
@@ -248,10 +259,9 @@ export async function importUsers(ctx: StepContext): Promise<void> {
     ]);
     ctx.imported.users.add(id);
   }
-  await insertRows(
-    em,
-    'app_user',
-    [
+  await insertRows(em, {
+    table: 'app_user',
+    columns: [
       { name: 'id', type: 'int' },
       { name: 'email', type: 'text' },
       { name: 'password_hash', type: 'text' },
@@ -267,8 +277,8 @@ export async function importUsers(ctx: StepContext): Promise<void> {
       { name: 'created_at', type: 'timestamptz' },
       { name: 'updated_at', type: 'timestamptz' },
     ],
-    out,
-  );
+    rows: out,
+  });
   report.imported('user', out.length);
 }
 
@@ -299,16 +309,15 @@ export async function importPermissions(ctx: StepContext): Promise<void> {
     seen.add(key);
     out.push([userId, page, ctx.now.toISOString()]);
   }
-  await insertRows(
-    em,
-    'user_page_permission',
-    [
+  await insertRows(em, {
+    table: 'user_page_permission',
+    columns: [
       { name: 'user_id', type: 'int' },
       { name: 'page_name', type: 'text' },
       { name: 'created_at', type: 'timestamptz' },
     ],
-    out,
-  );
+    rows: out,
+  });
   report.imported('user_page_permission', out.length);
 }
 
@@ -352,28 +361,26 @@ export async function importSessions(ctx: StepContext): Promise<void> {
     sessions.push([row.id, userId, created, created, instant(row.expires_at)]);
     tokens.push([row.id, hash, created]);
   }
-  await insertRows(
-    em,
-    'auth_session',
-    [
+  await insertRows(em, {
+    table: 'auth_session',
+    columns: [
       { name: 'id', type: 'int' },
       { name: 'user_id', type: 'int' },
       { name: 'created_at', type: 'timestamptz' },
       { name: 'last_used_at', type: 'timestamptz' },
       { name: 'expires_at', type: 'timestamptz' },
     ],
-    sessions,
-  );
-  await insertRows(
-    em,
-    'refresh_token',
-    [
+    rows: sessions,
+  });
+  await insertRows(em, {
+    table: 'refresh_token',
+    columns: [
       { name: 'session_id', type: 'int' },
       { name: 'token_hash', type: 'text' },
       { name: 'created_at', type: 'timestamptz' },
     ],
-    tokens,
-  );
+    rows: tokens,
+  });
   report.imported('refresh_token', tokens.length);
 }
 

@@ -83,10 +83,9 @@ export async function importAudit(ctx: StepContext): Promise<void> {
         userAgent?.slice(0, 500) ?? null,
       ]);
     }
-    await insertRows(
-      em,
-      'audit_log',
-      [
+    await insertRows(em, {
+      table: 'audit_log',
+      columns: [
         { name: 'id', type: 'int' },
         { name: 'created_at', type: 'timestamptz' },
         { name: 'actor_user_id', type: 'int' },
@@ -100,8 +99,8 @@ export async function importAudit(ctx: StepContext): Promise<void> {
         { name: 'ip_address', type: 'text' },
         { name: 'user_agent', type: 'text' },
       ],
-      out,
-    );
+      rows: out,
+    });
     report.imported('audit_log', out.length);
     progress.advance(rows.length);
   }
@@ -205,10 +204,9 @@ export async function importInstagram(ctx: StepContext): Promise<void> {
         instant(row.created_at) ?? `${String(row.day)}T12:00:00.000Z`,
       ]);
     }
-    await insertRows(
-      em,
-      'instagram_snapshot',
-      [
+    await insertRows(em, {
+      table: 'instagram_snapshot',
+      columns: [
         { name: 'account_id', type: 'int' },
         { name: 'snapshot_date', type: 'date' },
         { name: 'followers_count', type: 'int' },
@@ -216,8 +214,8 @@ export async function importInstagram(ctx: StepContext): Promise<void> {
         { name: 'media_count', type: 'int' },
         { name: 'captured_at', type: 'timestamptz' },
       ],
-      out,
-    );
+      rows: out,
+    });
     report.imported('instagram_stats', out.length);
   }
 }

@@ -83,7 +83,7 @@ export async function importLegacyCommand(args: string[], db: Database): Promise
   const blobs = createBlobStore(config);
   try {
     await blobs.check(AbortSignal.timeout(BLOB_STORE_CHECK_MS));
-    return await runImport({ ...values, from: values.from }, env.data, config, db, blobs);
+    return await runImport({ options: { ...values, from: values.from }, env: env.data, config, db, blobs });
   } finally {
     blobs.close?.();
   }
@@ -92,20 +92,24 @@ export async function importLegacyCommand(args: string[], db: Database): Promise
 /** How long the object store may take to answer before the import gives up. */
 const BLOB_STORE_CHECK_MS = 15_000;
 
-async function runImport(
-  values: {
+/** What an import (not a verification) runs with: the command's options, its settings and where it writes. */
+interface ImportRun {
+  options: {
     from: string;
     'dry-run': boolean;
     'skip-invalid': boolean;
     report?: string;
     'files-dir'?: string;
     quiet: boolean;
-  },
-  env: z.infer<typeof ImportEnvSchema>,
-  config: ReturnType<typeof loadConfig>,
-  db: Database,
-  blobs: BlobStore,
-): Promise<number> {
+  };
+  env: z.infer<typeof ImportEnvSchema>;
+  config: ReturnType<typeof loadConfig>;
+  db: Database;
+  /** The checked object store the recordings and pictures go to. */
+  blobs: BlobStore;
+}
+
+async function runImport({ options: values, env, config, db, blobs }: ImportRun): Promise<number> {
   // Ctrl-C stops at the next batch and rolls back (the downloaded files are removed); a second one quits at once.
   const stop = new AbortController();
   const interrupt = () => {

@@ -125,7 +125,7 @@ export async function importCustomers(ctx: StepContext): Promise<LegacyRecording
         recordings.push({ customerId: id, fileId: String(row.audio_file_id).trim() });
       }
     }
-    await insertRows(em, 'customer', CUSTOMER_COLUMNS, out);
+    await insertRows(em, { table: 'customer', columns: CUSTOMER_COLUMNS, rows: out });
     report.imported('customer', out.length);
     progress.advance(rows.length);
   }
@@ -301,10 +301,9 @@ export async function importNotes(ctx: StepContext): Promise<void> {
       const created = instant(row.created_at) ?? ctx.now.toISOString();
       out.push([row.id, customerId, String(row.note ?? ''), author, created, instant(row.updated_at) ?? created]);
     }
-    await insertRows(
-      em,
-      'customer_note',
-      [
+    await insertRows(em, {
+      table: 'customer_note',
+      columns: [
         { name: 'id', type: 'int' },
         { name: 'customer_id', type: 'int' },
         { name: 'note', type: 'text' },
@@ -312,8 +311,8 @@ export async function importNotes(ctx: StepContext): Promise<void> {
         { name: 'created_at', type: 'timestamptz' },
         { name: 'updated_at', type: 'timestamptz' },
       ],
-      out,
-    );
+      rows: out,
+    });
     report.imported('customer_note', out.length);
     progress.advance(rows.length);
   }
@@ -364,10 +363,9 @@ export async function importHistory(ctx: StepContext): Promise<void> {
         changed,
       ]);
     }
-    await insertRows(
-      em,
-      'customer_status_change',
-      [
+    await insertRows(em, {
+      table: 'customer_status_change',
+      columns: [
         { name: 'id', type: 'int' },
         { name: 'customer_id', type: 'int' },
         { name: 'from_status', type: 'text' },
@@ -375,8 +373,8 @@ export async function importHistory(ctx: StepContext): Promise<void> {
         { name: 'sales_manager_id', type: 'int' },
         { name: 'changed_at', type: 'timestamptz' },
       ],
-      out,
-    );
+      rows: out,
+    });
     report.imported('customer_status_change_log', out.length);
     progress.advance(rows.length);
   }
@@ -441,18 +439,17 @@ export async function importAssignments(ctx: StepContext): Promise<void> {
       }
       out.push([row.id, customerId, managerId, by, instant(row.assigned_at) ?? ctx.now.toISOString()]);
     }
-    await insertRows(
-      em,
-      'sales_manager_assignment',
-      [
+    await insertRows(em, {
+      table: 'sales_manager_assignment',
+      columns: [
         { name: 'id', type: 'int' },
         { name: 'customer_id', type: 'int' },
         { name: 'sales_manager_id', type: 'int' },
         { name: 'assigned_by', type: 'int' },
         { name: 'assigned_at', type: 'timestamptz' },
       ],
-      out,
-    );
+      rows: out,
+    });
     report.imported('sales_manager_assignment', out.length);
     progress.advance(rows.length);
   }

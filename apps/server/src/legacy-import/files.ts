@@ -27,6 +27,13 @@ export interface FileSources {
 /** Files written to the blob store by this import: deleted again if it does not commit. */
 export type StoredFiles = { folder: string; name: string }[];
 
+/** What a file step works with besides its {@link StepContext}: where the files come from and go. */
+export interface FileStep {
+  sources: FileSources;
+  /** Each file the step stores is added here, so that it is removed again if the import does not commit. */
+  stored: StoredFiles;
+}
+
 const HEAD = 16;
 
 async function firstBytes(file: string): Promise<Uint8Array> {
@@ -63,9 +70,7 @@ export async function profileImagesOf(ctx: StepContext): Promise<LegacyPicture[]
  */
 export async function importProfileImages(
   ctx: StepContext,
-  pictures: readonly LegacyPicture[],
-  sources: FileSources,
-  stored: StoredFiles,
+  { pictures, sources, stored }: FileStep & { pictures: readonly LegacyPicture[] },
 ): Promise<void> {
   const files = ctx.report.files.profile_images;
   // Already resolved by the caller (symbolic links followed), so the prefix check below compares real paths.
@@ -111,9 +116,7 @@ const PARALLEL_DOWNLOADS = 4;
  */
 export async function importRecordings(
   ctx: StepContext,
-  recordings: readonly LegacyRecording[],
-  sources: FileSources,
-  stored: StoredFiles,
+  { recordings, sources, stored }: FileStep & { recordings: readonly LegacyRecording[] },
 ): Promise<void> {
   const files = ctx.report.files.recordings;
   files.referenced = recordings.length;
@@ -135,7 +138,12 @@ export async function importRecordings(
         const recording = recordings[i] as LegacyRecording;
         sources.signal?.throwIfAborted();
         const file = path.join(temp, String(recording.customerId));
-        const outcome = await fetchRecording(telegram, recording.fileId, file, sources.signal);
+        const outcome = await fetchRecording({
+          telegram,
+          fileId: recording.fileId,
+          target: file,
+          signal: sources.signal,
+        });
         if ('reason' in outcome) missing(recording, outcome.reason);
         else {
           const name = await sources.blobs.put(AUDIO_FOLDER, { path: file }, outcome.extension);
@@ -171,27 +179,26 @@ type Retry = { retry: string; afterSeconds?: number };
 /** Attempts per file; the waits between them grow (1 s, 4 s) or are what a 429 names (at most a minute). */
 const ATTEMPTS = 3;
 
+/** One recording to fetch from the Bot API into the file `target`. */
+interface Download {
+  telegram: { token: string; baseUrl: string };
+  fileId: string;
+  target: string;
+  signal: AbortSignal | undefined;
+}
+
 /** One recording into `target`: the Bot API's answer, retried when it is worth another try. */
-async function fetchRecording(
-  telegram: { token: string; baseUrl: string },
-  fileId: string,
-  target: string,
-  signal: AbortSignal | undefined,
-): Promise<Fetched> {
+async function fetchRecording(download: Download): Promise<Fetched> {
+  const { signal } = download;
   for (let attempt = 1; ; attempt++) {
-    const outcome = await fetchOnce(telegram, fileId, target, signal);
+    const outcome = await fetchOnce(download);
     if (!('retry' in outcome)) return outcome;
     if (attempt === ATTEMPTS) return { reason: `${outcome.retry} (${ATTEMPTS} attempts)` };
     await sleep(Math.min(60, outcome.afterSeconds ?? 4 ** (attempt - 1)) * 1000, undefined, { signal });
   }
 }
 
-async function fetchOnce(
-  telegram: { token: string; baseUrl: string },
-  fileId: string,
-  target: string,
-  signal: AbortSignal | undefined,
-): Promise<Fetched | Retry> {
+async function fetchOnce({ telegram, fileId, target, signal }: Download): Promise<Fetched | Retry> {
   const base = telegram.baseUrl.replace(/\/+$/, '');
   const within = (ms: number) =>
     signal ? AbortSignal.any([signal, AbortSignal.timeout(ms)]) : AbortSignal.timeout(ms);

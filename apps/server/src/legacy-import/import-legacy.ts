@@ -113,8 +113,8 @@ export async function importLegacy(orm: Orm, cipher: TokenCipher, options: Impor
         const pictures = await profileImagesOf(ctx);
         // The last legacy read: no transaction stays open on the legacy server while files are fetched.
         await source.close();
-        await importProfileImages(ctx, pictures, { ...options, filesDir }, stored);
-        await importRecordings(ctx, recordings, options, stored);
+        await importProfileImages(ctx, { pictures, sources: { ...options, filesDir }, stored });
+        await importRecordings(ctx, { recordings, sources: options, stored });
         await moveSequences(trx, legacyMax);
         // Ctrl-C during the last downloads still rolls back: this is the last point before the commit.
         options.signal?.throwIfAborted();

@@ -8,22 +8,23 @@ export interface Column {
   type: 'int' | 'text' | 'bool' | 'timestamptz' | 'date' | 'jsonb';
 }
 
+/** A batch of rows for one table, each row's values in the order of `columns`. */
+export interface RowBatch {
+  table: string;
+  columns: readonly Column[];
+  rows: readonly (readonly unknown[])[];
+}
+
 /**
  * Inserts rows set-based: one statement per batch, each column sent as one array parameter and turned back into rows by
- * `unnest` (a few bind parameters whatever the batch size). `rows` are in column order.
+ * `unnest` (a few bind parameters whatever the batch size).
  */
-export async function insertRows(
-  em: EntityManager,
-  table: string,
-  columns: readonly Column[],
-  rows: readonly (readonly unknown[])[],
-  suffix = '',
-): Promise<void> {
+export async function insertRows(em: EntityManager, { table, columns, rows }: RowBatch): Promise<void> {
   if (rows.length === 0) return;
   const names = columns.map((c) => `"${c.name}"`).join(', ');
   const arrays = columns.map((c) => `cast(? as ${c.type}[])`).join(', ');
   const values = columns.map((_, i) => rows.map((row) => row[i] ?? null));
-  await query(em, `insert into "${table}" (${names}) select * from unnest(${arrays}) ${suffix}`, values);
+  await query(em, `insert into "${table}" (${names}) select * from unnest(${arrays})`, values);
 }
 
 /** The tables of a CIMS database that must be empty before an import, and what to call their rows. */

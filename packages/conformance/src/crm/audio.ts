@@ -71,7 +71,7 @@ export function crmAudioSuite(target: Target, withWorld: typeof WithWorld): void
       const res = await sales.crm.audio({ params: { file_id: fileId } });
       expect(res.status).toBe(200);
       if (res.status === 200) expect(new Uint8Array(await (res.body as Blob).arrayBuffer())).toEqual(bytes);
-      const member = await newUser(world(), await as.ceo(), 'Member', []);
+      const member = await newUser(world(), await as.ceo(), { role: 'Member', pages: [] });
       const refused = await fetch(`${world().baseUrl}/crm/customers/audio/${fileId}`, {
         headers: { authorization: `Bearer ${await accessToken(member.client)}` },
       });

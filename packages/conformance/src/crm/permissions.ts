@@ -50,7 +50,7 @@ export function crmPermissionsSuite(target: Target, withWorld: typeof WithWorld)
     it('every CRM route open to the crm page: anonymous 401, a member without pages 403, sales manager and CEO in', async () => {
       const ceo = await as.ceo();
       const sales = await as.sales1();
-      const member = await newUser(world(), ceo, 'Member', []);
+      const member = await newUser(world(), ceo, { role: 'Member', pages: [] });
       expect(unwrap(await member.client.auth.me()).permissions.crm).toBe(false);
       const tokens = {
         member: await accessToken(member.client),
@@ -90,7 +90,7 @@ export function crmPermissionsSuite(target: Target, withWorld: typeof WithWorld)
 
     it('the crm page, not the role, opens the CRM: a member with it is in, a sales manager without it is out', async () => {
       const ceo = await as.ceo();
-      const withPage = await newUser(world(), ceo, 'Member', ['crm']);
+      const withPage = await newUser(world(), ceo, { role: 'Member', pages: ['crm'] });
       expect((await withPage.client.crm.dashboard()).status).toBe(200);
       expect(
         (
@@ -106,14 +106,14 @@ export function crmPermissionsSuite(target: Target, withWorld: typeof WithWorld)
       ).toBe(201);
       // Sales managers' own routes go by the role.
       expect((await withPage.client.crm.myCustomers()).status).toBe(403);
-      const withoutPage = await newUser(world(), ceo, 'Sales Manager', []);
+      const withoutPage = await newUser(world(), ceo, { role: 'Sales Manager', pages: [] });
       expect((await withoutPage.client.crm.dashboard()).status).toBe(403);
       expect((await withoutPage.client.sales.stats()).status).toBe(403);
     });
 
     it('the CEO-only CRM routes answer 403 to a sales manager and a member, 401 to nobody', async () => {
       const ceo = await as.ceo();
-      const member = await newUser(world(), ceo, 'Member', ['crm']);
+      const member = await newUser(world(), ceo, { role: 'Member', pages: ['crm'] });
       const tokens = {
         member: await accessToken(member.client),
         sales: await accessToken(await as.sales1()),
@@ -154,7 +154,7 @@ export function crmPermissionsSuite(target: Target, withWorld: typeof WithWorld)
       const sales1 = await as.sales1();
       const sales1Id = await meId(sales1);
       const sales2Id = await meId(await as.sales2());
-      const member = await newUser(world(), ceo, 'Member', ['crm']);
+      const member = await newUser(world(), ceo, { role: 'Member', pages: ['crm'] });
       const tokens = {
         member: await accessToken(member.client),
         sales: await accessToken(sales1),

@@ -104,8 +104,8 @@ export function crmStatisticsSuite(target: Target, withWorld: typeof WithWorld):
       const ceo = await as.ceo();
       // Created before the managers exist, so its first status is none of theirs.
       const customer = await createCustomer(ceo);
-      const a = await newUser(world(), ceo, 'Sales Manager', ['crm']);
-      const b = await newUser(world(), ceo, 'Sales Manager', ['crm']);
+      const a = await newUser(world(), ceo, { role: 'Sales Manager', pages: ['crm'] });
+      const b = await newUser(world(), ceo, { role: 'Sales Manager', pages: ['crm'] });
       unwrap(await ceo.crm.assign({ body: { customer_id: customer.id, sales_manager_id: a.id } }));
       unwrap(await a.client.crm.patch({ params: { id: customer.id }, body: { status: 'contacted' } }));
       unwrap(await ceo.crm.assign({ body: { customer_id: customer.id, sales_manager_id: b.id } }));

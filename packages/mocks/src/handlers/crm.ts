@@ -42,7 +42,7 @@ export function crmMocks(crm: CrmModel, stats: CrmStats, auth: AuthModel): MockR
   });
   const updateNote: MockRouter<typeof contract.crm>['updateNote'] = ({ params, body, request }) => ({
     status: 200,
-    body: crm.updateNote({ id: params.id, noteId: params.noteId, caller: caller(request), text: body.note }),
+    body: crm.updateNote(caller(request), { customerId: params.id, noteId: params.noteId }, body),
   });
   return {
     dashboard: ({ query, request }) => ({ status: 200, body: stats.dashboard(caller(request), query) }),
@@ -125,14 +125,12 @@ export function crmMocks(crm: CrmModel, stats: CrmStats, auth: AuthModel): MockR
     hardDelete: ({ params }) => message(crm.hardDelete(params.id)),
     statusHistory: ({ params, request }) => ({ status: 200, body: crm.statusHistory(params.id, caller(request)) }),
 
-    listNotes: ({ params, request }) => ({ status: 200, body: crm.listNotes(params.id, caller(request)) }),
-    createNote: ({ params, body, request }) => ({
-      status: 201,
-      body: crm.addNote({ id: params.id, caller: caller(request), text: body.note }),
-    }),
+    listNotes: ({ params, request }) => ({ status: 200, body: crm.listNotes(caller(request), params.id) }),
+    createNote: ({ params, body, request }) => ({ status: 201, body: crm.addNote(caller(request), params.id, body) }),
     updateNote,
     patchNote: updateNote,
-    deleteNote: ({ params, request }) => message(crm.deleteNote(params.id, params.noteId, caller(request))),
+    deleteNote: ({ params, request }) =>
+      message(crm.deleteNote(caller(request), { customerId: params.id, noteId: params.noteId })),
 
     salesManagers: () => ({ status: 200, body: crm.salesManagers() }),
     managerCustomers: ({ params, query, request }) => ({

@@ -22,7 +22,7 @@ export function managementMocks(
     updateStatus: ({ params, body }) => ({ status: 200, body: crm.updateStatus(params.id, body) }),
     patchStatus: ({ params, body }) => ({ status: 200, body: crm.updateStatus(params.id, body) }),
     deleteStatus: ({ params, query, request }) =>
-      crm.deleteStatus(params.id, query.reassign_to, auth.principal(request).user),
+      crm.deleteStatus(auth.principal(request).user, params.id, { reassignTo: query.reassign_to }),
     listPages: () => ({ status: 200, body: model.listPages() }),
     createPage: ({ body }) => ({ status: 201, body: model.createPage(body) }),
     updatePage: ({ params, body }) => ({ status: 200, body: model.updatePage(params.id, body) }),

@@ -114,6 +114,11 @@ export async function callGraph<T>(
 
 /** An error of an Instagram route that came from the Graph API: the API error plus Meta's own and `retry_after_seconds`. */
 export class InstagramGraphError extends MockApiError {
+  /** Meta's own error, when the Graph API answered with one. */
+  readonly graphError: GraphErrorDetail | null;
+  /** With `UPSTREAM_RATE_LIMITED`: the seconds to wait, as `Retry-After` and `retry_after_seconds`. */
+  readonly retryAfter: number | undefined;
+
   constructor(
     code:
       | 'INSTAGRAM_TOKEN_REJECTED'
@@ -121,10 +126,11 @@ export class InstagramGraphError extends MockApiError {
       | 'UPSTREAM_UNAVAILABLE'
       | 'UPSTREAM_RATE_LIMITED',
     detail: string,
-    readonly graphError: GraphErrorDetail | null,
-    readonly retryAfter?: number,
+    { graphError, retryAfter }: { graphError: GraphErrorDetail | null; retryAfter?: number },
   ) {
     super(code, detail, retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) });
+    this.graphError = graphError;
+    this.retryAfter = retryAfter;
   }
 
   override get body(): InstagramErrorBody {
@@ -145,21 +151,20 @@ export function syncError(failure: GraphFailure): InstagramGraphError {
       return new InstagramGraphError(
         'INSTAGRAM_RECONNECT_REQUIRED',
         INSTAGRAM_MESSAGES.tokenExpired(failure.error?.message),
-        failure.error,
+        { graphError: failure.error },
       );
     case 'permission':
       return new InstagramGraphError(
         'INSTAGRAM_RECONNECT_REQUIRED',
         INSTAGRAM_MESSAGES.permissionRevoked(failure.error?.message),
-        failure.error,
+        { graphError: failure.error },
       );
     case 'rate-limited': {
       const seconds = retryAfterSeconds(failure.headers);
       return new InstagramGraphError(
         'UPSTREAM_RATE_LIMITED',
         INSTAGRAM_MESSAGES.throttled(seconds, failure.error?.message),
-        failure.error,
-        seconds,
+        { graphError: failure.error, retryAfter: seconds },
       );
     }
     case 'refused':
@@ -170,7 +175,7 @@ export function syncError(failure: GraphFailure): InstagramGraphError {
         transient(failure)
           ? INSTAGRAM_MESSAGES.graphUnavailable(describe(failure), ATTEMPTS)
           : INSTAGRAM_MESSAGES.graphFailed(describe(failure)),
-        failure.error,
+        { graphError: failure.error },
       );
     default: {
       const unknown: never = kind;
@@ -190,6 +195,7 @@ export function setupError(failure: GraphFailure): InstagramGraphError {
         : kind === 'refused'
           ? INSTAGRAM_MESSAGES.accountRefused(failure.error?.message)
           : undefined;
-  if (refused !== undefined) return new InstagramGraphError('INSTAGRAM_TOKEN_REJECTED', refused, failure.error);
+  if (refused !== undefined)
+    return new InstagramGraphError('INSTAGRAM_TOKEN_REJECTED', refused, { graphError: failure.error });
   return syncError(failure);
 }

@@ -4,6 +4,13 @@ import type { MockState } from '../state.js';
 
 export const DAY_SECONDS = 24 * 60 * 60;
 
+/** One limit an event counts against, as the server's limiter takes it: key, most events per window, the window. */
+export interface Limit {
+  key: string;
+  max: number;
+  windowSeconds?: number;
+}
+
 /**
  * The reference server's per-account limiter over the mocks' state and clock: fixed windows aligned to the epoch
  * (a 15-minute window starts at :00, :15, :30, :45; a day at midnight UTC), one counter per key and window.
@@ -34,8 +41,8 @@ export function createRateLimiter(state: MockState, now: () => number, windowSec
 
   return {
     /** Counts one event for `key`; throws `429` once the window holds more than `max`. */
-    hit(key: string, max: number): void {
-      const { start, retryAfter } = window(now(), windowSeconds);
+    hit({ key, max, windowSeconds: seconds = windowSeconds }: Limit): void {
+      const { start, retryAfter } = window(now(), seconds);
       const found = counter(key, start);
       found.count++;
       if (found.count > max) throw limited(retryAfter);
@@ -45,7 +52,7 @@ export function createRateLimiter(state: MockState, now: () => number, windowSec
      * Takes one of `max` slots of `key` in this window, or throws `429` when none is left. Returns a function that
      * gives the slot back (for an attempt that succeeded): only failures use the budget.
      */
-    reserve(key: string, max: number, seconds = windowSeconds): () => void {
+    reserve({ key, max, windowSeconds: seconds = windowSeconds }: Limit): () => void {
       const { start, retryAfter } = window(now(), seconds);
       const found = counter(key, start);
       if (found.count >= max) throw limited(retryAfter);

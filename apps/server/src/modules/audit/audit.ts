@@ -18,13 +18,13 @@ export interface AuditEntry {
   data?: Row;
 }
 
+/** An audit entry and the module it belongs to (`crm`, `auth`, `users`, `instagram`). */
+export interface ModuleAuditEntry extends AuditEntry {
+  module: string;
+}
+
 /** Writes an audit entry in the caller's transaction, so it exists exactly when the change does. */
-export async function writeAudit(
-  em: EntityManager,
-  module: string,
-  entry: AuditEntry,
-  info: RequestInfo,
-): Promise<void> {
+export async function writeAudit(em: EntityManager, entry: ModuleAuditEntry, info: RequestInfo): Promise<void> {
   await query(
     em,
     `insert into audit_log (created_at, actor_user_id, module, entity_type, entity_id, action, summary, data,
@@ -32,7 +32,7 @@ export async function writeAudit(
      values (now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       entry.actorUserId,
-      module,
+      entry.module,
       entry.entityType,
       entry.entityId === null ? null : String(entry.entityId),
       entry.action,

@@ -158,7 +158,7 @@ export class AuthCore {
       for (const giveBack of taken.splice(0)) await giveBack();
     };
     try {
-      for (const [key, max] of limits) taken.push(await this.deps.limiter.reserve(em, key, max, { windowSeconds }));
+      for (const [key, max] of limits) taken.push(await this.deps.limiter.reserve(em, { key, max, windowSeconds }));
     } catch (error) {
       await giveBackAll();
       throw error;
@@ -174,17 +174,20 @@ export class AuthCore {
    */
   async limitSends(em: EntityManager, email: string, info: RequestInfo): Promise<void> {
     const { accountMax, accountCeiling } = this.deps.config.rateLimit;
-    await this.deps.limiter.hit(em, `send:${email}:${clientKey(info.ip)}`, accountMax);
-    await this.deps.limiter.hit(em, `send:${email}`, accountCeiling);
+    await this.deps.limiter.hit(em, { key: `send:${email}:${clientKey(info.ip)}`, max: accountMax });
+    await this.deps.limiter.hit(em, { key: `send:${email}`, max: accountCeiling });
   }
 
   /** Counts the request against the per-client-address limit of `action`. */
   async limitIp(em: EntityManager, action: string, info: RequestInfo): Promise<void> {
-    await this.deps.limiter.hit(em, `ip:${action}:${clientKey(info.ip)}`, this.deps.config.rateLimit.ipMax);
+    await this.deps.limiter.hit(em, {
+      key: `ip:${action}:${clientKey(info.ip)}`,
+      max: this.deps.config.rateLimit.ipMax,
+    });
   }
 
   /** Writes an auth audit entry in `em`'s transaction. */
   audit(em: EntityManager, entry: AuditEntry, info: RequestInfo): Promise<void> {
-    return writeAudit(em, 'auth', entry, info);
+    return writeAudit(em, { module: 'auth', ...entry }, info);
   }
 }

@@ -87,11 +87,10 @@ export class ProfileService {
     if (changesPassword) {
       // Guessing the current password with a stolen access token is limited per session. It does not count against
       // the sign-in limits: otherwise failed sign-ins by anyone would keep the owner from changing the password.
-      const giveBack = await deps.limiter.reserve(
-        em,
-        `password-change-failed:${caller.sessionId}`,
-        deps.config.rateLimit.accountMax,
-      );
+      const giveBack = await deps.limiter.reserve(em, {
+        key: `password-change-failed:${caller.sessionId}`,
+        max: deps.config.rateLimit.accountMax,
+      });
       const ok = await deps.passwords.verify(input.current_password ?? '', String(user.password_hash));
       if (!ok) throw new ApiError('WRONG_CURRENT_PASSWORD', AUTH_MESSAGES.wrongCurrentPassword);
       await giveBack();

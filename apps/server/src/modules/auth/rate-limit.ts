@@ -67,6 +67,16 @@ export function ruleOf(key: string): string {
 }
 
 /**
+ * One limit an event counts against: its key (the rule, then whom it limits: `send:<address>`), the most events a
+ * window takes, and the window's length when it is not the limiter's own.
+ */
+export interface Limit {
+  key: string;
+  max: number;
+  windowSeconds?: number;
+}
+
+/**
  * Fixed-window counters in the database, so every server instance on it enforces one limit. Each hit is one atomic
  * upsert (`INSERT … ON CONFLICT DO UPDATE … RETURNING`): no read-then-write race.
  */
@@ -80,7 +90,7 @@ export class RateLimiter {
     private readonly onRefused: (rule: string) => void = () => {},
   ) {}
 
-  #window(now: Date, windowSeconds = this.windowSeconds): { start: Date; retryAfter: number } {
+  #window(now: Date, windowSeconds: number): { start: Date; retryAfter: number } {
     const size = windowSeconds * 1000;
     const start = Math.floor(now.getTime() / size) * size;
     return { start: new Date(start), retryAfter: Math.max(1, Math.ceil((start + size - now.getTime()) / 1000)) };
@@ -94,15 +104,15 @@ export class RateLimiter {
   }
 
   /** Counts one event for `key`; throws `429 RATE_LIMITED` once the window holds more than `max`. */
-  async hit(em: EntityManager, rawKey: string, max: number, now = new Date()): Promise<void> {
+  async hit(em: EntityManager, { key: rawKey, max, windowSeconds = this.windowSeconds }: Limit): Promise<void> {
     const key = storedKey(rawKey);
-    const { start, retryAfter } = this.#window(now);
+    const { start, retryAfter } = this.#window(new Date(), windowSeconds);
     const [row] = await query(
       em,
       `insert into rate_limit_hit (key, window_start, window_seconds, count) values (?, ?, ?, 1)
        on conflict (key, window_start) do update set count = rate_limit_hit.count + 1
        returning count`,
-      [key, start, this.windowSeconds],
+      [key, start, windowSeconds],
     );
     if (asInt(row?.count) > max) throw this.#limited(rawKey, retryAfter);
   }
@@ -114,13 +124,10 @@ export class RateLimiter {
    */
   async reserve(
     em: EntityManager,
-    rawKey: string,
-    max: number,
-    options: { windowSeconds?: number; now?: Date } = {},
+    { key: rawKey, max, windowSeconds = this.windowSeconds }: Limit,
   ): Promise<() => Promise<void>> {
     const key = storedKey(rawKey);
-    const windowSeconds = options.windowSeconds ?? this.windowSeconds;
-    const { start, retryAfter } = this.#window(options.now ?? new Date(), windowSeconds);
+    const { start, retryAfter } = this.#window(new Date(), windowSeconds);
     const [row] = await query(
       em,
       `insert into rate_limit_hit (key, window_start, window_seconds, count) values (?, ?, ?, 1)

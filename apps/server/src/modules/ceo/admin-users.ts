@@ -25,7 +25,7 @@ export function toAdminUser(row: Row): AdminUser {
 
 /** Writes an audit entry of the user administration in `em`'s transaction. */
 export function auditUsers(em: EntityManager, entry: AuditEntry, info: RequestInfo): Promise<void> {
-  return writeAudit(em, 'users', entry, info);
+  return writeAudit(em, { module: 'users', ...entry }, info);
 }
 
 /** Checks page keys against the active pages; returns them normalized. */

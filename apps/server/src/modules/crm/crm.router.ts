@@ -1,21 +1,13 @@
 import { contract, ReportSchema, reportPage } from '@cims/contracts';
 import { initServer } from '@ts-rest/express';
-import type { Response } from 'express';
 import type { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { callerOf, maybeCallerOf } from '../../http/authenticate.js';
 import { sendJsonStream, streamJsonObject } from '../../http/json-stream.js';
 import { uploadedFile } from '../../http/multipart.js';
-import { requestInfo } from '../../http/request-info.js';
-import type { RequestScope } from './customer-rules.js';
+import { requestInfo, requestScope } from '../../http/request-info.js';
 
 const s = initServer();
-
-/** The request scope of a customer action: the caller (authenticated before the handler runs) and the audit details. */
-const scopeOf = (req: Parameters<typeof requestInfo>[0], res: Response): RequestScope => ({
-  caller: callerOf(res),
-  info: requestInfo(req),
-});
 
 /**
  * `/crm/*`. Who may call what comes from the contract's metadata (enforced before these run); the data rules
@@ -61,11 +53,11 @@ export function crmRouter(ctx: AppContext) {
     archived: async ({ query }) => ({ status: 200, body: await crmStats.archived(query) }),
     bulkArchive: async ({ body, req, res }) => ({
       status: 200,
-      body: await customers.bulkArchive(scopeOf(req, res), body.customer_ids),
+      body: await customers.bulkArchive(requestScope(req, res), body.customer_ids),
     }),
     bulkHardDelete: async ({ body, req, res }) => ({
       status: 200,
-      body: await customers.bulkHardDelete(scopeOf(req, res), body.customer_ids),
+      body: await customers.bulkHardDelete(requestScope(req, res), body.customer_ids),
     }),
     audio: async ({ params, query, req, res }) => {
       const served = await customers.audio.serve({
@@ -91,7 +83,7 @@ export function crmRouter(ctx: AppContext) {
     // one customer
     create: async ({ body, req, res }) => ({
       status: 201,
-      body: await customers.create(scopeOf(req, res), { body, file: uploadedFile(req, 'audio') }),
+      body: await customers.create(requestScope(req, res), { body, file: uploadedFile(req, 'audio') }),
     }),
     intake: async ({ body, req }) => ({
       status: 201,
@@ -103,23 +95,23 @@ export function crmRouter(ctx: AppContext) {
     }),
     update: async ({ params, body, req, res }) => ({
       status: 200,
-      body: await customers.update(scopeOf(req, res), { id: params.id, body, file: uploadedFile(req, 'audio') }),
+      body: await customers.update(requestScope(req, res), { id: params.id, body, file: uploadedFile(req, 'audio') }),
     }),
     patch: async ({ params, body, req, res }) => ({
       status: 200,
-      body: await customers.update(scopeOf(req, res), { id: params.id, body, file: uploadedFile(req, 'audio') }),
+      body: await customers.update(requestScope(req, res), { id: params.id, body, file: uploadedFile(req, 'audio') }),
     }),
     archive: async ({ params, req, res }) => ({
       status: 200,
-      body: await customers.archive(scopeOf(req, res), params.id),
+      body: await customers.archive(requestScope(req, res), params.id),
     }),
     restore: async ({ params, req, res }) => ({
       status: 200,
-      body: await customers.restore(scopeOf(req, res), params.id),
+      body: await customers.restore(requestScope(req, res), params.id),
     }),
     hardDelete: async ({ params, req, res }) => ({
       status: 200,
-      body: await customers.hardDelete(scopeOf(req, res), params.id),
+      body: await customers.hardDelete(requestScope(req, res), params.id),
     }),
     statusHistory: async ({ params, res }) => ({
       status: 200,
@@ -127,22 +119,33 @@ export function crmRouter(ctx: AppContext) {
     }),
 
     // notes
-    listNotes: async ({ params, res }) => ({ status: 200, body: await customers.notes.list(params.id, callerOf(res)) }),
+    listNotes: async ({ params, res }) => ({
+      status: 200,
+      body: await customers.notes.list({ caller: callerOf(res) }, params.id),
+    }),
     createNote: async ({ params, body, req, res }) => ({
       status: 201,
-      body: await customers.notes.create(params.id, body.note, callerOf(res), requestInfo(req)),
+      body: await customers.notes.create(requestScope(req, res), params.id, body),
     }),
     updateNote: async ({ params, body, req, res }) => ({
       status: 200,
-      body: await customers.notes.update(params.id, params.noteId, body.note, callerOf(res), requestInfo(req)),
+      body: await customers.notes.update(
+        requestScope(req, res),
+        { customerId: params.id, noteId: params.noteId },
+        body,
+      ),
     }),
     patchNote: async ({ params, body, req, res }) => ({
       status: 200,
-      body: await customers.notes.update(params.id, params.noteId, body.note, callerOf(res), requestInfo(req)),
+      body: await customers.notes.update(
+        requestScope(req, res),
+        { customerId: params.id, noteId: params.noteId },
+        body,
+      ),
     }),
     deleteNote: async ({ params, req, res }) => ({
       status: 200,
-      body: await customers.notes.delete(params.id, params.noteId, callerOf(res), requestInfo(req)),
+      body: await customers.notes.delete(requestScope(req, res), { customerId: params.id, noteId: params.noteId }),
     }),
 
     // sales managers

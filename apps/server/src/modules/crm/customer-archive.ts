@@ -1,9 +1,10 @@
 import { CRM_MESSAGES } from '@cims/contracts/rules';
 import { query, transaction } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
+import type { RequestScope } from '../auth/caller.js';
 import { auditCustomer, type CustomerContext } from './customer-context.js';
 import { discardRecordings } from './customer-recordings.js';
-import { CUSTOMER_NOT_FOUND, type RequestScope } from './customer-rules.js';
+import { CUSTOMER_NOT_FOUND } from './customer-rules.js';
 
 /** Archives (soft-deletes); archiving an archived customer again is a no-op. */
 export async function archiveCustomer(

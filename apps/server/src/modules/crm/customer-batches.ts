@@ -34,9 +34,16 @@ export function customerBatchSql(where: string, after: boolean): string {
  */
 export async function* customerBatches(
   em: EntityManager,
-  where: { sql: string; params: readonly unknown[] },
-  view: CustomerViewContext,
-  size = CUSTOMER_BATCH,
+  {
+    where,
+    view,
+    size = CUSTOMER_BATCH,
+  }: {
+    where: { sql: string; params: readonly unknown[] };
+    view: CustomerViewContext;
+    /** Customers per statement. */
+    size?: number;
+  },
 ): AsyncGenerator<Customer[]> {
   const first = customerBatchSql(where.sql, false);
   const next = customerBatchSql(where.sql, true);

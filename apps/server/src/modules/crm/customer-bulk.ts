@@ -1,7 +1,7 @@
 import { asInt, query, transaction } from '../../db/sql.js';
+import type { RequestScope } from '../auth/caller.js';
 import { auditCustomer, type CustomerContext } from './customer-context.js';
 import { discardRecordings } from './customer-recordings.js';
-import type { RequestScope } from './customer-rules.js';
 
 /** What a bulk action answers: how many customers it changed (unknown ids are skipped). */
 export interface BulkResult {

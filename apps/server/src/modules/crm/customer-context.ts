@@ -34,5 +34,5 @@ export interface CustomerContext {
 /** Writes a CRM audit entry in the caller's transaction. */
 export function auditCustomer(em: EntityManager, entry: AuditEntry, info: RequestInfo): Promise<void> {
   // Entries name customers by id only: names, phone numbers and notes stay out of the audit log.
-  return writeAudit(em, 'crm', entry, info);
+  return writeAudit(em, { module: 'crm', ...entry }, info);
 }

@@ -13,11 +13,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { asInt, query, transaction } from '../../db/sql.js';
 import { ValidationError } from '../../errors.js';
 import type { RequestInfo } from '../audit/audit.js';
+import type { RequestScope } from '../auth/caller.js';
 import { auditCustomer, type CustomerContext } from './customer-context.js';
 import { recordStatus } from './customer-history.js';
 import { type CreateBody, fieldsOf, issue, momentOf, phoneOf } from './customer-input.js';
 import { type StoredAudio, type UploadedAudio, withNewAudio } from './customer-recordings.js';
-import type { RequestScope } from './customer-rules.js';
 import { INSERT_CUSTOMER } from './customer-table.js';
 
 /** A customer's values after validation, ready to be stored (the contract's `NewCustomerValues`). */
@@ -102,7 +102,7 @@ async function newValues(ctx: CustomerContext, fields: CustomerFormFields | Inta
     fields.status === undefined && alias === undefined
       ? DEFAULT_CUSTOMER_STATUS
       : agreedStatus(fields.status, alias, issues);
-  const status = name === undefined ? undefined : await ctx.deps.statuses.resolve(ctx.em(), name, issues);
+  const status = name === undefined ? undefined : await ctx.deps.statuses.resolve(ctx.em(), { value: name, issues });
   const recall = fields.recall_time ? momentOf(ctx, fields.recall_time, issues) : null;
   if (issues.length > 0 || phone === undefined || status === undefined) throw new ValidationError(issues);
   return {

@@ -1,8 +1,9 @@
 import type { StatusChange } from '@cims/contracts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { asDate, asInt, query } from '../../db/sql.js';
+import type { RequestScope } from '../auth/caller.js';
 import type { CustomerContext } from './customer-context.js';
-import { type RequestScope, visibleCustomer } from './customer-rules.js';
+import { visibleCustomer } from './customer-rules.js';
 
 /** A row of the status history with its author's name. */
 type StatusChangeRow = {
@@ -22,7 +23,7 @@ export async function statusHistory(
   id: number,
 ): Promise<StatusChange[]> {
   const em = ctx.em();
-  await visibleCustomer(em, id, scope.caller);
+  await visibleCustomer(em, { id, caller: scope.caller });
   const rows = await query<StatusChangeRow>(
     em,
     `select h.id, h.customer_id, h.from_status, h.to_status, h.changed_by, h.changed_at,

@@ -1,9 +1,9 @@
 import type { Customer, CustomerDetail } from '@cims/contracts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { query } from '../../db/sql.js';
-import type { Caller } from '../auth/caller.js';
+import type { Caller, RequestScope } from '../auth/caller.js';
 import type { CustomerContext } from './customer-context.js';
-import { CUSTOMER_NOT_FOUND, type RequestScope, seesArchived } from './customer-rules.js';
+import { CUSTOMER_NOT_FOUND, seesArchived } from './customer-rules.js';
 import { CUSTOMER_COLUMNS, CUSTOMER_FROM, type CustomerRow } from './customer-table.js';
 import { NOTE_COLUMNS, NOTE_FROM, toCustomer, toNote } from './customer-view.js';
 

@@ -3,34 +3,35 @@ import { CRM_MESSAGES } from '@cims/contracts/rules';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { query, type Row } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
-import type { RequestInfo } from '../audit/audit.js';
 import type { Caller } from '../auth/caller.js';
 import { INSIGHT_COLUMNS } from './customer-table.js';
-
-/** Who asks, and what the audit log records of the request: what every customer action gets from its route. */
-export interface RequestScope {
-  caller: Caller;
-  info: RequestInfo;
-}
 
 export const CUSTOMER_NOT_FOUND = () => new ApiError('NOT_FOUND', CRM_MESSAGES.customerNotFound);
 
 /** Whether the caller sees archived customers: the CEO only (docs/crm.md, "Who may do what"). */
 export const seesArchived = (caller: Caller) => caller.role === 'CEO';
 
+/** Which customer {@link visibleCustomer} reads, for whom, and how. */
+export interface CustomerLookup {
+  id: number;
+  caller: Caller;
+  /** The columns of `customer c` to read (a constant SQL fragment); `c.id` by default. */
+  columns?: string;
+  /** Lock the row for the rest of the transaction (`em` must be in one). */
+  lock?: boolean;
+}
+
 /**
  * The customer `id` as `columns` of `customer c`, or 404 when it does not exist, or is archived and the caller is not
- * the CEO. With `lock`, the row is locked for the rest of the transaction (`em` must be in one).
+ * the CEO.
  */
 export async function visibleCustomer<TRow extends Row = Row>(
   em: EntityManager,
-  id: number,
-  caller: Caller,
-  options: { columns?: string; lock?: boolean } = {},
+  { id, caller, columns = 'c.id', lock = false }: CustomerLookup,
 ): Promise<TRow & { archived_at: unknown }> {
   const [row] = await query<TRow & { archived_at: unknown }>(
     em,
-    `select c.archived_at, ${options.columns ?? 'c.id'} from customer c where c.id = ?${options.lock ? ' for update' : ''}`,
+    `select c.archived_at, ${columns} from customer c where c.id = ?${lock ? ' for update' : ''}`,
     [id],
   );
   if (!row || (row.archived_at !== null && !seesArchived(caller))) throw CUSTOMER_NOT_FOUND();

@@ -3,12 +3,13 @@ import { updatedValue } from '@cims/contracts';
 import { agreedStatus, type CustomerUpdateFields, type NewCustomerValues, plainChangesOf } from '@cims/contracts/rules';
 import { asDateOrNull, query, transaction } from '../../db/sql.js';
 import { ValidationError } from '../../errors.js';
+import type { RequestScope } from '../auth/caller.js';
 import { auditCustomer, type CustomerContext } from './customer-context.js';
 import { recordStatus } from './customer-history.js';
 import { fieldsOf, issue, momentOf, phoneOf, type UpdateBody } from './customer-input.js';
 import { customerById } from './customer-read.js';
 import { discardRecording, type UploadedAudio, withNewAudio } from './customer-recordings.js';
-import { insightValues, notesOf, type RequestScope, visibleCustomer } from './customer-rules.js';
+import { insightValues, notesOf, visibleCustomer } from './customer-rules.js';
 import { FORM_COLUMNS, type FormColumn, INSIGHT_COLUMNS } from './customer-table.js';
 
 /** Whether a stored value equals a new one (Dates by instant; drivers return timestamps as Dates or strings). */
@@ -35,13 +36,17 @@ export async function updateCustomer(
   const { caller, info } = scope;
   const fields = fieldsOf<CustomerUpdateFields>(input.body);
   const em = ctx.em();
-  const current = await visibleCustomer<Record<KeptField | 'status', string>>(em, id, caller, {
+  const current = await visibleCustomer<Record<KeptField | 'status', string>>(em, {
+    id,
+    caller,
     columns: 'c.status, c.full_name, c.platform, c.phone_number',
   });
   const issues: ValidationIssue[] = [];
   const name = agreedStatus(fields.status, fields.customer_status, issues);
   const status =
-    name === undefined ? undefined : await ctx.deps.statuses.resolve(em, name, issues, String(current.status));
+    name === undefined
+      ? undefined
+      : await ctx.deps.statuses.resolve(em, { value: name, current: String(current.status), issues });
   // A stored value sent back as it is stays, even where it predates today's rules (legacy imports).
   const changedTo = (field: KeptField): string | undefined => {
     const sent = fields[field];
@@ -72,7 +77,7 @@ export async function updateCustomer(
   let replaced: string | null = null;
   const customer = await withNewAudio(ctx, file, (stored) =>
     transaction(em, async (tem) => {
-      const row = await visibleCustomer<StoredCustomer>(tem, id, caller, { columns: 'c.*', lock: true });
+      const row = await visibleCustomer<StoredCustomer>(tem, { id, caller, columns: 'c.*', lock: true });
       const set: [string, unknown][] = FORM_COLUMNS.filter(
         (column) => next[column] !== undefined && !same(row[column], next[column]),
       ).map((column) => [column, next[column]]);

@@ -4,13 +4,24 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../db/orm.js';
 import { asInt, query, transaction } from '../../db/sql.js';
 import { ApiError } from '../../errors.js';
-import { type RequestInfo, writeAudit } from '../audit/audit.js';
-import type { Caller } from '../auth/caller.js';
+import { writeAudit } from '../audit/audit.js';
+import type { Caller, RequestScope } from '../auth/caller.js';
 import type { BusinessTime } from './business-time.js';
 import { refreshInsights, visibleCustomer } from './customer-rules.js';
 import { NOTE_COLUMNS, NOTE_FROM, toNote } from './customer-view.js';
 
 const NOTE_NOT_FOUND = () => new ApiError('NOT_FOUND', CRM_MESSAGES.noteNotFound);
+
+/** A note, by the customer it is on and its own id (both in the route's path). */
+export interface NoteRef {
+  customerId: number;
+  noteId: number;
+}
+
+/** What a note write sends: the note's text. */
+export interface NoteInput {
+  note: string;
+}
 
 /**
  * The notes list of a customer. Anyone in the CRM adds notes to the customers they see; only a note's author or the
@@ -33,9 +44,9 @@ export class NoteService {
   }
 
   /** The notes of a customer, oldest first. */
-  async list(customerId: number, caller: Caller) {
+  async list({ caller }: Pick<RequestScope, 'caller'>, customerId: number) {
     const em = this.#em();
-    await visibleCustomer(em, customerId, caller);
+    await visibleCustomer(em, { id: customerId, caller });
     const rows = await query(
       em,
       `select ${NOTE_COLUMNS} from ${NOTE_FROM} where n.customer_id = ? order by n.created_at, n.id`,
@@ -45,52 +56,48 @@ export class NoteService {
     return { customer_id: customerId, items, total_count: items.length };
   }
 
-  async create(customerId: number, note: string, caller: Caller, info: RequestInfo): Promise<CustomerNote> {
+  async create(scope: RequestScope, customerId: number, { note }: NoteInput): Promise<CustomerNote> {
     return transaction(this.#em(), async (tem) => {
-      await visibleCustomer(tem, customerId, caller, { lock: true });
+      await visibleCustomer(tem, { id: customerId, caller: scope.caller, lock: true });
       const [row] = await query(
         tem,
         `insert into customer_note (customer_id, note, created_by, created_at, updated_at)
          values (?, ?, ?, now(), now()) returning id`,
-        [customerId, note, caller.userId],
+        [customerId, note, scope.caller.userId],
       );
-      const id = asInt(row?.id);
+      const noteId = asInt(row?.id);
       await refreshInsights(tem, customerId);
-      await this.#audit(tem, caller, customerId, id, 'note_create', info);
-      return this.#note(tem, id);
-    });
-  }
-
-  async update(
-    customerId: number,
-    noteId: number,
-    note: string,
-    caller: Caller,
-    info: RequestInfo,
-  ): Promise<CustomerNote> {
-    return transaction(this.#em(), async (tem) => {
-      await visibleCustomer(tem, customerId, caller, { lock: true });
-      await this.#authored(tem, customerId, noteId, caller);
-      await query(tem, 'update customer_note set note = ?, updated_at = now() where id = ?', [note, noteId]);
-      await refreshInsights(tem, customerId);
-      await this.#audit(tem, caller, customerId, noteId, 'note_update', info);
+      await this.#audit(tem, scope, { customerId, noteId, action: 'note_create' });
       return this.#note(tem, noteId);
     });
   }
 
-  async delete(customerId: number, noteId: number, caller: Caller, info: RequestInfo): Promise<{ message: string }> {
+  async update(scope: RequestScope, ref: NoteRef, { note }: NoteInput): Promise<CustomerNote> {
     return transaction(this.#em(), async (tem) => {
-      await visibleCustomer(tem, customerId, caller, { lock: true });
-      await this.#authored(tem, customerId, noteId, caller);
-      await query(tem, 'delete from customer_note where id = ?', [noteId]);
-      await refreshInsights(tem, customerId);
-      await this.#audit(tem, caller, customerId, noteId, 'note_delete', info);
+      await this.#authored(tem, scope.caller, ref);
+      await query(tem, 'update customer_note set note = ?, updated_at = now() where id = ?', [note, ref.noteId]);
+      await refreshInsights(tem, ref.customerId);
+      await this.#audit(tem, scope, { ...ref, action: 'note_update' });
+      return this.#note(tem, ref.noteId);
+    });
+  }
+
+  async delete(scope: RequestScope, ref: NoteRef): Promise<{ message: string }> {
+    return transaction(this.#em(), async (tem) => {
+      await this.#authored(tem, scope.caller, ref);
+      await query(tem, 'delete from customer_note where id = ?', [ref.noteId]);
+      await refreshInsights(tem, ref.customerId);
+      await this.#audit(tem, scope, { ...ref, action: 'note_delete' });
       return { message: CRM_MESSAGES.noteDeleted };
     });
   }
 
-  /** The note must be on this customer (else 404), and the caller its author or the CEO (else 403). */
-  async #authored(em: EntityManager, customerId: number, noteId: number, caller: Caller): Promise<void> {
+  /**
+   * Locks the customer (visible to the caller, else 404) for the note's change; the note must be on this customer
+   * (else 404), and the caller its author or the CEO (else 403).
+   */
+  async #authored(em: EntityManager, caller: Caller, { customerId, noteId }: NoteRef): Promise<void> {
+    await visibleCustomer(em, { id: customerId, caller, lock: true });
     const [row] = await query(em, 'select customer_id, created_by from customer_note where id = ? for update', [
       noteId,
     ]);
@@ -101,12 +108,22 @@ export class NoteService {
     }
   }
 
-  #audit(em: EntityManager, caller: Caller, customerId: number, noteId: number, action: string, info: RequestInfo) {
+  #audit(
+    em: EntityManager,
+    { caller, info }: RequestScope,
+    { customerId, noteId, action }: NoteRef & { action: string },
+  ) {
     // The note's text stays out of the audit log: it is personal data about the customer.
     return writeAudit(
       em,
-      'crm',
-      { actorUserId: caller.userId, entityType: 'customer', entityId: customerId, action, data: { note_id: noteId } },
+      {
+        module: 'crm',
+        actorUserId: caller.userId,
+        entityType: 'customer',
+        entityId: customerId,
+        action,
+        data: { note_id: noteId },
+      },
       info,
     );
   }

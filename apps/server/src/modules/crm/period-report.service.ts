@@ -139,7 +139,7 @@ export class PeriodReportService {
   async all(q: ReportQuery): Promise<StreamedReport> {
     const { head, statuses, where } = await this.#window(q);
     const counts = new Map<string, number>();
-    const batches = customerBatches(this.#reads, where, this.view);
+    const batches = customerBatches(this.#reads, { where, view: this.view });
     const first = await batches.next();
     async function* counted(): AsyncGenerator<Customer[]> {
       for (let next = first; !next.done; next = await batches.next()) {

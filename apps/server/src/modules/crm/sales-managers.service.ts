@@ -221,8 +221,8 @@ export class SalesManagerService {
       const previous = before ? asInt(before.sales_manager_id) : null;
       await writeAudit(
         em,
-        'crm',
         {
+          module: 'crm',
           actorUserId: caller.userId,
           entityType: 'customer',
           entityId: input.customer_id,

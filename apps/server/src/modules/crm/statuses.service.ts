@@ -11,8 +11,8 @@ import type { z } from 'zod';
 import type { Orm } from '../../db/orm.js';
 import { asDate, asInt, query, type Row, transaction } from '../../db/sql.js';
 import { ApiError, ValidationError } from '../../errors.js';
-import { type RequestInfo, writeAudit } from '../audit/audit.js';
-import type { Caller } from '../auth/caller.js';
+import { writeAudit } from '../audit/audit.js';
+import type { RequestScope } from '../auth/caller.js';
 import type { BusinessTime } from './business-time.js';
 
 /** A new status as the route receives it, after the contract's parsing (name normalised, colour upper-cased). */
@@ -80,9 +80,7 @@ export class StatusService {
    */
   async resolve(
     em: EntityManager,
-    value: string,
-    issues: ValidationError['issues'],
-    current?: string,
+    { value, current, issues }: { value: string; current?: string; issues: ValidationError['issues'] },
   ): Promise<string | undefined> {
     const rows = await query(em, 'select name, is_active from customer_status order by sort_order, id');
     const statuses = rows.map((row) => ({ name: String(row.name), is_active: row.is_active === true }));
@@ -176,10 +174,9 @@ export class StatusService {
    * and the status goes.
    */
   async delete(
+    { caller, info }: RequestScope,
     id: number,
-    reassignTo: string | undefined,
-    caller: Caller,
-    info: RequestInfo,
+    { reassignTo }: { reassignTo?: string },
   ): Promise<{ message: string; reassigned_count: number }> {
     return transaction(this.#em(), async (tem) => {
       // The row lock makes concurrent customer writes naming this status wait (their foreign key check needs a share
@@ -228,8 +225,8 @@ export class StatusService {
       await query(tem, 'delete from customer_status where id = ?', [id]);
       await writeAudit(
         tem,
-        'crm',
         {
+          module: 'crm',
           actorUserId: caller.userId,
           entityType: 'customer_status',
           entityId: id,

@@ -96,8 +96,8 @@ export class InstagramConnectionService {
         for (const old of replaced) {
           await writeAudit(
             em,
-            'instagram',
             {
+              module: 'instagram',
               actorUserId: caller.userId,
               entityType: 'instagram_account',
               entityId: asInt(old.id),
@@ -110,8 +110,8 @@ export class InstagramConnectionService {
         }
         await writeAudit(
           em,
-          'instagram',
           {
+            module: 'instagram',
             actorUserId: caller.userId,
             entityType: 'instagram_account',
             entityId: id,
@@ -210,8 +210,8 @@ export class InstagramConnectionService {
       }
       await writeAudit(
         em,
-        'instagram',
         {
+          module: 'instagram',
           actorUserId: caller.userId,
           entityType: 'instagram_account',
           entityId: account.id,

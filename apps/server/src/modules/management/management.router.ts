@@ -2,8 +2,7 @@ import { contract } from '@cims/contracts';
 import { MANAGEMENT_MESSAGES } from '@cims/contracts/rules';
 import { initServer } from '@ts-rest/express';
 import type { AppContext } from '../../context.js';
-import { callerOf } from '../../http/authenticate.js';
-import { requestInfo } from '../../http/request-info.js';
+import { requestScope } from '../../http/request-info.js';
 
 const s = initServer();
 
@@ -19,7 +18,7 @@ export function managementRouter(ctx: AppContext) {
     patchStatus: async ({ params, body }) => ({ status: 200, body: await statuses.update(params.id, body) }),
     deleteStatus: async ({ params, query, req, res }) => ({
       status: 200,
-      body: await statuses.delete(params.id, query.reassign_to, callerOf(res), requestInfo(req)),
+      body: await statuses.delete(requestScope(req, res), params.id, { reassignTo: query.reassign_to }),
     }),
     listPages: async () => ({ status: 200, body: await pages.listPages() }),
     createPage: async ({ body }) => ({ status: 201, body: await pages.createPage(body) }),

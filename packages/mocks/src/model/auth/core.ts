@@ -41,8 +41,8 @@ export function createAuthCore(state: MockState, options: AuthModelOptions) {
    */
   function limitSends(email: string): void {
     const address = normalizeEmail(email);
-    limiter.hit(`send:${address}:${CLIENT}`, accountMax);
-    limiter.hit(`send:${address}`, options.accountCeiling);
+    limiter.hit({ key: `send:${address}:${CLIENT}`, max: accountMax });
+    limiter.hit({ key: `send:${address}`, max: options.accountCeiling });
   }
 
   function findUser(email: string): MockUser | undefined {
@@ -216,7 +216,7 @@ export function createAuthCore(state: MockState, options: AuthModelOptions) {
       for (const giveBack of taken.splice(0)) giveBack();
     };
     try {
-      for (const [key, max] of limits) taken.push(limiter.reserve(key, max, seconds));
+      for (const [key, max] of limits) taken.push(limiter.reserve({ key, max, windowSeconds: seconds }));
     } catch (error) {
       giveBackAll();
       throw error;

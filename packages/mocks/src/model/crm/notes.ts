@@ -4,29 +4,37 @@ import { MockApiError } from '../../route-handler.js';
 import type { MockNote, MockUser } from '../../state.js';
 import type { CrmCore } from './core.js';
 
-/** Notes on a customer, and the recordings behind signed URLs. */
+/** A note, by the customer it is on and its own id (both in the route's path), as the server's NoteService takes it. */
+export interface NoteRef {
+  customerId: number;
+  noteId: number;
+}
+
+/** What a note write sends: the note's text. */
+export interface NoteInput {
+  note: string;
+}
+
+/**
+ * Notes on a customer, and the recordings behind signed URLs. The note methods take the caller, then what they act
+ * on, then the input, like the server's NoteService.
+ */
 export function crmNotes(core: CrmCore) {
   const { state, now, crm, visibleCustomer, indexes, serveNote, requireNote } = core;
   return {
-    listNotes(id: number, caller: MockUser) {
-      const customer = visibleCustomer(id, caller);
+    listNotes(caller: MockUser, customerId: number) {
+      const customer = visibleCustomer(customerId, caller);
       const items = (indexes().notes.get(customer.id) ?? []).map(serveNote);
       return { customer_id: customer.id, items, total_count: items.length };
     },
 
-    /** Adds a note to customer `id` as `caller`, at `at` (now by default). */
-    addNote({
-      id,
-      caller,
-      text,
-      at = now(),
-    }: {
-      id: number;
-      caller: MockUser;
-      text: string;
-      at?: number;
-    }): CustomerNote {
-      const customer = visibleCustomer(id, caller);
+    /** Adds a note to the customer as `caller`, at `at` (now by default). */
+    addNote(
+      caller: MockUser,
+      customerId: number,
+      { note: text, at = now() }: NoteInput & { at?: number },
+    ): CustomerNote {
+      const customer = visibleCustomer(customerId, caller);
       const note: MockNote = {
         id: ++state.sequences.note,
         customer_id: customer.id,
@@ -40,25 +48,15 @@ export function crmNotes(core: CrmCore) {
     },
 
     /** Only the author or the CEO (`403`). */
-    updateNote({
-      id,
-      noteId,
-      caller,
-      text,
-    }: {
-      id: number;
-      noteId: number;
-      caller: MockUser;
-      text: string;
-    }): CustomerNote {
-      const note = requireNote({ customer: visibleCustomer(id, caller), noteId, caller, change: true });
+    updateNote(caller: MockUser, { customerId, noteId }: NoteRef, { note: text }: NoteInput): CustomerNote {
+      const note = requireNote({ customer: visibleCustomer(customerId, caller), noteId, caller, change: true });
       note.note = text;
       note.updated_at = now();
       return serveNote(note);
     },
 
-    deleteNote(id: number, noteId: number, caller: MockUser): string {
-      const note = requireNote({ customer: visibleCustomer(id, caller), noteId, caller, change: true });
+    deleteNote(caller: MockUser, { customerId, noteId }: NoteRef): string {
+      const note = requireNote({ customer: visibleCustomer(customerId, caller), noteId, caller, change: true });
       crm().notes.delete(note.id);
       return CRM_MESSAGES.noteDeleted;
     },

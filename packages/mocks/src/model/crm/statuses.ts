@@ -71,9 +71,9 @@ export function crmStatuses(core: CrmCore) {
      * in their history, by `caller`) and the status goes.
      */
     deleteStatus(
-      id: number,
-      reassignTo: string | undefined,
       caller: MockUser,
+      id: number,
+      { reassignTo }: { reassignTo?: string },
     ):
       | { status: 200; body: { message: string; reassigned_count: number } }
       | { status: 409; body: { detail: string; code: 'STATUS_IN_USE'; in_use_count: number } } {
