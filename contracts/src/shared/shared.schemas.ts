@@ -8,6 +8,11 @@ export const IdSchema = z.number().int().positive().max(MAX_ID).describe('A posi
 /** A database id read from a path segment or a query parameter (`/customers/42`). */
 export const IdParamSchema = z.coerce.number().int().positive().max(MAX_ID);
 
+const idParamsSchema = z.object({ id: IdParamSchema });
+export interface IdParamsSchema extends Named<typeof idParamsSchema> {}
+/** The path parameters of a route on one record (`/…/:id`). */
+export const IdParamsSchema: IdParamsSchema = idParamsSchema;
+
 /** A 1-based page number in a query string, at most {@link MAX_PAGE}. */
 export const PageNumberSchema = z.coerce.number().int().min(1).max(MAX_PAGE);
 
