@@ -2,7 +2,7 @@ import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
 import { errorResponses } from '../errors/error.schemas.js';
 import { meta } from '../shared/route-meta.js';
-import { IdParamSchema, multipartBody } from '../shared/shared.schemas.js';
+import { IdParamsSchema, multipartBody } from '../shared/shared.schemas.js';
 import {
   AuthMessageSchema,
   ChangePasswordSchema,
@@ -199,7 +199,7 @@ export const authContract = c.router(
       path: '/auth/sessions/:id',
       summary: 'End one of the signed-in user’s sessions',
       metadata: meta({ auth: 'bearer' }),
-      pathParams: z.object({ id: IdParamSchema }),
+      pathParams: IdParamsSchema,
       body: c.noBody(),
       responses: { 204: c.noBody(), ...errorResponses(401, 404, 422, 500) },
     },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FIELD_REQUIRED } from '../errors/validation-issues.js';
+import type { Named } from '../shared/named.js';
 import { IdSchema, TimestampSchema } from '../shared/shared.schemas.js';
 
 /** The roles of CIMS, spelled as the client compares them. Authorization decisions use these. */
@@ -62,13 +63,14 @@ export const CodeSchema = z
   .pipe(z.string().regex(/^\d{6}$/, 'The code has 6 digits'))
   .describe('The 6-digit code from the e-mail.');
 
-/** The legacy success body of the auth routes. */
-export const AuthMessageSchema = z
+const authMessageSchema = z
   .object({ success: z.literal(true), message: z.string() })
   .describe('The request succeeded; `message` says what happened.');
+export interface AuthMessageSchema extends Named<typeof authMessageSchema> {}
+/** The legacy success body of the auth routes. */
+export const AuthMessageSchema: AuthMessageSchema = authMessageSchema;
 
-/** `POST /auth/register` body. `role` and `company_code` are accepted for compatibility and never grant anything. */
-export const RegisterSchema = z.object({
+const registerSchema = z.object({
   email: EmailSchema,
   name: NameSchema,
   surname: NameSchema,
@@ -78,9 +80,11 @@ export const RegisterSchema = z.object({
   telegram_id: z.string().trim().max(50).optional(),
   job_title: z.string().trim().max(100).optional(),
 });
+export interface RegisterSchema extends Named<typeof registerSchema> {}
+/** `POST /auth/register` body. `role` and `company_code` are accepted for compatibility and never grant anything. */
+export const RegisterSchema: RegisterSchema = registerSchema;
 
-/** The OAuth2 password form of `POST /auth/login` (`application/x-www-form-urlencoded`). */
-export const LoginFormSchema = z.object({
+const loginFormSchema = z.object({
   username: EmailSchema.describe('The e-mail address.'),
   password: z.string().min(1, FIELD_REQUIRED).max(1024),
   // An empty value counts as not sent, as before. Declared as the one value it can take, with that value as its
@@ -93,9 +97,11 @@ export const LoginFormSchema = z.object({
   client_id: z.string().optional(),
   client_secret: z.string().optional(),
 });
+export interface LoginFormSchema extends Named<typeof loginFormSchema> {}
+/** The OAuth2 password form of `POST /auth/login` (`application/x-www-form-urlencoded`). */
+export const LoginFormSchema: LoginFormSchema = loginFormSchema;
 
-/** An access and refresh token pair. */
-export const TokenPairSchema = z
+const tokenPairSchema = z
   .object({
     access_token: z.string().describe('A JWT for `Authorization: Bearer …`.'),
     refresh_token: z.string().describe('Opaque; spend it at `POST /auth/refresh` for a new pair. Single use.'),
@@ -103,21 +109,33 @@ export const TokenPairSchema = z
     expires_in: z.number().int().positive().describe('Lifetime of the access token, in seconds.'),
   })
   .describe('A new session’s tokens.');
+export interface TokenPairSchema extends Named<typeof tokenPairSchema> {}
+/** An access and refresh token pair. */
+export const TokenPairSchema: TokenPairSchema = tokenPairSchema;
 
-export const EmailOnlySchema = z.object({ email: EmailSchema });
-export const VerifyEmailSchema = z.object({ email: EmailSchema, code: CodeSchema });
-export const ResetPasswordSchema = z.object({ email: EmailSchema, code: CodeSchema, new_password: NewPasswordSchema });
-export const RefreshSchema = z.object({ refresh_token: z.string().min(1).max(512) });
-export const LogoutSchema = z.object({
+const emailOnlySchema = z.object({ email: EmailSchema });
+export interface EmailOnlySchema extends Named<typeof emailOnlySchema> {}
+export const EmailOnlySchema: EmailOnlySchema = emailOnlySchema;
+const verifyEmailSchema = z.object({ email: EmailSchema, code: CodeSchema });
+export interface VerifyEmailSchema extends Named<typeof verifyEmailSchema> {}
+export const VerifyEmailSchema: VerifyEmailSchema = verifyEmailSchema;
+const resetPasswordSchema = z.object({ email: EmailSchema, code: CodeSchema, new_password: NewPasswordSchema });
+export interface ResetPasswordSchema extends Named<typeof resetPasswordSchema> {}
+export const ResetPasswordSchema: ResetPasswordSchema = resetPasswordSchema;
+const refreshSchema = z.object({ refresh_token: z.string().min(1).max(512) });
+export interface RefreshSchema extends Named<typeof refreshSchema> {}
+export const RefreshSchema: RefreshSchema = refreshSchema;
+const logoutSchema = z.object({
   refresh_token: z
     .string()
     .max(512)
     .optional()
     .describe('The session to end; without it, the session of the access token.'),
 });
+export interface LogoutSchema extends Named<typeof logoutSchema> {}
+export const LogoutSchema: LogoutSchema = logoutSchema;
 
-/** What every view of a user shares (never the password hash). */
-export const UserBaseSchema = z.object({
+const userBaseSchema = z.object({
   id: IdSchema,
   email: z.string(),
   name: z.string(),
@@ -131,20 +149,28 @@ export const UserBaseSchema = z.object({
   email_verified: z.boolean(),
   created_at: TimestampSchema,
 });
+export interface UserBaseSchema extends Named<typeof userBaseSchema> {}
+/** What every view of a user shares (never the password hash). */
+export const UserBaseSchema: UserBaseSchema = userBaseSchema;
 
-/** The signed-in user, as `GET /auth/me` returns it. */
-export const MeSchema = UserBaseSchema.extend({
+const meSchema = UserBaseSchema.extend({
   permissions: z.record(z.string(), z.boolean()).describe('Every page key → whether the user may open it. Never null.'),
 }).describe('The signed-in user.');
+export interface MeSchema extends Named<typeof meSchema> {}
+/** The signed-in user, as `GET /auth/me` returns it. */
+export const MeSchema: MeSchema = meSchema;
 
-export const ProfileInfoSchema = z.object({ name: NameSchema.optional(), surname: NameSchema.optional() });
-export const ChangePasswordSchema = z.object({
+const profileInfoSchema = z.object({ name: NameSchema.optional(), surname: NameSchema.optional() });
+export interface ProfileInfoSchema extends Named<typeof profileInfoSchema> {}
+export const ProfileInfoSchema: ProfileInfoSchema = profileInfoSchema;
+const changePasswordSchema = z.object({
   current_password: z.string().min(1, FIELD_REQUIRED),
   new_password: NewPasswordSchema,
 });
+export interface ChangePasswordSchema extends Named<typeof changePasswordSchema> {}
+export const ChangePasswordSchema: ChangePasswordSchema = changePasswordSchema;
 
-/** The text parts of `PATCH /auth/me/profile` (multipart); the picture is the file part `image`. */
-export const ProfileFormSchema = z
+const profileFormSchema = z
   .object({
     name: NameSchema.optional(),
     surname: NameSchema.optional(),
@@ -162,9 +188,11 @@ export const ProfileFormSchema = z
       });
     }
   });
+export interface ProfileFormSchema extends Named<typeof profileFormSchema> {}
+/** The text parts of `PATCH /auth/me/profile` (multipart); the picture is the file part `image`. */
+export const ProfileFormSchema: ProfileFormSchema = profileFormSchema;
 
-/** One signed-in device. */
-export const SessionSchema = z
+const sessionSchema = z
   .object({
     id: IdSchema,
     user_agent: z.string().nullable(),
@@ -178,12 +206,19 @@ export const SessionSchema = z
     current: z.boolean().describe('Whether this is the session of the access token used for this request.'),
   })
   .describe('A session: one login on one device.');
+export interface SessionSchema extends Named<typeof sessionSchema> {}
+/** One signed-in device. */
+export const SessionSchema: SessionSchema = sessionSchema;
 
-export const LogoutAllResultSchema = AuthMessageSchema.extend({
+const logoutAllResultSchema = AuthMessageSchema.extend({
   revoked_sessions: z.number().int().min(0).describe('How many sessions were ended.'),
 });
+export interface LogoutAllResultSchema extends Named<typeof logoutAllResultSchema> {}
+export const LogoutAllResultSchema: LogoutAllResultSchema = logoutAllResultSchema;
 
-export const DashboardRedirectSchema = z.object({ redirect_url: z.string() });
+const dashboardRedirectSchema = z.object({ redirect_url: z.string() });
+export interface DashboardRedirectSchema extends Named<typeof dashboardRedirectSchema> {}
+export const DashboardRedirectSchema: DashboardRedirectSchema = dashboardRedirectSchema;
 
 export type Me = z.infer<typeof MeSchema>;
 export type UserBase = z.infer<typeof UserBaseSchema>;

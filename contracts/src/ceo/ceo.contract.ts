@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { errorResponses } from '../errors/error.schemas.js';
 import { MessageSchema } from '../management/management.schemas.js';
 import { meta } from '../shared/route-meta.js';
-import { IdParamSchema } from '../shared/shared.schemas.js';
+import { IdParamSchema, IdParamsSchema } from '../shared/shared.schemas.js';
 import {
   CeoDashboardSchema,
   CreatedSchema,
@@ -18,7 +18,6 @@ import {
 const c = initContract();
 const ceoOnly = (description?: string) =>
   meta({ auth: 'bearer', roles: ['CEO'], description: `CEO only.${description ? ` ${description}` : ''}` });
-const userParams = z.object({ id: IdParamSchema });
 
 /** User and page-permission administration: the CEO's tools. */
 export const ceoContract = c.router(
@@ -43,7 +42,7 @@ export const ceoContract = c.router(
       path: '/ceo/users/:id',
       summary: 'Change a user',
       metadata: ceoOnly('A new password or deactivation ends the user’s sessions. The last active CEO stays a CEO.'),
-      pathParams: userParams,
+      pathParams: IdParamsSchema,
       body: UpdateUserSchema,
       responses: { 200: MessageSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 500) },
     },
@@ -52,7 +51,7 @@ export const ceoContract = c.router(
       path: '/ceo/users/:id/toggle-active',
       summary: 'Activate or deactivate a user',
       metadata: ceoOnly('Deactivation ends the user’s sessions at once. The last active CEO cannot be deactivated.'),
-      pathParams: userParams,
+      pathParams: IdParamsSchema,
       body: c.noBody(),
       responses: { 200: ToggleActiveResultSchema, ...errorResponses(401, 403, 404, 409, 422, 500) },
     },
@@ -61,7 +60,7 @@ export const ceoContract = c.router(
       path: '/ceo/users/:id',
       summary: 'Delete a user',
       metadata: ceoOnly('The last active CEO cannot be deleted.'),
-      pathParams: userParams,
+      pathParams: IdParamsSchema,
       body: c.noBody(),
       responses: { 200: MessageSchema, ...errorResponses(401, 403, 404, 409, 422, 500) },
     },
@@ -70,7 +69,7 @@ export const ceoContract = c.router(
       path: '/ceo/users/:id/permissions',
       summary: 'A user’s pages',
       metadata: ceoOnly(),
-      pathParams: userParams,
+      pathParams: IdParamsSchema,
       responses: { 200: UserPermissionsSchema, ...errorResponses(401, 403, 404, 422, 500) },
     },
     setPermissions: {
@@ -78,7 +77,7 @@ export const ceoContract = c.router(
       path: '/ceo/users/:id/permissions',
       summary: 'Replace a user’s pages',
       metadata: ceoOnly('The pages whose value is true become the whole set. Unknown or inactive pages: 422.'),
-      pathParams: userParams,
+      pathParams: IdParamsSchema,
       body: PermissionMapSchema,
       responses: { 200: MessageSchema, ...errorResponses(400, 401, 403, 404, 413, 415, 422, 500) },
     },
@@ -87,7 +86,7 @@ export const ceoContract = c.router(
       path: '/ceo/users/:id/permissions/add',
       summary: 'Grant pages',
       metadata: ceoOnly('Grants the pages whose value is true; removes nothing.'),
-      pathParams: userParams,
+      pathParams: IdParamsSchema,
       body: PermissionMapSchema,
       responses: { 200: MessageSchema, ...errorResponses(400, 401, 403, 404, 413, 415, 422, 500) },
     },
@@ -96,7 +95,7 @@ export const ceoContract = c.router(
       path: '/ceo/users/:id/permissions/add-single',
       summary: 'Grant pages (legacy alias of …/add)',
       metadata: ceoOnly(),
-      pathParams: userParams,
+      pathParams: IdParamsSchema,
       body: PermissionMapSchema,
       responses: { 200: MessageSchema, ...errorResponses(400, 401, 403, 404, 413, 415, 422, 500) },
     },

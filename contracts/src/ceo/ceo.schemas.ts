@@ -1,14 +1,17 @@
 import { z } from 'zod';
 import { EmailSchema, NewPasswordSchema, UserBaseSchema } from '../auth/auth.schemas.js';
+import type { Named } from '../shared/named.js';
 import { IdSchema } from '../shared/shared.schemas.js';
 
-/** A user as the administration sees it. Never carries the password hash. */
-export const AdminUserSchema = UserBaseSchema.extend({
+const adminUserSchema = UserBaseSchema.extend({
   role_name: z.string().nullable().describe('A custom role from /management/roles, when one is assigned.'),
   permissions: z.array(z.string()).describe('The page keys the user may open.'),
 }).describe('A user account.');
+export interface AdminUserSchema extends Named<typeof adminUserSchema> {}
+/** A user as the administration sees it. Never carries the password hash. */
+export const AdminUserSchema: AdminUserSchema = adminUserSchema;
 
-export const CeoDashboardSchema = z.object({
+const ceoDashboardSchema = z.object({
   users: z.array(AdminUserSchema),
   statistics: z.object({
     user_count: z.number().int(),
@@ -16,6 +19,8 @@ export const CeoDashboardSchema = z.object({
     inactive_user_count: z.number().int(),
   }),
 });
+export interface CeoDashboardSchema extends Named<typeof ceoDashboardSchema> {}
+export const CeoDashboardSchema: CeoDashboardSchema = ceoDashboardSchema;
 
 /**
  * A role on input: a built-in role (any legacy spelling) or the key of a custom role from /management/roles, which
@@ -23,7 +28,7 @@ export const CeoDashboardSchema = z.object({
  */
 const RoleOrCustomSchema = z.string().trim().min(1).max(100);
 
-export const CreateUserSchema = z.object({
+const createUserSchema = z.object({
   email: EmailSchema,
   name: z.string().trim().min(1).max(255),
   surname: z.string().trim().max(255).default(''),
@@ -35,8 +40,10 @@ export const CreateUserSchema = z.object({
   is_active: z.boolean().default(true),
   pages: z.array(z.string().trim().toLowerCase()).optional().describe('Page keys to grant at once.'),
 });
+export interface CreateUserSchema extends Named<typeof createUserSchema> {}
+export const CreateUserSchema: CreateUserSchema = createUserSchema;
 
-export const UpdateUserSchema = z.object({
+const updateUserSchema = z.object({
   email: EmailSchema.optional(),
   name: z.string().trim().min(1).max(255).optional(),
   surname: z.string().trim().max(255).optional(),
@@ -47,19 +54,27 @@ export const UpdateUserSchema = z.object({
   job_title: z.string().trim().max(100).nullable().optional(),
   is_active: z.boolean().optional(),
 });
+export interface UpdateUserSchema extends Named<typeof updateUserSchema> {}
+export const UpdateUserSchema: UpdateUserSchema = updateUserSchema;
 
-export const CreatedSchema = z.object({ message: z.string(), id: IdSchema });
+const createdSchema = z.object({ message: z.string(), id: IdSchema });
+export interface CreatedSchema extends Named<typeof createdSchema> {}
+export const CreatedSchema: CreatedSchema = createdSchema;
 
-export const ToggleActiveResultSchema = z.object({
+const toggleActiveResultSchema = z.object({
   is_active: z.boolean(),
   active_user_count: z.number().int(),
   inactive_user_count: z.number().int(),
 });
+export interface ToggleActiveResultSchema extends Named<typeof toggleActiveResultSchema> {}
+export const ToggleActiveResultSchema: ToggleActiveResultSchema = toggleActiveResultSchema;
 
+const permissionMapSchema = z.record(z.string(), z.boolean());
+export interface PermissionMapSchema extends Named<typeof permissionMapSchema> {}
 /** Page key → granted, as the legacy permission screens send and read it. */
-export const PermissionMapSchema = z.record(z.string(), z.boolean());
+export const PermissionMapSchema: PermissionMapSchema = permissionMapSchema;
 
-export const UserPermissionsSchema = z.object({
+const userPermissionsSchema = z.object({
   user_id: IdSchema,
   user_email: z.string(),
   user_name: z.string(),
@@ -67,8 +82,10 @@ export const UserPermissionsSchema = z.object({
   active_permissions_count: z.number().int(),
   total_available_pages: z.number().int(),
 });
+export interface UserPermissionsSchema extends Named<typeof userPermissionsSchema> {}
+export const UserPermissionsSchema: UserPermissionsSchema = userPermissionsSchema;
 
-export const PermissionsOverviewSchema = z.object({
+const permissionsOverviewSchema = z.object({
   users: z.array(
     z.object({
       user_id: IdSchema,
@@ -86,6 +103,8 @@ export const PermissionsOverviewSchema = z.object({
   available_pages: z.array(z.string()),
   summary: z.record(z.string(), z.number().int()).describe('`users_with_<page>_access` for every page.'),
 });
+export interface PermissionsOverviewSchema extends Named<typeof permissionsOverviewSchema> {}
+export const PermissionsOverviewSchema: PermissionsOverviewSchema = permissionsOverviewSchema;
 
 export type AdminUser = z.infer<typeof AdminUserSchema>;
 export type CreateUserInput = z.infer<typeof CreateUserSchema>;

@@ -2,8 +2,9 @@ import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
 import { errorResponses } from '../errors/error.schemas.js';
 import { MessageSchema } from '../management/management.schemas.js';
+import type { Named } from '../shared/named.js';
 import { meta, type RouteMeta } from '../shared/route-meta.js';
-import { IdParamSchema, multipartBody } from '../shared/shared.schemas.js';
+import { IdParamSchema, IdParamsSchema, multipartBody } from '../shared/shared.schemas.js';
 import {
   BulkIdsSchema,
   BulkResultSchema,
@@ -64,8 +65,9 @@ const ceoOnly = (description?: string) =>
 const managerOrCeo = (description: string) => meta({ auth: 'bearer', roles: ['CEO', 'SalesManager'], description });
 const managerOnly = (description: string) => meta({ auth: 'bearer', roles: ['SalesManager'], description });
 
-const idParams = z.object({ id: IdParamSchema });
-const noteParams = z.object({ id: IdParamSchema, noteId: IdParamSchema });
+const noteParamsSchema = z.object({ id: IdParamSchema, noteId: IdParamSchema });
+interface NoteParamsSchema extends Named<typeof noteParamsSchema> {}
+const NoteParamsSchema: NoteParamsSchema = noteParamsSchema;
 const customers = z.array(CustomerSchema);
 
 const updateCustomer = {
@@ -77,7 +79,7 @@ const updateCustomer = {
       'field is cleared. A status change is recorded in the status history. Archived customers: CEO only (404 for others).',
     { files: { audio: CUSTOMER_AUDIO } },
   ),
-  pathParams: idParams,
+  pathParams: IdParamsSchema,
   body: multipartBody(CustomerUpdateFormSchema, ['audio']),
   responses: { 200: CustomerSchema, ...errorResponses(400, 401, 403, 404, 413, 415, 422, 429, 500) },
 } as const;
@@ -86,7 +88,7 @@ const updateNote = {
   path: '/crm/customers/:id/notes/:noteId',
   summary: 'Edit a note',
   metadata: crm('Only its author or the CEO. PUT and PATCH behave the same.'),
-  pathParams: noteParams,
+  pathParams: NoteParamsSchema,
   body: NoteInputSchema,
   responses: { 200: CustomerNoteSchema, ...errorResponses(400, 401, 403, 404, 413, 415, 422, 500) },
 } as const;
@@ -259,7 +261,7 @@ export const crmContract = c.router(
       path: '/crm/detail/:id',
       summary: 'A customer with its notes',
       metadata: crm('Archived customers: CEO only (404 for others).'),
-      pathParams: idParams,
+      pathParams: IdParamsSchema,
       responses: { 200: CustomerDetailSchema, ...errorResponses(401, 403, 404, 422, 500) },
     },
     update: { method: 'PUT', ...updateCustomer },
@@ -269,7 +271,7 @@ export const crmContract = c.router(
       path: '/crm/customers/:id',
       summary: 'Archive a customer',
       metadata: crm('The customer can be restored by the CEO.'),
-      pathParams: idParams,
+      pathParams: IdParamsSchema,
       body: c.noBody(),
       responses: { 200: MessageSchema, ...errorResponses(401, 403, 404, 422, 500) },
     },
@@ -278,7 +280,7 @@ export const crmContract = c.router(
       path: '/crm/customers/:id/restore',
       summary: 'Restore an archived customer',
       metadata: ceoOnly('409 when the customer is not archived.'),
-      pathParams: idParams,
+      pathParams: IdParamsSchema,
       body: c.noBody(),
       responses: { 200: MessageSchema, ...errorResponses(401, 403, 404, 409, 422, 500) },
     },
@@ -287,7 +289,7 @@ export const crmContract = c.router(
       path: '/crm/customers/:id/hard',
       summary: 'Delete a customer for good',
       metadata: ceoOnly('Removes its notes, history, assignment and recording.'),
-      pathParams: idParams,
+      pathParams: IdParamsSchema,
       body: c.noBody(),
       responses: { 200: MessageSchema, ...errorResponses(401, 403, 404, 422, 500) },
     },
@@ -296,7 +298,7 @@ export const crmContract = c.router(
       path: '/crm/customers/:id/status-history',
       summary: 'Every status change of a customer',
       metadata: crm('Oldest first; the first entry is the status it was created with.'),
-      pathParams: idParams,
+      pathParams: IdParamsSchema,
       responses: { 200: z.array(StatusChangeSchema), ...errorResponses(401, 403, 404, 422, 500) },
     },
 
@@ -306,7 +308,7 @@ export const crmContract = c.router(
       path: '/crm/customers/:id/notes',
       summary: 'The notes of a customer',
       metadata: crm(),
-      pathParams: idParams,
+      pathParams: IdParamsSchema,
       responses: { 200: CustomerNotesSchema, ...errorResponses(401, 403, 404, 422, 500) },
     },
     createNote: {
@@ -314,7 +316,7 @@ export const crmContract = c.router(
       path: '/crm/customers/:id/notes',
       summary: 'Add a note',
       metadata: crm(),
-      pathParams: idParams,
+      pathParams: IdParamsSchema,
       body: NoteInputSchema,
       responses: { 201: CustomerNoteSchema, ...errorResponses(400, 401, 403, 404, 413, 415, 422, 500) },
     },
@@ -325,7 +327,7 @@ export const crmContract = c.router(
       path: '/crm/customers/:id/notes/:noteId',
       summary: 'Delete a note',
       metadata: crm('Only its author or the CEO.'),
-      pathParams: noteParams,
+      pathParams: NoteParamsSchema,
       body: c.noBody(),
       responses: { 200: MessageSchema, ...errorResponses(401, 403, 404, 422, 500) },
     },
@@ -343,7 +345,7 @@ export const crmContract = c.router(
       path: '/crm/sales-managers/:id/customers',
       summary: 'A sales manager’s customers',
       metadata: managerOrCeo('The CEO, or that sales manager.'),
-      pathParams: idParams,
+      pathParams: IdParamsSchema,
       query: ManagerLeadsQuerySchema,
       responses: { 200: ManagerLeadsSchema, ...errorResponses(401, 403, 404, 422, 500) },
     },
@@ -352,7 +354,7 @@ export const crmContract = c.router(
       path: '/crm/sales-managers/:id/stats',
       summary: 'A sales manager’s customers per status',
       metadata: managerOrCeo('The CEO, or that sales manager.'),
-      pathParams: idParams,
+      pathParams: IdParamsSchema,
       query: ManagerStatsQuerySchema,
       responses: { 200: ManagerStatsSchema, ...errorResponses(401, 403, 404, 422, 500) },
     },
@@ -385,7 +387,7 @@ export const crmContract = c.router(
       path: '/crm/customer/:id/sales-manager',
       summary: 'Who a customer is assigned to',
       metadata: crm('404 when the customer is not assigned.'),
-      pathParams: idParams,
+      pathParams: IdParamsSchema,
       responses: { 200: CustomerManagerSchema, ...errorResponses(401, 403, 404, 422, 500) },
     },
     conversionRate: {

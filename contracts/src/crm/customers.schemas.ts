@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DAY_RANGE_MESSAGE, isAcceptedDay, isValidDateTimeText } from '../shared/input-rules.js';
+import type { Named } from '../shared/named.js';
 import type { FilePart } from '../shared/route-meta.js';
 import { IdSchema, OffsetSchema, QueryBooleanSchema, TimestampSchema } from '../shared/shared.schemas.js';
 import { DEFAULT_CUSTOMER_STATUS, StatusCategorySchema } from './statuses.schemas.js';
@@ -152,12 +153,7 @@ export const CUSTOMER_AUDIO: FilePart = {
   maxBytes: 25 * 1024 * 1024,
 };
 
-/**
- * The text fields of `POST /crm/customers` (multipart, or urlencoded without a file), as the legacy client sends them.
- * `customer_status` is accepted as another name for `status`; without either the customer gets
- * `DEFAULT_CUSTOMER_STATUS` (`need_to_call`).
- */
-export const CustomerFormSchema = z.object({
+const customerFormSchema = z.object({
   full_name: FullNameSchema,
   platform: PlatformSchema,
   phone_number: PhoneSchema,
@@ -173,14 +169,16 @@ export const CustomerFormSchema = z.object({
   customer_type: blankToUndefined(CustomerTypeSchema),
   recall_time: blankToUndefined(LocalDateTimeSchema),
 });
+export interface CustomerFormSchema extends Named<typeof customerFormSchema> {}
+/**
+ * The text fields of `POST /crm/customers` (multipart, or urlencoded without a file), as the legacy client sends them.
+ * `customer_status` is accepted as another name for `status`; without either the customer gets
+ * `DEFAULT_CUSTOMER_STATUS` (`need_to_call`).
+ */
+export const CustomerFormSchema: CustomerFormSchema = customerFormSchema;
 export type CustomerForm = z.input<typeof CustomerFormSchema>;
 
-/**
- * The text fields of `PUT`/`PATCH /crm/customers/{id}` (both behave the same): an absent field stays, an empty one
- * clears an optional field. `status` and `customer_status` are the same field. `clear_recall_time=true` wins over
- * `recall_time`.
- */
-export const CustomerUpdateFormSchema = z.object({
+const customerUpdateFormSchema = z.object({
   full_name: text(500)
     .min(1, 'Should not be empty')
     .optional()
@@ -208,10 +206,16 @@ export const CustomerUpdateFormSchema = z.object({
   recall_time: blankToNull(LocalDateTimeSchema),
   clear_recall_time: QueryBooleanSchema.optional().describe('`true` removes the recall time.'),
 });
+export interface CustomerUpdateFormSchema extends Named<typeof customerUpdateFormSchema> {}
+/**
+ * The text fields of `PUT`/`PATCH /crm/customers/{id}` (both behave the same): an absent field stays, an empty one
+ * clears an optional field. `status` and `customer_status` are the same field. `clear_recall_time=true` wins over
+ * `recall_time`.
+ */
+export const CustomerUpdateFormSchema: CustomerUpdateFormSchema = customerUpdateFormSchema;
 export type CustomerUpdateForm = z.input<typeof CustomerUpdateFormSchema>;
 
-/** The JSON body of the external intake `POST /crm/api/customers`. */
-export const IntakeCustomerSchema = z.object({
+const intakeCustomerSchema = z.object({
   full_name: FullNameSchema,
   platform: PlatformSchema,
   phone_number: PhoneSchema,
@@ -224,10 +228,12 @@ export const IntakeCustomerSchema = z.object({
   customer_type: CustomerTypeSchema.optional(),
   recall_time: LocalDateTimeSchema.optional(),
 });
+export interface IntakeCustomerSchema extends Named<typeof intakeCustomerSchema> {}
+/** The JSON body of the external intake `POST /crm/api/customers`. */
+export const IntakeCustomerSchema: IntakeCustomerSchema = intakeCustomerSchema;
 export type IntakeCustomerInput = z.input<typeof IntakeCustomerSchema>;
 
-/** A note on a customer. */
-export const CustomerNoteSchema = z
+const customerNoteSchema = z
   .object({
     id: IdSchema,
     customer_id: IdSchema,
@@ -238,28 +244,36 @@ export const CustomerNoteSchema = z
     updated_at: TimestampSchema,
   })
   .describe('A note on a customer.');
+export interface CustomerNoteSchema extends Named<typeof customerNoteSchema> {}
+/** A note on a customer. */
+export const CustomerNoteSchema: CustomerNoteSchema = customerNoteSchema;
 export type CustomerNote = z.infer<typeof CustomerNoteSchema>;
 
-export const NoteInputSchema = z.object({
+const noteInputSchema = z.object({
   note: z.string().trim().min(1, 'Should not be empty').max(10_000),
 });
+export interface NoteInputSchema extends Named<typeof noteInputSchema> {}
+export const NoteInputSchema: NoteInputSchema = noteInputSchema;
 export type NoteInput = z.input<typeof NoteInputSchema>;
 
-export const CustomerNotesSchema = z.object({
+const customerNotesSchema = z.object({
   customer_id: IdSchema,
   items: z.array(CustomerNoteSchema).describe('Oldest first.'),
   total_count: z.number().int().min(0),
 });
+export interface CustomerNotesSchema extends Named<typeof customerNotesSchema> {}
+export const CustomerNotesSchema: CustomerNotesSchema = customerNotesSchema;
 
-/** The sales manager a customer is assigned to. */
-export const AssignedManagerSchema = z.object({
+const assignedManagerSchema = z.object({
   id: IdSchema,
   name: z.string(),
   surname: z.string(),
 });
+export interface AssignedManagerSchema extends Named<typeof assignedManagerSchema> {}
+/** The sales manager a customer is assigned to. */
+export const AssignedManagerSchema: AssignedManagerSchema = assignedManagerSchema;
 
-/** A customer (lead). Every key is always present; unset ones are `null`. */
-export const CustomerSchema = z
+const customerSchema = z
   .object({
     id: IdSchema,
     full_name: z.string(),
@@ -297,16 +311,20 @@ export const CustomerSchema = z
     archived_at: TimestampSchema.nullable(),
   })
   .describe('A customer (lead).');
+export interface CustomerSchema extends Named<typeof customerSchema> {}
+/** A customer (lead). Every key is always present; unset ones are `null`. */
+export const CustomerSchema: CustomerSchema = customerSchema;
 export type Customer = z.infer<typeof CustomerSchema>;
 
-/** A customer with its notes (`GET /crm/detail/{id}`). */
-export const CustomerDetailSchema = CustomerSchema.extend({
+const customerDetailSchema = CustomerSchema.extend({
   additional_notes: z.array(CustomerNoteSchema).describe('Oldest first.'),
 }).describe('A customer with its notes.');
+export interface CustomerDetailSchema extends Named<typeof customerDetailSchema> {}
+/** A customer with its notes (`GET /crm/detail/{id}`). */
+export const CustomerDetailSchema: CustomerDetailSchema = customerDetailSchema;
 export type CustomerDetail = z.infer<typeof CustomerDetailSchema>;
 
-/** One recorded status change. */
-export const StatusChangeSchema = z.object({
+const statusChangeSchema = z.object({
   id: IdSchema,
   customer_id: IdSchema,
   from_status: z.string().nullable().describe('`null` for the status a customer was created with.'),
@@ -315,26 +333,37 @@ export const StatusChangeSchema = z.object({
   changed_by_full_name: z.string().nullable(),
   changed_at: TimestampSchema,
 });
+export interface StatusChangeSchema extends Named<typeof statusChangeSchema> {}
+/** One recorded status change. */
+export const StatusChangeSchema: StatusChangeSchema = statusChangeSchema;
 export type StatusChange = z.infer<typeof StatusChangeSchema>;
 
-export const CreatedCustomerSchema = z.object({
+const createdCustomerSchema = z.object({
   message: z.string(),
   id: IdSchema,
   sales_manager_id: IdSchema.nullable().describe('Who the customer was assigned to, if anyone.'),
 });
+export interface CreatedCustomerSchema extends Named<typeof createdCustomerSchema> {}
+export const CreatedCustomerSchema: CreatedCustomerSchema = createdCustomerSchema;
 
-export const BulkIdsSchema = z.object({
+const bulkIdsSchema = z.object({
   customer_ids: z.array(IdSchema).min(1, 'The list is empty').max(1000),
 });
+export interface BulkIdsSchema extends Named<typeof bulkIdsSchema> {}
+export const BulkIdsSchema: BulkIdsSchema = bulkIdsSchema;
 export type BulkIdsInput = z.input<typeof BulkIdsSchema>;
 
-export const BulkResultSchema = z.object({
+const bulkResultSchema = z.object({
   message: z.string(),
   count: z.number().int().min(0).describe('Customers changed; unknown ids are skipped.'),
 });
+export interface BulkResultSchema extends Named<typeof bulkResultSchema> {}
+export const BulkResultSchema: BulkResultSchema = bulkResultSchema;
 
-/** `limit` and `offset` of the plain list routes. */
-export const ListQuerySchema = z.object({
+const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(500).describe('At most this many, newest first.'),
   offset: OffsetSchema.default(0),
 });
+export interface ListQuerySchema extends Named<typeof listQuerySchema> {}
+/** `limit` and `offset` of the plain list routes. */
+export const ListQuerySchema: ListQuerySchema = listQuerySchema;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Named } from '../shared/named.js';
 import {
   IdParamSchema,
   IdSchema,
@@ -19,12 +20,16 @@ import { LEGACY_STATUSES, StatusCategorySchema } from './statuses.schemas.js';
 const Count = z.number().int().min(0);
 const Percent = z.number().min(0).max(100);
 
+const statusCountsSchema = z.record(z.string(), Count).describe('Customers per status name.');
+export interface StatusCountsSchema extends Named<typeof statusCountsSchema> {}
 /** Customers per status name: every active status and every status in use, zeros included. */
-export const StatusCountsSchema = z.record(z.string(), Count).describe('Customers per status name.');
-/** The share of each status in percent, one decimal. */
-export const StatusPercentagesSchema = z
+export const StatusCountsSchema: StatusCountsSchema = statusCountsSchema;
+const statusPercentagesSchema = z
   .record(z.string(), Percent)
   .describe('Share of each status in percent, rounded to one decimal; 0 when there are no customers.');
+export interface StatusPercentagesSchema extends Named<typeof statusPercentagesSchema> {}
+/** The share of each status in percent, one decimal. */
+export const StatusPercentagesSchema: StatusPercentagesSchema = statusPercentagesSchema;
 
 /** The six legacy status counts as top-level keys, as the legacy statistics had them. */
 const legacyCounts = Object.fromEntries(LEGACY_STATUSES.map((status) => [status, Count])) as Record<
@@ -32,8 +37,7 @@ const legacyCounts = Object.fromEntries(LEGACY_STATUSES.map((status) => [status,
   typeof Count
 >;
 
-/** Counts of (non-archived) customers created since each boundary, in the business time zone. */
-export const PeriodStatsSchema = z
+const periodStatsSchema = z
   .object({
     today: Count.describe('Since 00:00 today.'),
     this_week: Count.describe('Since Monday 00:00.'),
@@ -43,10 +47,15 @@ export const PeriodStatsSchema = z
     last_year: Count.describe('The last 365 days, today included.'),
   })
   .describe('New customers per period (business time zone).');
+export interface PeriodStatsSchema extends Named<typeof periodStatsSchema> {}
+/** Counts of (non-archived) customers created since each boundary, in the business time zone. */
+export const PeriodStatsSchema: PeriodStatsSchema = periodStatsSchema;
 
-export const StatusStatsSchema = z.object({ total_customers: Count, ...legacyCounts }).catchall(Count);
+const statusStatsSchema = z.object({ total_customers: Count, ...legacyCounts }).catchall(Count);
+export interface StatusStatsSchema extends Named<typeof statusStatsSchema> {}
+export const StatusStatsSchema: StatusStatsSchema = statusStatsSchema;
 
-export const CrmStatsSchema = z
+const crmStatsSchema = z
   .object({
     total_customers: Count,
     ...legacyCounts,
@@ -54,20 +63,26 @@ export const CrmStatsSchema = z
     status_percentages: StatusPercentagesSchema,
   })
   .describe('Customers per status (archived ones excluded).');
+export interface CrmStatsSchema extends Named<typeof crmStatsSchema> {}
+export const CrmStatsSchema: CrmStatsSchema = crmStatsSchema;
 
-export const PeriodStatsResponseSchema = z.object({
+const periodStatsResponseSchema = z.object({
   period_stats: PeriodStatsSchema,
   generated_at: TimestampSchema,
 });
+export interface PeriodStatsResponseSchema extends Named<typeof periodStatsResponseSchema> {}
+export const PeriodStatsResponseSchema: PeriodStatsResponseSchema = periodStatsResponseSchema;
 
-export const StatusChoiceSchema = z.object({
+const statusChoiceSchema = z.object({
   value: z.string(),
   label: z.string(),
   color: z.string().nullable(),
   category: StatusCategorySchema,
 });
+export interface StatusChoiceSchema extends Named<typeof statusChoiceSchema> {}
+export const StatusChoiceSchema: StatusChoiceSchema = statusChoiceSchema;
 
-export const DashboardQuerySchema = z.object({
+const dashboardQuerySchema = z.object({
   page: PageNumberSchema.default(1),
   page_size: z.coerce.number().int().min(1).max(50).default(50).describe('At most 50.'),
   show_all: QueryBooleanSchema.default(false).describe(
@@ -81,9 +96,11 @@ export const DashboardQuerySchema = z.object({
     .describe('Part of the name, phone, username, platform, assistant or status.'),
   status_filter: StatusNameSchema.optional(),
 });
+export interface DashboardQuerySchema extends Named<typeof dashboardQuerySchema> {}
+export const DashboardQuerySchema: DashboardQuerySchema = dashboardQuerySchema;
 export type DashboardQuery = z.input<typeof DashboardQuerySchema>;
 
-export const DashboardSchema = z
+const dashboardSchema = z
   .object({
     customers: z.array(CustomerSchema).describe('The page, newest first.'),
     page: z.number().int().min(1),
@@ -99,15 +116,19 @@ export const DashboardSchema = z
     period_stats: PeriodStatsSchema,
   })
   .describe('The CRM list with its statistics.');
+export interface DashboardSchema extends Named<typeof dashboardSchema> {}
+export const DashboardSchema: DashboardSchema = dashboardSchema;
 export type Dashboard = z.infer<typeof DashboardSchema>;
 
-const WindowStatsSchema = z.object({
+const windowStatsSchema = z.object({
   total_customers: Count,
   status_stats: StatusCountsSchema,
   status_percentages: StatusPercentagesSchema,
 });
+interface WindowStatsSchema extends Named<typeof windowStatsSchema> {}
+const WindowStatsSchema: WindowStatsSchema = windowStatsSchema;
 
-export const StatsSummarySchema = z
+const statsSummarySchema = z
   .object({
     generated_at: TimestampSchema,
     today: WindowStatsSchema,
@@ -117,6 +138,8 @@ export const StatsSummarySchema = z
     last_90_days: WindowStatsSchema,
   })
   .describe('New customers per status over windows of whole days ending today (business time zone).');
+export interface StatsSummarySchema extends Named<typeof statsSummarySchema> {}
+export const StatsSummarySchema: StatsSummarySchema = statsSummarySchema;
 
 /** The report periods: N whole days ending today, in the business time zone. */
 export const REPORT_PERIODS = ['1d', '3d', '7d', '15d', '30d', '90d'] as const;
@@ -126,7 +149,7 @@ export const REPORT_PAGE_SIZE = 200;
 /** The largest `page_size` of the period report. */
 export const REPORT_MAX_PAGE_SIZE = 500;
 
-export const ReportQuerySchema = z
+const reportQuerySchema = z
   .object({
     period: z.enum(REPORT_PERIODS).default('7d'),
     from_date: DateSchema.optional().describe('With `to_date`: a custom range instead of `period`.'),
@@ -158,6 +181,8 @@ export const ReportQuerySchema = z
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['from_date'], message: 'from_date is after to_date' });
     }
   });
+export interface ReportQuerySchema extends Named<typeof reportQuerySchema> {}
+export const ReportQuerySchema: ReportQuerySchema = reportQuerySchema;
 export type ReportQuery = z.input<typeof ReportQuerySchema>;
 
 /**
@@ -184,7 +209,7 @@ export function unpagedReportPaging(total: number): { page: 1; page_size: number
   return { page: 1, page_size: total, total_pages: total > 0 ? 1 : 0 };
 }
 
-export const ReportSchema = z
+const reportSchema = z
   .object({
     period: z.string().describe('The period asked for, or `custom`.'),
     from_date: z.string().describe('First day, `YYYY-MM-DD`.'),
@@ -203,25 +228,33 @@ export const ReportSchema = z
     status_percentages: StatusPercentagesSchema,
   })
   .describe('Customers created in a period, with their statistics.');
+export interface ReportSchema extends Named<typeof reportSchema> {}
+export const ReportSchema: ReportSchema = reportSchema;
 
-export const LatestQuerySchema = z.object({
+const latestQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
+export interface LatestQuerySchema extends Named<typeof latestQuerySchema> {}
+export const LatestQuerySchema: LatestQuerySchema = latestQuerySchema;
 
 // ------------------------------------------------------------------------------------------------ sales managers
 
-export const ManagerRefSchema = z.object({
+const managerRefSchema = z.object({
   id: IdSchema,
   email: z.string(),
   name: z.string(),
   surname: z.string(),
 });
+export interface ManagerRefSchema extends Named<typeof managerRefSchema> {}
+export const ManagerRefSchema: ManagerRefSchema = managerRefSchema;
 
-export const SalesManagerSchema = ManagerRefSchema.extend({
+const salesManagerSchema = ManagerRefSchema.extend({
   assigned_leads_count: Count.describe('Customers assigned now (archived ones included).'),
 }).describe('An active sales manager.');
+export interface SalesManagerSchema extends Named<typeof salesManagerSchema> {}
+export const SalesManagerSchema: SalesManagerSchema = salesManagerSchema;
 
-export const ManagerLeadsQuerySchema = z.object({
+const managerLeadsQuerySchema = z.object({
   page: PageNumberSchema.default(1),
   limit: z.coerce.number().int().min(1).max(200).default(20),
   search: z.string().trim().max(200).optional().describe('Part of the name, phone or username.'),
@@ -229,9 +262,11 @@ export const ManagerLeadsQuerySchema = z.object({
   priority_level: PriorityLevelSchema.optional(),
   include_archived: QueryBooleanSchema.default(false),
 });
+export interface ManagerLeadsQuerySchema extends Named<typeof managerLeadsQuerySchema> {}
+export const ManagerLeadsQuerySchema: ManagerLeadsQuerySchema = managerLeadsQuerySchema;
 export type ManagerLeadsQuery = z.input<typeof ManagerLeadsQuerySchema>;
 
-export const LeadItemSchema = z.object({
+const leadItemSchema = z.object({
   id: IdSchema,
   full_name: z.string(),
   phone_number: z.string(),
@@ -247,18 +282,24 @@ export const LeadItemSchema = z.object({
   created_at: TimestampSchema,
   assigned_at: TimestampSchema,
 });
+export interface LeadItemSchema extends Named<typeof leadItemSchema> {}
+export const LeadItemSchema: LeadItemSchema = leadItemSchema;
 
-export const ManagerLeadsSchema = z.object({
+const managerLeadsSchema = z.object({
   sales_manager: ManagerRefSchema,
   total_count: Count,
   page: z.number().int().min(1),
   limit: z.number().int().min(1),
   items: z.array(LeadItemSchema).describe('Newest assignment first.'),
 });
+export interface ManagerLeadsSchema extends Named<typeof managerLeadsSchema> {}
+export const ManagerLeadsSchema: ManagerLeadsSchema = managerLeadsSchema;
 
-export const ManagerStatsQuerySchema = z.object({ include_archived: QueryBooleanSchema.default(false) });
+const managerStatsQuerySchema = z.object({ include_archived: QueryBooleanSchema.default(false) });
+export interface ManagerStatsQuerySchema extends Named<typeof managerStatsQuerySchema> {}
+export const ManagerStatsQuerySchema: ManagerStatsQuerySchema = managerStatsQuerySchema;
 
-export const ManagerStatsSchema = z.object({
+const managerStatsSchema = z.object({
   sales_manager: ManagerRefSchema,
   summary: z.object({
     total_assigned: Count,
@@ -268,11 +309,15 @@ export const ManagerStatsSchema = z.object({
   }),
   status_stats: z.array(z.object({ status: z.string(), count: Count })).describe('Most used first.'),
 });
+export interface ManagerStatsSchema extends Named<typeof managerStatsSchema> {}
+export const ManagerStatsSchema: ManagerStatsSchema = managerStatsSchema;
 
-export const AssignInputSchema = z.object({ customer_id: IdSchema, sales_manager_id: IdSchema });
+const assignInputSchema = z.object({ customer_id: IdSchema, sales_manager_id: IdSchema });
+export interface AssignInputSchema extends Named<typeof assignInputSchema> {}
+export const AssignInputSchema: AssignInputSchema = assignInputSchema;
 export type AssignInput = z.input<typeof AssignInputSchema>;
 
-export const AssignmentSchema = z.object({
+const assignmentSchema = z.object({
   id: IdSchema,
   customer_id: IdSchema,
   sales_manager_id: IdSchema,
@@ -280,36 +325,46 @@ export const AssignmentSchema = z.object({
   assigned_by: IdSchema.nullable().describe('`null` for automatic assignment.'),
   is_active: z.boolean(),
 });
+export interface AssignmentSchema extends Named<typeof assignmentSchema> {}
+export const AssignmentSchema: AssignmentSchema = assignmentSchema;
 
-export const CustomerManagerSchema = z.object({
+const customerManagerSchema = z.object({
   assignment_id: IdSchema,
   customer_id: IdSchema,
   sales_manager: ManagerRefSchema,
   assigned_at: TimestampSchema,
   assigned_by: IdSchema.nullable(),
 });
+export interface CustomerManagerSchema extends Named<typeof customerManagerSchema> {}
+export const CustomerManagerSchema: CustomerManagerSchema = customerManagerSchema;
 
-export const ConversionQuerySchema = z.object({
+const conversionQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100).describe('How many of the newest customers to look at.'),
 });
+export interface ConversionQuerySchema extends Named<typeof conversionQuerySchema> {}
+export const ConversionQuerySchema: ConversionQuerySchema = conversionQuerySchema;
 
-export const ConversionRateSchema = z.object({
+const conversionRateSchema = z.object({
   total_customers: Count,
   project_started_count: Count.describe('Customers that have ever been in `project_started`.'),
   converted_count: Count.describe('Customers that have ever been in a `won` status.'),
   conversion_rate: Percent.describe('`converted_count` ÷ `total_customers` × 100, two decimals.'),
   period: z.string(),
 });
+export interface ConversionRateSchema extends Named<typeof conversionRateSchema> {}
+export const ConversionRateSchema: ConversionRateSchema = conversionRateSchema;
 
-export const ManagerActivityQuerySchema = z.object({
+const managerActivityQuerySchema = z.object({
   from_date: DateSchema.optional().describe('Default: today.'),
   to_date: DateSchema.optional().describe('Default: today.'),
   sales_manager_id: IdParamSchema.optional(),
 });
+export interface ManagerActivityQuerySchema extends Named<typeof managerActivityQuerySchema> {}
+export const ManagerActivityQuerySchema: ManagerActivityQuerySchema = managerActivityQuerySchema;
 
 const ToStatusCounts = StatusCountsSchema.describe('Changes into each status.');
 
-export const ManagerActivitySchema = z
+const managerActivitySchema = z
   .object({
     sales_manager: ManagerRefSchema,
     period: z.object({ from_date: z.string(), to_date: z.string(), timezone: z.string() }),
@@ -325,41 +380,53 @@ export const ManagerActivitySchema = z
     daily_stats: z.array(z.object({ date: z.string(), total_changes: Count, to_status_counts: ToStatusCounts })),
   })
   .describe('Status changes made on a sales manager’s customers in a period, from the status history.');
+export interface ManagerActivitySchema extends Named<typeof managerActivitySchema> {}
+export const ManagerActivitySchema: ManagerActivitySchema = managerActivitySchema;
 
 // ------------------------------------------------------------------------------------------------ sales
 
-export const SalesTypeQuerySchema = z.object({ customer_type: CustomerTypeSchema.optional() });
+const salesTypeQuerySchema = z.object({ customer_type: CustomerTypeSchema.optional() });
+export interface SalesTypeQuerySchema extends Named<typeof salesTypeQuerySchema> {}
+export const SalesTypeQuerySchema: SalesTypeQuerySchema = salesTypeQuerySchema;
 
-export const SalesStatsSchema = z.object({
+const salesStatsSchema = z.object({
   today: Count,
   yesterday: Count,
   this_week: Count.describe('Monday to today.'),
   last_week: Count.describe('The previous Monday to Sunday.'),
   customer_type: z.string().nullable(),
 });
+export interface SalesStatsSchema extends Named<typeof salesStatsSchema> {}
+export const SalesStatsSchema: SalesStatsSchema = salesStatsSchema;
 
-export const SalesDetailedQuerySchema = z.object({
+const salesDetailedQuerySchema = z.object({
   days: z.coerce.number().int().min(1).max(365).default(30),
   customer_type: CustomerTypeSchema.optional(),
 });
+export interface SalesDetailedQuerySchema extends Named<typeof salesDetailedQuerySchema> {}
+export const SalesDetailedQuerySchema: SalesDetailedQuerySchema = salesDetailedQuerySchema;
 
 const DayCount = z.object({ date: z.string(), count: Count });
 
-export const SalesDetailedSchema = z.object({
+const salesDetailedSchema = z.object({
   summary: SalesStatsSchema,
   daily_breakdown: z.array(DayCount).describe('Every day of the window, zeros included, oldest first.'),
   date_range: z.string(),
 });
+export interface SalesDetailedSchema extends Named<typeof salesDetailedSchema> {}
+export const SalesDetailedSchema: SalesDetailedSchema = salesDetailedSchema;
 
-export const ChartsQuerySchema = z.object({
+const chartsQuerySchema = z.object({
   days: z.coerce.number().int().min(7).max(365).default(30),
   customer_type: CustomerTypeSchema.optional(),
   platform_limit: z.coerce.number().int().min(1).max(20).default(10),
 });
+export interface ChartsQuerySchema extends Named<typeof chartsQuerySchema> {}
+export const ChartsQuerySchema: ChartsQuerySchema = chartsQuerySchema;
 
 const DistributionItem = z.object({ key: z.string(), label: z.string(), value: Count, percentage: Percent });
 
-export const ChartsSchema = z.object({
+const chartsSchema = z.object({
   customer_type: z.string().nullable(),
   period: z.object({ start_date: z.string(), end_date: z.string(), days: z.number().int() }),
   summary: z.object({
@@ -378,7 +445,11 @@ export const ChartsSchema = z.object({
   platform_distribution: z.array(DistributionItem),
   customer_type_distribution: z.array(DistributionItem),
 });
+export interface ChartsSchema extends Named<typeof chartsSchema> {}
+export const ChartsSchema: ChartsSchema = chartsSchema;
 
-export const InternationalQuerySchema = z.object({
+const internationalQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
+export interface InternationalQuerySchema extends Named<typeof internationalQuerySchema> {}
+export const InternationalQuerySchema: InternationalQuerySchema = internationalQuerySchema;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ApiErrorSchema } from '../errors/error.schemas.js';
 import { KeySchema } from '../management/management.schemas.js';
+import type { Named } from '../shared/named.js';
 import { IdSchema, TimestampSchema } from '../shared/shared.schemas.js';
 
 /**
@@ -98,8 +99,7 @@ const DisplayNameSchema = z.string().trim().min(1, 'Should not be empty').max(25
 const DescriptionSchema = z.string().trim().max(2000);
 const OrderSchema = z.number().int().min(0).max(1_000_000);
 
-/** A customer status as the Management page edits it. */
-export const CustomerStatusSchema = z
+const customerStatusSchema = z
   .object({
     id: IdSchema,
     name: z.string().describe('The value customers carry, e.g. `need_to_call`. Immutable.'),
@@ -114,9 +114,12 @@ export const CustomerStatusSchema = z
     updated_at: TimestampSchema,
   })
   .describe('A customer status.');
+export interface CustomerStatusSchema extends Named<typeof customerStatusSchema> {}
+/** A customer status as the Management page edits it. */
+export const CustomerStatusSchema: CustomerStatusSchema = customerStatusSchema;
 export type CustomerStatus = z.infer<typeof CustomerStatusSchema>;
 
-export const CreateStatusSchema = z.object({
+const createStatusSchema = z.object({
   name: KeySchema.describe('Trimmed, lower-cased, spaces as underscores. Immutable once created.'),
   display_name: DisplayNameSchema,
   description: DescriptionSchema.optional(),
@@ -125,9 +128,11 @@ export const CreateStatusSchema = z.object({
   category: StatusCategorySchema.default('open'),
   is_active: z.boolean().default(true),
 });
+export interface CreateStatusSchema extends Named<typeof createStatusSchema> {}
+export const CreateStatusSchema: CreateStatusSchema = createStatusSchema;
 export type CreateStatusInput = z.input<typeof CreateStatusSchema>;
 
-export const UpdateStatusSchema = z.object({
+const updateStatusSchema = z.object({
   display_name: DisplayNameSchema.optional(),
   description: DescriptionSchema.nullable().optional().describe('`null` clears it.'),
   color: ColorSchema.nullable().optional().describe('`null` clears it.'),
@@ -135,18 +140,22 @@ export const UpdateStatusSchema = z.object({
   category: StatusCategorySchema.optional(),
   is_active: z.boolean().optional(),
 });
+export interface UpdateStatusSchema extends Named<typeof updateStatusSchema> {}
+export const UpdateStatusSchema: UpdateStatusSchema = updateStatusSchema;
 export type UpdateStatusInput = z.input<typeof UpdateStatusSchema>;
 
-export const ReorderStatusesSchema = z.object({
+const reorderStatusesSchema = z.object({
   ids: z
     .array(IdSchema)
     .min(1)
     .max(1000)
     .describe('Every status id, each once, in the new order. Applied atomically; positions become 1, 2, 3, …'),
 });
+export interface ReorderStatusesSchema extends Named<typeof reorderStatusesSchema> {}
+export const ReorderStatusesSchema: ReorderStatusesSchema = reorderStatusesSchema;
 export type ReorderStatusesInput = z.input<typeof ReorderStatusesSchema>;
 
-export const DeleteStatusQuerySchema = z.object({
+const deleteStatusQuerySchema = z.object({
   reassign_to: z
     .string()
     .trim()
@@ -155,19 +164,24 @@ export const DeleteStatusQuerySchema = z.object({
     .optional()
     .describe('Move the customers that use the status to this one (by name), in the same transaction.'),
 });
+export interface DeleteStatusQuerySchema extends Named<typeof deleteStatusQuerySchema> {}
+export const DeleteStatusQuerySchema: DeleteStatusQuerySchema = deleteStatusQuerySchema;
 
-/** The 409 of deleting a status that customers still use. */
-export const StatusInUseErrorSchema = ApiErrorSchema.extend({
+const statusInUseErrorSchema = ApiErrorSchema.extend({
   in_use_count: z.number().int().min(1).describe('How many customers (archived included) use the status.'),
 }).describe('The status is in use; send `reassign_to` to move its customers first.');
+export interface StatusInUseErrorSchema extends Named<typeof statusInUseErrorSchema> {}
+/** The 409 of deleting a status that customers still use. */
+export const StatusInUseErrorSchema: StatusInUseErrorSchema = statusInUseErrorSchema;
 
-export const DeletedStatusSchema = z.object({
+const deletedStatusSchema = z.object({
   message: z.string(),
   reassigned_count: z.number().int().min(0).describe('Customers moved to `reassign_to`.'),
 });
+export interface DeletedStatusSchema extends Named<typeof deletedStatusSchema> {}
+export const DeletedStatusSchema: DeletedStatusSchema = deletedStatusSchema;
 
-/** An active status as the CRM's pickers use it (`GET /crm/statuses/dynamic`). */
-export const DynamicStatusSchema = z
+const dynamicStatusSchema = z
   .object({
     value: z.string().describe('The status name customers carry.'),
     label: z.string(),
@@ -177,4 +191,7 @@ export const DynamicStatusSchema = z
     category: StatusCategorySchema,
   })
   .describe('An active status for pickers.');
+export interface DynamicStatusSchema extends Named<typeof dynamicStatusSchema> {}
+/** An active status as the CRM's pickers use it (`GET /crm/statuses/dynamic`). */
+export const DynamicStatusSchema: DynamicStatusSchema = dynamicStatusSchema;
 export type DynamicStatus = z.infer<typeof DynamicStatusSchema>;

@@ -1,11 +1,8 @@
 import { z } from 'zod';
+import type { Named } from '../shared/named.js';
 import { ERROR_CODES, type ErrorStatus } from './error-codes.js';
 
-/**
- * One failed check of a request, in FastAPI's shape so that the legacy client can read it: `loc` names where the value
- * was (`["body", "username"]`, `["query", "page"]`), `msg` says what is wrong, `type` classifies it (`missing`, …).
- */
-export const ValidationIssueSchema = z
+const validationIssueSchema = z
   .object({
     loc: z
       .array(z.union([z.string(), z.number().int()]))
@@ -14,22 +11,32 @@ export const ValidationIssueSchema = z
     type: z.string().describe('What kind of failure, for programs: `missing`, `invalid_type`, `invalid_enum_value`, …'),
   })
   .describe('One failed check of a request.');
+export interface ValidationIssueSchema extends Named<typeof validationIssueSchema> {}
+/**
+ * One failed check of a request, in FastAPI's shape so that the legacy client can read it: `loc` names where the value
+ * was (`["body", "username"]`, `["query", "page"]`), `msg` says what is wrong, `type` classifies it (`missing`, …).
+ */
+export const ValidationIssueSchema: ValidationIssueSchema = validationIssueSchema;
 
-/** The body of a `422` response: every problem with the request at once. */
-export const ValidationErrorSchema = z
+const validationErrorSchema = z
   .object({
     detail: z.array(ValidationIssueSchema).min(1),
     code: z.literal('VALIDATION_FAILED'),
   })
   .describe('The request was understood but some values are invalid; `detail` lists every problem.');
+export interface ValidationErrorSchema extends Named<typeof validationErrorSchema> {}
+/** The body of a `422` response: every problem with the request at once. */
+export const ValidationErrorSchema: ValidationErrorSchema = validationErrorSchema;
 
-/** The body of every other error response. */
-export const ApiErrorSchema = z
+const apiErrorSchema = z
   .object({
     detail: z.string().describe('What went wrong, for people. Wording may change; branch on `code`.'),
     code: z.enum(ERROR_CODES).describe('What went wrong, for programs. Stable.'),
   })
   .describe('An error response.');
+export interface ApiErrorSchema extends Named<typeof apiErrorSchema> {}
+/** The body of every other error response. */
+export const ApiErrorSchema: ApiErrorSchema = apiErrorSchema;
 
 export type ValidationIssue = z.infer<typeof ValidationIssueSchema>;
 export type ValidationErrorBody = z.infer<typeof ValidationErrorSchema>;

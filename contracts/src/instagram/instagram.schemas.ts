@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DateSchema } from '../crm/customers.schemas.js';
 import { ApiErrorSchema } from '../errors/error.schemas.js';
+import type { Named } from '../shared/named.js';
 import { IdSchema, QueryBooleanSchema, TimestampSchema } from '../shared/shared.schemas.js';
 
 const Count = z.number().int().min(0);
@@ -16,8 +17,7 @@ export const GROWTH_WINDOWS = [7, 30, 90, 180, 365] as const;
 /** A growth window's key in the response: `last_7_days`, …, `last_365_days`. */
 export type GrowthWindowKey = `last_${(typeof GROWTH_WINDOWS)[number]}_days`;
 
-/** `POST /instagram/setup`. */
-export const InstagramSetupSchema = z
+const instagramSetupSchema = z
   .object({
     account_username: z
       .string()
@@ -42,10 +42,12 @@ export const InstagramSetupSchema = z
     ),
   })
   .describe('Connects (or reconnects) the Instagram account whose followers are tracked.');
+export interface InstagramSetupSchema extends Named<typeof instagramSetupSchema> {}
+/** `POST /instagram/setup`. */
+export const InstagramSetupSchema: InstagramSetupSchema = instagramSetupSchema;
 export type InstagramSetupInput = z.input<typeof InstagramSetupSchema>;
 
-/** The last failure of the account's sync or token renewal. */
-export const InstagramLastErrorSchema = z
+const instagramLastErrorSchema = z
   .object({
     code: z.string().describe('The API error code the failure was reported with, e.g. `INSTAGRAM_RECONNECT_REQUIRED`.'),
     message: z.string().describe('What went wrong, for people.'),
@@ -57,9 +59,11 @@ export const InstagramLastErrorSchema = z
     at: TimestampSchema,
   })
   .describe('The last failure of a sync or a token renewal; null after the next success.');
+export interface InstagramLastErrorSchema extends Named<typeof instagramLastErrorSchema> {}
+/** The last failure of the account's sync or token renewal. */
+export const InstagramLastErrorSchema: InstagramLastErrorSchema = instagramLastErrorSchema;
 
-/** The connected account as the API shows it. The access token is never part of it. */
-export const InstagramAccountSchema = z
+const instagramAccountSchema = z
   .object({
     id: IdSchema,
     account_username: z.string(),
@@ -81,24 +85,30 @@ export const InstagramAccountSchema = z
     ),
   })
   .describe('The connected Instagram account.');
+export interface InstagramAccountSchema extends Named<typeof instagramAccountSchema> {}
+/** The connected account as the API shows it. The access token is never part of it. */
+export const InstagramAccountSchema: InstagramAccountSchema = instagramAccountSchema;
 export type InstagramAccount = z.infer<typeof InstagramAccountSchema>;
 
-export const InstagramSetupResultSchema = z.object({
+const instagramSetupResultSchema = z.object({
   message: z.string(),
   account_id: IdSchema,
   account: InstagramAccountSchema,
 });
+export interface InstagramSetupResultSchema extends Named<typeof instagramSetupResultSchema> {}
+export const InstagramSetupResultSchema: InstagramSetupResultSchema = instagramSetupResultSchema;
 
-/** `GET /instagram/account`. */
-export const InstagramAccountStateSchema = z
+const instagramAccountStateSchema = z
   .object({
     connected: z.boolean(),
     account: InstagramAccountSchema.nullable(),
   })
   .describe('Whether an account is connected, and its state.');
+export interface InstagramAccountStateSchema extends Named<typeof instagramAccountStateSchema> {}
+/** `GET /instagram/account`. */
+export const InstagramAccountStateSchema: InstagramAccountStateSchema = instagramAccountStateSchema;
 
-/** `POST /instagram/sync`: the legacy fields, and the snapshot they were stored as. */
-export const InstagramSyncResultSchema = z.object({
+const instagramSyncResultSchema = z.object({
   message: z.string(),
   followers_count: Count,
   following_count: Count,
@@ -109,9 +119,11 @@ export const InstagramSyncResultSchema = z.object({
   ),
   synced_at: TimestampSchema,
 });
+export interface InstagramSyncResultSchema extends Named<typeof instagramSyncResultSchema> {}
+/** `POST /instagram/sync`: the legacy fields, and the snapshot they were stored as. */
+export const InstagramSyncResultSchema: InstagramSyncResultSchema = instagramSyncResultSchema;
 
-/** One window of `GET /instagram/growth`. */
-export const GrowthWindowSchema = z
+const growthWindowSchema = z
   .object({
     days: z.number().int().min(1),
     growth: z
@@ -136,10 +148,12 @@ export const GrowthWindowSchema = z
   .describe(
     'Growth over a window that ends at the newest snapshot (`as_of`) and starts `days` days before it. Compared with the last snapshot on or before the start.',
   );
+export interface GrowthWindowSchema extends Named<typeof growthWindowSchema> {}
+/** One window of `GET /instagram/growth`. */
+export const GrowthWindowSchema: GrowthWindowSchema = growthWindowSchema;
 export type GrowthWindow = z.infer<typeof GrowthWindowSchema>;
 
-/** `GET /instagram/growth`. */
-export const InstagramGrowthSchema = z
+const instagramGrowthSchema = z
   .object({
     current_followers: Count.nullable().describe('Followers in the newest snapshot; null before the first sync.'),
     as_of: DateSchema.nullable().describe('The business day of the newest snapshot.'),
@@ -150,14 +164,18 @@ export const InstagramGrowthSchema = z
     last_365_days: GrowthWindowSchema,
   })
   .describe('Follower growth over the last 7, 30, 90, 180 and 365 days.');
+export interface InstagramGrowthSchema extends Named<typeof instagramGrowthSchema> {}
+/** `GET /instagram/growth`. */
+export const InstagramGrowthSchema: InstagramGrowthSchema = instagramGrowthSchema;
 export type InstagramGrowth = z.infer<typeof InstagramGrowthSchema>;
 
-export const InstagramHistoryQuerySchema = z.object({
+const instagramHistoryQuerySchema = z.object({
   days: z.coerce.number().int().min(1).max(3660).default(30).describe('How many days, today included (1–3660).'),
 });
+export interface InstagramHistoryQuerySchema extends Named<typeof instagramHistoryQuerySchema> {}
+export const InstagramHistoryQuerySchema: InstagramHistoryQuerySchema = instagramHistoryQuerySchema;
 
-/** One day of `GET /instagram/history`; a day without a snapshot has nulls. */
-export const HistoryPointSchema = z.object({
+const historyPointSchema = z.object({
   date: DateSchema,
   followers_count: Count.nullable(),
   following_count: Count.nullable(),
@@ -168,28 +186,36 @@ export const HistoryPointSchema = z.object({
     .nullable()
     .describe('Followers minus the previous day’s; null when either day has no snapshot.'),
 });
+export interface HistoryPointSchema extends Named<typeof historyPointSchema> {}
+/** One day of `GET /instagram/history`; a day without a snapshot has nulls. */
+export const HistoryPointSchema: HistoryPointSchema = historyPointSchema;
 export type HistoryPoint = z.infer<typeof HistoryPointSchema>;
 
-export const InstagramHistorySchema = z
+const instagramHistorySchema = z
   .object({
     from_date: DateSchema,
     to_date: DateSchema.describe('Today in the business time zone.'),
     points: z.array(HistoryPointSchema).describe('One point per day, oldest first; missing days are null, not 0.'),
   })
   .describe('Daily snapshots for a chart.');
+export interface InstagramHistorySchema extends Named<typeof instagramHistorySchema> {}
+export const InstagramHistorySchema: InstagramHistorySchema = instagramHistorySchema;
 export type InstagramHistory = z.infer<typeof InstagramHistorySchema>;
 
-export const DisconnectQuerySchema = z.object({
+const disconnectQuerySchema = z.object({
   purge_history: QueryBooleanSchema.default(false).describe('Also delete every snapshot of the account.'),
 });
+export interface DisconnectQuerySchema extends Named<typeof disconnectQuerySchema> {}
+export const DisconnectQuerySchema: DisconnectQuerySchema = disconnectQuerySchema;
 
-export const DisconnectResultSchema = z.object({
+const disconnectResultSchema = z.object({
   message: z.string(),
   purged_snapshots: Count.describe('Snapshots deleted (0 unless `purge_history`).'),
 });
+export interface DisconnectResultSchema extends Named<typeof disconnectResultSchema> {}
+export const DisconnectResultSchema: DisconnectResultSchema = disconnectResultSchema;
 
-/** The Graph API's own error, when it answered with one. */
-export const GraphErrorSchema = z
+const graphErrorSchema = z
   .object({
     code: z.number().int(),
     subcode: z.number().int().nullable(),
@@ -198,9 +224,11 @@ export const GraphErrorSchema = z
     fbtrace_id: z.string().nullable(),
   })
   .describe("The Graph API's error object, as Meta sent it.");
+export interface GraphErrorSchema extends Named<typeof graphErrorSchema> {}
+/** The Graph API's own error, when it answered with one. */
+export const GraphErrorSchema: GraphErrorSchema = graphErrorSchema;
 
-/** The errors of the Instagram routes that come from the Graph API. */
-export const InstagramErrorSchema = ApiErrorSchema.extend({
+const instagramErrorSchema = ApiErrorSchema.extend({
   graph_error: GraphErrorSchema.optional(),
   retry_after_seconds: z
     .number()
@@ -209,4 +237,7 @@ export const InstagramErrorSchema = ApiErrorSchema.extend({
     .optional()
     .describe('With `UPSTREAM_RATE_LIMITED`: when to try again (also in the `Retry-After` header).'),
 }).describe('An error of the Graph API, mapped to an API error.');
+export interface InstagramErrorSchema extends Named<typeof instagramErrorSchema> {}
+/** The errors of the Instagram routes that come from the Graph API. */
+export const InstagramErrorSchema: InstagramErrorSchema = instagramErrorSchema;
 export type InstagramErrorBody = z.infer<typeof InstagramErrorSchema>;

@@ -11,7 +11,7 @@ import {
 } from '../crm/statuses.schemas.js';
 import { errorResponses } from '../errors/error.schemas.js';
 import { meta } from '../shared/route-meta.js';
-import { IdParamSchema } from '../shared/shared.schemas.js';
+import { IdParamsSchema } from '../shared/shared.schemas.js';
 import {
   CreatePageSchema,
   CreateRoleSchema,
@@ -25,13 +25,12 @@ import {
 const c = initContract();
 const ceoOnly = (description?: string) =>
   meta({ auth: 'bearer', roles: ['CEO'], description: `CEO only.${description ? ` ${description}` : ''}` });
-const idParams = z.object({ id: IdParamSchema });
 
 const updatePage = {
   path: '/management/pages/:id',
   summary: 'Update a page',
   metadata: ceoOnly('`name` cannot change. PUT and PATCH behave the same.'),
-  pathParams: idParams,
+  pathParams: IdParamsSchema,
   body: UpdatePageSchema,
   responses: { 200: PageSchema, ...errorResponses(400, 401, 403, 404, 413, 415, 422, 500) },
 } as const;
@@ -40,7 +39,7 @@ const updateRole = {
   path: '/management/roles/:id',
   summary: 'Update a role',
   metadata: ceoOnly('`name` cannot change. PUT and PATCH behave the same.'),
-  pathParams: idParams,
+  pathParams: IdParamsSchema,
   body: UpdateRoleSchema,
   responses: { 200: ManagedRoleSchema, ...errorResponses(400, 401, 403, 404, 413, 415, 422, 500) },
 } as const;
@@ -49,7 +48,7 @@ const updateStatus = {
   path: '/management/statuses/:id',
   summary: 'Update a status',
   metadata: ceoOnly('`name` cannot change: renaming changes the label only. PUT and PATCH behave the same.'),
-  pathParams: idParams,
+  pathParams: IdParamsSchema,
   body: UpdateStatusSchema,
   responses: { 200: CustomerStatusSchema, ...errorResponses(400, 401, 403, 404, 413, 415, 422, 500) },
 } as const;
@@ -95,7 +94,7 @@ export const managementContract = c.router(
         'System statuses cannot be deleted (403). A status customers use answers 409 with `in_use_count`, unless ' +
           '`reassign_to` names another status: then its customers move there and the status goes, in one transaction.',
       ),
-      pathParams: idParams,
+      pathParams: IdParamsSchema,
       query: DeleteStatusQuerySchema,
       body: c.noBody(),
       responses: {
@@ -126,7 +125,7 @@ export const managementContract = c.router(
       path: '/management/pages/:id',
       summary: 'Delete a page',
       metadata: ceoOnly('Built-in pages cannot be deleted (403); a page granted to users cannot either (409).'),
-      pathParams: idParams,
+      pathParams: IdParamsSchema,
       body: c.noBody(),
       responses: { 200: MessageSchema, ...errorResponses(401, 403, 404, 409, 422, 500) },
     },
@@ -152,7 +151,7 @@ export const managementContract = c.router(
       path: '/management/roles/:id',
       summary: 'Delete a role',
       metadata: ceoOnly('Built-in roles cannot be deleted (403); a role held by users cannot either (409).'),
-      pathParams: idParams,
+      pathParams: IdParamsSchema,
       body: c.noBody(),
       responses: { 200: MessageSchema, ...errorResponses(401, 403, 404, 409, 422, 500) },
     },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Named } from '../shared/named.js';
 import { IdSchema, TimestampSchema } from '../shared/shared.schemas.js';
 
 /** A key such as a page or role name: trimmed, lower-cased, spaces as underscores (`Sales CRM` → `sales_crm`). */
@@ -26,11 +27,12 @@ const RoutePathSchema = z
 /** A position in a list: a 32-bit integer, as the column stores it. */
 const OrderSchema = z.number().int().min(-2_147_483_648).max(2_147_483_647);
 
+const messageSchema = z.object({ message: z.string() }).describe('The request succeeded.');
+export interface MessageSchema extends Named<typeof messageSchema> {}
 /** The success body of the legacy management and administration routes. */
-export const MessageSchema = z.object({ message: z.string() }).describe('The request succeeded.');
+export const MessageSchema: MessageSchema = messageSchema;
 
-/** A page of the application: the unit of page permissions. */
-export const PageSchema = z
+const pageSchema = z
   .object({
     id: IdSchema,
     name: z.string().describe('The permission key, e.g. `crm`. Immutable.'),
@@ -44,8 +46,11 @@ export const PageSchema = z
     updated_at: TimestampSchema,
   })
   .describe('A page of the application.');
+export interface PageSchema extends Named<typeof pageSchema> {}
+/** A page of the application: the unit of page permissions. */
+export const PageSchema: PageSchema = pageSchema;
 
-export const CreatePageSchema = z.object({
+const createPageSchema = z.object({
   name: KeySchema,
   display_name: DisplayNameSchema,
   description: DescriptionSchema.optional(),
@@ -53,17 +58,20 @@ export const CreatePageSchema = z.object({
   order: OrderSchema.default(0),
   is_active: z.boolean().default(true),
 });
+export interface CreatePageSchema extends Named<typeof createPageSchema> {}
+export const CreatePageSchema: CreatePageSchema = createPageSchema;
 
-export const UpdatePageSchema = z.object({
+const updatePageSchema = z.object({
   display_name: DisplayNameSchema.optional(),
   description: DescriptionSchema.nullable().optional().describe('`null` clears it.'),
   route_path: RoutePathSchema.nullable().optional().describe('`null` clears it.'),
   order: OrderSchema.optional(),
   is_active: z.boolean().optional(),
 });
+export interface UpdatePageSchema extends Named<typeof updatePageSchema> {}
+export const UpdatePageSchema: UpdatePageSchema = updatePageSchema;
 
-/** A role as managed on the Management page. The six built-in roles are system roles. */
-export const ManagedRoleSchema = z
+const managedRoleSchema = z
   .object({
     id: IdSchema,
     name: z.string().describe('The key. Built-in roles use the role names (`CEO`, `SalesManager`, …).'),
@@ -75,19 +83,26 @@ export const ManagedRoleSchema = z
     updated_at: TimestampSchema,
   })
   .describe('A role.');
+export interface ManagedRoleSchema extends Named<typeof managedRoleSchema> {}
+/** A role as managed on the Management page. The six built-in roles are system roles. */
+export const ManagedRoleSchema: ManagedRoleSchema = managedRoleSchema;
 
-export const CreateRoleSchema = z.object({
+const createRoleSchema = z.object({
   name: KeySchema,
   display_name: DisplayNameSchema,
   description: DescriptionSchema.optional(),
   is_active: z.boolean().default(true),
 });
+export interface CreateRoleSchema extends Named<typeof createRoleSchema> {}
+export const CreateRoleSchema: CreateRoleSchema = createRoleSchema;
 
-export const UpdateRoleSchema = z.object({
+const updateRoleSchema = z.object({
   display_name: DisplayNameSchema.optional(),
   description: DescriptionSchema.nullable().optional(),
   is_active: z.boolean().optional(),
 });
+export interface UpdateRoleSchema extends Named<typeof updateRoleSchema> {}
+export const UpdateRoleSchema: UpdateRoleSchema = updateRoleSchema;
 
 export type Page = z.infer<typeof PageSchema>;
 export type ManagedRole = z.infer<typeof ManagedRoleSchema>;

@@ -1,11 +1,17 @@
 import { z } from 'zod';
 import { MAX_ID, MAX_OFFSET, MAX_PAGE } from './input-rules.js';
+import type { Named } from './named.js';
 
 /** A database id: a positive integer, at most {@link MAX_ID}. */
 export const IdSchema = z.number().int().positive().max(MAX_ID).describe('A positive integer id.');
 
 /** A database id read from a path segment or a query parameter (`/customers/42`). */
 export const IdParamSchema = z.coerce.number().int().positive().max(MAX_ID);
+
+const idParamsSchema = z.object({ id: IdParamSchema });
+export interface IdParamsSchema extends Named<typeof idParamsSchema> {}
+/** The path parameters of a route on one record (`/…/:id`). */
+export const IdParamsSchema: IdParamsSchema = idParamsSchema;
 
 /** A 1-based page number in a query string, at most {@link MAX_PAGE}. */
 export const PageNumberSchema = z.coerce.number().int().min(1).max(MAX_PAGE);
@@ -32,12 +38,7 @@ export const TimestampSchema = z
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
 const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
 
-/**
- * A boolean in a query string or a form field. Browsers send `true`/`false` literally (`URLSearchParams`); the words
- * FastAPI accepts (`1`/`0`, `yes`/`no`, `on`/`off`, any case) are accepted too, anything else is a validation error.
- * A real boolean is accepted as well, so typed callers (the SDK) can pass `true`.
- */
-export const QueryBooleanSchema = z
+const queryBooleanSchema = z
   .union([z.boolean(), z.string()])
   .transform((value, ctx) => {
     if (typeof value === 'boolean') return value;
@@ -48,12 +49,21 @@ export const QueryBooleanSchema = z
     return z.NEVER;
   })
   .describe('`true` or `false`.');
+export interface QueryBooleanSchema extends Named<typeof queryBooleanSchema> {}
+/**
+ * A boolean in a query string or a form field. Browsers send `true`/`false` literally (`URLSearchParams`); the words
+ * FastAPI accepts (`1`/`0`, `yes`/`no`, `on`/`off`, any case) are accepted too, anything else is a validation error.
+ * A real boolean is accepted as well, so typed callers (the SDK) can pass `true`.
+ */
+export const QueryBooleanSchema: QueryBooleanSchema = queryBooleanSchema;
 
-/** `page` and `page_size` query parameters; pages start at 1. */
-export const PaginationQuerySchema = z.object({
+const paginationQuerySchema = z.object({
   page: PageNumberSchema.default(1).describe('1-based page number.'),
   page_size: z.coerce.number().int().min(1).max(100).default(20).describe('Items per page, at most 100.'),
 });
+export interface PaginationQuerySchema extends Named<typeof paginationQuerySchema> {}
+/** `page` and `page_size` query parameters; pages start at 1. */
+export const PaginationQuerySchema: PaginationQuerySchema = paginationQuerySchema;
 
 /** The envelope of a paginated list of `item`. */
 export function paginated<TItem extends z.ZodTypeAny>(item: TItem) {
