@@ -15,7 +15,7 @@ import { sendJson } from './http/json-response.js';
 import { httpMetrics, labelRoute, mountMetrics } from './http/metrics.js';
 import { requestLogger } from './http/request-logger.js';
 import { routeTable } from './http/route-table.js';
-import { securityHeaders } from './http/security-headers.js';
+import { API_SECURITY_HEADERS, fixedHeaders, removeHeaders, securityHeaders } from './http/security-headers.js';
 import { PROFILE_IMAGE_FOLDER, PROFILE_IMAGE_URL } from './modules/auth/profile.service.js';
 import { IMAGE_MEDIA_TYPES } from './modules/files/blob-store.js';
 import { serveStoredFiles } from './modules/files/serve-files.js';
@@ -94,7 +94,7 @@ export function createApp(options: CreateAppOptions): App {
   if (tracing) app.use(tracing.middleware);
   // Only an app that serves its metrics measures its requests: a counter per request is cheap, but not free.
   if (config.metricsToken) app.use(httpMetrics(context.metrics));
-  app.use(securityHeaders(helmet()));
+  app.use(fixedHeaders(API_SECURITY_HEADERS));
   if (config.corsOrigins.length > 0) {
     app.use(
       cors({
@@ -108,6 +108,8 @@ export function createApp(options: CreateAppOptions): App {
   }
   if (config.metricsToken) mountMetrics(app, context.metrics, config.metricsToken);
   app.use(['/docs', '/openapi.json'], labelRoute);
+  // The reference is an HTML page with its own scripts and styles: helmet's headers for documents, in place of the API's.
+  app.use('/docs', removeHeaders(API_SECURITY_HEADERS), securityHeaders(helmet()));
   mountDocs(app);
   app.use(
     PROFILE_IMAGE_URL,

@@ -243,12 +243,39 @@ describe('request ids, security headers, CORS and logs', () => {
     expect(refused.headers.get('x-request-id')).toBe('on-error-too');
   });
 
-  it('sends helmet security headers and no X-Powered-By', async () => {
+  it("sends an API's security headers on every answer, helmet's on the HTML reference, and no X-Powered-By", async () => {
     await using t = await createTestApp();
-    const res = await fetch(`${t.url}/healthz`);
-    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
-    expect(res.headers.get('x-powered-by')).toBeNull();
+    const api = {
+      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+      'cache-control': 'no-store',
+      'cross-origin-resource-policy': 'same-origin',
+      'referrer-policy': 'no-referrer',
+      'strict-transport-security': 'max-age=31536000; includeSubDomains',
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+    };
+    const answers = [
+      await fetch(`${t.url}/healthz`),
+      await fetch(`${t.url}/auth/me`),
+      await fetch(`${t.url}/no/such/route`),
+      await fetch(`${t.url}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ username: 'nobody@cims.local', password: 'wrong' }),
+      }),
+    ];
+    expect(answers.map((res) => res.status)).toEqual([200, 401, 404, 401]);
+    for (const res of answers) {
+      for (const [name, value] of Object.entries(api)) expect(res.headers.get(name), name).toBe(value);
+      expect(res.headers.get('x-powered-by')).toBeNull();
+      expect(res.headers.get('x-xss-protection')).toBeNull();
+    }
+    const docs = await fetch(`${t.url}/docs/`);
+    expect(docs.status).toBe(200);
+    expect(docs.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(docs.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(docs.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(docs.headers.get('cache-control')).not.toBe('no-store');
   });
 
   it('answers CORS preflights for configured origins with every header the legacy client sends', async () => {
