@@ -10,11 +10,10 @@ import type { Database } from './db/orm.js';
 import { mountDocs } from './http/docs.js';
 import { contractEndpoints } from './http/endpoints.js';
 import { errorHandler } from './http/error-handler.js';
-import { refuseMalformedPathParams } from './http/input-guard.js';
 import { sendJson } from './http/json-response.js';
 import { httpMetrics, labelRoute, mountMetrics } from './http/metrics.js';
 import { requestLogger } from './http/request-logger.js';
-import { routeTable } from './http/route-table.js';
+import { routeTable, unknownPath } from './http/route-table.js';
 import { API_SECURITY_HEADERS, fixedHeaders, removeHeaders, securityHeaders } from './http/security-headers.js';
 import { PROFILE_IMAGE_FOLDER, PROFILE_IMAGE_URL } from './modules/auth/profile.service.js';
 import { IMAGE_MEDIA_TYPES } from './modules/files/blob-store.js';
@@ -106,6 +105,14 @@ export function createApp(options: CreateAppOptions): App {
       }),
     );
   }
+  // The contract's routes first: they are what nearly every request asks for. The route table hands a path it does not
+  // know on to the paths outside the contract, and the last of those answers 404.
+  app.use(
+    routeTable(
+      mounted.map((m) => m.contract),
+      contractEndpoints(mounted, context, { bodyLimit: config.jsonBodyLimit }),
+    ),
+  );
   if (config.metricsToken) mountMetrics(app, context.metrics, config.metricsToken);
   app.use(['/docs', '/openapi.json'], labelRoute);
   // The reference is an HTML page with its own scripts and styles: helmet's headers for documents, in place of the API's.
@@ -114,7 +121,7 @@ export function createApp(options: CreateAppOptions): App {
   app.use(
     PROFILE_IMAGE_URL,
     labelRoute,
-    // Pictures are shown by frontends on other origins (CORS_ORIGINS): helmet's same-origin default would block them.
+    // Pictures are shown by frontends on other origins (CORS_ORIGINS): the API's same-origin CORP would block them.
     (_req: Request, res: Response, next: NextFunction) => {
       res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
       next();
@@ -125,9 +132,7 @@ export function createApp(options: CreateAppOptions): App {
       maxAgeSeconds: 3600,
     }),
   );
-  app.use(routeTable(mounted.map((m) => m.contract)));
-  app.use(refuseMalformedPathParams);
-  app.use(contractEndpoints(mounted, context, { bodyLimit: config.jsonBodyLimit }));
+  app.use(unknownPath);
   app.use(errorHandler);
   return { express: app, context };
 }

@@ -10,7 +10,7 @@ import { IMAGE_UPLOAD } from '../modules/files/blob-store.js';
 import type { ServerModule } from '../modules/index.js';
 import { authenticate } from './authenticate.js';
 import { errorHandler } from './error-handler.js';
-import { refuseUnsafeText } from './input-guard.js';
+import { refuseMalformedPathParams, refuseUnsafeText } from './input-guard.js';
 import { multipartParser } from './multipart.js';
 import { withFastResponses } from './response-check.js';
 
@@ -74,7 +74,12 @@ export function contractEndpoints(
           globalMiddleware: globalMiddleware as never[],
         }),
       );
-      chains.set(route, takesBody(route) ? [...bodyParsers, ...handlers] : handlers);
+      chains.set(route, [
+        // Bad percent-encoding in a path parameter is refused before anything else, credentials included.
+        ...(route.path.includes(':') ? [refuseMalformedPathParams] : []),
+        ...(takesBody(route) ? bodyParsers : []),
+        ...handlers,
+      ]);
     }
   }
 

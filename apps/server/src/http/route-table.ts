@@ -63,11 +63,14 @@ function paramsOf(entry: CompiledPath, path: string): PathParams {
 }
 
 /**
- * Answers what the contract's routes cannot: an unknown path (`404`), a known path with another method (`405` with
- * `Allow`), and a body in a media type the route does not take (`415`). It runs before any body is parsed, so nothing
- * is read for a request that will be refused.
+ * Finds the contract's route of a request and hands it to `serve` (the route's endpoint), leaving the route in
+ * `res.locals.route` and its decoded path parameters in `res.locals.pathParams`. Answers what the contract's routes
+ * cannot: a known path with another method (`405` with `Allow`), `OPTIONS` (`204`), and a body in a media type the
+ * route does not take (`415`), before any body is parsed, so nothing is read for a request that will be refused. A
+ * path the contract does not know goes on to the app's other paths (the documentation, pictures, metrics), the last
+ * of which is {@link unknownPath}.
  */
-export function routeTable(contracts: AppRouter[]) {
+export function routeTable(contracts: AppRouter[], serve: (req: Request, res: Response, next: NextFunction) => void) {
   const byPath = new Map<string, CompiledPath>();
   for (const contract of contracts) {
     for (const { route } of listRoutes(contract)) {
@@ -118,7 +121,7 @@ export function routeTable(contracts: AppRouter[]) {
       }
     }
     if (!known) {
-      next(new ApiError('NOT_FOUND', COMMON_MESSAGES.notFound));
+      next();
       return;
     }
     if (method === 'OPTIONS') {
@@ -140,6 +143,11 @@ export function routeTable(contracts: AppRouter[]) {
         return;
       }
     }
-    next();
+    serve(req, res, next);
   };
+}
+
+/** The last of the app's paths: a path nothing answered is the contract's `404`. */
+export function unknownPath(_req: Request, _res: Response, next: NextFunction): void {
+  next(new ApiError('NOT_FOUND', COMMON_MESSAGES.notFound));
 }
