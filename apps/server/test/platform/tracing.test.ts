@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -11,6 +12,7 @@ import { serverBuild } from '../cli.js';
 import { pgliteTemplate } from '../database-template.js';
 import { createTestApp } from '../harness.js';
 import { APP_ENV, DEMO_SETUP, FAKE_GRAPH_DEMO, instagramWorld, waitFor } from '../instagram/helpers.js';
+import { ManualClock } from '../manual-clock.js';
 
 const serverDir = fileURLToPath(new URL('../..', import.meta.url));
 /** Turns tracing on; the spans go to the test's in-memory exporter, never to this address. */
@@ -156,7 +158,8 @@ describe('OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
 
   it('gives each scheduled run a root span named after its job, with its statements under it', async () => {
     const exporter = new InMemorySpanExporter();
-    await using _app = await createTestApp({
+    const clock = new ManualClock(Date.now());
+    await using app = await createTestApp({
       env: {
         ...TRACING_ENV,
         INSTAGRAM_SCHEDULER: 'true',
@@ -165,9 +168,12 @@ describe('OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
         INSTAGRAM_TOKEN_RENEWAL_CRON: NEVER,
       },
       spanExporter: exporter,
+      clock,
     });
-    // Nothing is connected: the run is claimed and skipped.
-    const run = await waitFor(async () => exporter.getFinishedSpans().find((span) => span.name === 'instagram-sync'));
+    // Nothing is connected: the run is claimed and skipped. Its span has ended (and been exported) with the run.
+    await clock.tick('instagram-sync', [app.server.app.context.scheduler]);
+    const run = exporter.getFinishedSpans().find((span) => span.name === 'instagram-sync');
+    if (!run) throw new Error('The run has no span');
     expect(run.kind).toBe(INTERNAL);
     expect(run.parentSpanContext).toBeUndefined();
     expect(run.attributes).toEqual({
@@ -282,8 +288,26 @@ describe('the server without OTEL_EXPORTER_OTLP_ENDPOINT', () => {
   it(
     'loads the SDK and the instrumentations when tracing is on (what the test above would see)',
     async () => {
-      const on = await serverModules(TRACING_ENV);
+      // A collector that takes every export: the server's last flush at its stop ends at once, where an address that
+      // refuses connections had its exporter retry for its whole timeout (10 s).
+      const exports: string[] = [];
+      const collector = createServer((req, res) => {
+        exports.push(`${req.method} ${req.url}`);
+        req.resume();
+        req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+      });
+      await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+      const { port } = collector.address() as AddressInfo;
+      let on: Awaited<ReturnType<typeof serverModules>>;
+      try {
+        on = await serverModules({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` });
+      } finally {
+        collector.closeAllConnections();
+        await new Promise((resolve) => collector.close(resolve));
+      }
       expect(on.status).toBe(200);
+      // The spans of the readiness request were exported when the server stopped.
+      expect(exports).toContain('POST /v1/traces');
       expect(packagesOf(on.modules)).toEqual(
         expect.arrayContaining([
           '@opentelemetry/sdk-trace-node',
