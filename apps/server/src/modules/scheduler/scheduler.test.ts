@@ -1,8 +1,9 @@
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-node';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pgliteTemplate } from '../../../test/database-template.js';
 import { ManualClock } from '../../../test/manual-clock.js';
-import { type Database, migrate, openDatabase } from '../../db/orm.js';
+import { type Database, openDatabase } from '../../db/orm.js';
 import { asDate, query } from '../../db/sql.js';
 import { startTracing } from '../../tracing.js';
 import { type JobResult, Scheduler } from './scheduler.js';
@@ -25,8 +26,8 @@ describe('Scheduler on PGlite: two instances on one database', () => {
   const logger = pino({ level: 'silent' });
 
   beforeAll(async () => {
-    db = await openDatabase({ kind: 'pglite' });
-    await migrate(db.orm);
+    // A copy of the migrated template: the schema without running every migration again.
+    db = await openDatabase({ kind: 'pglite', loadDataDir: await pgliteTemplate() });
   });
 
   afterAll(async () => {
@@ -151,11 +152,11 @@ describe('Scheduler with tracing on', () => {
   it('gives every tick a root span on each instance: the one that ran it, and the one that lost the claim', async () => {
     const logger = pino({ level: 'silent' });
     const exporter = new InMemorySpanExporter();
+    const template = await pgliteTemplate();
     // Before the database opens, as the server does: its statements get spans too.
     const tracing = await startTracing({ serviceName: 'scheduler-test', serviceVersion: '0', logger, exporter });
-    const db = await openDatabase({ kind: 'pglite' });
+    const db = await openDatabase({ kind: 'pglite', loadDataDir: template });
     try {
-      await migrate(db.orm);
       let ticks = 0;
       const clock = new ManualClock(START);
       const instances = [1, 2].map(() => {
