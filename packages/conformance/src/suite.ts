@@ -24,10 +24,10 @@ type PartSuite = (target: Target, with_: typeof withWorld) => void;
  * them (a file runs on one worker). Each part builds about a dozen worlds; together they are the whole suite.
  */
 const PARTS = {
-  /** Health, error shapes, sign-in, registration, account safety, sessions. */
-  accounts: [basicsSuite, authSuite, accountSafetySuite, sessionLifetimeSuite, authExtraSuite],
-  /** Users, pages and roles, the profile, Instagram, the wording both sides share. */
-  administration: [adminSuite, profileSuite, instagramSuite, sharedRulesSuite],
+  /** Health, error shapes, sign-in, registration, account safety, sessions, the profile. */
+  accounts: [basicsSuite, authSuite, accountSafetySuite, sessionLifetimeSuite, authExtraSuite, profileSuite],
+  /** Users, pages and roles, Instagram, the wording both sides share. */
+  administration: [adminSuite, instagramSuite, sharedRulesSuite],
   /** The CRM of docs/crm.md. */
   crm: [crmSuite],
   /** The CRM in detail (recordings), the period report, input bounds, optional fields on every route. */
