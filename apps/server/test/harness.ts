@@ -17,6 +17,12 @@ import { type SmtpInbox, startSmtpInbox } from './smtp-inbox.js';
 /** Which database a test app runs on. */
 export type TestDatabaseKind = 'pglite' | 'postgres';
 
+/**
+ * True in CI's PostgreSQL pass (`TEST_DATABASE_URL` set). A test that only runs the embedded database whatever the pass
+ * (a data folder, a process on one) would repeat there what the PGlite pass did: it is skipped with `skipIf(postgresPass)`.
+ */
+export const postgresPass = Boolean(process.env.TEST_DATABASE_URL);
+
 /** The database kind of this run: PostgreSQL when `TEST_DATABASE_URL` is set, in-memory PGlite otherwise. */
 export function defaultTestDatabase(): TestDatabaseKind {
   return process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';

@@ -11,7 +11,7 @@ import { DataDirLockedError } from '../../src/db/data-dir-lock.js';
 import { createLogger } from '../../src/logger.js';
 import { startServer } from '../../src/runtime.js';
 import { serverBuild } from '../cli.js';
-import { createTestApp } from '../harness.js';
+import { createTestApp, postgresPass } from '../harness.js';
 import { createFixtureModules } from './fixture-module.js';
 
 const serverDir = fileURLToPath(new URL('../..', import.meta.url));
@@ -84,12 +84,6 @@ async function waitFor(out: ReturnType<typeof collect>, pattern: RegExp): Promis
 
 const READY = /CIMS server ready at (http:\/\/\S+)/;
 
-/**
- * The tests below that start servers on a data folder run the embedded database in either pass: the PostgreSQL pass
- * (TEST_DATABASE_URL) would only repeat them, so they run in the PGlite pass alone.
- */
-const embeddedOnly = Boolean(process.env.TEST_DATABASE_URL);
-
 /** GET on a connection of its own (no keep-alive reuse), so that a refused connection shows. Resolves the status. */
 function getFresh(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -148,7 +142,7 @@ describe('graceful shutdown', () => {
     expect(await t.server.app.context.db.orm.isConnected()).toBe(false);
   });
 
-  it.skipIf(embeddedOnly)(
+  it.skipIf(postgresPass)(
     'a real process drains on SIGTERM until a second one, exits 0 and releases its data folder',
     {
       timeout: PROCESS_TIMEOUT,
@@ -174,7 +168,7 @@ describe('graceful shutdown', () => {
   );
 });
 
-describe.skipIf(embeddedOnly)('the bundle `pnpm build` makes', () => {
+describe.skipIf(postgresPass)('the bundle `pnpm build` makes', () => {
   it('starts on an empty folder with the demo logins, serves, and stops on SIGTERM; its CLI answers', {
     timeout: PROCESS_TIMEOUT,
   }, async () => {
@@ -203,7 +197,7 @@ describe.skipIf(embeddedOnly)('the bundle `pnpm build` makes', () => {
   });
 });
 
-describe.skipIf(embeddedOnly)('the embedded database folder', () => {
+describe.skipIf(postgresPass)('the embedded database folder', () => {
   it('refuses a second server on the same folder with a clear message', async () => {
     const dataDir = tempDir();
     const config = loadConfig({ CIMS_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' });

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { bearer, CEO, sendJson, tokens } from '../auth/helpers.js';
 import { serverBuild } from '../cli.js';
 import { pgliteTemplate } from '../database-template.js';
-import { createTestApp } from '../harness.js';
+import { createTestApp, postgresPass } from '../harness.js';
 import { APP_ENV, DEMO_SETUP, FAKE_GRAPH_DEMO, instagramWorld, waitFor } from '../instagram/helpers.js';
 import { ManualClock } from '../manual-clock.js';
 
@@ -272,7 +272,8 @@ function packagesOf(modules: string[]): string[] {
 /** A child process starts the compiled server and loads a database: generous, for a busy machine. */
 const CHILD_TIMEOUT_MS = 300_000;
 
-describe('the server without OTEL_EXPORTER_OTLP_ENDPOINT', () => {
+// A child process on the embedded database in either pass: the PGlite pass runs it.
+describe.skipIf(postgresPass)('the server without OTEL_EXPORTER_OTLP_ENDPOINT', () => {
   it(
     'loads no OpenTelemetry SDK, exporter or instrumentation, at start or for a request',
     async () => {

@@ -21,7 +21,10 @@ async function nextTick(clock: ManualClock, instances: Scheduler[]): Promise<voi
 
 // Two schedulers on one ORM stand for two server instances on one database: on PGlite they even share the session,
 // so only the claim (`insert … on conflict do nothing returning`) keeps them from running a tick twice.
-describe('Scheduler on PGlite: two instances on one database', () => {
+/** These tests run on PGlite in either pass: the PostgreSQL pass (TEST_DATABASE_URL) would only repeat them. */
+const postgresPass = Boolean(process.env.TEST_DATABASE_URL);
+
+describe.skipIf(postgresPass)('Scheduler on PGlite: two instances on one database', () => {
   let db: Database;
   const logger = pino({ level: 'silent' });
 
@@ -148,7 +151,7 @@ describe('Scheduler on PGlite: two instances on one database', () => {
   });
 });
 
-describe('Scheduler with tracing on', () => {
+describe.skipIf(postgresPass)('Scheduler with tracing on', () => {
   it('gives every tick a root span on each instance: the one that ran it, and the one that lost the claim', async () => {
     const logger = pino({ level: 'silent' });
     const exporter = new InMemorySpanExporter();
