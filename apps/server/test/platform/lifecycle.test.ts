@@ -223,12 +223,13 @@ describe.skipIf(postgresPass)('the embedded database folder', () => {
     const bootId = existsSync('/proc/sys/kernel/random/boot_id')
       ? readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()
       : undefined;
+    // One folder for the three (only the first start migrates it), with each lock left in it in turn.
+    const dataDir = tempDir();
     for (const left of [
       String(process.pid),
       JSON.stringify({ pid: process.pid, start: '1', boot: bootId }),
       JSON.stringify({ pid: process.pid, start: '1', boot: bootId, pidns: 'pid:[1]', heartbeatMs: 20 }),
     ]) {
-      const dataDir = tempDir();
       writeFileSync(path.join(dataDir, 'server.lock'), left);
       const server = await startServer(config(dataDir), createLogger(config(dataDir)));
       expect(JSON.parse(readFileSync(path.join(dataDir, 'server.lock'), 'utf8')).pid).toBe(process.pid);
