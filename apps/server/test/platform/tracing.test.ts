@@ -11,7 +11,7 @@ import { bearer, CEO, sendJson, tokens } from '../auth/helpers.js';
 import { serverBuild } from '../cli.js';
 import { pgliteTemplate } from '../database-template.js';
 import { createTestApp, postgresPass } from '../harness.js';
-import { APP_ENV, DEMO_SETUP, FAKE_GRAPH_DEMO, instagramWorld, waitFor } from '../instagram/helpers.js';
+import { APP_ENV, DEMO_SETUP, FAKE_GRAPH_DEMO, instagramWorld } from '../instagram/helpers.js';
 import { ManualClock } from '../manual-clock.js';
 
 const serverDir = fileURLToPath(new URL('../..', import.meta.url));
@@ -23,12 +23,37 @@ const INTERNAL = 0; // SpanKind.INTERNAL
 /** A pattern that does not tick during a test (1 January, 00:00). */
 const NEVER = '0 0 1 1 *';
 
+/**
+ * An in-memory exporter that says when spans arrive: a span ends after its work (a server span once the response has
+ * gone), so a test waits for the export itself instead of polling for it.
+ */
+class WatchedExporter extends InMemorySpanExporter {
+  readonly #waiters = new Set<() => void>();
+
+  override export(spans: ReadableSpan[], done: Parameters<InMemorySpanExporter['export']>[1]): void {
+    super.export(spans, done);
+    for (const check of [...this.#waiters]) check();
+  }
+
+  /** The first finished span `find` picks, waiting for its export when it has not come yet (vitest's timeout ends a hang). */
+  span(find: (spans: ReadableSpan[]) => ReadableSpan | undefined): Promise<ReadableSpan> {
+    return new Promise((resolve) => {
+      const check = () => {
+        const found = find(this.getFinishedSpans());
+        if (!found) return;
+        this.#waiters.delete(check);
+        resolve(found);
+      };
+      this.#waiters.add(check);
+      check();
+    });
+  }
+}
+
 /** The ended server span of the request sent with this `X-Request-ID`, once it has ended. */
-function serverSpan(exporter: InMemorySpanExporter, requestId: string): Promise<ReadableSpan> {
-  return waitFor(async () =>
-    exporter
-      .getFinishedSpans()
-      .find((span) => span.kind === SERVER && span.attributes['cims.request_id'] === requestId),
+function serverSpan(exporter: WatchedExporter, requestId: string): Promise<ReadableSpan> {
+  return exporter.span((spans) =>
+    spans.find((span) => span.kind === SERVER && span.attributes['cims.request_id'] === requestId),
   );
 }
 
@@ -51,7 +76,7 @@ function spansOf(exporter: InMemorySpanExporter, server: ReadableSpan): Readable
 
 describe('OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
   it('gives a request a server span named after its route, with its SQL and Graph API calls under it', async () => {
-    const exporter = new InMemorySpanExporter();
+    const exporter = new WatchedExporter();
     await using w = await instagramWorld({ env: TRACING_ENV, spanExporter: exporter });
     const { access_token } = await tokens(w.t, CEO.email, CEO.password);
     const setup = await sendJson(
@@ -94,7 +119,7 @@ describe('OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
   });
 
   it('gives an SMTP send a span under the request that sent it, and never records the code or the addresses', async () => {
-    const exporter = new InMemorySpanExporter();
+    const exporter = new WatchedExporter();
     await using t = await createTestApp({ env: TRACING_ENV, spanExporter: exporter });
     const forgot = await sendJson(
       t,
@@ -110,7 +135,7 @@ describe('OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
 
     const server = await serverSpan(exporter, 'trace-mail-1');
     expect(server.name).toBe('POST /auth/forgot-password');
-    const smtp = await waitFor(async () => spansOf(exporter, server).find((span) => span.name === 'smtp send'));
+    const smtp = await exporter.span(() => spansOf(exporter, server).find((span) => span.name === 'smtp send'));
     expect(smtp.kind).toBe(CLIENT);
     expect(smtp.attributes).toEqual({
       'server.address': new URL(t.inbox.url).hostname,
@@ -124,7 +149,7 @@ describe('OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
   });
 
   it('names unknown paths and methods `unmatched`, and continues the trace of a caller’s traceparent', async () => {
-    const exporter = new InMemorySpanExporter();
+    const exporter = new WatchedExporter();
     await using t = await createTestApp({ env: TRACING_ENV, spanExporter: exporter });
     expect(
       (await sendJson(t, 'GET', '/no/such/path/12345', undefined, { 'x-request-id': 'trace-404' })).res.status,
@@ -157,7 +182,7 @@ describe('OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
   });
 
   it('gives each scheduled run a root span named after its job, with its statements under it', async () => {
-    const exporter = new InMemorySpanExporter();
+    const exporter = new WatchedExporter();
     const clock = new ManualClock(Date.now());
     await using app = await createTestApp({
       env: {
@@ -197,7 +222,7 @@ describe('OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
   });
 
   it('records nothing without OTEL_EXPORTER_OTLP_ENDPOINT', async () => {
-    const exporter = new InMemorySpanExporter();
+    const exporter = new WatchedExporter();
     await using t = await createTestApp({ spanExporter: exporter });
     expect((await tokens(t, CEO.email, CEO.password)).access_token).toEqual(expect.any(String));
     expect((await sendJson(t, 'POST', '/auth/forgot-password', { email: CEO.email })).res.status).toBe(200);
