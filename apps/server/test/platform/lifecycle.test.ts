@@ -51,14 +51,22 @@ function collect(child: ChildProcess): {
   text: () => string;
   exited: Promise<number | null>;
   hasExited: () => boolean;
+  /** Runs `listener` on every chunk the process prints and when it exits; returns how to stop that. */
+  watch: (listener: () => void) => () => void;
 } {
   let text = '';
   let exited = false;
+  const listeners = new Set<() => void>();
+  const tell = () => {
+    for (const listener of [...listeners]) listener();
+  };
   child.stdout?.on('data', (d) => {
     text += String(d);
+    tell();
   });
   child.stderr?.on('data', (d) => {
     text += String(d);
+    tell();
   });
   const exit = new Promise<number | null>((resolve) =>
     child.on('exit', (code) => {
@@ -66,20 +74,39 @@ function collect(child: ChildProcess): {
       resolve(code);
     }),
   );
-  return { text: () => text, exited: exit, hasExited: () => exited };
+  // Output may still arrive after `exit`: a wait gives up only once the streams have closed.
+  child.on('close', tell);
+  return {
+    text: () => text,
+    exited: exit,
+    hasExited: () => exited,
+    watch: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
 }
 
 /**
  * Waits until the process prints what `pattern` matches; fails at once, with everything it printed, if it exits
- * first. No deadline of its own: how long a start takes depends on the machine, and the test's timeout ends a hang.
+ * first. Checked on each chunk it prints, with no deadline of its own: how long a start takes depends on the machine,
+ * and the test's timeout ends a hang.
  */
-async function waitFor(out: ReturnType<typeof collect>, pattern: RegExp): Promise<RegExpMatchArray> {
-  for (;;) {
-    const match = out.text().match(pattern);
-    if (match) return match;
-    if (out.hasExited()) throw new Error(`The process exited before printing ${pattern}:\n${out.text()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function waitFor(out: ReturnType<typeof collect>, pattern: RegExp): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const match = out.text().match(pattern);
+      if (match) {
+        stop();
+        resolve(match);
+      } else if (out.hasExited()) {
+        stop();
+        reject(new Error(`The process exited before printing ${pattern}:\n${out.text()}`));
+      }
+    };
+    const stop = out.watch(check);
+    check();
+  });
 }
 
 const READY = /CIMS server ready at (http:\/\/\S+)/;
