@@ -19,6 +19,7 @@ import { PROFILE_IMAGE_FOLDER, PROFILE_IMAGE_URL } from './modules/auth/profile.
 import { IMAGE_MEDIA_TYPES } from './modules/files/blob-store.js';
 import { serveStoredFiles } from './modules/files/serve-files.js';
 import { modules as defaultModules, type ServerModule } from './modules/index.js';
+import type { SchedulerClock } from './modules/scheduler/scheduler.js';
 import { activeTracing } from './tracing.js';
 
 /**
@@ -48,6 +49,8 @@ export interface CreateAppOptions {
   logger: Logger;
   /** The modules to mount. @default every module of the server */
   modules?: ServerModule[];
+  /** The clock of the scheduled jobs and the business day (tests move one themselves). @default the system clock */
+  clock?: SchedulerClock;
 }
 
 /** The Express app and the state shared with the process that serves it. */
@@ -68,7 +71,7 @@ export interface App {
 export function createApp(options: CreateAppOptions): App {
   const { config, db, logger } = options;
   const mounted = options.modules ?? defaultModules;
-  const context = createContext(config, db, logger);
+  const context = createContext({ config, db, logger, clock: options.clock });
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);

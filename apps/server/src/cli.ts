@@ -144,7 +144,7 @@ const commands: Record<string, Command> = {
     const id = await withDatabase(async (db) => {
       await migrate(db.orm);
       const config = loadConfig();
-      const context = createContext(config, db, createLogger({ logLevel: 'warn' }));
+      const context = createContext({ config, db, logger: createLogger({ logLevel: 'warn' }) });
       try {
         const pages =
           user.role === 'CEO'
@@ -171,7 +171,7 @@ const commands: Record<string, Command> = {
   async housekeeping() {
     await withDatabase(async (db) => {
       await migrate(db.orm);
-      const context = createContext(loadConfig(), db, createLogger({ logLevel: 'warn' }));
+      const context = createContext({ config: loadConfig(), db, logger: createLogger({ logLevel: 'warn' }) });
       try {
         await context.auth.accounts.purgeExpired();
       } finally {
@@ -184,7 +184,7 @@ const commands: Record<string, Command> = {
   async 'instagram:sync'() {
     const result = await withDatabase(async (db) => {
       await migrate(db.orm);
-      const context = createContext(loadConfig(), db, createLogger({ logLevel: 'warn' }));
+      const context = createContext({ config: loadConfig(), db, logger: createLogger({ logLevel: 'warn' }) });
       try {
         return await context.instagram.sync.sync();
       } finally {

@@ -25,7 +25,7 @@ import { createInstagramServices, type InstagramServices } from './modules/insta
 import { createMailer, type Mailer } from './modules/mail/mailer.js';
 import { PageService } from './modules/management/pages.service.js';
 import { RoleService } from './modules/management/roles.service.js';
-import { Scheduler } from './modules/scheduler/scheduler.js';
+import { Scheduler, type SchedulerClock, SYSTEM_CLOCK } from './modules/scheduler/scheduler.js';
 
 /** What every module's routes may use. Built once per app by {@link createApp}. */
 export interface AppContext {
@@ -67,8 +67,20 @@ export interface AppContext {
   lifecycle: { draining: boolean; startedAt: number };
 }
 
+/** What {@link createContext} builds the services from. */
+export interface ContextOptions {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  /**
+   * The clock the scheduled jobs tick by and the business day is read from. Tests pass one they move themselves.
+   * @default {@link SYSTEM_CLOCK}
+   */
+  clock?: SchedulerClock;
+}
+
 /** Builds the services every module shares (the app, the CLI and start-up seeding use the same ones). */
-export function createContext(config: Config, db: Database, logger: Logger): AppContext {
+export function createContext({ config, db, logger, clock = SYSTEM_CLOCK }: ContextOptions): AppContext {
   const keys = loadAuthKeys(config);
   const metrics = new Metrics();
   // Timing every wait for a connection costs each statement a little: only where someone can read it.
@@ -89,7 +101,7 @@ export function createContext(config: Config, db: Database, logger: Logger): App
     limiter: new RateLimiter(config.rateLimit.windowSeconds, (rule) => metrics.rateLimited.inc({ rule })),
     metrics,
   });
-  const crmTime = new BusinessTime(config.crm.timeZone);
+  const crmTime = new BusinessTime(config.crm.timeZone, () => new Date(clock.now()));
   const customers = new CustomerService({
     orm: db.orm,
     config,
@@ -115,6 +127,7 @@ export function createContext(config: Config, db: Database, logger: Logger): App
     logger,
     timeZone: config.crm.timeZone,
     onRun: (job, outcome) => metrics.schedulerRuns.inc({ job, outcome }),
+    clock,
   });
   const instagram = createInstagramServices({
     orm: db.orm,

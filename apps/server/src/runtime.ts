@@ -11,6 +11,7 @@ import { applyBusinessTimeZone } from './modules/crm/crm-settings.js';
 import { seedDemoCustomers } from './modules/crm/demo-customers.js';
 import { BlobStoreError } from './modules/files/blob-store.js';
 import type { ServerModule } from './modules/index.js';
+import type { SchedulerClock } from './modules/scheduler/scheduler.js';
 import { startTracing, type Tracing, type TracingOptions } from './tracing.js';
 import { SERVER_VERSION } from './version.js';
 
@@ -61,6 +62,11 @@ export interface RunningServer {
    * requests finish (up to the shutdown timeout) and closes the database.
    */
   stop(): Promise<void>;
+  /**
+   * Ends the drain delay of a {@link stop} in progress now instead of when `SHUTDOWN_DRAIN_MS` has passed (a second
+   * SIGINT/SIGTERM, or a test that has seen what it waited for); in-flight requests still finish. Nothing before a stop.
+   */
+  endDrain(): void;
 }
 
 /**
@@ -75,6 +81,8 @@ export async function startServer(
     modules?: ServerModule[];
     /** Where the spans go when tracing is on, instead of the OTLP endpoint (tests). */
     spanExporter?: TracingOptions['exporter'];
+    /** The clock of the scheduled jobs and the business day (tests move one themselves). @default the system clock */
+    clock?: SchedulerClock;
   } = {},
 ): Promise<RunningServer> {
   const target = options.target ?? databaseTarget(config);
@@ -106,7 +114,7 @@ export async function startServer(
       const applied = await migrate(db.orm);
       if (applied.length > 0) logger.info({ migrations: applied }, 'Applied migrations');
     }
-    const app = createApp({ config, db, logger, modules: options.modules });
+    const app = createApp({ config, db, logger, modules: options.modules, clock: options.clock });
     await checkBlobStore(app, logger);
     if (await applyBusinessTimeZone(db.orm, config.crm.timeZone)) {
       logger.info({ timeZone: config.crm.timeZone }, 'Business time zone set; daily customer counts rebuilt');
@@ -130,12 +138,21 @@ export async function startServer(
     const url = `http://${host}:${port}`;
     const openDb = db;
     let stopping: Promise<void> | undefined;
+    let endDrain = () => {};
     const stop = () => {
       stopping ??= (async () => {
         // Readiness fails first (/readyz: 503) while the listener still accepts and serves, so that a load balancer
         // takes this instance out before its connections are refused.
         app.context.lifecycle.draining = true;
-        if (config.shutdownDrainMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs));
+        if (config.shutdownDrainMs > 0) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, config.shutdownDrainMs);
+            endDrain = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+        }
         const closed = new Promise<void>((resolve) => http.close(() => resolve()));
         http.closeIdleConnections();
         const force = setTimeout(() => {
@@ -158,7 +175,7 @@ export async function startServer(
       })();
       return stopping;
     };
-    return { app, http, url, stop, demoUsers };
+    return { app, http, url, stop, endDrain: () => endDrain(), demoUsers };
   } catch (error) {
     await db?.close().catch(() => {});
     release();

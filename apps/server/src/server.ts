@@ -46,7 +46,18 @@ async function main(): Promise<void> {
     ].join('\n'),
   );
 
+  let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
+    // A second signal (Ctrl-C again, or an operator in a hurry) skips what is left of the drain delay; in-flight
+    // requests still finish. A third one has the default effect again: the process ends at once.
+    if (stopping) {
+      logger.info({ signal }, 'Second signal: ending the drain delay now');
+      process.off('SIGINT', shutdown);
+      process.off('SIGTERM', shutdown);
+      server.endDrain();
+      return;
+    }
+    stopping = true;
     logger.info(
       { signal, drainMs: config.shutdownDrainMs },
       config.shutdownDrainMs > 0
@@ -64,8 +75,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
 }
 
 main().catch((error: unknown) => {

@@ -8,6 +8,7 @@ import { type Config, loadConfig } from '../src/config.js';
 import type { DatabaseTarget } from '../src/db/orm.js';
 import { createLogger } from '../src/logger.js';
 import type { ServerModule } from '../src/modules/index.js';
+import type { SchedulerClock } from '../src/modules/scheduler/scheduler.js';
 import { type RunningServer, startServer } from '../src/runtime.js';
 import { pgliteTemplate, postgresTemplate } from './database-template.js';
 import { createFreshDatabase } from './fresh-database.js';
@@ -15,6 +16,12 @@ import { type SmtpInbox, startSmtpInbox } from './smtp-inbox.js';
 
 /** Which database a test app runs on. */
 export type TestDatabaseKind = 'pglite' | 'postgres';
+
+/**
+ * True in CI's PostgreSQL pass (`TEST_DATABASE_URL` set). A test that only runs the embedded database whatever the pass
+ * (a data folder, a process on one) would repeat there what the PGlite pass did: it is skipped with `skipIf(postgresPass)`.
+ */
+export const postgresPass = Boolean(process.env.TEST_DATABASE_URL);
 
 /** The database kind of this run: PostgreSQL when `TEST_DATABASE_URL` is set, in-memory PGlite otherwise. */
 export function defaultTestDatabase(): TestDatabaseKind {
@@ -49,6 +56,11 @@ export interface TestAppOptions {
   emptyDatabase?: boolean;
   /** Where the spans go when `env` turns tracing on (`OTEL_EXPORTER_OTLP_ENDPOINT`): an `InMemorySpanExporter`. */
   spanExporter?: SpanExporter;
+  /**
+   * The clock of the app's scheduled jobs and business day: a `ManualClock` (test/manual-clock.ts) lets a test bring
+   * the next tick at once. @default the system clock
+   */
+  clock?: SchedulerClock;
 }
 
 /**
@@ -151,6 +163,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       target,
       modules: options.modules,
       spanExporter: options.spanExporter,
+      clock: options.clock,
     });
   } catch (error) {
     await drop();

@@ -15,15 +15,42 @@ export interface ReceivedMail {
 export interface SmtpInbox {
   url: string;
   mails: ReceivedMail[];
-  /** The newest mail to `address`, waiting up to `timeoutMs` for it. */
+  /**
+   * The newest mail to `address`, waiting for it: the wait ends when the mail arrives; `timeoutMs` only turns a mail
+   * that never comes into a clear error.
+   */
   latest(address: string, timeoutMs?: number): Promise<ReceivedMail>;
-  /** The `n`-th mail (1-based) to `address`, waiting for it: mail is sent in the background. */
+  /** The `n`-th mail (1-based) to `address`, waiting for it as {@link latest} does: mail is sent in the background. */
   nth(address: string, n: number, timeoutMs?: number): Promise<ReceivedMail>;
   close(): Promise<void>;
 }
 
+/** A hang guard: a wait for mail ends when it arrives, long before this on any machine. */
+const MAIL_TIMEOUT_MS = 30_000;
+
 export async function startSmtpInbox(): Promise<SmtpInbox> {
   const mails: ReceivedMail[] = [];
+  /** Checks run on every mail that arrives, by the waits of `latest` and `nth`. */
+  const waiters = new Set<() => void>();
+  const waitFor = (find: () => ReceivedMail | undefined, timeoutMs: number, what: string) =>
+    new Promise<ReceivedMail>((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(check);
+      };
+      const check = () => {
+        const found = find();
+        if (!found) return;
+        done();
+        resolve(found);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`No ${what} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      waiters.add(check);
+      check();
+    });
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -43,6 +70,7 @@ export async function startSmtpInbox(): Promise<SmtpInbox> {
           raw,
           code: /\b(\d{6})\b/.exec(body)?.[1],
         });
+        for (const check of [...waiters]) check();
         callback();
       });
     },
@@ -52,24 +80,14 @@ export async function startSmtpInbox(): Promise<SmtpInbox> {
   return {
     url: `smtp://127.0.0.1:${port}`,
     mails,
-    async latest(address, timeoutMs = 5_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = mails.filter((m) => m.to.includes(address.toLowerCase())).at(-1);
-        if (found) return found;
-        if (Date.now() > deadline) throw new Error(`No mail to ${address}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
-    async nth(address, n, timeoutMs = 5_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = mails.filter((m) => m.to.includes(address.toLowerCase()))[n - 1];
-        if (found) return found;
-        if (Date.now() > deadline) throw new Error(`No mail #${n} to ${address}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
+    latest: (address, timeoutMs = MAIL_TIMEOUT_MS) =>
+      waitFor(() => mails.filter((m) => m.to.includes(address.toLowerCase())).at(-1), timeoutMs, `mail to ${address}`),
+    nth: (address, n, timeoutMs = MAIL_TIMEOUT_MS) =>
+      waitFor(
+        () => mails.filter((m) => m.to.includes(address.toLowerCase()))[n - 1],
+        timeoutMs,
+        `mail #${n} to ${address}`,
+      ),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

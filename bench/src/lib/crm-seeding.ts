@@ -279,7 +279,7 @@ async function prepareSchemaAndAccounts(url: string, log: (line: string) => void
   try {
     const applied = await migrate(db.orm);
     if (applied.length > 0) log(`  migrated: ${applied.join(', ')}`);
-    const context = createContext(config, db, logger);
+    const context = createContext({ config, db, logger });
     const created = await seedAccounts(config, db.orm, context.auth.accounts);
     for (const [n, name] of [
       [3, 'Bobur'],

@@ -10,6 +10,7 @@ import { createLogger } from '../../src/logger.js';
 import { startServer } from '../../src/runtime.js';
 import { CEO } from '../auth/helpers.js';
 import { cims } from '../cli.js';
+import { postgresPass } from '../harness.js';
 import { APP_ENV, DEMO_SETUP, days, FAKE_GRAPH_DEMO, FAST_GRAPH_ENV } from './helpers.js';
 
 /** A data folder, the fake Graph API, and the environment a `pnpm cims` process gets. */
@@ -37,7 +38,8 @@ async function cliWorld() {
 // Each command is a new process (the compiled server, the embedded database, migrations): allow them time on a busy machine.
 const CLI_TIMEOUT = 180_000;
 
-describe('pnpm cims instagram:sync', () => {
+// Processes on an embedded data folder in either pass: the PGlite pass runs them.
+describe.skipIf(postgresPass)('pnpm cims instagram:sync', () => {
   it(
     'is listed in the help, and exits 1 with a clear message when no account is connected',
     async () => {

@@ -125,17 +125,6 @@ export async function countSnapshots(t: TestApp): Promise<number> {
   return asInt(row?.n);
 }
 
-/** Polls `check` until it returns a value other than undefined (or fails after `timeoutMs`). */
-export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /**
  * A relay in front of the fake Graph API that can misbehave like a network: `pass` forwards each request, `hang`
  * never answers (for timeouts), `drop` closes the connection without an answer.

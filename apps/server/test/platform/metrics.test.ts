@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { bearer, CEO, getJson, login, SALES, sendJson, tokens } from '../auth/helpers.js';
 import { createTestApp, type TestApp } from '../harness.js';
-import { DEMO_SETUP, instagramWorld, sql, waitFor } from '../instagram/helpers.js';
+import { DEMO_SETUP, instagramWorld, sql } from '../instagram/helpers.js';
+import { ManualClock } from '../manual-clock.js';
 
 const TOKEN = 'metrics-test-token-0123456789';
 
@@ -170,11 +171,13 @@ describe('GET /metrics', () => {
   });
 
   it('counts scheduled runs by job and outcome, and Graph API calls by outcome', async () => {
+    const clock = new ManualClock(Date.now());
     await using w = await instagramWorld({
+      clock,
       env: {
         METRICS_TOKEN: TOKEN,
         INSTAGRAM_SCHEDULER: 'true',
-        // The daily sync ticks every 2 s and the retry every second; the token renewal never does during the test.
+        // The daily sync ticks every 2 s and the retry every second (on the test's clock); the token renewal never.
         INSTAGRAM_SYNC_CRON: '*/2 * * * * *',
         INSTAGRAM_SYNC_RETRY_CRON: '* * * * * *',
         INSTAGRAM_TOKEN_RENEWAL_CRON: '0 0 1 1 *',
@@ -183,8 +186,10 @@ describe('GET /metrics', () => {
     });
     const runs = (all: Sample[], job: string, outcome: string) =>
       sampleValue(all, 'cims_scheduler_runs_total', { job, outcome }) ?? 0;
+    const tick = (job: string) => clock.tick(job, [w.t.server.app.context.scheduler]);
     // Nothing connected: the daily sync's ticks are claimed and skipped.
-    await waitFor(async () => (runs(await scrape(w.t), 'instagram-sync', 'skipped') > 0 ? true : undefined));
+    await tick('instagram-sync');
+    expect(runs(await scrape(w.t), 'instagram-sync', 'skipped')).toBe(1);
 
     // Connected with a token the server believes expired, so no retry runs until the Graph API is made to fail.
     expect(
@@ -192,10 +197,9 @@ describe('GET /metrics', () => {
     ).toBe(200);
     w.fake.graph.useScenario('server-error');
     await sql(w.t, "update instagram_account set token_expires_at = now() + interval '30 days'");
-    const afterFailure = await waitFor(async () => {
-      const all = await scrape(w.t);
-      return runs(all, 'instagram-sync-retry', 'failed') > 0 ? all : undefined;
-    });
+    await tick('instagram-sync-retry');
+    const afterFailure = await scrape(w.t);
+    expect(runs(afterFailure, 'instagram-sync-retry', 'failed')).toBe(1);
     const graph = (all: Sample[], outcome: string) => sampleValue(all, 'cims_graph_api_calls_total', { outcome }) ?? 0;
     expect(graph(afterFailure, 'ok')).toBeGreaterThan(0);
     expect(graph(afterFailure, 'unavailable')).toBeGreaterThan(0);

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -9,8 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { bearer, CEO, sendJson, tokens } from '../auth/helpers.js';
 import { serverBuild } from '../cli.js';
 import { pgliteTemplate } from '../database-template.js';
-import { createTestApp } from '../harness.js';
-import { APP_ENV, DEMO_SETUP, FAKE_GRAPH_DEMO, instagramWorld, waitFor } from '../instagram/helpers.js';
+import { createTestApp, postgresPass } from '../harness.js';
+import { APP_ENV, DEMO_SETUP, FAKE_GRAPH_DEMO, instagramWorld } from '../instagram/helpers.js';
+import { ManualClock } from '../manual-clock.js';
 
 const serverDir = fileURLToPath(new URL('../..', import.meta.url));
 /** Turns tracing on; the spans go to the test's in-memory exporter, never to this address. */
@@ -21,12 +23,37 @@ const INTERNAL = 0; // SpanKind.INTERNAL
 /** A pattern that does not tick during a test (1 January, 00:00). */
 const NEVER = '0 0 1 1 *';
 
+/**
+ * An in-memory exporter that says when spans arrive: a span ends after its work (a server span once the response has
+ * gone), so a test waits for the export itself instead of polling for it.
+ */
+class WatchedExporter extends InMemorySpanExporter {
+  readonly #waiters = new Set<() => void>();
+
+  override export(spans: ReadableSpan[], done: Parameters<InMemorySpanExporter['export']>[1]): void {
+    super.export(spans, done);
+    for (const check of [...this.#waiters]) check();
+  }
+
+  /** The first finished span `find` picks, waiting for its export when it has not come yet (vitest's timeout ends a hang). */
+  span(find: (spans: ReadableSpan[]) => ReadableSpan | undefined): Promise<ReadableSpan> {
+    return new Promise((resolve) => {
+      const check = () => {
+        const found = find(this.getFinishedSpans());
+        if (!found) return;
+        this.#waiters.delete(check);
+        resolve(found);
+      };
+      this.#waiters.add(check);
+      check();
+    });
+  }
+}
+
 /** The ended server span of the request sent with this `X-Request-ID`, once it has ended. */
-function serverSpan(exporter: InMemorySpanExporter, requestId: string): Promise<ReadableSpan> {
-  return waitFor(async () =>
-    exporter
-      .getFinishedSpans()
-      .find((span) => span.kind === SERVER && span.attributes['cims.request_id'] === requestId),
+function serverSpan(exporter: WatchedExporter, requestId: string): Promise<ReadableSpan> {
+  return exporter.span((spans) =>
+    spans.find((span) => span.kind === SERVER && span.attributes['cims.request_id'] === requestId),
   );
 }
 
@@ -49,7 +76,7 @@ function spansOf(exporter: InMemorySpanExporter, server: ReadableSpan): Readable
 
 describe('OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
   it('gives a request a server span named after its route, with its SQL and Graph API calls under it', async () => {
-    const exporter = new InMemorySpanExporter();
+    const exporter = new WatchedExporter();
     await using w = await instagramWorld({ env: TRACING_ENV, spanExporter: exporter });
     const { access_token } = await tokens(w.t, CEO.email, CEO.password);
     const setup = await sendJson(
@@ -92,7 +119,7 @@ describe('OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
   });
 
   it('gives an SMTP send a span under the request that sent it, and never records the code or the addresses', async () => {
-    const exporter = new InMemorySpanExporter();
+    const exporter = new WatchedExporter();
     await using t = await createTestApp({ env: TRACING_ENV, spanExporter: exporter });
     const forgot = await sendJson(
       t,
@@ -108,7 +135,7 @@ describe('OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
 
     const server = await serverSpan(exporter, 'trace-mail-1');
     expect(server.name).toBe('POST /auth/forgot-password');
-    const smtp = await waitFor(async () => spansOf(exporter, server).find((span) => span.name === 'smtp send'));
+    const smtp = await exporter.span(() => spansOf(exporter, server).find((span) => span.name === 'smtp send'));
     expect(smtp.kind).toBe(CLIENT);
     expect(smtp.attributes).toEqual({
       'server.address': new URL(t.inbox.url).hostname,
@@ -122,7 +149,7 @@ describe('OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
   });
 
   it('names unknown paths and methods `unmatched`, and continues the trace of a caller’s traceparent', async () => {
-    const exporter = new InMemorySpanExporter();
+    const exporter = new WatchedExporter();
     await using t = await createTestApp({ env: TRACING_ENV, spanExporter: exporter });
     expect(
       (await sendJson(t, 'GET', '/no/such/path/12345', undefined, { 'x-request-id': 'trace-404' })).res.status,
@@ -155,8 +182,9 @@ describe('OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
   });
 
   it('gives each scheduled run a root span named after its job, with its statements under it', async () => {
-    const exporter = new InMemorySpanExporter();
-    await using _app = await createTestApp({
+    const exporter = new WatchedExporter();
+    const clock = new ManualClock(Date.now());
+    await using app = await createTestApp({
       env: {
         ...TRACING_ENV,
         INSTAGRAM_SCHEDULER: 'true',
@@ -165,9 +193,12 @@ describe('OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
         INSTAGRAM_TOKEN_RENEWAL_CRON: NEVER,
       },
       spanExporter: exporter,
+      clock,
     });
-    // Nothing is connected: the run is claimed and skipped.
-    const run = await waitFor(async () => exporter.getFinishedSpans().find((span) => span.name === 'instagram-sync'));
+    // Nothing is connected: the run is claimed and skipped. Its span has ended (and been exported) with the run.
+    await clock.tick('instagram-sync', [app.server.app.context.scheduler]);
+    const run = exporter.getFinishedSpans().find((span) => span.name === 'instagram-sync');
+    if (!run) throw new Error('The run has no span');
     expect(run.kind).toBe(INTERNAL);
     expect(run.parentSpanContext).toBeUndefined();
     expect(run.attributes).toEqual({
@@ -191,7 +222,7 @@ describe('OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
   });
 
   it('records nothing without OTEL_EXPORTER_OTLP_ENDPOINT', async () => {
-    const exporter = new InMemorySpanExporter();
+    const exporter = new WatchedExporter();
     await using t = await createTestApp({ spanExporter: exporter });
     expect((await tokens(t, CEO.email, CEO.password)).access_token).toEqual(expect.any(String));
     expect((await sendJson(t, 'POST', '/auth/forgot-password', { email: CEO.email })).res.status).toBe(200);
@@ -266,7 +297,8 @@ function packagesOf(modules: string[]): string[] {
 /** A child process starts the compiled server and loads a database: generous, for a busy machine. */
 const CHILD_TIMEOUT_MS = 300_000;
 
-describe('the server without OTEL_EXPORTER_OTLP_ENDPOINT', () => {
+// A child process on the embedded database in either pass: the PGlite pass runs it.
+describe.skipIf(postgresPass)('the server without OTEL_EXPORTER_OTLP_ENDPOINT', () => {
   it(
     'loads no OpenTelemetry SDK, exporter or instrumentation, at start or for a request',
     async () => {
@@ -282,8 +314,26 @@ describe('the server without OTEL_EXPORTER_OTLP_ENDPOINT', () => {
   it(
     'loads the SDK and the instrumentations when tracing is on (what the test above would see)',
     async () => {
-      const on = await serverModules(TRACING_ENV);
+      // A collector that takes every export: the server's last flush at its stop ends at once, where an address that
+      // refuses connections had its exporter retry for its whole timeout (10 s).
+      const exports: string[] = [];
+      const collector = createServer((req, res) => {
+        exports.push(`${req.method} ${req.url}`);
+        req.resume();
+        req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+      });
+      await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+      const { port } = collector.address() as AddressInfo;
+      let on: Awaited<ReturnType<typeof serverModules>>;
+      try {
+        on = await serverModules({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` });
+      } finally {
+        collector.closeAllConnections();
+        await new Promise((resolve) => collector.close(resolve));
+      }
       expect(on.status).toBe(200);
+      // The spans of the readiness request were exported when the server stopped.
+      expect(exports).toContain('POST /v1/traces');
       expect(packagesOf(on.modules)).toEqual(
         expect.arrayContaining([
           '@opentelemetry/sdk-trace-node',

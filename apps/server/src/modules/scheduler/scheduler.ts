@@ -29,10 +29,36 @@ const MAX_TIMER_MS = 6 * 60 * 60 * 1000;
 /** How long finished runs are kept in `scheduled_job_run`. */
 const KEEP_RUNS_MS = 30 * 24 * 60 * 60 * 1000;
 
+/** A timer armed by a {@link SchedulerClock}. */
+export interface SchedulerTimer {
+  cancel(): void;
+}
+
+/**
+ * Where the scheduler reads the time and arms its timers: the system clock by default; a test passes one it moves
+ * itself, so that a tick comes when the test says and not a second later.
+ */
+export interface SchedulerClock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Calls `callback` once, `ms` from now; never keeps the process alive on its own. */
+  setTimer(callback: () => void, ms: number): SchedulerTimer;
+}
+
+/** The system clock: `Date.now` and unref'd timers (the HTTP server or the CLI decides when the process ends). */
+export const SYSTEM_CLOCK: SchedulerClock = {
+  now: () => Date.now(),
+  setTimer(callback, ms) {
+    const timer = setTimeout(callback, ms);
+    timer.unref();
+    return { cancel: () => clearTimeout(timer) };
+  },
+};
+
 interface JobState {
   job: ScheduledJob;
   cron: Cron;
-  timer?: NodeJS.Timeout;
+  timer?: SchedulerTimer;
   next?: Date;
 }
 
@@ -47,6 +73,7 @@ export class Scheduler {
   readonly instance = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   readonly #jobs = new Map<string, JobState>();
   readonly #running = new Set<Promise<void>>();
+  readonly #clock: SchedulerClock;
   #started = false;
 
   constructor(
@@ -57,8 +84,12 @@ export class Scheduler {
       timeZone: string;
       /** Told how each run this instance claimed (or failed to claim) ended: the metrics. */
       onRun?: (job: string, outcome: SchedulerRunOutcome) => void;
+      /** @default {@link SYSTEM_CLOCK} */
+      clock?: SchedulerClock;
     },
-  ) {}
+  ) {
+    this.#clock = deps.clock ?? SYSTEM_CLOCK;
+  }
 
   /** Adds a job (its pattern is checked at once); it runs from {@link start} on. */
   add(job: ScheduledJob): void {
@@ -84,22 +115,27 @@ export class Scheduler {
   async stop(): Promise<void> {
     this.#started = false;
     for (const state of this.#jobs.values()) {
-      clearTimeout(state.timer);
+      state.timer?.cancel();
       state.timer = undefined;
       state.next = undefined;
     }
-    await Promise.allSettled([...this.#running]);
+    await this.idle();
+  }
+
+  /** Waits until no run is in progress on this instance (a run that ends re-arms its job, but starts nothing). */
+  async idle(): Promise<void> {
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
   }
 
   /** The next tick of a job after `after` (default now); null when the scheduler is stopped or the job unknown. */
-  nextRun(name: string, after: Date = new Date()): Date | null {
+  nextRun(name: string, after: Date = new Date(this.#clock.now())): Date | null {
     const state = this.#jobs.get(name);
     if (!this.#started || !state) return null;
     return state.cron.nextRun(after);
   }
 
   /** The last tick of a job at or before `before` (default now), running or not; null when it never ticked. */
-  previousTick(name: string, before: Date = new Date()): Date | null {
+  previousTick(name: string, before: Date = new Date(this.#clock.now())): Date | null {
     const state = this.#jobs.get(name);
     if (!state) return null;
     // previousRuns looks strictly before its reference.
@@ -108,20 +144,18 @@ export class Scheduler {
 
   #arm(state: JobState): void {
     if (!this.#started) return;
-    state.next ??= state.cron.nextRun(new Date()) ?? undefined;
+    state.next ??= state.cron.nextRun(new Date(this.#clock.now())) ?? undefined;
     const next = state.next;
     if (!next) return;
-    const delay = Math.min(Math.max(next.getTime() - Date.now(), 0), MAX_TIMER_MS);
-    state.timer = setTimeout(() => this.#tick(state), delay);
-    // Ticks never keep a process alive on their own: the HTTP server or the CLI decides when it ends.
-    state.timer.unref();
+    const delay = Math.min(Math.max(next.getTime() - this.#clock.now(), 0), MAX_TIMER_MS);
+    state.timer = this.#clock.setTimer(() => this.#tick(state), delay);
   }
 
   #tick(state: JobState): void {
     const slot = state.next;
     if (!this.#started || !slot) return;
     // A timer may fire a little early, or be a step towards a far tick: wait for the tick itself.
-    if (Date.now() < slot.getTime()) {
+    if (this.#clock.now() < slot.getTime()) {
       this.#arm(state);
       return;
     }

@@ -1,0 +1,3 @@
+import { serverConformance } from './server.js';
+
+serverConformance('accounts');

@@ -1,4 +1,0 @@
-import { conformanceSuite } from '../src/suite.js';
-import { serverTarget } from '../src/targets.js';
-
-conformanceSuite(serverTarget('pglite'));
