@@ -10,7 +10,7 @@
  *
  *   pnpm --filter @cims/bench exec tsx --conditions=source src/experiments/compare-builds.ts \
  *     --route=/crm/stats --requests=3000 --rounds=8 --size=100000 \
- *     before=/work/wt-before after=. [--env=after:BENCH_WITHOUT=request-log]
+ *     before=../cims-before after=. [--env=after:BENCH_WITHOUT=request-log]
  *
  * A build named `.` is this checkout. The database must have been seeded (`bench:crm:seed --customers=<size>`).
  */
