@@ -6,6 +6,7 @@ import { authSuite } from './auth-suite.js';
 import { crmSuite } from './crm-suite.js';
 import { detailSuites } from './detail-suites.js';
 import { inputSuite } from './input-suite.js';
+import { instagramFailuresSuite } from './instagram-failures-suite.js';
 import { instagramSuite } from './instagram-suite.js';
 import { optionalFieldsSuite } from './optional-fields-suite.js';
 import { reportSuite } from './report-suite.js';
@@ -78,6 +79,7 @@ export function conformanceSuite(target: Target): void {
     reportSuite(target, withWorld);
     inputSuite(target, withWorld);
     instagramSuite(target, withWorld);
+    instagramFailuresSuite(target, withWorld);
     sharedRulesSuite(target, withWorld);
     optionalFieldsSuite(target, withWorld);
     detailSuites(target, withWorld);
