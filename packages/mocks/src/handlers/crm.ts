@@ -53,19 +53,15 @@ export function crmMocks(crm: CrmModel, stats: CrmStats, auth: AuthModel): MockR
     latest: ({ query }) => ({ status: 200, body: stats.latest(query.limit) }),
     filterByStatus: ({ query }) => {
       const wanted = query.status_filter.toLowerCase();
-      return { status: 200, body: stats.filtered((c) => c.status === wanted, query.limit, query.offset) };
+      return { status: 200, body: stats.filtered((c) => c.status === wanted, query) };
     },
     filterByPlatform: ({ query }) => ({
       status: 200,
-      body: stats.filtered((c) => c.platform === query.platform, query.limit, query.offset),
+      body: stats.filtered((c) => c.platform === query.platform, query),
     }),
     filterByDate: ({ query }) => ({
       status: 200,
-      body: stats.filtered(
-        stats.createdOn(query.start_date, query.end_date ?? query.start_date),
-        query.limit,
-        query.offset,
-      ),
+      body: stats.filtered(stats.createdOn(query.start_date, query.end_date ?? query.start_date), query),
     }),
     statuses: () => ({
       status: 200,
@@ -79,7 +75,7 @@ export function crmMocks(crm: CrmModel, stats: CrmStats, auth: AuthModel): MockR
       })),
     }),
 
-    archived: ({ query }) => ({ status: 200, body: crm.archived(query.limit, query.offset) }),
+    archived: ({ query }) => ({ status: 200, body: crm.archived(query) }),
     bulkArchive: ({ body }) => {
       const count = crm.bulkArchive(body.customer_ids);
       return { status: 200, body: { message: `${count} customer(s) archived`, count } };
@@ -166,10 +162,10 @@ export function crmMocks(crm: CrmModel, stats: CrmStats, auth: AuthModel): MockR
 export function salesMocks(stats: CrmStats): MockRouter<typeof contract.sales> {
   return {
     stats: ({ query }) => ({ status: 200, body: stats.salesStats(query.customer_type) }),
-    detailed: ({ query }) => ({ status: 200, body: stats.salesDetailed(query.days, query.customer_type) }),
+    detailed: ({ query }) => ({ status: 200, body: stats.salesDetailed(query) }),
     charts: ({ query }) => ({
       status: 200,
-      body: stats.charts(query.days, query.customer_type, query.platform_limit),
+      body: stats.charts(query),
     }),
     international: ({ query }) => ({ status: 200, body: stats.international(query.limit) }),
   };

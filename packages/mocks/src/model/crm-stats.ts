@@ -378,8 +378,8 @@ export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTi
 
     latest: (limit: number) => crm.serveCustomers(crm.liveCustomers().slice(0, limit)),
 
-    /** A page of the non-archived customers that pass `keep`, newest first. */
-    filtered(keep: (customer: MockCustomer) => boolean, limit: number, offset: number) {
+    /** A page of the non-archived customers that pass `keep`, newest first (the server's `filter(filter, page)`). */
+    filtered(keep: (customer: MockCustomer) => boolean, { limit, offset }: { limit: number; offset: number }) {
       return crm.serveCustomers(
         crm
           .liveCustomers()
@@ -482,7 +482,7 @@ export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTi
       return { ...salesSummary(ofType(crm.liveCustomers(), type)), customer_type: type ?? null };
     },
 
-    salesDetailed(daysBack: number, type: CustomerType | undefined) {
+    salesDetailed({ days: daysBack, customer_type: type }: { days: number; customer_type?: CustomerType | undefined }) {
       const customers = ofType(crm.liveCustomers(), type);
       const today = time.today();
       const first = time.addDays(today, -(daysBack - 1));
@@ -494,7 +494,15 @@ export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTi
     },
 
     /** The period's new customers: trend, summary and distributions; conversion is the share now in a `won` status. */
-    charts(daysBack: number, type: CustomerType | undefined, platformLimit: number) {
+    charts({
+      days: daysBack,
+      customer_type: type,
+      platform_limit: platformLimit,
+    }: {
+      days: number;
+      customer_type?: CustomerType | undefined;
+      platform_limit: number;
+    }) {
       const customers = ofType(crm.liveCustomers(), type);
       const today = time.today();
       const first = time.addDays(today, -(daysBack - 1));

@@ -187,7 +187,7 @@ export function crmCustomers(core: CrmCore) {
     },
 
     /** Archived customers, most recently archived first. */
-    archived(limit: number, offset: number): Customer[] {
+    archived({ limit, offset }: { limit: number; offset: number }): Customer[] {
       const list = [...crm().customers.values()]
         .filter((customer) => customer.archived_at !== null)
         .sort((a, b) => (b.archived_at ?? 0) - (a.archived_at ?? 0) || b.id - a.id);
