@@ -27,6 +27,14 @@ export { nextSalesManager } from './crm/sales-rotation.js';
 export { FIELD_REQUIRED, type IssueLocation, validationIssues } from './errors/validation-issues.js';
 export { FILE_MESSAGES } from './files/file.messages.js';
 export { type SniffedType, sniffAudio, sniffImage } from './files/file-signatures.js';
+export {
+  type GraphAnswerFacts,
+  type GraphFailureCode,
+  type GraphFailureKind,
+  type GraphStage,
+  graphFailureCode,
+  graphFailureKind,
+} from './instagram/graph-failures.js';
 export { type FollowerPoint, growthOf } from './instagram/growth.js';
 export { INSTAGRAM_MESSAGES } from './instagram/instagram.messages.js';
 export { MANAGEMENT_MESSAGES } from './management/management.messages.js';

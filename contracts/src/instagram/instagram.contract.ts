@@ -27,7 +27,7 @@ const graphErrors = {
     '`UPSTREAM_UNAVAILABLE`: the Graph API failed (HTTP 5xx, codes 1 and 2, a timeout, the network) after the retries, or answered with an error this API does not know.',
   ),
   503: InstagramErrorSchema.describe(
-    '`UPSTREAM_RATE_LIMITED`: the Graph API is throttling the app or the account (codes 4, 17, 32, 613, 80002); `retry_after_seconds` says when to try again. (`DATABASE_UNAVAILABLE`: the database is unavailable; see `Retry-After`.)',
+    '`UPSTREAM_RATE_LIMITED`: the Graph API is throttling the app or the account (codes 4, 17, 32, 613, 80000–80014); `retry_after_seconds` says when to try again. (`DATABASE_UNAVAILABLE`: the database is unavailable; see `Retry-After`.)',
   ),
 };
 

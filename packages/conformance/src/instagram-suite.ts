@@ -18,7 +18,7 @@ export const DEMO_SETUP = {
 };
 
 /** The world's Instagram controls; the test is skipped on a target without them. */
-function instagramOf(world: World, context: TestContext): NonNullable<World['instagram']> {
+export function instagramOf(world: World, context: TestContext): NonNullable<World['instagram']> {
   if (!world.instagram) context.skip('this target has no fake Graph API');
   return world.instagram as NonNullable<World['instagram']>;
 }
@@ -39,7 +39,7 @@ function expectNoToken(body: unknown): void {
 }
 
 /** The CEO of the current world, signed in once per world. */
-function ceoOf(world: () => World) {
+export function ceoOf(world: () => World) {
   let current: World | undefined;
   let client: Promise<CimsClient> | undefined;
   return () => {

@@ -7,6 +7,7 @@ import { authSuite } from './auth-suite.js';
 import { crmExtraSuite } from './crm-extra-suite.js';
 import { crmSuite } from './crm-suite.js';
 import { inputSuite } from './input-suite.js';
+import { instagramFailuresSuite } from './instagram-failures-suite.js';
 import { instagramSuite } from './instagram-suite.js';
 import { optionalFieldsSuite } from './optional-fields-suite.js';
 import { profileSuite } from './profile-suite.js';
@@ -26,8 +27,8 @@ type PartSuite = (target: Target, with_: typeof withWorld) => void;
 const PARTS = {
   /** Health, error shapes, sign-in, registration, account safety, sessions, the profile. */
   accounts: [basicsSuite, authSuite, accountSafetySuite, sessionLifetimeSuite, authExtraSuite, profileSuite],
-  /** Users, pages and roles, Instagram, the wording both sides share. */
-  administration: [adminSuite, instagramSuite, sharedRulesSuite],
+  /** Users, pages and roles, Instagram (its Graph failures included), the wording both sides share. */
+  administration: [adminSuite, instagramSuite, instagramFailuresSuite, sharedRulesSuite],
   /** The CRM of docs/crm.md. */
   crm: [crmSuite],
   /** The CRM in detail (recordings), the period report, input bounds, optional fields on every route. */

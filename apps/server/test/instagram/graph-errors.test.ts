@@ -144,7 +144,7 @@ describe('Graph API failures when syncing', () => {
     expect(unwrap(await w.ceo.instagram.account()).account?.reconnect_required).toBe(true);
   });
 
-  it.each([4, 17, 32, 613, 80002])(
+  it.each([4, 17, 32, 613, 80000, 80001, 80002, 80014])(
     'rate limit %i: a short wait is waited out and retried; a long one is 503 with Retry-After',
     async (code) => {
       await using w = await instagramWorld({ env: { GRAPH_API_RATE_LIMIT_MAX_WAIT_MS: '5000' } });

@@ -109,11 +109,14 @@ export function authMocks(model: AuthModel): MockRouter<typeof contract.auth> {
   const me = (request: Request) => model.principal(request);
   return {
     register: ({ body }) => ({ status: 201, body: { success: true, message: model.register(body) } }),
-    verifyEmail: ({ body, request }) => ({ status: 200, body: model.verifyEmail(body.email, body.code, request) }),
+    verifyEmail: ({ body, request }) => ({ status: 200, body: model.verifyEmail(request, body) }),
     resendVerification: ({ body }) => ok(model.resendVerification(body.email)),
     forgotPassword: ({ body }) => ok(model.forgotPassword(body.email)),
-    resetPassword: ({ body }) => ok(model.resetPassword(body.email, body.code, body.new_password)),
-    login: ({ body, request }) => ({ status: 200, body: model.login(body.username, body.password, request) }),
+    resetPassword: ({ body }) => ok(model.resetPassword(body)),
+    login: ({ body, request }) => ({
+      status: 200,
+      body: model.login(request, { email: body.username, password: body.password }),
+    }),
     refresh: ({ body }) => ({ status: 200, body: model.refresh(body.refresh_token) }),
     me: ({ request }) => ({ status: 200, body: model.me(me(request).user) }),
     updateProfileImage: async ({ files, request }) => {
@@ -122,10 +125,9 @@ export function authMocks(model: AuthModel): MockRouter<typeof contract.auth> {
       return ok(AUTH_MESSAGES.profilePictureUpdated(model.setProfileImage(me(request).user, image)));
     },
     updateProfileInfo: ({ body, request }) => ok(model.updateProfileInfo(me(request).user, body)),
-    changePassword: ({ body, request }) =>
-      ok(model.changePassword(me(request), body.current_password, body.new_password)),
+    changePassword: ({ body, request }) => ok(model.changePassword(me(request), body)),
     updateProfile: async ({ body, files, request }) =>
-      ok(model.updateProfile(me(request), body, await picture(files.image))),
+      ok(model.updateProfile(me(request), { ...body, image: await picture(files.image) })),
     logout: ({ body, request }) => {
       model.logout(me(request), body.refresh_token);
       return ok(AUTH_MESSAGES.signedOut);

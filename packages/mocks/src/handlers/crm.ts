@@ -38,7 +38,7 @@ export function crmMocks(crm: CrmModel, stats: CrmStats, auth: AuthModel): MockR
   const caller = (request: Request) => auth.principal(request).user;
   const updateCustomer: MockRouter<typeof contract.crm>['update'] = async ({ params, body, files, request }) => ({
     status: 200,
-    body: await crm.update({ id: params.id, caller: caller(request), input: body, file: files.audio }),
+    body: await crm.update(caller(request), params.id, { body, file: files.audio }),
   });
   const updateNote: MockRouter<typeof contract.crm>['updateNote'] = ({ params, body, request }) => ({
     status: 200,
@@ -53,19 +53,15 @@ export function crmMocks(crm: CrmModel, stats: CrmStats, auth: AuthModel): MockR
     latest: ({ query }) => ({ status: 200, body: stats.latest(query.limit) }),
     filterByStatus: ({ query }) => {
       const wanted = query.status_filter.toLowerCase();
-      return { status: 200, body: stats.filtered((c) => c.status === wanted, query.limit, query.offset) };
+      return { status: 200, body: stats.filtered((c) => c.status === wanted, query) };
     },
     filterByPlatform: ({ query }) => ({
       status: 200,
-      body: stats.filtered((c) => c.platform === query.platform, query.limit, query.offset),
+      body: stats.filtered((c) => c.platform === query.platform, query),
     }),
     filterByDate: ({ query }) => ({
       status: 200,
-      body: stats.filtered(
-        stats.createdOn(query.start_date, query.end_date ?? query.start_date),
-        query.limit,
-        query.offset,
-      ),
+      body: stats.filtered(stats.createdOn(query.start_date, query.end_date ?? query.start_date), query),
     }),
     statuses: () => ({
       status: 200,
@@ -79,7 +75,7 @@ export function crmMocks(crm: CrmModel, stats: CrmStats, auth: AuthModel): MockR
       })),
     }),
 
-    archived: ({ query }) => ({ status: 200, body: crm.archived(query.limit, query.offset) }),
+    archived: ({ query }) => ({ status: 200, body: crm.archived(query) }),
     bulkArchive: ({ body }) => {
       const count = crm.bulkArchive(body.customer_ids);
       return { status: 200, body: { message: `${count} customer(s) archived`, count } };
@@ -114,16 +110,16 @@ export function crmMocks(crm: CrmModel, stats: CrmStats, auth: AuthModel): MockR
 
     create: async ({ body, files, request }) => ({
       status: 201,
-      body: await crm.create(caller(request), body, files.audio),
+      body: await crm.create(caller(request), { body, file: files.audio }),
     }),
     intake: ({ body }) => ({ status: 201, body: crm.intake(body) }),
-    detail: ({ params, request }) => ({ status: 200, body: crm.detail(params.id, caller(request)) }),
+    detail: ({ params, request }) => ({ status: 200, body: crm.detail(caller(request), params.id) }),
     update: updateCustomer,
     patch: updateCustomer,
-    archive: ({ params, request }) => message(crm.archive(params.id, caller(request))),
+    archive: ({ params, request }) => message(crm.archive(caller(request), params.id)),
     restore: ({ params }) => message(crm.restore(params.id)),
     hardDelete: ({ params }) => message(crm.hardDelete(params.id)),
-    statusHistory: ({ params, request }) => ({ status: 200, body: crm.statusHistory(params.id, caller(request)) }),
+    statusHistory: ({ params, request }) => ({ status: 200, body: crm.statusHistory(caller(request), params.id) }),
 
     listNotes: ({ params, request }) => ({ status: 200, body: crm.listNotes(caller(request), params.id) }),
     createNote: ({ params, body, request }) => ({ status: 201, body: crm.addNote(caller(request), params.id, body) }),
@@ -135,26 +131,29 @@ export function crmMocks(crm: CrmModel, stats: CrmStats, auth: AuthModel): MockR
     salesManagers: () => ({ status: 200, body: crm.salesManagers() }),
     managerCustomers: ({ params, query, request }) => ({
       status: 200,
-      body: stats.managerLeads(crm.managerFor(caller(request), params.id), query),
+      body: stats.managerLeads(caller(request), params.id, query),
     }),
     managerStats: ({ params, query, request }) => ({
       status: 200,
-      body: stats.managerStats(crm.managerFor(caller(request), params.id), query.include_archived),
+      body: stats.managerStats(caller(request), params.id, query),
     }),
-    myCustomers: ({ query, request }) => ({ status: 200, body: stats.managerLeads(caller(request), query) }),
-    myStats: ({ query, request }) => ({
-      status: 200,
-      body: stats.managerStats(caller(request), query.include_archived),
-    }),
+    myCustomers: ({ query, request }) => {
+      const me = caller(request);
+      return { status: 200, body: stats.managerLeads(me, me.id, query) };
+    },
+    myStats: ({ query, request }) => {
+      const me = caller(request);
+      return { status: 200, body: stats.managerStats(me, me.id, query) };
+    },
     assign: ({ body, request }) => ({
       status: 200,
-      body: crm.assign(body.customer_id, body.sales_manager_id, caller(request)),
+      body: crm.assign(caller(request), body),
     }),
-    customerManager: ({ params, request }) => ({ status: 200, body: crm.customerManager(params.id, caller(request)) }),
+    customerManager: ({ params, request }) => ({ status: 200, body: crm.customerManager(caller(request), params.id) }),
     conversionRate: ({ query }) => ({ status: 200, body: stats.conversion(query.limit) }),
     managerActivity: ({ query, request }) => ({
       status: 200,
-      body: stats.activity(stats.activityManager(caller(request), query.sales_manager_id), query),
+      body: stats.activity(caller(request), query),
     }),
   };
 }
@@ -163,10 +162,10 @@ export function crmMocks(crm: CrmModel, stats: CrmStats, auth: AuthModel): MockR
 export function salesMocks(stats: CrmStats): MockRouter<typeof contract.sales> {
   return {
     stats: ({ query }) => ({ status: 200, body: stats.salesStats(query.customer_type) }),
-    detailed: ({ query }) => ({ status: 200, body: stats.salesDetailed(query.days, query.customer_type) }),
+    detailed: ({ query }) => ({ status: 200, body: stats.salesDetailed(query) }),
     charts: ({ query }) => ({
       status: 200,
-      body: stats.charts(query.days, query.customer_type, query.platform_limit),
+      body: stats.charts(query),
     }),
     international: ({ query }) => ({ status: 200, body: stats.international(query.limit) }),
   };

@@ -28,6 +28,16 @@ interface Span {
 
 const inSpan = (at: number, span: Span) => at >= span.from && at < span.to;
 
+/** What a manager's lead list is asked for (`ManagerLeadsQuerySchema`, parsed). */
+interface LeadsQuery {
+  page: number;
+  limit: number;
+  search?: string;
+  status?: string;
+  priority_level?: PriorityLevel;
+  include_archived: boolean;
+}
+
 /** `telegram_bot` → `Telegram Bot`. */
 const title = (key: string) => key.replace(/_/g, ' ').replace(/\b\w/g, (char) => char.toUpperCase());
 
@@ -155,7 +165,7 @@ export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTi
     return entries.map((entry) => ({ ...entry, percentage: percent2(entry.value, total) }));
   }
 
-  function managerStats(manager: MockUser, includeArchived: boolean) {
+  function statsOf(manager: MockUser, includeArchived: boolean) {
     const all = crm.assignedTo(manager.id, true).map(({ customer }) => customer);
     const active = all.filter((customer) => customer.archived_at === null);
     const counted = includeArchived ? all : active;
@@ -176,17 +186,7 @@ export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTi
     };
   }
 
-  function managerLeads(
-    manager: MockUser,
-    query: {
-      page: number;
-      limit: number;
-      search?: string;
-      status?: string;
-      priority_level?: PriorityLevel;
-      include_archived: boolean;
-    },
-  ) {
+  function leadsOf(manager: MockUser, query: LeadsQuery) {
     const notes = new Map<number, string[]>();
     for (const note of state.crm.notes.values()) {
       notes.set(note.customer_id, [...(notes.get(note.customer_id) ?? []), note.note]);
@@ -233,9 +233,43 @@ export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTi
     };
   }
 
+  /**
+   * The manager the activity statistics are about: a sales manager's own (another `sales_manager_id` is `403`); for
+   * the CEO the one named, or the only active one.
+   */
+  function activityManager(caller: MockUser, id: number | undefined): MockUser {
+    if (caller.role !== 'CEO') {
+      return id === undefined ? caller : crm.managerFor(caller, id);
+    }
+    if (id !== undefined) return crm.managerFor(caller, id);
+    const managers = crm.activeManagers();
+    const only = managers[0];
+    if (!only) throw new MockApiError('NOT_FOUND', CRM_MESSAGES.noActiveManager);
+    if (managers.length > 1) {
+      throw new MockApiError('VALIDATION_FAILED', [
+        {
+          loc: ['query', 'sales_manager_id'],
+          msg: CRM_MESSAGES.severalManagers,
+          type: 'missing',
+        },
+      ]);
+    }
+    return only;
+  }
+
   return {
-    managerStats,
-    managerLeads,
+    /**
+     * A manager's customers, for the CEO or that manager (`403` for anyone else, `404` for no such active manager),
+     * like the server's `SalesManagerService.customers(scope, managerId, query)`.
+     */
+    managerLeads(caller: MockUser, managerId: number, query: LeadsQuery) {
+      return leadsOf(crm.managerFor(caller, managerId), query);
+    },
+
+    /** A manager's customers per status, for the CEO or that manager, like the server's `stats(scope, managerId, query)`. */
+    managerStats(caller: MockUser, managerId: number, query: { include_archived: boolean }) {
+      return statsOf(crm.managerFor(caller, managerId), query.include_archived);
+    },
 
     dashboard(
       caller: MockUser,
@@ -344,8 +378,8 @@ export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTi
 
     latest: (limit: number) => crm.serveCustomers(crm.liveCustomers().slice(0, limit)),
 
-    /** A page of the non-archived customers that pass `keep`, newest first. */
-    filtered(keep: (customer: MockCustomer) => boolean, limit: number, offset: number) {
+    /** A page of the non-archived customers that pass `keep`, newest first (the server's `filter(filter, page)`). */
+    filtered(keep: (customer: MockCustomer) => boolean, { limit, offset }: { limit: number; offset: number }) {
       return crm.serveCustomers(
         crm
           .liveCustomers()
@@ -382,34 +416,11 @@ export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTi
     },
 
     /**
-     * The manager the activity statistics are about: a sales manager's own (another `sales_manager_id` is `403`); for
-     * the CEO the one named, or the only active one.
-     */
-    activityManager(caller: MockUser, id: number | undefined): MockUser {
-      if (caller.role !== 'CEO') {
-        return id === undefined ? caller : crm.managerFor(caller, id);
-      }
-      if (id !== undefined) return crm.managerFor(caller, id);
-      const managers = crm.activeManagers();
-      const only = managers[0];
-      if (!only) throw new MockApiError('NOT_FOUND', CRM_MESSAGES.noActiveManager);
-      if (managers.length > 1) {
-        throw new MockApiError('VALIDATION_FAILED', [
-          {
-            loc: ['query', 'sales_manager_id'],
-            msg: CRM_MESSAGES.severalManagers,
-            type: 'missing',
-          },
-        ]);
-      }
-      return only;
-    },
-
-    /**
      * Status changes (not the status a customer was created with) in the period on non-archived customers that were
      * assigned to the manager at the time of the change, per target status and per day.
      */
-    activity(manager: MockUser, query: { from_date?: string; to_date?: string }) {
+    activity(caller: MockUser, query: { sales_manager_id?: number; from_date?: string; to_date?: string }) {
+      const manager = activityManager(caller, query.sales_manager_id);
       const today = time.today();
       const first = query.from_date ?? today;
       const last = query.to_date ?? today;
@@ -471,7 +482,7 @@ export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTi
       return { ...salesSummary(ofType(crm.liveCustomers(), type)), customer_type: type ?? null };
     },
 
-    salesDetailed(daysBack: number, type: CustomerType | undefined) {
+    salesDetailed({ days: daysBack, customer_type: type }: { days: number; customer_type?: CustomerType | undefined }) {
       const customers = ofType(crm.liveCustomers(), type);
       const today = time.today();
       const first = time.addDays(today, -(daysBack - 1));
@@ -483,7 +494,15 @@ export function createCrmStats(state: MockState, crm: CrmModel, time: BusinessTi
     },
 
     /** The period's new customers: trend, summary and distributions; conversion is the share now in a `won` status. */
-    charts(daysBack: number, type: CustomerType | undefined, platformLimit: number) {
+    charts({
+      days: daysBack,
+      customer_type: type,
+      platform_limit: platformLimit,
+    }: {
+      days: number;
+      customer_type?: CustomerType | undefined;
+      platform_limit: number;
+    }) {
       const customers = ofType(crm.liveCustomers(), type);
       const today = time.today();
       const first = time.addDays(today, -(daysBack - 1));

@@ -1,5 +1,12 @@
 import type { InstagramErrorBody } from '@cims/contracts';
-import { INSTAGRAM_MESSAGES } from '@cims/contracts/rules';
+import {
+  type GraphFailureCode,
+  type GraphFailureKind,
+  type GraphStage,
+  graphFailureCode,
+  graphFailureKind,
+  INSTAGRAM_MESSAGES,
+} from '@cims/contracts/rules';
 import type { FakeGraphApi } from '../graph/fake-graph-api.js';
 import { MockApiError } from '../route-handler.js';
 
@@ -7,8 +14,6 @@ import { MockApiError } from '../route-handler.js';
 export const MOCK_GRAPH_VERSION = 'v25.0';
 /** How many times a transient Graph failure (HTTP 5xx, codes 1 and 2, the network) is tried in all: the server's default `GRAPH_API_MAX_ATTEMPTS`. */
 const ATTEMPTS = 4;
-/** Codes of the Graph API's throttling: app, user, page, per-endpoint limits, and the Business Use Case limits. */
-const RATE_LIMIT_CODES = new Set([4, 17, 32, 613]);
 /** `Retry-After` when the Graph API does not say when access returns, in seconds. */
 const DEFAULT_RETRY_AFTER_SECONDS = 60;
 
@@ -22,27 +27,20 @@ export interface GraphFailure {
   headers: Headers | null;
   /** Whether the answer had a JSON body. */
   readable: boolean;
+  /** Meta's `error.is_transient`. */
+  isTransient: boolean;
 }
-
-/** What a Graph failure means for the CIMS API. */
-export type GraphFailureKind = 'token' | 'permission' | 'rate-limited' | 'unavailable' | 'refused';
 
 /** The result of one Graph call (after retries). */
 export type GraphResult<T> = { ok: true; body: T } | { ok: false; failure: GraphFailure };
 
-/** Sorts a Graph failure like the server: what needs a reconnect, what is throttling, what is Meta's trouble. */
+/** Sorts a Graph failure by the contract's `graphFailureKind`, which the server's Graph client applies too. */
 export function classify(failure: GraphFailure): GraphFailureKind {
-  const code = failure.error?.code;
-  if (code === 190) return 'token';
-  if (code === 10 || (code !== undefined && code >= 200 && code <= 299)) return 'permission';
-  if (code !== undefined && (RATE_LIMIT_CODES.has(code) || (code >= 80_000 && code <= 80_014))) return 'rate-limited';
-  if (code === 100) return 'refused';
-  return 'unavailable';
-}
-
-function transient(failure: GraphFailure): boolean {
-  const code = failure.error?.code;
-  return failure.error === null || failure.status >= 500 || code === 1 || code === 2;
+  return graphFailureKind({
+    status: failure.status === 0 ? null : failure.status,
+    code: failure.error?.code,
+    isTransient: failure.isTransient,
+  });
 }
 
 /** What a failed call got, as the server's Graph client describes it: the network failed, or the answer. */
@@ -97,17 +95,24 @@ export async function callGraph<T>(
 ): Promise<GraphResult<T>> {
   const url = new URL(`https://graph.facebook.com/${MOCK_GRAPH_VERSION}${path}`);
   for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
-  let failure: GraphFailure = { status: 0, error: null, headers: null, readable: false };
+  const unreached: GraphFailure = { status: 0, error: null, headers: null, readable: false, isTransient: false };
+  let failure = unreached;
   for (let attempt = 1; attempt <= ATTEMPTS; attempt += 1) {
     try {
       const response = await graph.handle(new Request(url));
       const body: unknown = await response.json().catch(() => null);
       if (response.ok && body !== null && !readError(body)) return { ok: true, body: body as T };
-      failure = { status: response.status, error: readError(body), headers: response.headers, readable: Boolean(body) };
+      failure = {
+        status: response.status,
+        error: readError(body),
+        headers: response.headers,
+        readable: Boolean(body),
+        isTransient: (body as { error?: { is_transient?: unknown } } | null)?.error?.is_transient === true,
+      };
     } catch {
-      failure = { status: 0, error: null, headers: null, readable: false };
+      failure = unreached;
     }
-    if (!transient(failure)) break;
+    if (classify(failure) !== 'transient') break;
   }
   return { ok: false, failure };
 }
@@ -120,11 +125,7 @@ export class InstagramGraphError extends MockApiError {
   readonly retryAfter: number | undefined;
 
   constructor(
-    code:
-      | 'INSTAGRAM_TOKEN_REJECTED'
-      | 'INSTAGRAM_RECONNECT_REQUIRED'
-      | 'UPSTREAM_UNAVAILABLE'
-      | 'UPSTREAM_RATE_LIMITED',
+    code: GraphFailureCode,
     detail: string,
     { graphError, retryAfter }: { graphError: GraphErrorDetail | null; retryAfter?: number },
   ) {
@@ -143,59 +144,43 @@ export class InstagramGraphError extends MockApiError {
   }
 }
 
-/** The API error a failed sync answers with. */
-export function syncError(failure: GraphFailure): InstagramGraphError {
-  const kind = classify(failure);
+/** What the answer says, in the server's wording; Meta's own message is quoted where there is one. */
+function detailOf(kind: GraphFailureKind, stage: GraphStage, failure: GraphFailure): string {
+  const graphMessage = failure.error?.message;
+  const setup = stage === 'setup';
   switch (kind) {
     case 'token':
-      return new InstagramGraphError(
-        'INSTAGRAM_RECONNECT_REQUIRED',
-        INSTAGRAM_MESSAGES.tokenExpired(failure.error?.message),
-        { graphError: failure.error },
-      );
+      return setup ? INSTAGRAM_MESSAGES.tokenRefused(graphMessage) : INSTAGRAM_MESSAGES.tokenExpired(graphMessage);
     case 'permission':
-      return new InstagramGraphError(
-        'INSTAGRAM_RECONNECT_REQUIRED',
-        INSTAGRAM_MESSAGES.permissionRevoked(failure.error?.message),
-        { graphError: failure.error },
-      );
-    case 'rate-limited': {
-      const seconds = retryAfterSeconds(failure.headers);
-      return new InstagramGraphError(
-        'UPSTREAM_RATE_LIMITED',
-        INSTAGRAM_MESSAGES.throttled(seconds, failure.error?.message),
-        { graphError: failure.error, retryAfter: seconds },
-      );
-    }
-    case 'refused':
-    case 'unavailable':
-      // As the server words it: a transient failure that outlasted every attempt, else what the Graph API answered.
-      return new InstagramGraphError(
-        'UPSTREAM_UNAVAILABLE',
-        transient(failure)
-          ? INSTAGRAM_MESSAGES.graphUnavailable(describe(failure), ATTEMPTS)
-          : INSTAGRAM_MESSAGES.graphFailed(describe(failure)),
-        { graphError: failure.error },
-      );
-    default: {
-      const unknown: never = kind;
-      throw new Error(`Unknown Graph failure ${String(unknown)}`);
-    }
+      return setup
+        ? INSTAGRAM_MESSAGES.permissionLacking(graphMessage)
+        : INSTAGRAM_MESSAGES.permissionRevoked(graphMessage);
+    case 'unknown-object':
+      return setup
+        ? INSTAGRAM_MESSAGES.accountRefused(graphMessage)
+        : INSTAGRAM_MESSAGES.graphFailed(describe(failure));
+    case 'transient':
+      // Every attempt failed: as the server words it.
+      return INSTAGRAM_MESSAGES.graphUnavailable(describe(failure), ATTEMPTS);
+    default:
+      return INSTAGRAM_MESSAGES.graphFailed(describe(failure));
   }
 }
 
-/** The API error a refused setup answers with: the token or id refused is `400`, Meta's trouble as for a sync. */
-export function setupError(failure: GraphFailure): InstagramGraphError {
+/**
+ * The API error a failed Graph call answers with, by the contract's `graphFailureCode`: at setup a refused token or
+ * id is `400`, on a connected account a refused token or permission needs a reconnect (`409`); throttling is `503`
+ * with `Retry-After`, Meta's trouble `502`.
+ */
+export function graphError(failure: GraphFailure, stage: GraphStage): InstagramGraphError {
   const kind = classify(failure);
-  const refused =
-    kind === 'token'
-      ? INSTAGRAM_MESSAGES.tokenRefused(failure.error?.message)
-      : kind === 'permission'
-        ? INSTAGRAM_MESSAGES.permissionLacking(failure.error?.message)
-        : kind === 'refused'
-          ? INSTAGRAM_MESSAGES.accountRefused(failure.error?.message)
-          : undefined;
-  if (refused !== undefined)
-    return new InstagramGraphError('INSTAGRAM_TOKEN_REJECTED', refused, { graphError: failure.error });
-  return syncError(failure);
+  const code = graphFailureCode(kind, stage);
+  if (kind === 'rate-limited') {
+    const seconds = retryAfterSeconds(failure.headers);
+    return new InstagramGraphError(code, INSTAGRAM_MESSAGES.throttled(seconds, failure.error?.message), {
+      graphError: failure.error,
+      retryAfter: seconds,
+    });
+  }
+  return new InstagramGraphError(code, detailOf(kind, stage, failure), { graphError: failure.error });
 }

@@ -14,7 +14,7 @@ import { FAKE_GRAPH_DEMO } from '../graph/demo-account.js';
 import type { FakeGraphApi } from '../graph/fake-graph-api.js';
 import { MockApiError } from '../route-handler.js';
 import type { MockInstagramAccount, MockInstagramSnapshot, MockState } from '../state.js';
-import { callGraph, classify, setupError, syncError } from './instagram-graph.js';
+import { callGraph, classify, graphError } from './instagram-graph.js';
 
 /** How long a token is assumed to live when neither the request nor `debug_token` says (Meta's long-lived tokens). */
 const ASSUMED_TOKEN_SECONDS = 60 * 86_400;
@@ -149,7 +149,7 @@ export function createInstagramModel(state: MockState, options: InstagramModelOp
         fields: ACCOUNT_FIELDS,
         access_token: input.access_token,
       });
-      if (!read.ok) throw setupError(read.failure);
+      if (!read.ok) throw graphError(read.failure, 'setup');
       const expiresAt = await tokenExpiry(input.access_token, input.token_expires_at);
       const current = state.instagram.account;
       // The server's wording: "updated" when the account was connected before (its row kept), else "configured".
@@ -200,7 +200,7 @@ export function createInstagramModel(state: MockState, options: InstagramModelOp
         access_token: account.access_token,
       });
       if (!read.ok) {
-        const error = syncError(read.failure);
+        const error = graphError(read.failure, 'use');
         const kind = classify(read.failure);
         account.last_error = {
           code: error.code,

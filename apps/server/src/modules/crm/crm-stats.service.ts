@@ -16,7 +16,7 @@ import type {
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { z } from 'zod';
 import type { Orm } from '../../db/orm.js';
-import type { Caller } from '../auth/caller.js';
+import type { RequestScope } from '../auth/caller.js';
 import { crmStats, dashboard, periodStats, statsSummary } from './crm-dashboard.js';
 import {
   archivedCustomers,
@@ -51,7 +51,7 @@ export class CrmStatsService {
     this.#reads = { em: orm.em.fork() as EntityManager, view };
   }
 
-  dashboard(q: z.output<typeof DashboardQuerySchema>, caller: Caller): Promise<Dashboard> {
+  dashboard({ caller }: Pick<RequestScope, 'caller'>, q: z.output<typeof DashboardQuerySchema>): Promise<Dashboard> {
     return dashboard(this.#reads, q, caller);
   }
 

@@ -17,7 +17,10 @@ export function crmRouter(ctx: AppContext) {
   const { customers, crmStats, periodReports, salesManagers } = ctx;
   return s.router(contract.crm, {
     // lists and statistics
-    dashboard: async ({ query, res }) => ({ status: 200, body: await crmStats.dashboard(query, callerOf(res)) }),
+    dashboard: async ({ query, res }) => ({
+      status: 200,
+      body: await crmStats.dashboard({ caller: callerOf(res) }, query),
+    }),
     stats: async () => ({ status: 200, body: await crmStats.stats() }),
     periodStats: async () => ({ status: 200, body: await crmStats.periodStats() }),
     statsSummary: async () => ({ status: 200, body: await crmStats.summary() }),
@@ -95,11 +98,11 @@ export function crmRouter(ctx: AppContext) {
     }),
     update: async ({ params, body, req, res }) => ({
       status: 200,
-      body: await customers.update(requestScope(req, res), { id: params.id, body, file: uploadedFile(req, 'audio') }),
+      body: await customers.update(requestScope(req, res), params.id, { body, file: uploadedFile(req, 'audio') }),
     }),
     patch: async ({ params, body, req, res }) => ({
       status: 200,
-      body: await customers.update(requestScope(req, res), { id: params.id, body, file: uploadedFile(req, 'audio') }),
+      body: await customers.update(requestScope(req, res), params.id, { body, file: uploadedFile(req, 'audio') }),
     }),
     archive: async ({ params, req, res }) => ({
       status: 200,
@@ -152,32 +155,32 @@ export function crmRouter(ctx: AppContext) {
     salesManagers: async () => ({ status: 200, body: await salesManagers.list() }),
     managerCustomers: async ({ params, query, res }) => ({
       status: 200,
-      body: await salesManagers.customers(params.id, query, callerOf(res)),
+      body: await salesManagers.customers({ caller: callerOf(res) }, params.id, query),
     }),
     managerStats: async ({ params, query, res }) => ({
       status: 200,
-      body: await salesManagers.stats(params.id, query, callerOf(res)),
+      body: await salesManagers.stats({ caller: callerOf(res) }, params.id, query),
     }),
     myCustomers: async ({ query, res }) => ({
       status: 200,
-      body: await salesManagers.customers(callerOf(res).userId, query, callerOf(res)),
+      body: await salesManagers.customers({ caller: callerOf(res) }, callerOf(res).userId, query),
     }),
     myStats: async ({ query, res }) => ({
       status: 200,
-      body: await salesManagers.stats(callerOf(res).userId, query, callerOf(res)),
+      body: await salesManagers.stats({ caller: callerOf(res) }, callerOf(res).userId, query),
     }),
     assign: async ({ body, req, res }) => ({
       status: 200,
-      body: await salesManagers.assign(body, callerOf(res), requestInfo(req)),
+      body: await salesManagers.assign(requestScope(req, res), body),
     }),
     customerManager: async ({ params, res }) => ({
       status: 200,
-      body: await salesManagers.ofCustomer(params.id, callerOf(res)),
+      body: await salesManagers.ofCustomer({ caller: callerOf(res) }, params.id),
     }),
     conversionRate: async ({ query }) => ({ status: 200, body: await salesManagers.conversionRate(query.limit) }),
     managerActivity: async ({ query, res }) => ({
       status: 200,
-      body: await salesManagers.activity(query, callerOf(res)),
+      body: await salesManagers.activity({ caller: callerOf(res) }, query),
     }),
   });
 }

@@ -81,9 +81,10 @@ export class CustomerService implements CustomerContext {
   /** `PUT`/`PATCH`: an absent field stays, an emptied optional one is cleared; see `customer-update.ts`. */
   update(
     scope: RequestScope,
-    input: { id: number; body: UpdateBody; file: UploadedAudio | undefined },
+    id: number,
+    input: { body: UpdateBody; file: UploadedAudio | undefined },
   ): Promise<Customer> {
-    return updateCustomer(this, scope, input);
+    return updateCustomer(this, scope, { id, ...input });
   }
 
   /** Archives (soft-deletes); archiving an archived customer again is a no-op. */

@@ -19,8 +19,8 @@ import type { z } from 'zod';
 import type { Orm } from '../../db/orm.js';
 import { asDate, asInt, query, type Row, transaction } from '../../db/sql.js';
 import { ApiError, ValidationError } from '../../errors.js';
-import { type RequestInfo, writeAudit } from '../audit/audit.js';
-import type { Caller } from '../auth/caller.js';
+import { writeAudit } from '../audit/audit.js';
+import type { Caller, RequestScope } from '../auth/caller.js';
 import type { BusinessTime } from './business-time.js';
 import { countMap, countsRecord, loadStatuses, percent, searchCondition, totalOf } from './status-counts.js';
 
@@ -96,7 +96,11 @@ export class SalesManagerService {
   }
 
   /** A manager's customers, newest assignment first, filtered and paged in SQL. */
-  async customers(managerId: number, q: ManagerLeadsQuery, caller: Caller): Promise<ManagerLeads> {
+  async customers(
+    { caller }: Pick<RequestScope, 'caller'>,
+    managerId: number,
+    q: ManagerLeadsQuery,
+  ): Promise<ManagerLeads> {
     this.#mayRead(managerId, caller);
     const em = this.#em();
     const manager = await this.#manager(em, managerId);
@@ -154,7 +158,11 @@ export class SalesManagerService {
   }
 
   /** A manager's customers per status (most used first), with the assigned / active / archived totals. */
-  async stats(managerId: number, q: ManagerStatsQuery, caller: Caller): Promise<ManagerStats> {
+  async stats(
+    { caller }: Pick<RequestScope, 'caller'>,
+    managerId: number,
+    q: ManagerStatsQuery,
+  ): Promise<ManagerStats> {
     this.#mayRead(managerId, caller);
     const em = this.#em();
     const manager = await this.#manager(em, managerId);
@@ -194,7 +202,7 @@ export class SalesManagerService {
    * Assigns a customer (archived or not) to an active sales manager, replacing any current assignment in one
    * `insert … on conflict` (the customer's single assignment row), audited as `assign` or `reassign`.
    */
-  async assign(input: AssignInput, caller: Caller, info: RequestInfo): Promise<Assignment> {
+  async assign({ caller, info }: RequestScope, input: AssignInput): Promise<Assignment> {
     return transaction(this.#em(), async (em) => {
       const [manager] = await query(em, `select u.id from app_user u where u.id = ? and ${IS_MANAGER} for share`, [
         input.sales_manager_id,
@@ -246,7 +254,7 @@ export class SalesManagerService {
   }
 
   /** Who a customer is assigned to; 404 when nobody, or when the customer is archived and the caller not the CEO. */
-  async ofCustomer(customerId: number, caller: Caller): Promise<CustomerManager> {
+  async ofCustomer({ caller }: Pick<RequestScope, 'caller'>, customerId: number): Promise<CustomerManager> {
     const [row] = await query(
       this.#em(),
       `select a.id as assignment_id, a.customer_id, a.assigned_at, a.assigned_by, u.id, u.email, u.name, u.surname
@@ -332,7 +340,7 @@ export class SalesManagerService {
    * each change, from the status history: per target status and per day. The status a customer was created with is
    * not a change; archived customers are left out, like in every statistic.
    */
-  async activity(q: ManagerActivityQuery, caller: Caller): Promise<ManagerActivity> {
+  async activity({ caller }: Pick<RequestScope, 'caller'>, q: ManagerActivityQuery): Promise<ManagerActivity> {
     const time = this.time;
     const today = time.today();
     const from = q.from_date ?? today;

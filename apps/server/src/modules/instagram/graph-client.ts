@@ -1,16 +1,10 @@
 import { createHmac } from 'node:crypto';
-import { INSTAGRAM_MESSAGES } from '@cims/contracts/rules';
+import { graphFailureKind, INSTAGRAM_MESSAGES } from '@cims/contracts/rules';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import type { GraphCallOutcome } from '../../metrics.js';
 import { redactUrl } from './graph-url.js';
 
-/** Graph error codes of an invalid, expired or revoked access token. */
-const TOKEN_CODES = new Set([190]);
-/** Throttling: app (4), user (17), page (32), custom per-endpoint (613), Instagram business use case (80002). */
-const RATE_LIMIT_CODES = new Set([4, 17, 32, 613, 80002]);
-/** Temporary failures Meta asks to retry. */
-const TRANSIENT_CODES = new Set([1, 2]);
 /** How long a throttled caller is told to wait when the Graph API gives no estimate. */
 const DEFAULT_RETRY_AFTER_SECONDS = 60;
 
@@ -33,9 +27,10 @@ export interface GraphUsage {
  * How a failed call ended:
  * - `token`: code 190, the token is expired, revoked or invalid;
  * - `permission`: code 10 or 200–299, a permission is missing;
- * - `rate-limited`: codes 4, 17, 32, 613, 80002, and the wait is too long (or retries ran out);
+ * - `rate-limited`: codes 4, 17, 32, 613, 80000–80014, and the wait is too long (or retries ran out);
  * - `unavailable`: HTTP 5xx, codes 1 and 2, a timeout or the network, after every attempt;
  * - `other`: any other answer (code 100 for an unknown object among them).
+ * The kinds are `graphFailureKind`'s of `@cims/contracts/rules`, which the mocks apply too.
  */
 export type GraphFailure = 'token' | 'permission' | 'rate-limited' | 'unavailable' | 'other';
 
@@ -166,19 +161,12 @@ function errorObjectOf(body: unknown, secrets: readonly string[]): GraphErrorObj
   };
 }
 
-function failureOf(status: number, graph: GraphErrorObject | null, transientFlag: boolean): GraphFailure | 'retry' {
-  const code = graph?.code;
-  if (code !== undefined) {
-    if (TOKEN_CODES.has(code)) return 'token';
-    if (code === 10 || (code >= 200 && code <= 299)) return 'permission';
-    if (RATE_LIMIT_CODES.has(code)) return 'rate-limited';
-    // Code 1 over HTTP 4xx without `is_transient` is how Meta refuses wrong app credentials ("Error validating
-    // client secret."): retrying cannot help, and the answer must say what was refused.
-    if (code === 1 && status >= 400 && status < 500 && !transientFlag) return 'other';
-    if (TRANSIENT_CODES.has(code) || transientFlag) return 'retry';
-  }
-  if (status >= 500) return 'retry';
-  return 'other';
+/** The contract's kind of a failed answer, as this client acts on it: a transient one is tried again. */
+function failureOf(status: number, graph: GraphErrorObject | null, isTransient: boolean): GraphFailure | 'retry' {
+  const kind = graphFailureKind({ status, code: graph?.code, isTransient });
+  if (kind === 'transient') return 'retry';
+  // An unknown object (code 100) stays `other`: `graphFailure` words it by the code, at setup and on use.
+  return kind === 'unknown-object' ? 'other' : kind;
 }
 
 /** One attempt's outcome. */
@@ -197,7 +185,7 @@ type Attempt =
 /**
  * The few Graph API calls the Instagram module makes, with the failure policy in one place: bounded retries with
  * exponential backoff and full jitter for transient failures (HTTP 5xx, codes 1 and 2, timeouts, the network); a
- * throttled call (codes 4, 17, 32, 613, 80002) waits and retries only when access returns soon; tokens and
+ * throttled call (codes 4, 17, 32, 613, 80000–80014) waits and retries only when access returns soon; tokens and
  * permissions (190, 10, 200–299) are never retried. Tokens travel as query parameters, so no URL ever reaches an
  * error message.
  */

@@ -1,61 +1,56 @@
-import { INSTAGRAM_MESSAGES } from '@cims/contracts/rules';
+import { type GraphFailureKind, type GraphStage, graphFailureCode, INSTAGRAM_MESSAGES } from '@cims/contracts/rules';
 import { ApiError } from '../../errors.js';
 import type { GraphApiError } from './graph-client.js';
 
-/**
- * A Graph API failure as the API reports it. At setup the Graph API judges the caller's token and id (400 when it
- * refuses them); afterwards a refused token needs a reconnect (409). Throttling is 503 with `Retry-After`; anything
- * else upstream is 502.
- */
-export function graphFailure(error: GraphApiError, stage: 'setup' | 'use'): ApiError {
-  const graphCode = error.details.graph?.code;
-  const extra: Record<string, unknown> = error.details.graph ? { graph_error: error.details.graph } : {};
-  const graphMessage = error.details.graph?.message;
+/** The contract's kind of a failure the client gave up on (`other` with code 100 is an unknown object). */
+function kindOf(error: GraphApiError): GraphFailureKind {
   switch (error.failure) {
-    case 'token':
-      return stage === 'setup'
-        ? new ApiError('INSTAGRAM_TOKEN_REJECTED', INSTAGRAM_MESSAGES.tokenRefused(graphMessage), {
-            cause: error,
-            extra,
-          })
-        : new ApiError('INSTAGRAM_RECONNECT_REQUIRED', INSTAGRAM_MESSAGES.tokenExpired(graphMessage), {
-            cause: error,
-            extra,
-          });
-    case 'permission':
-      return stage === 'setup'
-        ? new ApiError('INSTAGRAM_TOKEN_REJECTED', INSTAGRAM_MESSAGES.permissionLacking(graphMessage), {
-            cause: error,
-            extra,
-          })
-        : new ApiError('INSTAGRAM_RECONNECT_REQUIRED', INSTAGRAM_MESSAGES.permissionRevoked(graphMessage), {
-            cause: error,
-            extra,
-          });
-    case 'rate-limited': {
-      const seconds = error.details.retryAfterSeconds ?? 60;
-      return new ApiError('UPSTREAM_RATE_LIMITED', INSTAGRAM_MESSAGES.throttled(seconds, graphMessage), {
-        cause: error,
-        extra: { ...extra, retry_after_seconds: seconds },
-        headers: { 'Retry-After': String(seconds) },
-      });
-    }
     case 'unavailable':
-      return new ApiError('UPSTREAM_UNAVAILABLE', error.message, { cause: error, extra });
+      return 'transient';
     case 'other':
-      if (stage === 'setup' && graphCode === 100) {
-        return new ApiError('INSTAGRAM_TOKEN_REJECTED', INSTAGRAM_MESSAGES.accountRefused(graphMessage), {
-          cause: error,
-          extra,
-        });
-      }
-      return new ApiError('UPSTREAM_UNAVAILABLE', INSTAGRAM_MESSAGES.graphFailed(error.message), {
-        cause: error,
-        extra,
-      });
-    default: {
-      const unknown: never = error.failure;
-      throw new Error(`Unhandled Graph failure ${String(unknown)}`);
-    }
+      return error.details.graph?.code === 100 ? 'unknown-object' : 'other';
+    default:
+      return error.failure;
   }
+}
+
+/** What the answer says, in the wording the mocks use too; Meta's own message is quoted where there is one. */
+function detailOf(kind: GraphFailureKind, stage: GraphStage, error: GraphApiError): string {
+  const graphMessage = error.details.graph?.message;
+  const setup = stage === 'setup';
+  switch (kind) {
+    case 'token':
+      return setup ? INSTAGRAM_MESSAGES.tokenRefused(graphMessage) : INSTAGRAM_MESSAGES.tokenExpired(graphMessage);
+    case 'permission':
+      return setup
+        ? INSTAGRAM_MESSAGES.permissionLacking(graphMessage)
+        : INSTAGRAM_MESSAGES.permissionRevoked(graphMessage);
+    case 'unknown-object':
+      return setup ? INSTAGRAM_MESSAGES.accountRefused(graphMessage) : INSTAGRAM_MESSAGES.graphFailed(error.message);
+    case 'transient':
+      // The client's message already says that every attempt failed, and how.
+      return error.message;
+    default:
+      return INSTAGRAM_MESSAGES.graphFailed(error.message);
+  }
+}
+
+/**
+ * A Graph API failure as the API reports it, by the contract's `graphFailureCode`: at setup the Graph API judges the
+ * caller's token and id (400 when it refuses them); afterwards a refused token needs a reconnect (409). Throttling is
+ * 503 with `Retry-After`; anything else upstream is 502.
+ */
+export function graphFailure(error: GraphApiError, stage: GraphStage): ApiError {
+  const kind = kindOf(error);
+  const code = graphFailureCode(kind, stage);
+  const extra: Record<string, unknown> = error.details.graph ? { graph_error: error.details.graph } : {};
+  if (kind === 'rate-limited') {
+    const seconds = error.details.retryAfterSeconds ?? 60;
+    return new ApiError(code, INSTAGRAM_MESSAGES.throttled(seconds, error.details.graph?.message), {
+      cause: error,
+      extra: { ...extra, retry_after_seconds: seconds },
+      headers: { 'Retry-After': String(seconds) },
+    });
+  }
+  return new ApiError(code, detailOf(kind, stage, error), { cause: error, extra });
 }

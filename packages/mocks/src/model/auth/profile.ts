@@ -47,7 +47,10 @@ export function authProfile(core: AuthCore) {
       return AUTH_MESSAGES.profileUpdated;
     },
     /** A wrong current password uses the session's budget. */
-    changePassword(principal: Principal, current: string, next: string): string {
+    changePassword(
+      principal: Principal,
+      { current_password: current, new_password: next }: { current_password: string; new_password: string },
+    ): string {
       if (!checkPassword(passwordChangeLimits(principal), principal.user, current)) {
         throw new MockApiError('WRONG_CURRENT_PASSWORD', AUTH_MESSAGES.wrongCurrentPassword);
       }
@@ -61,8 +64,16 @@ export function authProfile(core: AuthCore) {
      */
     updateProfile(
       principal: Principal,
-      input: { name?: string; surname?: string; current_password?: string; new_password?: string },
-      image: { file: Blob; extension: string } | undefined,
+      {
+        image,
+        ...input
+      }: {
+        name?: string;
+        surname?: string;
+        current_password?: string;
+        new_password?: string;
+        image?: { file: Blob; extension: string } | undefined;
+      },
     ): string {
       const { current_password: current, new_password: next } = input;
       if (input.name === undefined && input.surname === undefined && next === undefined && !image) {

@@ -24,7 +24,7 @@ export function authSessions(core: AuthCore) {
   } = core;
   return {
     /** Failed sign-ins use the address's budget (known or not); a correct password does not. */
-    login(email: string, password: string, request: Request): TokenPair {
+    login(request: Request, { email, password }: { email: string; password: string }): TokenPair {
       const user = findUser(email);
       if (!checkPassword(signInLimits(normalizeEmail(email)), user, password) || !user) {
         throw new MockApiError('INVALID_CREDENTIALS', AUTH_MESSAGES.invalidCredentials, UNAUTHENTICATED_HEADERS);

@@ -50,7 +50,7 @@ export function authSignUp(core: AuthCore) {
       return REGISTERED;
     },
     /** A deactivated account with the right code gets `403 ACCOUNT_INACTIVE`, and its code stays unspent. */
-    verifyEmail(email: string, code: string, request: Request): TokenPair {
+    verifyEmail(request: Request, { email, code }: { email: string; code: string }): TokenPair {
       const found = findUser(email);
       const pending = found && !found.email_verified && !found.registration_contested ? found : undefined;
       const user = consumeCode({
@@ -81,7 +81,15 @@ export function authSignUp(core: AuthCore) {
       if (user) sendCode(user, 'reset-password');
       return AUTH_MESSAGES.resetCodeSent;
     },
-    resetPassword(email: string, code: string, newPassword: string): string {
+    resetPassword({
+      email,
+      code,
+      new_password: newPassword,
+    }: {
+      email: string;
+      code: string;
+      new_password: string;
+    }): string {
       const user = consumeCode({ user: findUser(email), purpose: 'reset-password', code });
       user.password = newPassword;
       // The code proves the mailbox: an account still waiting for verification is verified now.

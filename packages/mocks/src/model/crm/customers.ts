@@ -39,8 +39,8 @@ export function crmCustomers(core: CrmCore) {
   } = core;
   return {
     /** `POST /crm/customers`: auto-assigned in turn; its first status recorded as changed by the caller. */
-    async create(caller: MockUser, input: CustomerFormFields, file: File | undefined) {
-      const fields = newCustomerFields(input);
+    async create(caller: MockUser, { body, file }: { body: CustomerFormFields; file: File | undefined }) {
+      const fields = newCustomerFields(body);
       const recording = await readRecording(file);
       const { customer, manager } = insertCustomer({ fields, by: caller.id, autoAssign: true });
       if (recording) attachRecording(customer, recording);
@@ -72,7 +72,7 @@ export function crmCustomers(core: CrmCore) {
       }).customer;
     },
 
-    detail(id: number, caller: MockUser): CustomerDetail {
+    detail(caller: MockUser, id: number): CustomerDetail {
       const customer = visibleCustomer(id, caller);
       const index = indexes();
       return {
@@ -85,17 +85,11 @@ export function crmCustomers(core: CrmCore) {
      * `PUT`/`PATCH`: an absent field stays, `null` (an empty form field) clears an optional one,
      * `clear_recall_time` wins over `recall_time`. A status change is recorded; a new recording replaces the old.
      */
-    async update({
-      id,
-      caller,
-      input,
-      file,
-    }: {
-      id: number;
-      caller: MockUser;
-      input: CustomerUpdateFields;
-      file?: File;
-    }): Promise<Customer> {
+    async update(
+      caller: MockUser,
+      id: number,
+      { body: input, file }: { body: CustomerUpdateFields; file: File | undefined },
+    ): Promise<Customer> {
       const customer = visibleCustomer(id, caller);
       const issues: ValidationIssue[] = [];
       // A stored value sent back as it is stays, even where it predates today's rules (legacy imports).
@@ -147,7 +141,7 @@ export function crmCustomers(core: CrmCore) {
     },
 
     /** Archives; the CEO archiving an archived customer again gets a no-op `200` (others cannot see it: `404`). */
-    archive(id: number, caller: MockUser): string {
+    archive(caller: MockUser, id: number): string {
       const customer = visibleCustomer(id, caller);
       if (customer.archived_at !== null) return CRM_MESSAGES.alreadyArchived;
       customer.archived_at = now();
@@ -193,14 +187,14 @@ export function crmCustomers(core: CrmCore) {
     },
 
     /** Archived customers, most recently archived first. */
-    archived(limit: number, offset: number): Customer[] {
+    archived({ limit, offset }: { limit: number; offset: number }): Customer[] {
       const list = [...crm().customers.values()]
         .filter((customer) => customer.archived_at !== null)
         .sort((a, b) => (b.archived_at ?? 0) - (a.archived_at ?? 0) || b.id - a.id);
       return serveCustomers(list.slice(offset, offset + limit));
     },
 
-    statusHistory(id: number, caller: MockUser): StatusChange[] {
+    statusHistory(caller: MockUser, id: number): StatusChange[] {
       const customer = visibleCustomer(id, caller);
       return [...crm().statusHistory.values()]
         .filter((change) => change.customer_id === customer.id)

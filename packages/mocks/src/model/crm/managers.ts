@@ -32,16 +32,16 @@ export function crmManagers(core: CrmCore) {
     },
 
     /** Replaces the customer's assignment (the customer may be archived); the target must be an active manager. */
-    assign(customerId: number, managerId: number, caller: MockUser) {
-      const customer = requireCustomer(customerId);
-      const manager = activeManagers().find((user) => user.id === managerId);
+    assign(caller: MockUser, input: { customer_id: number; sales_manager_id: number }) {
+      const customer = requireCustomer(input.customer_id);
+      const manager = activeManagers().find((user) => user.id === input.sales_manager_id);
       if (!manager) throw new MockApiError('NOT_FOUND', CRM_MESSAGES.managerNotFound);
       const assignment = assign({ customerId: customer.id, managerId: manager.id, by: caller.id });
       return { ...assignment, assigned_at: time.format(assignment.assigned_at) };
     },
 
     /** Who a customer is assigned to; `404` when nobody, no such customer, or archived and the caller not the CEO. */
-    customerManager(id: number, caller: MockUser) {
+    customerManager(caller: MockUser, id: number) {
       visibleCustomer(id, caller);
       const assignment = assignmentOf(id);
       const manager = assignment && state.users.get(assignment.sales_manager_id);
