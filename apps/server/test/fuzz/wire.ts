@@ -134,7 +134,7 @@ export function multipartBytes(
   return out;
 }
 
-/** A file for a route's file part: mostly one of a declared type, else one whose bytes or type are wrong. */
+/** A file for a route's file part: two in three of a declared type with its first bytes, else a bad one. */
 export function fileArb(field: string, part: FilePart): fc.Arbitrary<FilePartValue> {
   const good = part.mediaTypes.filter((type) => MAGIC[type]);
   const goodFile = fc.constantFrom(...(good.length > 0 ? good : part.mediaTypes)).map((type) => ({
