@@ -1,3 +1,4 @@
+// Over 500 lines: a benchmark runner read top to bottom, from its arguments through checks and load to the report.
 /**
  * The auth benchmark: the real server against a minimal baseline (node:http + pg + jose, the same SQL and JWTs), in one
  * run, on a fresh PostgreSQL database. See ../README.md for what is measured, how, and the results.

@@ -1,3 +1,4 @@
+// Over 500 lines: a benchmark runner read top to bottom, from its arguments through checks and load to the report.
 /**
  * The CRM benchmark: the real server against a minimal baseline (node:http + pg, the same SQL), on databases seeded
  * with N customers, for GET /crm/dashboard, a status filter, a search and GET /crm/stats, and on request the period

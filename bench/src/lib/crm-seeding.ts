@@ -1,3 +1,4 @@
+// Over 500 lines: the seed's value tables, its set-based SQL and its version marker change together.
 /**
  * Seeds a PostgreSQL database with N realistic CRM customers for the CRM benchmark (`crm-seed.ts` is its command
  * line, `crm.bench.ts` calls it for each size). See ../../README.md, "The CRM benchmark".

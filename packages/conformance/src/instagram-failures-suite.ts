@@ -1,6 +1,6 @@
 import { unwrap } from '@cims/sdk';
 import { expect, it } from 'vitest';
-import { ceoOf, DEMO_SETUP, instagramOf } from './instagram-suite.js';
+import { ceoOf, DEMO_SETUP, instagramOf } from './instagram/kit.js';
 import type { Target, withWorld as WithWorld } from './suite-kit.js';
 
 /** `X-Business-Use-Case-Usage` saying the account is back in five minutes: longer than anyone waits in a request. */

@@ -1,6 +1,6 @@
 import { type ContractRoute, contract, DEFAULT_CUSTOMER_STATUS, listRoutes, routeMeta } from '@cims/contracts';
 import { expect, it } from 'vitest';
-import { DEMO_SETUP } from './instagram-suite.js';
+import { DEMO_SETUP } from './instagram/kit.js';
 import type { Target, withWorld as WithWorld, World } from './suite-kit.js';
 import { accessToken, SEEDED, signedIn } from './suite-kit.js';
 

@@ -1,18 +1,10 @@
 import { contract, IntakeCustomerSchema, listRoutes, RegisterSchema } from '@cims/contracts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  describeRequest,
-  type FuzzWorld,
-  formText,
-  jsonText,
-  multipartBytes,
-  Raw,
-  requestArb,
-  valid,
-  wtf8,
-} from './generate.js';
+import { describeRequest, type FuzzWorld, requestArb } from './generate.js';
 import { type Answer, violations } from './oracle.js';
+import { valid } from './valid-values.js';
+import { formText, jsonText, multipartBytes, Raw, wtf8 } from './wire.js';
 
 const world: FuzzWorld = { protectedIds: () => [1, 2], knownIds: [1, 2, 3] };
 const answer = (status: number, body?: unknown, contentType = 'application/json'): Answer => ({
