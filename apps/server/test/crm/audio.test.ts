@@ -27,6 +27,13 @@ describe('call recordings (GET /crm/customers/audio/{file_id})', () => {
     expect(res.headers.get('content-length')).toBe(String(bytes.length));
     expect(res.headers.get('accept-ranges')).toBe('bytes');
     expect(res.headers.get('cache-control')).toMatch(/^private/);
+    // regression (the API's `default-src 'none'` kept a recording opened in a tab from playing): a media document of
+    // its own may load its bytes, frontends on other origins may embed it, and only the app's own pages may frame it.
+    expect(res.headers.get('content-security-policy')).toBe(
+      "default-src 'none'; media-src 'self'; frame-ancestors 'self'",
+    );
+    expect(res.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     expect(new Uint8Array(await res.arrayBuffer())).toEqual(bytes);
 
     const part = await fetch(url, { headers: { range: 'bytes=10-13' } });

@@ -137,6 +137,10 @@ export class AudioService {
         // Personal data: no shared cache may keep it. Frontends on other origins may embed it (the signature guards it).
         'Cache-Control': 'private, max-age=0, must-revalidate',
         'Cross-Origin-Resource-Policy': 'cross-origin',
+        // Opened directly, a browser plays it in a media document of its own, under this answer's policy: the API's
+        // `default-src 'none'` would refuse it its own bytes, and its DENY would keep it out of the app's frames.
+        'Content-Security-Policy': "default-src 'none'; media-src 'self'; frame-ancestors 'self'",
+        'X-Frame-Options': 'SAMEORIGIN',
         'Content-Disposition': `inline; filename="${fileId}"`,
       };
       const ranges = rangeHeader === undefined ? undefined : parseRange(file.size, rangeHeader, { combine: true });
