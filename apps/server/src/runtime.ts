@@ -64,9 +64,10 @@ export interface RunningServer {
   stop(): Promise<void>;
   /**
    * Ends the drain delay of a {@link stop} in progress now instead of when `SHUTDOWN_DRAIN_MS` has passed (a second
-   * SIGINT/SIGTERM, or a test that has seen what it waited for); in-flight requests still finish. Nothing before a stop.
+   * SIGINT/SIGTERM, or a test that has seen what it waited for); in-flight requests still finish. Whether a drain
+   * delay was running: nothing happens before a stop, nor once the delay is over.
    */
-  endDrain(): void;
+  endDrain(): boolean;
 }
 
 /**
@@ -138,7 +139,7 @@ export async function startServer(
     const url = `http://${host}:${port}`;
     const openDb = db;
     let stopping: Promise<void> | undefined;
-    let endDrain = () => {};
+    let endDrain = () => false;
     const stop = () => {
       stopping ??= (async () => {
         // Readiness fails first (/readyz: 503) while the listener still accepts and serves, so that a load balancer
@@ -150,8 +151,10 @@ export async function startServer(
             endDrain = () => {
               clearTimeout(timer);
               resolve();
+              return true;
             };
           });
+          endDrain = () => false;
         }
         const closed = new Promise<void>((resolve) => http.close(() => resolve()));
         http.closeIdleConnections();

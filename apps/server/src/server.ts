@@ -49,12 +49,16 @@ async function main(): Promise<void> {
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
     // A second signal (Ctrl-C again, or an operator in a hurry) skips what is left of the drain delay; in-flight
-    // requests still finish. A third one has the default effect again: the process ends at once.
+    // requests still finish. Without a drain delay running, it has the signal's default effect: the process ends at
+    // once, as does a third one.
     if (stopping) {
-      logger.info({ signal }, 'Second signal: ending the drain delay now');
       process.off('SIGINT', shutdown);
       process.off('SIGTERM', shutdown);
-      server.endDrain();
+      if (server.endDrain()) {
+        logger.info({ signal }, 'Second signal: ending the drain delay now');
+        return;
+      }
+      process.kill(process.pid, signal);
       return;
     }
     stopping = true;

@@ -171,7 +171,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   }
   let closing: Promise<void> | undefined;
   const close = () => {
-    closing ??= server.stop().finally(drop);
+    // A test that failed while the app drained (SHUTDOWN_DRAIN_MS) still ends at once, with its own error.
+    closing ??= (() => {
+      const stopped = server.stop().finally(drop);
+      server.endDrain();
+      return stopped;
+    })();
     return closing;
   };
   return {
