@@ -34,7 +34,7 @@ function removeLayers(names: string[]): void {
     // (`pino-http` was measured here too; the server now logs requests with its own `requestLogger`.)
     // (`route-table` was measured here too; the contract's endpoints are now reached through it, so it stays.)
     'request-log': (layer) => layer.name === 'logRequest',
-    helmet: (layer) => layer.name === 'setSecurityHeaders',
+    'security-headers': (layer) => layer.name === 'setFixedHeaders',
     static: (layer) => layer.name === 'serveStatic',
   };
   for (const name of names) {

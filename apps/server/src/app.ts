@@ -63,10 +63,12 @@ export interface App {
  * Builds the HTTP application without listening; `server.ts` (or a test) decides where it listens.
  *
  * Order matters: request id and logging first, so every response (even a refused one) is traceable, then its span
- * (with tracing on) and the request metrics, so every response is traced and counted; then security headers and CORS; then `/metrics` (when `METRICS_TOKEN` is set)
- * and the documentation, outside the contract; then the route table, which refuses unknown routes before any body is
- * read and finds the route; then that route's endpoint (body parsing, credentials, validation, the handler), and the error handler that gives
- * every failure the contract's shape.
+ * (with tracing on) and the request metrics, so every response is traced and counted; then security headers and
+ * CORS; then the contract's routes, which nearly every request is for: the route table finds the route (or refuses
+ * another method or media type before any body is read) and runs its endpoint (body parsing, credentials,
+ * validation, the handler). A path outside the contract goes on to `/metrics` (when `METRICS_TOKEN` is set), the
+ * documentation and the profile pictures, and else is a 404; the error handler gives every failure the contract's
+ * shape.
  */
 export function createApp(options: CreateAppOptions): App {
   const { config, db, logger } = options;

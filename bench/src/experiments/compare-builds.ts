@@ -14,7 +14,7 @@
  *
  * A build named `.` is this checkout. The database must have been seeded (`bench:crm:seed --customers=<size>`).
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +70,7 @@ interface Target {
   child: Child;
 }
 const targets: Target[] = [];
+const dataDirs: string[] = [];
 try {
   for (const spec of positionals) {
     const [name = '', dir = ''] = spec.split('=');
@@ -82,7 +83,7 @@ try {
       ...shared,
       HOST: '127.0.0.1',
       PORT: '0',
-      CIMS_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'cims-compare-')),
+      CIMS_DATA_DIR: dataDirs[dataDirs.push(mkdtempSync(path.join(os.tmpdir(), 'cims-compare-'))) - 1] as string,
       LOG_LEVEL: 'warn',
       SMTP_URL: 'smtp://127.0.0.1:2525',
       CIMS_DEMO_DATA: 'true',
@@ -136,6 +137,7 @@ try {
   }
 } finally {
   for (const target of targets) await target.child.stop();
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 }
 
 /** The CPU time of every `postgres` process of the machine so far, in ms (Linux `/proc`, clock ticks of 10 ms). */

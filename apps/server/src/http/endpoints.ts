@@ -108,6 +108,10 @@ function recordRoute(route: AppRoute, mount: (app: object) => void): RequestHand
   };
   mount({ get: register, post: register, put: register, patch: register, delete: register, use: () => {} });
   if (!recorded) throw new Error(`ts-rest registered nothing for ${route.method} ${route.path}`);
+  // runChain calls every handler as (req, res, next); Express would skip an error handler (err, req, res, next) here.
+  if (recorded.some((handler) => handler.length > 3)) {
+    throw new Error(`An error handler among the handlers of ${route.method} ${route.path}`);
+  }
   return recorded;
 }
 

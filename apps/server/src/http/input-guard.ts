@@ -4,10 +4,9 @@ import type { NextFunction, Request, Response } from 'express';
 import { ValidationError } from '../errors.js';
 
 /**
- * Refuses a path parameter that is not valid percent-encoding (`/crm/detail/%ff`) with a `422` naming it. Express
- * would fail to decode it while matching the route and hand on an error that is no `ApiError` (a `500`); this runs
- * between the route table, which found the route (`res.locals.route`), and the route's endpoint, so a request is
- * refused the same way whether or not it carries credentials, like a path that names no route.
+ * Refuses a path parameter that is not valid percent-encoding (`/crm/detail/%ff`) with a `422` naming it. It is the
+ * first handler of every route with parameters (`endpoints.ts`), so a request is refused the same way whether or not it
+ * carries credentials, like a path that names no route; the route table keeps such a value undecoded.
  */
 export function refuseMalformedPathParams(req: Request, res: Response, next: NextFunction): void {
   const route = res.locals.route as AppRoute | undefined;

@@ -12,7 +12,7 @@ export interface ServeStoredFilesOptions {
 /**
  * Serves the files of one blob-store folder at `<mount path>/<name>` (GET and HEAD), from whichever store holds them:
  * the server streams the bytes itself, so the local folder and a bucket behave the same. Anything that is not a stored
- * file passes on (to the 404 of the route table).
+ * file passes on (to the app's 404).
  */
 export function serveStoredFiles(blobs: BlobStore, options: ServeStoredFilesOptions) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
