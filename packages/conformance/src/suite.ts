@@ -1,7 +1,7 @@
 import { CimsApiError, unwrap } from '@cims/sdk';
 import { describe, expect, it } from 'vitest';
 import { accountSafetySuite } from './account-safety-suite.js';
-import { adminSuite } from './admin-suite.js';
+import { administrationSuite } from './administration-suite.js';
 import { authExtraSuite } from './auth-extra-suite.js';
 import { authSuite } from './auth-suite.js';
 import { crmExtraSuite } from './crm-extra-suite.js';
@@ -28,7 +28,7 @@ const PARTS = {
   /** Health, error shapes, sign-in, registration, account safety, sessions, the profile. */
   accounts: [basicsSuite, authSuite, accountSafetySuite, sessionLifetimeSuite, authExtraSuite, profileSuite],
   /** Users, pages and roles, Instagram (its Graph failures included), the wording both sides share. */
-  administration: [adminSuite, instagramSuite, instagramFailuresSuite, sharedRulesSuite],
+  administration: [administrationSuite, instagramSuite, instagramFailuresSuite, sharedRulesSuite],
   /** The CRM of docs/crm.md. */
   crm: [crmSuite],
   /** The CRM in detail (recordings), the period report, input bounds, optional fields on every route. */

@@ -4,7 +4,7 @@ import { signedIn, type Target, type withWorld as WithWorld } from '../suite-kit
 import { adminKit, NOT_FOUND, PASSWORD } from './kit.js';
 
 /** The page permissions of a user: the grants, and how a change applies to the next request. */
-export function adminPagePermissionsSuite(target: Target, withWorld: typeof WithWorld): void {
+export function ceoPagePermissionsSuite(target: Target, withWorld: typeof WithWorld): void {
   withWorld(target, 'administration: page permissions', (world) => {
     const k = adminKit(world);
 

@@ -1,12 +1,12 @@
 import { DEFAULT_PAGES } from '@cims/contracts';
 import { unwrap } from '@cims/sdk';
 import { expect, it } from 'vitest';
+import { adminKit, NOT_FOUND, NOTHING_TO_UPDATE } from '../ceo/kit.js';
 import { unique } from '../crm-kit.js';
 import type { Target, withWorld as WithWorld } from '../suite-kit.js';
-import { adminKit, NOT_FOUND, NOTHING_TO_UPDATE } from './kit.js';
 
 /** The pages and roles of `/management`. */
-export function adminPagesAndRolesSuite(target: Target, withWorld: typeof WithWorld): void {
+export function managementPagesAndRolesSuite(target: Target, withWorld: typeof WithWorld): void {
   withWorld(target, 'administration: pages and roles', (world) => {
     const k = adminKit(world);
 

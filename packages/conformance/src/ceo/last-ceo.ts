@@ -4,7 +4,7 @@ import { signedIn, type Target, type withWorld as WithWorld } from '../suite-kit
 import { adminKit, LAST_CEO, PASSWORD } from './kit.js';
 
 /** The last active CEO stays one. */
-export function adminLastCeoSuite(target: Target, withWorld: typeof WithWorld): void {
+export function ceoLastCeoSuite(target: Target, withWorld: typeof WithWorld): void {
   // Its own world: these tests demote and delete CEOs.
   withWorld(target, 'administration: the last active CEO', (world) => {
     const k = adminKit(world);

@@ -5,7 +5,7 @@ import { accessToken, SEEDED, signedIn, type Target, type withWorld as WithWorld
 import { adminKit, NOT_FOUND, NOTHING_TO_UPDATE, PASSWORD, pairOfOk, pick, UNKNOWN_ROLE } from './kit.js';
 
 /** Users: creating, editing, activating and deleting them, and what each change means for their sessions. */
-export function adminUsersSuite(target: Target, withWorld: typeof WithWorld): void {
+export function ceoUsersSuite(target: Target, withWorld: typeof WithWorld): void {
   withWorld(target, 'administration: users', (world) => {
     const k = adminKit(world);
 
