@@ -31,8 +31,10 @@ export {
   type GraphAnswerFacts,
   type GraphFailureCode,
   type GraphFailureKind,
+  type GraphFailureTexts,
   type GraphStage,
   graphFailureCode,
+  graphFailureDetail,
   graphFailureKind,
 } from './instagram/graph-failures.js';
 export { type FollowerPoint, growthOf } from './instagram/growth.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { graphFailureCode, graphFailureKind } from './graph-failures.js';
+import { graphFailureCode, graphFailureDetail, graphFailureKind } from './graph-failures.js';
+import { INSTAGRAM_MESSAGES } from './instagram.messages.js';
 
 describe('graphFailureKind', () => {
   it('a refused token (190) or permission (10, 200–299) needs a reconnect, whatever the status', () => {
@@ -54,5 +55,19 @@ describe('graphFailureCode', () => {
       expect(graphFailureCode('transient', stage)).toBe('UPSTREAM_UNAVAILABLE');
       expect(graphFailureCode('other', stage)).toBe('UPSTREAM_UNAVAILABLE');
     }
+  });
+});
+
+describe('graphFailureDetail', () => {
+  const texts = { graphMessage: 'Meta says no', failure: 'HTTP 500', unavailable: 'every attempt failed' };
+  it('words a refused token or account by stage, quoting Meta, and a failure every attempt met as given', () => {
+    expect(graphFailureDetail('token', 'setup', texts)).toBe(INSTAGRAM_MESSAGES.tokenRefused('Meta says no'));
+    expect(graphFailureDetail('token', 'use', texts)).toBe(INSTAGRAM_MESSAGES.tokenExpired('Meta says no'));
+    expect(graphFailureDetail('unknown-object', 'setup', texts)).toBe(
+      INSTAGRAM_MESSAGES.accountRefused('Meta says no'),
+    );
+    expect(graphFailureDetail('unknown-object', 'use', texts)).toBe(INSTAGRAM_MESSAGES.graphFailed('HTTP 500'));
+    expect(graphFailureDetail('transient', 'use', texts)).toBe('every attempt failed');
+    expect(graphFailureDetail('other', 'setup', texts)).toBe(INSTAGRAM_MESSAGES.graphFailed('HTTP 500'));
   });
 });

@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../errors/error-codes.js';
+import { INSTAGRAM_MESSAGES } from './instagram.messages.js';
 
 /** Graph error codes of throttling: app (4), user (17), page (32), a custom per-endpoint limit (613). */
 const THROTTLE_CODES = new Set([4, 17, 32, 613]);
@@ -76,5 +77,35 @@ export function graphFailureCode(kind: GraphFailureKind, stage: GraphStage): Gra
       const unknown: never = kind;
       throw new Error(`Unknown Graph failure kind ${String(unknown)}`);
     }
+  }
+}
+
+/** The texts a Graph failure's message is made of, as each side has them. */
+export interface GraphFailureTexts {
+  /** Meta's own message, quoted where there is one. */
+  graphMessage?: string;
+  /** What failed, as `INSTAGRAM_MESSAGES.graphFailed` quotes it. */
+  failure: string;
+  /** The whole message of a failure every attempt met (`INSTAGRAM_MESSAGES.graphUnavailable`). */
+  unavailable: string;
+}
+
+/** The `detail` of the API error a Graph failure answers with ({@link graphFailureCode} gives its code). */
+export function graphFailureDetail(kind: GraphFailureKind, stage: GraphStage, texts: GraphFailureTexts): string {
+  const { graphMessage, failure } = texts;
+  const setup = stage === 'setup';
+  switch (kind) {
+    case 'token':
+      return setup ? INSTAGRAM_MESSAGES.tokenRefused(graphMessage) : INSTAGRAM_MESSAGES.tokenExpired(graphMessage);
+    case 'permission':
+      return setup
+        ? INSTAGRAM_MESSAGES.permissionLacking(graphMessage)
+        : INSTAGRAM_MESSAGES.permissionRevoked(graphMessage);
+    case 'unknown-object':
+      return setup ? INSTAGRAM_MESSAGES.accountRefused(graphMessage) : INSTAGRAM_MESSAGES.graphFailed(failure);
+    case 'transient':
+      return texts.unavailable;
+    default:
+      return INSTAGRAM_MESSAGES.graphFailed(failure);
   }
 }

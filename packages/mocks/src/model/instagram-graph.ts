@@ -4,6 +4,7 @@ import {
   type GraphFailureKind,
   type GraphStage,
   graphFailureCode,
+  graphFailureDetail,
   graphFailureKind,
   INSTAGRAM_MESSAGES,
 } from '@cims/contracts/rules';
@@ -144,29 +145,6 @@ export class InstagramGraphError extends MockApiError {
   }
 }
 
-/** What the answer says, in the server's wording; Meta's own message is quoted where there is one. */
-function detailOf(kind: GraphFailureKind, stage: GraphStage, failure: GraphFailure): string {
-  const graphMessage = failure.error?.message;
-  const setup = stage === 'setup';
-  switch (kind) {
-    case 'token':
-      return setup ? INSTAGRAM_MESSAGES.tokenRefused(graphMessage) : INSTAGRAM_MESSAGES.tokenExpired(graphMessage);
-    case 'permission':
-      return setup
-        ? INSTAGRAM_MESSAGES.permissionLacking(graphMessage)
-        : INSTAGRAM_MESSAGES.permissionRevoked(graphMessage);
-    case 'unknown-object':
-      return setup
-        ? INSTAGRAM_MESSAGES.accountRefused(graphMessage)
-        : INSTAGRAM_MESSAGES.graphFailed(describe(failure));
-    case 'transient':
-      // Every attempt failed: as the server words it.
-      return INSTAGRAM_MESSAGES.graphUnavailable(describe(failure), ATTEMPTS);
-    default:
-      return INSTAGRAM_MESSAGES.graphFailed(describe(failure));
-  }
-}
-
 /**
  * The API error a failed Graph call answers with, by the contract's `graphFailureCode`: at setup a refused token or
  * id is `400`, on a connected account a refused token or permission needs a reconnect (`409`); throttling is `503`
@@ -182,5 +160,13 @@ export function graphError(failure: GraphFailure, stage: GraphStage): InstagramG
       retryAfter: seconds,
     });
   }
-  return new InstagramGraphError(code, detailOf(kind, stage, failure), { graphError: failure.error });
+  return new InstagramGraphError(
+    code,
+    graphFailureDetail(kind, stage, {
+      graphMessage: failure.error?.message,
+      failure: describe(failure),
+      unavailable: INSTAGRAM_MESSAGES.graphUnavailable(describe(failure), ATTEMPTS),
+    }),
+    { graphError: failure.error },
+  );
 }

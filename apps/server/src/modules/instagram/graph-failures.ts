@@ -1,4 +1,10 @@
-import { type GraphFailureKind, type GraphStage, graphFailureCode, INSTAGRAM_MESSAGES } from '@cims/contracts/rules';
+import {
+  type GraphFailureKind,
+  type GraphStage,
+  graphFailureCode,
+  graphFailureDetail,
+  INSTAGRAM_MESSAGES,
+} from '@cims/contracts/rules';
 import { ApiError } from '../../errors.js';
 import type { GraphApiError } from './graph-client.js';
 
@@ -11,27 +17,6 @@ function kindOf(error: GraphApiError): GraphFailureKind {
       return error.details.graph?.code === 100 ? 'unknown-object' : 'other';
     default:
       return error.failure;
-  }
-}
-
-/** What the answer says, in the wording the mocks use too; Meta's own message is quoted where there is one. */
-function detailOf(kind: GraphFailureKind, stage: GraphStage, error: GraphApiError): string {
-  const graphMessage = error.details.graph?.message;
-  const setup = stage === 'setup';
-  switch (kind) {
-    case 'token':
-      return setup ? INSTAGRAM_MESSAGES.tokenRefused(graphMessage) : INSTAGRAM_MESSAGES.tokenExpired(graphMessage);
-    case 'permission':
-      return setup
-        ? INSTAGRAM_MESSAGES.permissionLacking(graphMessage)
-        : INSTAGRAM_MESSAGES.permissionRevoked(graphMessage);
-    case 'unknown-object':
-      return setup ? INSTAGRAM_MESSAGES.accountRefused(graphMessage) : INSTAGRAM_MESSAGES.graphFailed(error.message);
-    case 'transient':
-      // The client's message already says that every attempt failed, and how.
-      return error.message;
-    default:
-      return INSTAGRAM_MESSAGES.graphFailed(error.message);
   }
 }
 
@@ -52,5 +37,14 @@ export function graphFailure(error: GraphApiError, stage: GraphStage): ApiError 
       headers: { 'Retry-After': String(seconds) },
     });
   }
-  return new ApiError(code, detailOf(kind, stage, error), { cause: error, extra });
+  return new ApiError(
+    code,
+    graphFailureDetail(kind, stage, {
+      graphMessage: error.details.graph?.message,
+      failure: error.message,
+      // The client's message already says that every attempt failed, and how.
+      unavailable: error.message,
+    }),
+    { cause: error, extra },
+  );
 }
