@@ -22,7 +22,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import pg from 'pg';
 import { type Child, startChild } from './lib/children.js';
-import { BENCH_ZONE, countInWindow, type ReportWindow, reportWindow } from './lib/crm-report.js';
+import { crmServerEnv, crmSharedEnv } from './lib/crm-children.js';
+import { countInWindow, type ReportWindow, reportWindow } from './lib/crm-report.js';
 import {
   crmDatabaseUrl,
   parseCount,
@@ -161,7 +162,6 @@ function probeRateOf(label: string): number {
   probeRates.set(label, rate);
   return rate;
 }
-const JWT_SECRET = 'cims-bench-fixed-secret-0123456789abcdef-0123456789';
 const HERE = import.meta.dirname;
 
 // ------------------------------------------------------------------------------------------------ the run
@@ -286,35 +286,14 @@ async function startTargets(size: number, scenarios: ScenarioName[], verify: boo
   const databaseUrl = crmDatabaseUrl(size);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cims-bench-crm-'));
   dataDirs.push(dataDir);
-  const base: Record<string, string> = {};
-  for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'UV_THREADPOOL_SIZE']) {
-    const value = process.env[name];
-    if (value) base[name] = value;
-  }
   const shared = {
-    ...base,
-    NODE_ENV: 'production',
-    DATABASE_URL: databaseUrl,
-    JWT_SECRET,
-    // Production asks for it; these routes never use it (it encrypts third-party tokens).
-    CIMS_ENCRYPTION_KEY: 'Y2ltcy1iZW5jaC1maXhlZC1lbmNyeXB0aW9uLWtleSE=',
-    ACCESS_TOKEN_EXPIRE_MINUTES: '3000',
-    BUSINESS_TIMEZONE: BENCH_ZONE,
-    AUDIO_URL_TTL_SECONDS: '3600',
+    ...crmSharedEnv(databaseUrl),
     // An investigation aid (off by default): a CPU profile of every measured phase of both processes.
     ...(profileDir ? { BENCH_PROFILE_DIR: profileDir } : {}),
   };
   const server = await startChild('server', path.join(HERE, 'server-process.ts'), {
     ...shared,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    CIMS_DATA_DIR: dataDir,
-    LOG_LEVEL: settings.logLevel,
-    // Required in production; never used here.
-    SMTP_URL: 'smtp://127.0.0.1:2525',
-    // The accounts are already there (the seed made them): nothing is created.
-    CIMS_DEMO_DATA: 'true',
-    BCRYPT_COST: String(settings.bcryptCost),
+    ...crmServerEnv({ dataDir, logLevel: settings.logLevel, bcryptCost: settings.bcryptCost }),
   });
   children.push(server);
   const baseline = await startChild('baseline', path.join(HERE, 'crm-baseline.ts'), shared);

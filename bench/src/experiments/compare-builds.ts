@@ -20,6 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Child, startChild } from '../lib/children.js';
+import { crmServerEnv, crmSharedEnv } from '../lib/crm-children.js';
 import { crmDatabaseUrl, parseCount } from '../lib/crm-seeding.js';
 import { cannon } from '../lib/load.js';
 import { median } from '../lib/rounds.js';
@@ -48,22 +49,8 @@ for (const spec of values.env ?? []) {
   extraEnv.set(build, { ...extraEnv.get(build), [name]: value });
 }
 
-const base: Record<string, string> = {};
-for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ']) {
-  const value = process.env[name];
-  if (value) base[name] = value;
-}
-// The CRM benchmark's settings (crm.bench.ts), so that a build answers as it does there.
-const shared = {
-  ...base,
-  NODE_ENV: 'production',
-  DATABASE_URL: databaseUrl,
-  JWT_SECRET: 'cims-bench-fixed-secret-0123456789abcdef-0123456789',
-  CIMS_ENCRYPTION_KEY: 'Y2ltcy1iZW5jaC1maXhlZC1lbmNyeXB0aW9uLWtleSE=',
-  ACCESS_TOKEN_EXPIRE_MINUTES: '3000',
-  BUSINESS_TIMEZONE: 'Asia/Tashkent',
-  AUDIO_URL_TTL_SECONDS: '3600',
-};
+// The CRM benchmark's settings, so that a build answers as it does there.
+const shared = crmSharedEnv(databaseUrl);
 
 interface Target {
   name: string;
@@ -79,15 +66,11 @@ try {
       dir === '.' ? path.resolve(HERE, '../..') : path.resolve(dir),
       'bench/src/server-process.ts',
     );
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cims-compare-'));
+    dataDirs.push(dataDir);
     const child = await startChild(name, entry, {
       ...shared,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      CIMS_DATA_DIR: dataDirs[dataDirs.push(mkdtempSync(path.join(os.tmpdir(), 'cims-compare-'))) - 1] as string,
-      LOG_LEVEL: 'warn',
-      SMTP_URL: 'smtp://127.0.0.1:2525',
-      CIMS_DEMO_DATA: 'true',
-      BCRYPT_COST: '12',
+      ...crmServerEnv({ dataDir, logLevel: 'warn', bcryptCost: 12 }),
       ...extraEnv.get(name),
     });
     targets.push({ name, child });
