@@ -28,7 +28,8 @@ export interface EndpointOptions {
  * choice (literal paths before parameters) is then the only one. The body parsers run only for the routes that declare
  * a body (`c.noBody()` included, as in the route table's 415 check).
  *
- * Every route runs, in order: the body parsers (when it declares a body), {@link authenticate} (401/403 before the
+ * Every route runs, in order: the path-parameter guard (when it has parameters), the body parsers (when it declares a
+ * body), {@link authenticate} (401/403 before the
  * request is validated or an upload read), the multipart parser (files are only read for callers allowed to send
  * them), {@link refuseUnsafeText} (text the database cannot store), then ts-rest's request validation, the handler and
  * the response validation. Every failure, and a request the route does not take after all (a contract 404), is
@@ -84,7 +85,7 @@ export function contractEndpoints(
   }
 
   return function serveEndpoint(req: Request, res: Response, next: NextFunction): void {
-    // The route table answers every path it does not know, and a route it found belongs to one of these modules.
+    // The route table calls this only with a route it found, and every route it knows belongs to one of these modules.
     const handlers = chains.get(res.locals.route as AppRoute);
     if (!handlers) {
       next(notFound());
