@@ -11,6 +11,7 @@ import {
 } from '@cims/contracts/rules';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { asInt, query, transaction } from '../../db/sql.js';
+import { isForeignKeyViolation } from '../../db/writes.js';
 import { ValidationError } from '../../errors.js';
 import type { RequestInfo } from '../audit/audit.js';
 import type { RequestScope } from '../auth/caller.js';
@@ -42,12 +43,6 @@ export interface Created {
   message: string;
   id: number;
   sales_manager_id: number | null;
-}
-
-/** Whether the database refused a write by a foreign key (SQLSTATE 23503). */
-function isForeignKeyViolation(error: unknown): boolean {
-  const e = error as { code?: unknown; name?: unknown };
-  return e?.code === '23503' || e?.name === 'ForeignKeyConstraintViolationException';
 }
 
 /** `POST /crm/customers`: assigned in turn to the active sales managers; the caller is its author. */
