@@ -3,8 +3,9 @@ import { COMMON_MESSAGES, MANAGEMENT_MESSAGES } from '@cims/contracts/rules';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../db/orm.js';
 import { asDate, asInt, query, type Row } from '../../db/sql.js';
-import { assignments, isForeignKeyViolation } from '../../db/writes.js';
+import { assignments } from '../../db/writes.js';
 import { ApiError } from '../../errors.js';
+import { type CatalogTable, deleteCatalogRow } from './catalog-rows.js';
 
 function toPage(row: Row): Page {
   return {
@@ -20,6 +21,17 @@ function toPage(row: Row): Page {
     updated_at: asDate(row.updated_at).toISOString(),
   };
 }
+
+/** Granted by `user_page_permission.page_name`. */
+const PAGES: CatalogTable = {
+  table: 'app_page',
+  usedBy: { table: 'user_page_permission', column: 'page_name' },
+  messages: {
+    notFound: MANAGEMENT_MESSAGES.pageNotFound,
+    builtIn: MANAGEMENT_MESSAGES.builtInPage,
+    inUse: MANAGEMENT_MESSAGES.pageGranted,
+  },
+};
 
 /** The pages of the menu that permissions grant: built-in pages stay, and a page granted to someone is not deleted. */
 export class PageService {
@@ -75,20 +87,6 @@ export class PageService {
    * from the permissions), so a grant racing with the delete cannot leave a dangling permission.
    */
   async deletePage(id: number): Promise<string> {
-    const em = this.#em();
-    const [page] = await query(em, 'select name, is_system from app_page where id = ?', [id]);
-    if (!page) throw new ApiError('NOT_FOUND', MANAGEMENT_MESSAGES.pageNotFound);
-    if (page.is_system === true) throw new ApiError('FORBIDDEN', MANAGEMENT_MESSAGES.builtInPage);
-    try {
-      const [deleted] = await query(em, 'delete from app_page where id = ? and not is_system returning name', [id]);
-      if (!deleted) throw new ApiError('NOT_FOUND', MANAGEMENT_MESSAGES.pageNotFound);
-      return String(deleted.name);
-    } catch (error) {
-      if (!isForeignKeyViolation(error)) throw error;
-      const [usage] = await query(em, 'select count(*) as n from user_page_permission where page_name = ?', [
-        page.name,
-      ]);
-      throw new ApiError('CONFLICT', MANAGEMENT_MESSAGES.pageGranted(asInt(usage?.n)));
-    }
+    return deleteCatalogRow(this.#em(), PAGES, id);
   }
 }

@@ -3,8 +3,9 @@ import { COMMON_MESSAGES, MANAGEMENT_MESSAGES } from '@cims/contracts/rules';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../db/orm.js';
 import { asDate, asInt, query, type Row } from '../../db/sql.js';
-import { assignments, isForeignKeyViolation, isUniqueViolation } from '../../db/writes.js';
+import { assignments, isUniqueViolation } from '../../db/writes.js';
 import { ApiError } from '../../errors.js';
+import { type CatalogTable, deleteCatalogRow } from './catalog-rows.js';
 
 function toRole(row: Row): ManagedRole {
   return {
@@ -18,6 +19,17 @@ function toRole(row: Row): ManagedRole {
     updated_at: asDate(row.updated_at).toISOString(),
   };
 }
+
+/** Held through `app_user.role_name`. */
+const ROLES: CatalogTable = {
+  table: 'user_role',
+  usedBy: { table: 'app_user', column: 'role_name' },
+  messages: {
+    notFound: MANAGEMENT_MESSAGES.roleNotFound,
+    builtIn: MANAGEMENT_MESSAGES.builtInRole,
+    inUse: MANAGEMENT_MESSAGES.roleHeld,
+  },
+};
 
 /** The custom roles a user may hold besides the built-in ones: built-in roles stay, and a role held is not deleted. */
 export class RoleService {
@@ -64,18 +76,6 @@ export class RoleService {
 
   /** Deletes a role unless it is built in or held by someone (a foreign key from the users decides). */
   async deleteRole(id: number): Promise<string> {
-    const em = this.#em();
-    const [role] = await query(em, 'select name, is_system from user_role where id = ?', [id]);
-    if (!role) throw new ApiError('NOT_FOUND', MANAGEMENT_MESSAGES.roleNotFound);
-    if (role.is_system === true) throw new ApiError('FORBIDDEN', MANAGEMENT_MESSAGES.builtInRole);
-    try {
-      const [deleted] = await query(em, 'delete from user_role where id = ? and not is_system returning name', [id]);
-      if (!deleted) throw new ApiError('NOT_FOUND', MANAGEMENT_MESSAGES.roleNotFound);
-      return String(deleted.name);
-    } catch (error) {
-      if (!isForeignKeyViolation(error)) throw error;
-      const [usage] = await query(em, 'select count(*) as n from app_user where role_name = ?', [role.name]);
-      throw new ApiError('CONFLICT', MANAGEMENT_MESSAGES.roleHeld(asInt(usage?.n)));
-    }
+    return deleteCatalogRow(this.#em(), ROLES, id);
   }
 }
