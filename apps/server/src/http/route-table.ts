@@ -40,12 +40,11 @@ function hasBody(req: Request): boolean {
 }
 
 /**
- * The parameters of a path its entry matches, decoded like Express's router does. A value that is not valid
- * percent-encoding is kept as it came: `refuseMalformedPathParams` (input-guard.ts) refuses it before anything reads
- * it.
+ * The parameters of a path, from its entry's names and the groups of the pattern's match, decoded like Express's
+ * router does. A value that is not valid percent-encoding is kept as it came: `refuseMalformedPathParams`
+ * (input-guard.ts) refuses it before anything reads it.
  */
-function paramsOf(entry: CompiledPath, path: string): PathParams {
-  const match = entry.pattern.exec(path);
+function paramsOf(entry: CompiledPath, match: RegExpExecArray | null): PathParams {
   const params: PathParams = {};
   entry.names.forEach((name, index) => {
     const value = match?.[index + 1];
@@ -110,13 +109,15 @@ export function routeTable(contracts: AppRouter[], serve: (req: Request, res: Re
     const method = req.method;
     let known = false;
     let route: AppRoute | undefined;
-    let found: CompiledPath | undefined;
+    let params: PathParams = {};
     for (const entry of paths) {
-      if (!matches(entry, path)) continue;
+      // A path with parameters is matched once, and its groups kept for the parameters.
+      const match = entry.literal ? null : entry.pattern.exec(path);
+      if (entry.literal ? entry.literal[0] !== path && entry.literal[1] !== path : !match) continue;
       known = true;
       route = entry.routes.find((r) => r.method === method || (method === 'HEAD' && r.method === 'GET'));
       if (route) {
-        found = entry;
+        if (entry.names.length > 0) params = paramsOf(entry, match);
         break;
       }
     }
@@ -134,7 +135,7 @@ export function routeTable(contracts: AppRouter[], serve: (req: Request, res: Re
       return;
     }
     res.locals.route = route;
-    res.locals.pathParams = found && found.names.length > 0 ? paramsOf(found, path) : {};
+    res.locals.pathParams = params;
     if (takesBody(route) && hasBody(req)) {
       const accepted = MEDIA_TYPES[route.contentType ?? 'application/json'] ?? [];
       if (!req.is(accepted)) {
