@@ -58,6 +58,8 @@ describe('several tabs', () => {
       try {
         const results = await Promise.allSettled([tabA.auth.me(), tabB.auth.me()]);
         expect(results.every((r) => r.status === 'rejected' && r.reason instanceof SessionExpiredError)).toBe(true);
+        // Each tab is told (the other tab's news may still be on its way), and then no second time.
+        await until(() => expiredA.mock.calls.length > 0 && expiredB.mock.calls.length > 0);
         await new Promise((resolve) => setTimeout(resolve, 30));
         expect([expiredA.mock.calls.length, expiredB.mock.calls.length]).toEqual([1, 1]);
         expect(fake.on('/auth/refresh')).toHaveLength(1);
