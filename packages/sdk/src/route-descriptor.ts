@@ -62,5 +62,5 @@ export type ContractRouteOf<TEntry> = '~contract' extends keyof TEntry
 
 /** The descriptors of a router of the contract: one {@link RouteDescriptor} per route, nested routers alike. */
 export type RoutesOf<TRouter> = {
-  readonly [K in keyof TRouter]: TRouter[K] extends AppRoute ? RouteDescriptor<TRouter[K]> : RoutesOf<TRouter[K]>;
+  [K in keyof TRouter]: TRouter[K] extends AppRoute ? RouteDescriptor<TRouter[K]> : RoutesOf<TRouter[K]>;
 };

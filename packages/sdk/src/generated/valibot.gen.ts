@@ -308,20 +308,31 @@ export const vPeriodStats = /* @__PURE__ */ v.object({
   ),
 });
 
+/**
+ * Whether the instance is ready for traffic.
+ */
+export const vReadiness = /* @__PURE__ */ v.object({
+  status: /* @__PURE__ */ v.picklist(['ok', 'unavailable']),
+  checks: /* @__PURE__ */ v.optional(
+    /* @__PURE__ */ v.record(
+      /* @__PURE__ */ v.string(),
+      /* @__PURE__ */ v.object({
+        status: /* @__PURE__ */ v.picklist(['ok', 'error']),
+        latency_ms: /* @__PURE__ */ v.optional(
+          /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.number(), /* @__PURE__ */ v.minValue(0)),
+        ),
+        error: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
+      }),
+    ),
+  ),
+});
+
 export const vReadinessCheck = /* @__PURE__ */ v.object({
   status: /* @__PURE__ */ v.picklist(['ok', 'error']),
   latency_ms: /* @__PURE__ */ v.optional(
     /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.number(), /* @__PURE__ */ v.minValue(0)),
   ),
   error: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.string()),
-});
-
-/**
- * Whether the instance is ready for traffic.
- */
-export const vReadiness = /* @__PURE__ */ v.object({
-  status: /* @__PURE__ */ v.picklist(['ok', 'unavailable']),
-  checks: /* @__PURE__ */ v.optional(/* @__PURE__ */ v.object({})),
 });
 
 /**
