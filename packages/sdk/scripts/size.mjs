@@ -88,11 +88,13 @@ for (const [name, { label, kB: budget, zod }] of Object.entries(BUDGETS)) {
 }
 
 // What importing the SDK adds to an app's type-check (`tsc --extendedDiagnostics`, `skipLibCheck: false`): the
-// consumer in `size-fixture/types` (three calls) against a baseline that uses zod and ts-rest itself. The count of
-// types is deterministic for a given TypeScript; the memory is not (it moves with garbage collection), hence the wider
-// margin. Measured: +19,139 types, +10 to 40 MB. Nearly all of it is tsc checking the contract's declarations: about a
-// hundred types for each distinct zod type in them. A schema whose type has no name (contracts/src/shared/named.ts) is
-// written out, and paid for, again at every route and schema that uses it: that is what a jump here usually means.
+// consumer in `size-fixture/types` (three calls on the whole client, the same three on the light path) against a
+// baseline that uses zod and ts-rest itself. The count of types is deterministic for a given TypeScript; the memory is
+// not (it moves with garbage collection), hence the wider margin. Measured: +19,775 types, +10 to 40 MB. Nearly all of
+// it is tsc checking the contract's declarations: about a hundred types for each distinct zod type in them. A schema
+// whose type has no name (contracts/src/shared/named.ts) is written out, and paid for, again at every route and schema
+// that uses it: that is what a jump here usually means. A generated descriptor's declaration asks only `RouteLike` of
+// its route: asking `AppRoute` made tsc check all forty CRM routes' zod types on importing one (+3,200 types).
 const TYPE_BUDGET = { types: 21_000, memoryMB: 55 };
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 function typeCost(project) {

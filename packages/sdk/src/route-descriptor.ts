@@ -37,6 +37,16 @@ export function isStandardSchema(value: unknown): value is StandardSchema {
 }
 
 /**
+ * What {@link RouteDescriptor} asks of its route: only the method and path, so that the declaration of a descriptor
+ * does not make `tsc` check every contract route's zod types against `AppRoute` (apps type-checked with
+ * `skipLibCheck: false` check every declaration of a module they import, used or not).
+ */
+export interface RouteLike {
+  method: AppRoute['method'];
+  path: string;
+}
+
+/**
  * One route of the contract as the SDK's generated modules (`@cims/sdk/routes/<domain>`) describe it, without zod:
  * what a request needs (method, path, content type, how it is authenticated) and, per status, a Standard Schema
  * validator of its JSON body (valibot, generated from contracts/openapi.json), or `undefined` for a body that is not
@@ -45,7 +55,7 @@ export function isStandardSchema(value: unknown): value is StandardSchema {
  * `TRoute` is the contract route it stands for: a client built on descriptors has exactly the methods and result types
  * of one built on the contract. It lives in the type only (`~contract` is never set at runtime).
  */
-export interface RouteDescriptor<TRoute extends AppRoute = AppRoute> {
+export interface RouteDescriptor<TRoute extends RouteLike = AppRoute> {
   readonly method: TRoute['method'];
   readonly path: TRoute['path'];
   readonly contentType?: 'multipart/form-data' | 'application/x-www-form-urlencoded';

@@ -1,7 +1,13 @@
 import { contract, crmContract } from '@cims/contracts';
 import { convertQueryParamsToUrlString } from '@ts-rest/core';
 import { describe, expect, it } from 'vitest';
-import { CimsResponseValidationError, createCimsClient, createCimsDomainClient, type FetchFn, unwrap } from './index.js';
+import {
+  CimsResponseValidationError,
+  createCimsClient,
+  createCimsDomainClient,
+  type FetchFn,
+  unwrap,
+} from './index.js';
 import { auth } from './routes/auth.js';
 import { ceo } from './routes/ceo.js';
 import { crm, dashboard, detail, statuses } from './routes/crm.js';
