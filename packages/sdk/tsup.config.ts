@@ -1,8 +1,12 @@
+import { readdirSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 // The three builds run in parallel, so none of them cleans `dist`: the package's build script empties it first.
 const shared = { sourcemap: true, target: 'es2022', platform: 'neutral' } as const;
-const domains = ['auth', 'ceo', 'crm', 'health', 'instagram', 'management', 'sales'];
+// One `@cims/sdk/routes/<domain>` entry per generated domain module (`all.ts` is the whole client's, not a subpath).
+const domains = readdirSync(new URL('src/routes/', import.meta.url))
+  .filter((file) => file.endsWith('.ts') && file !== 'all.ts')
+  .map((file) => file.slice(0, -'.ts'.length));
 const entry = {
   index: 'src/index.ts',
   query: 'src/query.ts',

@@ -1,8 +1,8 @@
-// `pnpm generate` writes the SDK's zod-free route descriptors: `src/generated/valibot.gen.ts` (Hey API's valibot
-// plugin, from contracts/openapi.json) and one module per domain in `src/routes/` (method, path, content type, auth and
-// each status's response validator, for every route of the contract). `--check` fails when the committed files are
-// stale. The contract gives the routes and their statuses, openapi.json the JSON body of each status; anything that
-// cannot be matched up stops the generator.
+// `pnpm openapi` (after openapi.json) or `pnpm --filter @cims/sdk generate` writes the SDK's zod-free route
+// descriptors: `src/generated/valibot.gen.ts` (Hey API's valibot plugin, from contracts/openapi.json) and one module per
+// domain in `src/routes/` (method, path, content type, auth and each status's response validator, for every route of
+// the contract). `--check` fails when the committed files are stale. The contract gives the routes and their statuses,
+// openapi.json the JSON body of each status; anything that cannot be matched up stops the generator.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

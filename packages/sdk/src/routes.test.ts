@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { contract, crmContract } from '@cims/contracts';
 import { convertQueryParamsToUrlString } from '@ts-rest/core';
 import { describe, expect, it } from 'vitest';
@@ -56,6 +57,19 @@ describe('the generated routes (@cims/sdk/routes/<domain>)', () => {
           `${domain}.${name}`,
         ).toEqual(expected);
       }
+    }
+  });
+
+  it('are each published as @cims/sdk/routes/<domain>, built for import and require', () => {
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      exports: Record<string, { source: string; import: { default: string }; require: { default: string } }>;
+    };
+    for (const domain of Object.keys(contract)) {
+      expect(manifest.exports[`./routes/${domain}`], domain).toMatchObject({
+        source: `./src/routes/${domain}.ts`,
+        import: { default: `./dist/routes/${domain}.js` },
+        require: { default: `./dist/routes/${domain}.cjs` },
+      });
     }
   });
 
