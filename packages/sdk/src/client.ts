@@ -273,7 +273,7 @@ function clientOf<TRouter extends WithAuth<CimsRoutes>>(
  * const me = unwrap(await cims.auth.me());
  */
 export function createCimsClient(options: CimsClientOptions): CimsClient {
-  // The generated descriptors stand for the contract's routes one by one (see `pnpm --filter @cims/sdk generate`).
+  // The generated descriptors stand for the contract's routes one by one (scripts/generate.ts writes them).
   return clientOf(routes as unknown as CimsContract, options);
 }
 

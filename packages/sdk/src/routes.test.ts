@@ -157,4 +157,22 @@ describe('a client of generated routes', () => {
         '&range%5Bfrom%5D=2026-01-02T00%3A00%3A00.000Z&range%5Bto%5D=',
     );
   });
+
+  it("takes ts-rest's per-call options: extra headers, another base URL, a JSON query", async () => {
+    const seen: { url: string; key: string | null }[] = [];
+    const fetch: FetchFn = async (url, init) => {
+      seen.push({ url, key: new Headers(init.headers).get('x-key') });
+      return Response.json({ status: 'ok' });
+    };
+    const cims = createCimsClient({ baseUrl: 'http://h.test', fetch, validateResponses: false });
+    await cims.health.readiness({
+      query: { verbose: 'true' },
+      extraHeaders: { 'X-Key': 'intake-key' },
+      overrideClientOptions: { baseUrl: 'http://other.test', jsonQuery: true },
+    });
+    expect(seen).toEqual([
+      { url: `http://other.test/readyz${convertQueryParamsToUrlString({ verbose: 'true' }, true)}`, key: 'intake-key' },
+    ]);
+    expect(seen[0]?.url).toBe('http://other.test/readyz?verbose=%22true%22');
+  });
 });

@@ -100,9 +100,8 @@ function isJson(response: Response): boolean {
 /**
  * The SDK's transport: sends through `send`, reads the body by its content type and validates it against the route's
  * declared schema for that status, through Standard Schema: the generated descriptors' valibot schemas and a contract
- * router's zod schemas alike. ts-rest skips validation when a custom fetcher is used (ts-rest #858), so it
- * happens here, for every route and status. A status the route does not declare, or an error status without a JSON
- * body, is not the API's answer: it throws {@link CimsUnexpectedResponseError} instead of ts-rest's own error.
+ * router's zod schemas alike, for every route and status. A status the route does not declare, or an error status
+ * without a JSON body, is not the API's answer: it throws {@link CimsUnexpectedResponseError}.
  */
 export function createTransport(options: TransportOptions): ApiFetcher {
   return async (args) => {
