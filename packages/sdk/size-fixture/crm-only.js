@@ -1,4 +1,4 @@
-// The same three CRM calls on a client of the CRM domain only (plus auth, which the session needs).
+// The same three CRM calls on a client of the contract's zod CRM router (plus the generated auth routes): zod is bundled.
 import { crmContract } from '@cims/contracts';
 import { createCimsDomainClient, unwrap } from '@cims/sdk';
 

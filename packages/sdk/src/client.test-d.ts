@@ -7,7 +7,17 @@ import type {
   ValidationErrorBody,
 } from '@cims/contracts';
 import { describe, expectTypeOf, it } from 'vitest';
-import { type CimsApiError, type CimsClient, createCimsClient, type SuccessOf, unwrap } from './index.js';
+import {
+  type CimsApiError,
+  type CimsClient,
+  type CimsResponseValidationError,
+  createCimsClient,
+  createCimsDomainClient,
+  type StandardIssue,
+  type SuccessOf,
+  unwrap,
+} from './index.js';
+import { crm, dashboard, detail } from './routes/crm.js';
 
 declare const cims: CimsClient;
 
@@ -39,5 +49,21 @@ describe('the SDK result types', () => {
     expectTypeOf<CimsApiError['code']>().toEqualTypeOf<ErrorCode>();
     expectTypeOf<CimsApiError['fieldErrors']>().toEqualTypeOf<Record<string, string>>();
     expectTypeOf(createCimsClient).returns.toEqualTypeOf<CimsClient>();
+  });
+
+  it('a client of generated routes has the methods of the contract routes they stand for', async () => {
+    const light = createCimsDomainClient({ baseUrl: '/api', domains: { crm: { dashboard, detail } } });
+    expectTypeOf(light.crm.dashboard).toEqualTypeOf<CimsClient['crm']['dashboard']>();
+    expectTypeOf(light.crm.detail).toEqualTypeOf<CimsClient['crm']['detail']>();
+    expectTypeOf(unwrap(await light.crm.detail({ params: { id: 1 } }))).toEqualTypeOf<CustomerDetail>();
+    expectTypeOf(light.auth).toEqualTypeOf<CimsClient['auth']>();
+    // @ts-expect-error only the routes given are there
+    void light.crm.statuses;
+    const domain = createCimsDomainClient({ baseUrl: '/api', domains: { crm } });
+    expectTypeOf(domain.crm).toEqualTypeOf<CimsClient['crm']>();
+  });
+
+  it('a failed response check carries Standard Schema issues', () => {
+    expectTypeOf<CimsResponseValidationError['issues']>().toEqualTypeOf<readonly StandardIssue[]>();
   });
 });

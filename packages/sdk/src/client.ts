@@ -1,13 +1,16 @@
-import { authContract, type CimsContract, contract, type TokenPair } from '@cims/contracts';
-import {
-  type ApiFetcher,
-  type AppRoute,
-  type AppRouteFunction,
-  type AppRouter,
-  type ClientInferResponseBody,
-  initClient,
-} from '@ts-rest/core';
-import type { CimsNetworkError, CimsTimeoutError, CimsUnexpectedResponseError, SessionExpiredError } from './errors.js';
+import type { CimsContract, TokenPair } from '@cims/contracts';
+import type { ApiFetcher, AppRoute, AppRouteFunction, ClientInferResponseBody } from '@ts-rest/core';
+import type {
+  CimsNetworkError,
+  CimsResponseValidationError,
+  CimsTimeoutError,
+  CimsUnexpectedResponseError,
+  SessionExpiredError,
+} from './errors.js';
+import { routeClient } from './route-client.js';
+import type { ContractRouteOf, RouteDescriptor } from './route-descriptor.js';
+import { routes } from './routes/all.js';
+import { auth as authRoutes } from './routes/auth.js';
 import { createSession, type RefreshLock, webLock } from './session.js';
 import { type AuthTokens, memoryTokenStore, type TokenStore } from './token-store.js';
 import { createTransport, type FetchFn, guardFetch } from './transport.js';
@@ -61,7 +64,8 @@ export interface CimsClientOptions {
    */
   timeoutMs?: number | false;
   /**
-   * Check every response against the contract and throw {@link CimsResponseValidationError} when it does not match.
+   * Check every response against the contract (its route's validator for that status) and throw
+   * {@link CimsResponseValidationError} when it does not match.
    * @default true
    */
   validateResponses?: boolean;
@@ -78,7 +82,7 @@ function toTokens(pair: TokenPair): AuthTokens {
   return { accessToken: pair.access_token, refreshToken: pair.refresh_token };
 }
 
-/** The client options ts-rest's `initClient` gets; part of the client's type (see {@link CimsClientOf}). */
+/** The client options the route methods are typed with (ts-rest's `ClientArgs`); part of the client's type. */
 export interface CimsClientArgs {
   baseUrl: string;
   baseHeaders: Record<string, string>;
@@ -135,14 +139,23 @@ export interface CimsSessionMethods {
 }
 
 /**
+ * The routes a client can be built on, by name, nested routers as nested objects: the SDK's generated descriptors
+ * (`@cims/sdk/routes/<domain>`, validated by valibot) or the contract's own routers (validated by zod).
+ */
+export interface CimsRoutes {
+  [name: string]: RouteDescriptor | AppRoute | CimsRoutes;
+}
+
+/**
  * The methods of a router's routes, as ts-rest's `initClient` makes them: one function per route returning
- * `{ status, body, headers }`, nested routers as nested objects. The same type as ts-rest's `InitClientReturn`, minus
- * its `AppRouter` constraint: with it, every app type-checked without `skipLibCheck` would check the whole contract
- * against `AppRouter` (about 80,000 types); here only the routes an app calls are resolved.
+ * `{ status, body, headers }`, nested routers as nested objects. A generated {@link RouteDescriptor} gives the method
+ * of the contract route it stands for. The same type as ts-rest's `InitClientReturn`, minus its `AppRouter`
+ * constraint: with it, every app type-checked without `skipLibCheck` would check the whole contract against
+ * `AppRouter` (about 80,000 types); here only the routes an app calls are resolved.
  */
 export type RouterClient<TRouter> = {
-  [K in keyof TRouter]: TRouter[K] extends AppRoute
-    ? AppRouteFunction<TRouter[K], CimsClientArgs>
+  [K in keyof TRouter]: TRouter[K] extends RouteDescriptor | AppRoute
+    ? AppRouteFunction<ContractRouteOf<TRouter[K]>, CimsClientArgs>
     : RouterClient<TRouter[K]>;
 };
 
@@ -153,30 +166,32 @@ export type RouterClient<TRouter> = {
 export type CimsClientOf<TRouter> = RouterClient<TRouter> & CimsSessionMethods;
 
 /** The routers a client of {@link createCimsDomainClient} has: `auth` (which the session needs) and the chosen ones. */
-export type WithAuth<TDomains extends AppRouter> = { auth: CimsContract['auth'] } & TDomains;
+export type WithAuth<TDomains extends CimsRoutes> = { auth: CimsContract['auth'] } & TDomains;
 
 /** The client returned by {@link createCimsDomainClient}: `auth`, the chosen domains and the session methods. */
-export type CimsDomainClient<TDomains extends AppRouter> = CimsClientOf<WithAuth<TDomains>>;
+export type CimsDomainClient<TDomains extends CimsRoutes> = CimsClientOf<WithAuth<TDomains>>;
 
 /**
- * Creates a client of only some domains of the API (plus `auth`, which signing in and refreshing need), so that a
- * page's bundle carries only their schemas: `createCimsClient` brings the whole contract. Takes the same options,
- * and each domain's router from `@cims/contracts` under the name it has in the whole client.
+ * Creates a client of only some routes of the API (plus `auth`, which signing in and refreshing need), so that a
+ * page's bundle carries only their validators: `createCimsClient` brings every route. Takes the same options, and
+ * the routes under the domain name they have in the whole client: a whole domain (`import { crm } from
+ * '@cims/sdk/routes/crm'`) or a few of its routes by name, which is lightest. A router of `@cims/contracts`
+ * (`crmContract`) works too, validated by its zod schemas, at the cost of bundling zod.
  *
  * @example
- * import { crmContract, salesContract } from '@cims/contracts';
- * const cims = createCimsDomainClient({ baseUrl: '/api', domains: { crm: crmContract, sales: salesContract } });
- * const dashboard = unwrap(await cims.crm.dashboard({ query: {} }));
+ * import { dashboard, detail, statuses } from '@cims/sdk/routes/crm';
+ * const cims = createCimsDomainClient({ baseUrl: '/api', domains: { crm: { dashboard, detail, statuses } } });
+ * const page = unwrap(await cims.crm.dashboard({ query: {} }));
  */
-export function createCimsDomainClient<TDomains extends AppRouter>(
+export function createCimsDomainClient<TDomains extends CimsRoutes>(
   options: CimsClientOptions & { domains: TDomains },
 ): CimsDomainClient<TDomains> {
   const { domains, ...rest } = options;
-  return clientOf({ ...domains, auth: authContract } as WithAuth<TDomains>, rest);
+  return clientOf({ ...domains, auth: authRoutes } as unknown as WithAuth<TDomains>, rest);
 }
 
 /** Builds the client of `router`, whose `auth` router drives the session. */
-function clientOf<TRouter extends WithAuth<AppRouter>>(
+function clientOf<TRouter extends WithAuth<CimsRoutes>>(
   router: TRouter,
   options: CimsClientOptions,
 ): CimsClientOf<TRouter> {
@@ -191,10 +206,9 @@ function clientOf<TRouter extends WithAuth<AppRouter>>(
     lock: options.lock ?? (syncTabs ? webLock() : undefined),
     syncTabs,
   });
-  const api = initClient(router, {
+  const api = routeClient(router, {
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     baseHeaders: { accept: 'application/json', ...options.headers },
-    throwOnUnknownStatus: true,
     api: createTransport({
       send: session.send,
       validateResponses: options.validateResponses ?? true,
@@ -202,7 +216,7 @@ function clientOf<TRouter extends WithAuth<AppRouter>>(
     }),
   });
   // Every router given here has `auth` (see WithAuth); the mapped client type cannot show that for a generic router.
-  const auth = () => (api as unknown as RouterClient<WithAuth<AppRouter>>).auth;
+  const auth = () => (api as unknown as RouterClient<WithAuth<CimsRoutes>>).auth;
   const signIn = async (pair: TokenPair) => {
     await session.save(toTokens(pair));
     return pair;
@@ -259,7 +273,8 @@ function clientOf<TRouter extends WithAuth<AppRouter>>(
  * const me = unwrap(await cims.auth.me());
  */
 export function createCimsClient(options: CimsClientOptions): CimsClient {
-  return clientOf(contract, options);
+  // The generated descriptors stand for the contract's routes one by one (scripts/generate.ts writes them).
+  return clientOf(routes as unknown as CimsContract, options);
 }
 
 /** The client returned by {@link createCimsClient}. */

@@ -5,6 +5,7 @@ import {
   type ErrorStatus,
   type ValidationErrorBody,
 } from '@cims/contracts';
+import type { StandardIssue } from './route-descriptor.js';
 
 /**
  * The base of every error the SDK throws: catch it to handle them all, then branch with `instanceof` on the subclass
@@ -211,14 +212,25 @@ function describe(error: unknown): string {
   return `${error.message}${inner}`;
 }
 
-/** A response did not match the contract: the server and this SDK disagree. */
+/**
+ * A response did not match the contract: the server and this SDK disagree.
+ *
+ * @example
+ * if (error instanceof CimsResponseValidationError) {
+ *   for (const issue of error.issues) console.warn(error.path, issue.path, issue.message);
+ * }
+ */
 export class CimsResponseValidationError extends CimsError {
   override name = 'CimsResponseValidationError';
   constructor(
     readonly method: string,
     readonly path: string,
     readonly status: number,
-    readonly issues: unknown,
+    /**
+     * What is wrong with the body, as the route's validator reports it (Standard Schema issues): a message and the
+     * path from the body to the offending value.
+     */
+    readonly issues: readonly StandardIssue[],
   ) {
     super(`The response of ${method} ${path} (status ${status}) does not match the contract`);
   }

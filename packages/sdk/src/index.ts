@@ -5,6 +5,7 @@ export {
   type CimsClientOptions,
   type CimsContract,
   type CimsDomainClient,
+  type CimsRoutes,
   type CimsSessionMethods,
   createCimsClient,
   createCimsDomainClient,
@@ -26,6 +27,13 @@ export {
   type SessionEndReason,
   SessionExpiredError,
 } from './errors.js';
+export type {
+  ContractRouteOf,
+  RouteDescriptor,
+  StandardIssue,
+  StandardResult,
+  StandardSchema,
+} from './route-descriptor.js';
 export type { RefreshLock } from './session.js';
 export {
   type AuthTokens,

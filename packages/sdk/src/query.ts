@@ -14,11 +14,11 @@
  * `queryClient.getQueryData(queries.crm.stats.queryKey())` is typed.
  */
 
-import { contract } from '@cims/contracts';
 import type { DataTag } from '@tanstack/query-core';
-import { type AppRoute, type AppRouter, isAppRoute } from '@ts-rest/core';
+import type { AppRoute, AppRouter } from '@ts-rest/core';
 import type { CimsClient, CimsContract } from './client.js';
 import type { CimsError } from './errors.js';
+import { routes } from './routes/all.js';
 import { type SuccessOf, unwrap } from './unwrap.js';
 
 /** Any method of the client: one route. */
@@ -103,7 +103,7 @@ function helpers(router: AppRouter, client: Record<string, unknown>, prefix: rea
   const result: Record<string, unknown> = { queryKey: () => prefix };
   for (const [name, entry] of Object.entries(router)) {
     const path = [...prefix, name];
-    if (!isAppRoute(entry)) {
+    if (!('method' in entry && 'path' in entry)) {
       result[name] = helpers(entry, client[name] as Record<string, unknown>, path);
       continue;
     }
@@ -147,5 +147,8 @@ function helpers(router: AppRouter, client: Record<string, unknown>, prefix: rea
  * const { data: page } = useQuery(queries.crm.dashboard.queryOptions({ query: { page: 2 } }));
  */
 export function createCimsQueries(client: CimsClient): CimsClientQueries {
-  return helpers(contract, client as unknown as Record<string, unknown>, ['cims']) as CimsClientQueries;
+  // The generated descriptors mirror the contract route by route; only their names and methods are read here.
+  return helpers(routes as unknown as AppRouter, client as unknown as Record<string, unknown>, [
+    'cims',
+  ]) as CimsClientQueries;
 }

@@ -1,4 +1,4 @@
-import { type ApiFetcher, type ApiFetcherArgs, isZodType } from '@ts-rest/core';
+import type { ApiFetcher, ApiFetcherArgs } from '@ts-rest/core';
 import {
   type CimsError,
   CimsNetworkError,
@@ -7,6 +7,7 @@ import {
   CimsTimeoutError,
   CimsUnexpectedResponseError,
 } from './errors.js';
+import { isStandardSchema } from './route-descriptor.js';
 
 /** A `fetch`-compatible function. */
 export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
@@ -20,21 +21,6 @@ async function readBody(response: Response): Promise<unknown> {
   if (contentType.includes('application/') && contentType.includes('json')) return response.json();
   if (contentType.startsWith('text/')) return response.text();
   return response.blob();
-}
-
-/**
- * The fields of a multipart route given as a plain object, as a browser form would send them. ts-rest would
- * JSON-encode each value (`"Ann"` with the quotes), which the server would store as typed.
- */
-function toFormData(fields: Record<string, unknown>): FormData {
-  const form = new FormData();
-  for (const [name, value] of Object.entries(fields)) {
-    for (const item of Array.isArray(value) ? value : [value]) {
-      if (item instanceof Blob) form.append(name, item);
-      else if (item !== undefined && item !== null) form.append(name, String(item));
-    }
-  }
-  return form;
 }
 
 /**
@@ -113,33 +99,24 @@ function isJson(response: Response): boolean {
 
 /**
  * The SDK's transport: sends through `send`, reads the body by its content type and validates it against the route's
- * declared schema for that status. ts-rest skips validation when a custom fetcher is used (ts-rest #858), so it
- * happens here, for every route and status. A status the route does not declare, or an error status without a JSON
- * body, is not the API's answer: it throws {@link CimsUnexpectedResponseError} instead of ts-rest's own error.
+ * declared schema for that status, through Standard Schema: the generated descriptors' valibot schemas and a contract
+ * router's zod schemas alike, for every route and status. A status the route does not declare, or an error status
+ * without a JSON body, is not the API's answer: it throws {@link CimsUnexpectedResponseError}.
  */
 export function createTransport(options: TransportOptions): ApiFetcher {
   return async (args) => {
-    const { route, path, method, rawBody } = args;
-    const multipartFields =
-      args.contentType === 'multipart/form-data' &&
-      rawBody &&
-      typeof rawBody === 'object' &&
-      !(rawBody instanceof FormData);
+    const { route, path, method } = args;
     const request = { method, url: path };
-    const { response, body: raw } = await exchange(
-      options,
-      multipartFields ? { ...args, body: toFormData(rawBody as Record<string, unknown>) } : args,
-      request,
-    );
+    const { response, body: raw } = await exchange(options, args, request);
     const { status, headers } = response;
     if (!Object.hasOwn(route.responses, status) || (status >= 400 && !isJson(response))) {
       throw new CimsUnexpectedResponseError(request, { status, body: raw, headers });
     }
-    const schema = route.responses[status];
-    if (options.validateResponses && isZodType(schema)) {
-      const parsed = schema.safeParse(raw);
-      if (!parsed.success) throw new CimsResponseValidationError(method, path, status, parsed.error.issues);
-      return { status, body: parsed.data, headers };
+    const schema: unknown = route.responses[status];
+    if (options.validateResponses && isStandardSchema(schema)) {
+      const result = await schema['~standard'].validate(raw);
+      if (result.issues) throw new CimsResponseValidationError(method, path, status, result.issues);
+      return { status, body: result.value, headers };
     }
     return { status, body: raw, headers };
   };

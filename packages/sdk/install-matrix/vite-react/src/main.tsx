@@ -1,6 +1,7 @@
 // A Vite + React app on zod 4 and MSW 3 (which calls `onUnhandledRequest` `onUnhandledFrame`): the mocks' service worker in development, the SDK with its typed results
-// and errors, and a form schema on the app's own zod.
-import { CimsApiError, CimsError, createCimsClient, localStorageTokenStore, unwrap } from '@cims/sdk';
+// and errors on a client of one generated route, and a form schema on the app's own zod.
+import { CimsApiError, CimsError, createCimsDomainClient, localStorageTokenStore, unwrap } from '@cims/sdk';
+import { dashboard } from '@cims/sdk/routes/crm';
 import { useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { z } from 'zod';
@@ -8,7 +9,12 @@ import { z } from 'zod';
 // zod 4's top-level string formats: this does not compile on zod 3, so the app really is on zod 4.
 const SignInForm = z.object({ email: z.email(), password: z.string().min(8) });
 
-const cims = createCimsClient({ baseUrl: '/api', tokenStore: localStorageTokenStore() });
+// The light path: `auth` (always there) and the one CRM route the page calls, with their generated validators.
+const cims = createCimsDomainClient({
+  baseUrl: '/api',
+  tokenStore: localStorageTokenStore(),
+  domains: { crm: { dashboard } },
+});
 
 async function startMocks() {
   if (!import.meta.env.DEV) return;

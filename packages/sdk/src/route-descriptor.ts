@@ -1,0 +1,76 @@
+import type { RouteAuth } from '@cims/contracts';
+import type { AppRoute } from '@ts-rest/core';
+
+/**
+ * A validator that follows Standard Schema v1, the interface valibot 1 and zod 3.25+ schemas both implement: the SDK
+ * checks response bodies through `~standard.validate`, whichever library built the schema. Only the part the SDK reads
+ * is declared here.
+ */
+export interface StandardSchema {
+  readonly '~standard': {
+    readonly version: 1;
+    readonly vendor: string;
+    readonly validate: (value: unknown) => StandardResult | Promise<StandardResult>;
+  };
+}
+
+/** What a {@link StandardSchema} validator returns: the (possibly transformed) value, or the issues. */
+export type StandardResult =
+  | { readonly value: unknown; readonly issues?: undefined }
+  | { readonly issues: readonly StandardIssue[] };
+
+/**
+ * One way a response body breaks its schema. `path` leads from the body to the offending value: keys and indexes, or
+ * segments carrying them as `key`.
+ *
+ * @example
+ * { message: 'Invalid type: Expected number but received "7"', path: [{ key: 'items' }, { key: 0 }, { key: 'id' }] }
+ */
+export interface StandardIssue {
+  readonly message: string;
+  readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined;
+}
+
+/** Whether a declared response is a Standard Schema validator (not ts-rest's `noBody` or `otherResponse`). */
+export function isStandardSchema(value: unknown): value is StandardSchema {
+  return typeof value === 'object' && value !== null && '~standard' in value;
+}
+
+/**
+ * What {@link RouteDescriptor} asks of its route: only the method and path, so that the declaration of a descriptor
+ * does not make `tsc` check every contract route's zod types against `AppRoute` (apps type-checked with
+ * `skipLibCheck: false` check every declaration of a module they import, used or not).
+ */
+export interface RouteLike {
+  method: AppRoute['method'];
+  path: string;
+}
+
+/**
+ * One route of the contract as the SDK's generated modules (`@cims/sdk/routes/<domain>`) describe it, without zod:
+ * what a request needs (method, path, content type, how it is authenticated) and, per status, a Standard Schema
+ * validator of its JSON body (valibot, generated from contracts/openapi.json), or `undefined` for a body that is not
+ * JSON (`204`, audio).
+ *
+ * `TRoute` is the contract route it stands for: a client built on descriptors has exactly the methods and result types
+ * of one built on the contract. It lives in the type only (`~contract` is never set at runtime).
+ */
+export interface RouteDescriptor<TRoute extends RouteLike = AppRoute> {
+  readonly method: TRoute['method'];
+  readonly path: TRoute['path'];
+  readonly contentType?: 'multipart/form-data' | 'application/x-www-form-urlencoded';
+  readonly metadata: { readonly auth: RouteAuth };
+  readonly responses: { readonly [status: number]: StandardSchema | undefined };
+  /** Type only: the contract route this descriptor stands for. */
+  readonly '~contract'?: TRoute;
+}
+
+/** The contract route a router entry stands for: the one a descriptor carries, or a contract route itself. */
+export type ContractRouteOf<TEntry> = '~contract' extends keyof TEntry
+  ? Extract<TEntry['~contract' & keyof TEntry], AppRoute>
+  : Extract<TEntry, AppRoute>;
+
+/** The descriptors of a router of the contract: one {@link RouteDescriptor} per route, nested routers alike. */
+export type RoutesOf<TRouter> = {
+  [K in keyof TRouter]: TRouter[K] extends AppRoute ? RouteDescriptor<TRouter[K]> : RoutesOf<TRouter[K]>;
+};
