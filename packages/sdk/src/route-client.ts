@@ -29,11 +29,17 @@ export interface RouteClientOptions {
   api: ApiFetcher;
 }
 
-/** `/crm/customers/:id` with `{ id: 7 }` → `/crm/customers/7`; an absent parameter drops its segment (as ts-rest). */
+/**
+ * `/crm/customers/:id` with `{ id: 7 }` → `/crm/customers/7`; an absent parameter drops its segment (as ts-rest).
+ * Unlike ts-rest, each value is percent-encoded (a page name with `/` or `?` stays one segment), and a falsy value
+ * such as `0` is kept: dropping it would send the call to another route.
+ */
 function fillPath(path: string, params: Record<string, unknown> = {}): string {
-  return path.replace(/\/?:([^/?]+)\??/g, (matched, name: string) =>
-    params[name] ? `${matched.startsWith('/') ? '/' : ''}${params[name]}` : '',
-  );
+  return path.replace(/\/?:([^/?]+)\??/g, (matched, name: string) => {
+    const value = params[name];
+    if (value === undefined || value === null) return '';
+    return `${matched.startsWith('/') ? '/' : ''}${encodeURIComponent(String(value))}`;
+  });
 }
 
 /** A query value as `key=value` pairs: arrays as `key[0]`, objects as `key[field]`, dates as ISO strings (qs style). */

@@ -158,6 +158,17 @@ describe('a client of generated routes', () => {
     );
   });
 
+  it('percent-encodes path parameters and keeps a falsy one, so a call never reaches another route', async () => {
+    const { fetch, urls } = answering({});
+    const cims = createCimsClient({ baseUrl: 'http://h.test', fetch, validateResponses: false });
+    await cims.ceo.removePermission({ params: { id: 3, page_name: 'sales/../ceo?x=1#y' } });
+    await cims.crm.hardDelete({ params: { id: 0 } });
+    expect(urls).toEqual([
+      'http://h.test/ceo/users/3/permissions/sales%2F..%2Fceo%3Fx%3D1%23y',
+      'http://h.test/crm/customers/0/hard',
+    ]);
+  });
+
   it("takes ts-rest's per-call options: extra headers, another base URL, a JSON query", async () => {
     const seen: { url: string; key: string | null }[] = [];
     const fetch: FetchFn = async (url, init) => {
