@@ -14,12 +14,22 @@ const intOrNull = (value: unknown): number | null => (value === null || value ==
 const textOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 
 /**
+ * Every field of a customer, in `CUSTOMER_READS`' order, each `null`: {@link toCustomer} fills a copy of it. In V8 an
+ * object that gets its 28 fields one at a time turns into a dictionary, slower to build, to check and to write as JSON
+ * (a page of 50 customers cost the server about 0.35 ms more CPU at 1M customers, bench/README.md); a copy made with
+ * spread has the fast layout, the same for every customer, with the fields in this order.
+ */
+const BLANK_CUSTOMER: Readonly<Record<string, null>> = Object.fromEntries(
+  CUSTOMER_READS.map(([field]) => [field, null]),
+);
+
+/**
  * A customer as the API returns it, from a row of `CUSTOMER_COLUMNS`: one pass over the customer table's fields
  * (`CUSTOMER_READS`, computed once), each read as the table says.
  */
 export function toCustomer(row: CustomerRow, view: CustomerViewContext): Customer {
   const values = row as unknown as Record<string, unknown>;
-  const customer: Record<string, unknown> = {};
+  const customer: Record<string, unknown> = { ...BLANK_CUSTOMER };
   for (const [field, read] of CUSTOMER_READS) {
     switch (read) {
       case 'value':
