@@ -73,7 +73,7 @@ const settings = {
   probeRate: numberEnv('BENCH_CRM_PROBE_RATE', 100, true),
   probeRateSet: process.env.BENCH_CRM_PROBE_RATE !== undefined && process.env.BENCH_CRM_PROBE_RATE !== '',
   probeSeconds: numberEnv('BENCH_CRM_PROBE_SECONDS', 5),
-  probeRounds: numberEnv('BENCH_CRM_PROBE_ROUNDS', 4),
+  probeRounds: numberEnv('BENCH_CRM_PROBE_ROUNDS', 6),
   search: process.env.BENCH_CRM_SEARCH || '4567',
   status: process.env.BENCH_CRM_STATUS || 'need_to_call',
   reportCustomers: numberEnv('BENCH_CRM_REPORT_CUSTOMERS', 10_000),
