@@ -24,12 +24,14 @@ interface Operation {
 const ANNOTATIONS = new Set(['description', 'example', 'examples', 'title']);
 const require = createRequire(import.meta.url);
 const sdk = fileURLToPath(new URL('../', import.meta.url));
-const spec = inlineRecordValues(
-  hoistErrorBodies(
-    JSON.parse(readFileSync(require.resolve('@cims/contracts/openapi.json'), 'utf8')) as {
-      paths: Record<string, Record<string, Operation>>;
-      components: { schemas: Record<string, Json>; responses: Record<string, Json> };
-    },
+const spec = typedUnions(
+  inlineRecordValues(
+    hoistErrorBodies(
+      JSON.parse(readFileSync(require.resolve('@cims/contracts/openapi.json'), 'utf8')) as {
+        paths: Record<string, Record<string, Operation>>;
+        components: { schemas: Record<string, Json>; responses: Record<string, Json> };
+      },
+    ),
   ),
 );
 const SCHEMAS_MODULE = 'src/generated/valibot.gen.ts';
@@ -56,6 +58,8 @@ async function valibotModule(): Promise<string> {
     // of the routes it imports.
     const text = readFileSync(join(out, file), 'utf8');
     if (text.includes('v.object({})')) fail('Hey API wrote v.object({}), which would strip what the API sends');
+    // The contract declares no value of any type in a response: an unchecked value means a schema was misread.
+    if (/\bv\.(unknown|any)\(/.test(text)) fail('Hey API wrote v.unknown() or v.any(), which would check nothing');
     return text.replace(/\bv\.(\w+)\(/g, '/* @__PURE__ */ v.$1(');
   } finally {
     rmSync(out, { recursive: true, force: true });
@@ -83,6 +87,7 @@ function hoistErrorBodies<
       const name =
         Object.entries(schemas).find(([, schema]) => isEqual(shape(schema), shape(body)))?.[0] ??
         `${pascal(operation.operationId)}${status}Body`;
+      if (schemas[name] && !isEqual(shape(schemas[name]), shape(body))) fail(`two different bodies are named ${name}`);
       schemas[name] ??= body;
       media.schema = { $ref: `#/components/schemas/${name}` };
     }
@@ -91,13 +96,14 @@ function hoistErrorBodies<
 }
 
 /** A schema without its annotations, which do not change what it accepts. */
-function shape(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(shape);
+function shape(value: unknown, propertyNames = false): unknown {
+  if (Array.isArray(value)) return value.map((item) => shape(item));
   if (typeof value !== 'object' || value === null) return value;
+  // The keys of `properties` are field names (a field may be called `description`), not annotations.
   return Object.fromEntries(
     Object.entries(value)
-      .filter(([key]) => !ANNOTATIONS.has(key))
-      .map(([key, item]) => [key, shape(item)]),
+      .filter(([key]) => propertyNames || !ANNOTATIONS.has(key))
+      .map(([key, item]) => [key, shape(item, !propertyNames && key === 'properties')]),
   );
 }
 
@@ -140,6 +146,63 @@ function inlineRecordValues<TSpec extends { components: { schemas: Record<string
   return document;
 }
 
+/**
+ * Hey API 0.95's valibot plugin writes `v.unknown()` for an `anyOf` of bare types (ValidationIssue's `loc` items,
+ * `string` or `integer`), which checks nothing: such a union is given as a list of types, which it reads right.
+ */
+function typedUnions<TSpec>(document: TSpec): TSpec {
+  const visit = (value: unknown): void => {
+    if (typeof value !== 'object' || value === null) return;
+    const node = value as Json;
+    const options = node.anyOf;
+    if (
+      Array.isArray(options) &&
+      options.every((option) => {
+        const keys = Object.keys(option as Json);
+        return keys.length === 1 && keys[0] === 'type' && typeof (option as Json).type === 'string';
+      })
+    ) {
+      delete node.anyOf;
+      node.type = options.map((option) => (option as Json).type);
+    }
+    for (const child of Object.values(node)) visit(child);
+  };
+  visit(document);
+  return document;
+}
+
+/**
+ * A response schema of the contract may check (refinements: openapi.json, and so the valibot schema, keeps their
+ * format or pattern at most) but not change what it is given: a transform, default or catch would make the contract's
+ * output types, which the client's types are, promise what the generated validator, read from JSON Schema, never does.
+ */
+function checksOnly(schema: unknown, where: string, seen = new Set<unknown>()): void {
+  if (typeof schema !== 'object' || schema === null || seen.has(schema) || !('_def' in schema)) return;
+  seen.add(schema);
+  const def = (schema as { _def: Record<string, unknown> })._def;
+  const kind = def.typeName;
+  const effect = (def.effect as { type?: string } | undefined)?.type;
+  if (
+    kind === 'ZodDefault' ||
+    kind === 'ZodCatch' ||
+    kind === 'ZodPipeline' ||
+    (kind === 'ZodEffects' && effect !== 'refinement')
+  ) {
+    fail(`${where}: a response schema that changes the body (${String(kind)} ${effect ?? ''}) cannot be generated`);
+  }
+  if (kind === 'ZodObject') {
+    for (const value of Object.values((schema as { shape: Record<string, unknown> }).shape))
+      checksOnly(value, where, seen);
+  }
+  for (const key of ['innerType', 'type', 'schema', 'valueType', 'keyType', 'catchall'])
+    checksOnly(def[key], where, seen);
+  for (const key of ['options', 'items']) {
+    const list = def[key];
+    for (const item of list instanceof Map ? list.values() : Array.isArray(list) ? list : [])
+      checksOnly(item, where, seen);
+  }
+}
+
 function isEqual(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
@@ -164,6 +227,7 @@ function domainModule(domain: string, router: Record<string, unknown>, exported:
     const responses = statuses.map((status) => {
       const validator = validatorOf(operation, status, exported);
       const declared = route.responses[Number(status)];
+      checksOnly(declared, `${domain}.${name} ${status}`);
       // A JSON body in the contract is a zod schema; ts-rest's noBody is a symbol, otherResponse an object with its type.
       const isJson = typeof declared === 'object' && declared !== null && '~standard' in declared;
       if (isJson !== (validator !== undefined))

@@ -13,7 +13,7 @@ import {
   type CimsResponseValidationError,
   createCimsClient,
   createCimsDomainClient,
-  type StandardIssue,
+  type ResponseIssue,
   type SuccessOf,
   unwrap,
 } from './index.js';
@@ -63,7 +63,7 @@ describe('the SDK result types', () => {
     expectTypeOf(domain.crm).toEqualTypeOf<CimsClient['crm']>();
   });
 
-  it('a failed response check carries Standard Schema issues', () => {
-    expectTypeOf<CimsResponseValidationError['issues']>().toEqualTypeOf<readonly StandardIssue[]>();
+  it('a failed response check carries its issues as messages and plain paths', () => {
+    expectTypeOf<CimsResponseValidationError['issues']>().toEqualTypeOf<readonly ResponseIssue[]>();
   });
 });

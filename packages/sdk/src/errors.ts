@@ -5,7 +5,7 @@ import {
   type ErrorStatus,
   type ValidationErrorBody,
 } from '@cims/contracts';
-import type { StandardIssue } from './route-descriptor.js';
+import type { ResponseIssue } from './route-descriptor.js';
 
 /**
  * The base of every error the SDK throws: catch it to handle them all, then branch with `instanceof` on the subclass
@@ -227,10 +227,10 @@ export class CimsResponseValidationError extends CimsError {
     readonly path: string,
     readonly status: number,
     /**
-     * What is wrong with the body, as the route's validator reports it (Standard Schema issues): a message and the
-     * path from the body to the offending value.
+     * What is wrong with the body: per problem, what was expected and the keys from the body to the value (never the
+     * value itself).
      */
-    readonly issues: readonly StandardIssue[],
+    readonly issues: readonly ResponseIssue[],
   ) {
     super(`The response of ${method} ${path} (status ${status}) does not match the contract`);
   }

@@ -29,6 +29,7 @@ export {
 } from './errors.js';
 export type {
   ContractRouteOf,
+  ResponseIssue,
   RouteDescriptor,
   StandardIssue,
   StandardResult,

@@ -12,7 +12,12 @@ interface CallArgs {
   extraHeaders?: Record<string, string | undefined>;
   fetchOptions?: RequestInit;
   cache?: RequestCache;
-  overrideClientOptions?: { baseUrl?: string; credentials?: RequestCredentials; jsonQuery?: boolean };
+  overrideClientOptions?: {
+    baseUrl?: string;
+    credentials?: RequestCredentials;
+    jsonQuery?: boolean;
+    validateResponse?: boolean;
+  };
 }
 
 /** A route as the client reads it: a generated descriptor or a contract route. */
@@ -31,14 +36,20 @@ export interface RouteClientOptions {
 
 /**
  * `/crm/customers/:id` with `{ id: 7 }` → `/crm/customers/7`; an absent parameter drops its segment (as ts-rest).
- * Unlike ts-rest, each value is percent-encoded (a page name with `/` or `?` stays one segment), and a falsy value
- * such as `0` is kept: dropping it would send the call to another route.
+ * Unlike ts-rest, each value is percent-encoded (a page name with `/` or `?` stays one segment), a falsy value such
+ * as `0` is kept, and an empty value, `.` or `..` is refused: dropped, or collapsed by the URL parser, each would send
+ * the call to another route (`/ceo/users/3/permissions/..` is `DELETE /ceo/users/3`).
+ * @throws {TypeError} for a value that cannot be a path segment.
  */
 function fillPath(path: string, params: Record<string, unknown> = {}): string {
   return path.replace(/\/?:([^/?]+)\??/g, (matched, name: string) => {
     const value = params[name];
     if (value === undefined || value === null) return '';
-    return `${matched.startsWith('/') ? '/' : ''}${encodeURIComponent(String(value))}`;
+    const text = String(value);
+    if (text === '' || text === '.' || text === '..') {
+      throw new TypeError(`The path parameter ${name} cannot be ${JSON.stringify(text)}`);
+    }
+    return `${matched.startsWith('/') ? '/' : ''}${encodeURIComponent(text)}`;
   });
 }
 
@@ -85,10 +96,16 @@ function toFormData(fields: Record<string, unknown>): FormData {
   return form;
 }
 
-/** Header names in lower case, `undefined` values dropped. */
-function lowerCased(headers: Record<string, string | undefined>): Record<string, string> {
+/**
+ * The headers of a call, later sources first overriding earlier ones by lower-case name; then the names set to
+ * `undefined` are dropped, so a call can remove a header the client sends by default (as ts-rest).
+ */
+function mergedHeaders(...sources: (Record<string, string | undefined> | undefined)[]): Record<string, string> {
+  const merged: Record<string, string | undefined> = {};
+  for (const source of sources)
+    for (const [name, value] of Object.entries(source ?? {})) merged[name.toLowerCase()] = value;
   const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined) result[name.toLowerCase()] = value;
+  for (const [name, value] of Object.entries(merged)) if (value !== undefined) result[name] = value;
   return result;
 }
 
@@ -96,7 +113,7 @@ function lowerCased(headers: Record<string, string | undefined>): Record<string,
 function request(route: Route, options: RouteClientOptions, args: CallArgs): ApiFetcherArgs {
   const { params, query, body, fetchOptions, cache, overrideClientOptions: override } = args;
   const path = `${override?.baseUrl ?? options.baseUrl}${fillPath(route.path, params)}${queryString(query, override?.jsonQuery)}`;
-  const headers = { ...lowerCased(options.baseHeaders), ...lowerCased({ ...args.extraHeaders, ...args.headers }) };
+  const headers = mergedHeaders(options.baseHeaders, args.extraHeaders, args.headers);
   const call = {
     route: route as ApiFetcherArgs['route'],
     path,
@@ -106,6 +123,7 @@ function request(route: Route, options: RouteClientOptions, args: CallArgs): Api
     rawBody: body,
     rawQuery: query,
     contentType: undefined as ApiFetcherArgs['contentType'],
+    validateResponse: override?.validateResponse,
     fetchOptions: {
       ...(override?.credentials && { credentials: override.credentials }),
       ...(cache && { cache }),
@@ -146,7 +164,7 @@ export function routeClient(router: object, options: RouteClientOptions): Record
     Object.entries(router).map(([name, entry]) => [
       name,
       'method' in entry && 'path' in entry
-        ? (args?: CallArgs) => options.api(request(entry as Route, options, args ?? {}))
+        ? async (args?: CallArgs) => options.api(request(entry as Route, options, args ?? {}))
         : routeClient(entry, options),
     ]),
   );

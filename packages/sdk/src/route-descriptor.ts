@@ -31,6 +31,32 @@ export interface StandardIssue {
   readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined;
 }
 
+/**
+ * One way a response body breaks the contract, as {@link CimsResponseValidationError} reports it: what was expected
+ * and the keys and indexes that lead from the body to the value. The value itself is never copied into it (a body may
+ * carry personal data, and error reporters send what an error holds).
+ *
+ * @example
+ * { message: 'Invalid type: expected number', path: ['customers', 0, 'id'] }
+ */
+export interface ResponseIssue {
+  readonly message: string;
+  readonly path: readonly PropertyKey[];
+}
+
+/**
+ * A validator's issue as a {@link ResponseIssue}: the path as plain keys, and for valibot's issues (which carry the
+ * value in `message`, `input` and every path item) a message from what was expected alone.
+ */
+export function toResponseIssue(issue: StandardIssue): ResponseIssue {
+  const path = (issue.path ?? []).map((item) => (typeof item === 'object' && item !== null ? item.key : item));
+  const { kind, type, expected } = issue as { kind?: unknown; type?: unknown; expected?: unknown };
+  if (typeof kind !== 'string' || typeof type !== 'string') return { message: issue.message, path };
+  // valibot: `kind` is `schema` for a wrong type, else `type` names the failed check (`integer`, `min_value`, …).
+  const what = kind === 'schema' ? 'type' : type.replaceAll('_', ' ');
+  return { message: typeof expected === 'string' ? `Invalid ${what}: expected ${expected}` : `Invalid ${what}`, path };
+}
+
 /** Whether a declared response is a Standard Schema validator (not ts-rest's `noBody` or `otherResponse`). */
 export function isStandardSchema(value: unknown): value is StandardSchema {
   return typeof value === 'object' && value !== null && '~standard' in value;

@@ -7,7 +7,7 @@ import {
   CimsTimeoutError,
   CimsUnexpectedResponseError,
 } from './errors.js';
-import { isStandardSchema } from './route-descriptor.js';
+import { isStandardSchema, toResponseIssue } from './route-descriptor.js';
 
 /** A `fetch`-compatible function. */
 export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
@@ -113,9 +113,11 @@ export function createTransport(options: TransportOptions): ApiFetcher {
       throw new CimsUnexpectedResponseError(request, { status, body: raw, headers });
     }
     const schema: unknown = route.responses[status];
-    if (options.validateResponses && isStandardSchema(schema)) {
+    if ((args.validateResponse ?? options.validateResponses) && isStandardSchema(schema)) {
       const result = await schema['~standard'].validate(raw);
-      if (result.issues) throw new CimsResponseValidationError(method, path, status, result.issues);
+      if (result.issues) {
+        throw new CimsResponseValidationError(method, path, status, result.issues.map(toResponseIssue));
+      }
       return { status, body: result.value, headers };
     }
     return { status, body: raw, headers };

@@ -782,7 +782,12 @@ export const vTokenPair = /* @__PURE__ */ v.object({
  * One failed check of a request.
  */
 export const vValidationIssue = /* @__PURE__ */ v.object({
-  loc: /* @__PURE__ */ v.array(/* @__PURE__ */ v.unknown()),
+  loc: /* @__PURE__ */ v.array(
+    /* @__PURE__ */ v.union([
+      /* @__PURE__ */ v.string(),
+      /* @__PURE__ */ v.pipe(/* @__PURE__ */ v.number(), /* @__PURE__ */ v.integer()),
+    ]),
+  ),
   msg: /* @__PURE__ */ v.string(),
   type: /* @__PURE__ */ v.string(),
 });
