@@ -2,6 +2,13 @@ import { z } from 'zod';
 import type { Named } from '../shared/named.js';
 import { IdSchema, TimestampSchema } from '../shared/shared.schemas.js';
 
+/**
+ * Keys no page, role or status may have: objects keyed by names (a status's counts, a role's pages) treat them
+ * specially, in the server, the SDK's validators and every client (`__proto__` sets the prototype; valibot's records
+ * drop `constructor` and `prototype`).
+ */
+const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** A key such as a page or role name: trimmed, lower-cased, spaces as underscores (`Sales CRM` → `sales_crm`). */
 export const KeySchema = z
   .string()
@@ -11,7 +18,8 @@ export const KeySchema = z
       .string()
       .min(1, 'Should not be empty')
       .max(100)
-      .regex(/^[a-z0-9_-]+$/, 'Use letters, digits, "_" and "-"'),
+      .regex(/^[a-z0-9_-]+$/, 'Use letters, digits, "_" and "-"')
+      .refine((key) => !RESERVED_KEYS.has(key), 'This name is reserved'),
   );
 
 const DisplayNameSchema = z.string().trim().min(1, 'Should not be empty').max(255);

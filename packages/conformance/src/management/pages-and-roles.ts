@@ -50,7 +50,7 @@ export function managementPagesAndRolesSuite(target: Target, withWorld: typeof W
       expect(pages.map((page) => page.id)).toEqual(sorted.map((page) => page.id));
     });
 
-    it('refuses a page name that exists (409, in its words) and one that is not a key (422)', async () => {
+    it('refuses a page name that exists (409, in its words) and one that is not a key or is reserved (422)', async () => {
       const ceo = await k.asCeo();
       const taken = await ceo.management.createPage({ body: { name: 'CRM', display_name: 'Again' } });
       expect(taken).toMatchObject({
@@ -59,6 +59,14 @@ export function managementPagesAndRolesSuite(target: Target, withWorld: typeof W
       });
       const bad = await ceo.management.createPage({ body: { name: 'no/slash', display_name: 'Bad' } });
       expect(bad).toMatchObject({ status: 422, body: { detail: [{ loc: ['body', 'name'] }] } });
+      // Names that objects keyed by names treat specially (a status's counts, say) are no keys either.
+      for (const name of ['__proto__', 'Constructor', 'prototype']) {
+        const reserved = await ceo.management.createStatus({ body: { name, display_name: 'Reserved' } });
+        expect(reserved).toMatchObject({
+          status: 422,
+          body: { detail: [{ loc: ['body', 'name'], msg: 'This name is reserved' }] },
+        });
+      }
     });
 
     it('PUT and PATCH update a page alike; null or blank clears; 400 before 404; the name never changes', async () => {
