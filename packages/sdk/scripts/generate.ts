@@ -191,7 +191,7 @@ function checksOnly(schema: unknown, where: string, seen = new Set<unknown>()): 
     fail(`${where}: a response schema that changes the body (${String(kind)} ${effect ?? ''}) cannot be generated`);
   }
   if (kind === 'ZodObject') {
-    for (const value of Object.values((schema as { shape: Record<string, unknown> }).shape))
+    for (const value of Object.values((schema as unknown as { shape: Record<string, unknown> }).shape))
       checksOnly(value, where, seen);
   }
   for (const key of ['innerType', 'type', 'schema', 'valueType', 'keyType', 'catchall'])
