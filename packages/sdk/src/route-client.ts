@@ -101,11 +101,11 @@ function toFormData(fields: Record<string, unknown>): FormData {
  * `undefined` are dropped, so a call can remove a header the client sends by default (as ts-rest).
  */
 function mergedHeaders(...sources: (Record<string, string | undefined> | undefined)[]): Record<string, string> {
-  const merged: Record<string, string | undefined> = {};
+  const merged = new Map<string, string | undefined>();
   for (const source of sources)
-    for (const [name, value] of Object.entries(source ?? {})) merged[name.toLowerCase()] = value;
+    for (const [name, value] of Object.entries(source ?? {})) merged.set(name.toLowerCase(), value);
   const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(merged)) if (value !== undefined) result[name] = value;
+  for (const [name, value] of merged) if (value !== undefined) result[name] = value;
   return result;
 }
 
