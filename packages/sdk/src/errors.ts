@@ -245,7 +245,8 @@ export type SessionEndReason = 'refresh-failed' | 'signed-out';
 
 /**
  * The session is over and the tokens are gone from the store: sign in again. Every call waiting on the failed
- * refresh rejects with it, and `onSessionExpired` receives it once.
+ * refresh rejects with it, and so does a call of that session whose `401` comes back only after it failed (or after
+ * another tab signed out); `onSessionExpired` receives it once.
  *
  * @example
  * try {

@@ -72,11 +72,9 @@ describe('refresh after a 401', () => {
     const { fake, cims, store, tokens } = world({ onSessionExpired });
     await store.set(tokens);
     fake.state.refreshBehaviour = 401;
-    // Hold the refresh until every call has had its 401, so they all wait on it.
-    fake.state.beforeRefresh = async () => {
-      await until(() => fake.on('/auth/me').length === 50);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    };
+    // Hold the refresh until every call has been sent with the old token: each then waits on the refresh, or gets its
+    // 401 after it failed, and rejects with the same error either way.
+    fake.state.beforeRefresh = () => until(() => fake.on('/auth/me').length === 50);
     const results = await Promise.allSettled(Array.from({ length: 50 }, () => cims.auth.me()));
 
     expect(results.every((r) => r.status === 'rejected' && r.reason instanceof SessionExpiredError)).toBe(true);
@@ -88,6 +86,23 @@ describe('refresh after a 401', () => {
     expect(fake.on('/auth/refresh')).toHaveLength(1);
     expect(fake.on('/auth/me')).toHaveLength(50);
     expect(await store.get()).toBeFalsy();
+  });
+
+  it("a 401 that comes back after the session's refresh failed rejects with that refresh's error", async () => {
+    const onSessionExpired = vi.fn();
+    const { fake, cims, store, tokens } = world({ onSessionExpired });
+    await store.set(tokens);
+    fake.state.refreshBehaviour = 401;
+    // The sessions call is sent with the old token, but its 401 is held until the refresh has failed.
+    fake.state.before401 = async (entry) => {
+      if (entry.path === '/auth/sessions') await until(() => onSessionExpired.mock.calls.length > 0);
+    };
+    const [me, sessions] = await Promise.allSettled([cims.auth.me(), cims.auth.listSessions()]);
+    const [expired] = onSessionExpired.mock.calls[0] ?? [];
+    expect(me).toEqual({ status: 'rejected', reason: expired });
+    expect(sessions).toEqual({ status: 'rejected', reason: expired });
+    expect(fake.on('/auth/refresh')).toHaveLength(1);
+    expect(onSessionExpired).toHaveBeenCalledTimes(1);
   });
 
   it.each([500, 'network'] as const)('a refresh failing with %s ends the session the same way', async (behaviour) => {

@@ -83,6 +83,9 @@ export function createSession(options: SessionOptions) {
   let known: string | null | undefined;
   // How many sign-outs other tabs have reported, so a refresh that fails because of one does not report it again.
   let remoteEnds = 0;
+  // How the session of an access token ended (a refresh that failed, a sign-out in another tab): a call sent with
+  // that token whose 401 comes back only afterwards rejects as the calls that waited did.
+  let ended: { token: string; error: SessionExpiredError } | undefined;
 
   const read = async (): Promise<Partial<AuthTokens>> => (await store.get()) ?? {};
 
@@ -103,7 +106,7 @@ export function createSession(options: SessionOptions) {
     known = next?.accessToken ?? null;
     if (!next && previous) {
       remoteEnds++;
-      expire(new SessionExpiredError('signed-out'));
+      ended = { token: previous, error: expire(new SessionExpiredError('signed-out')) };
     }
   }
 
@@ -150,6 +153,7 @@ export function createSession(options: SessionOptions) {
         return await (options.lock ? options.lock(rotate) : rotate());
       } catch (cause) {
         const error = new SessionExpiredError('refresh-failed', { cause });
+        if (sentWith) ended = { token: sentWith, error };
         throw remoteEnds === ends ? expire(error) : error;
       } finally {
         inflight = undefined;
@@ -205,7 +209,14 @@ export function createSession(options: SessionOptions) {
       first.body?.cancel().catch(() => {});
       return go(now.accessToken);
     }
-    if (!now.refreshToken) return first;
+    if (!now.refreshToken) {
+      // Signed out meanwhile: a call of the session that ended rejects as the others did; any other 401 is the answer.
+      if (token && ended?.token === token) {
+        first.body?.cancel().catch(() => {});
+        throw ended.error;
+      }
+      return first;
+    }
     first.body?.cancel().catch(() => {});
     return go(await refresh(token));
   }
