@@ -132,17 +132,13 @@ function validatorOf(operation: Operation, status: string, exported: ReadonlySet
  * reads right. The generator also refuses any `v.object({})` it is given.
  */
 function inlineRecordValues<TSpec extends { components: { schemas: Record<string, Json> } }>(document: TSpec): TSpec {
-  const visit = (value: unknown): void => {
-    if (typeof value !== 'object' || value === null) return;
-    const node = value as Json;
+  eachNode(document, (node) => {
     const values = node.additionalProperties as Json | undefined;
     if (typeof values?.$ref === 'string') {
       const name = values.$ref.replace('#/components/schemas/', '');
       node.additionalProperties = structuredClone(document.components.schemas[name] ?? fail(`unknown ${values.$ref}`));
     }
-    for (const child of Object.values(node)) visit(child);
-  };
-  visit(document);
+  });
   return document;
 }
 
@@ -151,9 +147,7 @@ function inlineRecordValues<TSpec extends { components: { schemas: Record<string
  * `string` or `integer`), which checks nothing: such a union is given as a list of types, which it reads right.
  */
 function typedUnions<TSpec>(document: TSpec): TSpec {
-  const visit = (value: unknown): void => {
-    if (typeof value !== 'object' || value === null) return;
-    const node = value as Json;
+  eachNode(document, (node) => {
     const options = node.anyOf;
     if (
       Array.isArray(options) &&
@@ -165,10 +159,15 @@ function typedUnions<TSpec>(document: TSpec): TSpec {
       delete node.anyOf;
       node.type = options.map((option) => (option as Json).type);
     }
-    for (const child of Object.values(node)) visit(child);
-  };
-  visit(document);
+  });
   return document;
+}
+
+/** Calls `visit` on every object of a JSON document, each before its children (which `visit` may replace). */
+function eachNode(value: unknown, visit: (node: Json) => void): void {
+  if (typeof value !== 'object' || value === null) return;
+  visit(value as Json);
+  for (const child of Object.values(value)) eachNode(child, visit);
 }
 
 /**
