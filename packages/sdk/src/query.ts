@@ -18,6 +18,7 @@ import type { DataTag } from '@tanstack/query-core';
 import type { AppRoute, AppRouter } from '@ts-rest/core';
 import type { CimsClient, CimsContract } from './client.js';
 import type { CimsError } from './errors.js';
+import { isRouteEntry } from './route-descriptor.js';
 import { routes } from './routes/all.js';
 import { type SuccessOf, unwrap } from './unwrap.js';
 
@@ -103,7 +104,7 @@ function helpers(router: AppRouter, client: Record<string, unknown>, prefix: rea
   const result: Record<string, unknown> = { queryKey: () => prefix };
   for (const [name, entry] of Object.entries(router)) {
     const path = [...prefix, name];
-    if (!('method' in entry && 'path' in entry)) {
+    if (!isRouteEntry(entry)) {
       result[name] = helpers(entry, client[name] as Record<string, unknown>, path);
       continue;
     }

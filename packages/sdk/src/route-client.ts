@@ -1,4 +1,5 @@
 import type { ApiFetcher, ApiFetcherArgs } from '@ts-rest/core';
+import { isRouteEntry } from './route-descriptor.js';
 
 /**
  * What a route method is called with: ts-rest's client arguments (`params`, `query`, `body`, `headers`,
@@ -163,7 +164,7 @@ export function routeClient(router: object, options: RouteClientOptions): Record
   return Object.fromEntries(
     Object.entries(router).map(([name, entry]) => [
       name,
-      'method' in entry && 'path' in entry
+      isRouteEntry(entry)
         ? async (args?: CallArgs) => options.api(request(entry as Route, options, args ?? {}))
         : routeClient(entry, options),
     ]),

@@ -57,6 +57,14 @@ export function toResponseIssue(issue: StandardIssue): ResponseIssue {
   return { message: typeof expected === 'string' ? `Invalid ${what}: expected ${expected}` : `Invalid ${what}`, path };
 }
 
+/**
+ * Whether an entry of a router is a route (a generated descriptor or a contract route), not a nested router. What
+ * ts-rest's `isAppRoute` tells, without importing `@ts-rest/core` at runtime.
+ */
+export function isRouteEntry(entry: object): entry is { method: string; path: string } {
+  return 'method' in entry && 'path' in entry;
+}
+
 /** Whether a declared response is a Standard Schema validator (not ts-rest's `noBody` or `otherResponse`). */
 export function isStandardSchema(value: unknown): value is StandardSchema {
   return typeof value === 'object' && value !== null && '~standard' in value;
